@@ -1,0 +1,97 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod answer;
+mod engine;
+mod error;
+pub mod intake;
+mod level;
+pub mod pack;
+pub mod report;
+pub mod vocab;
+
+pub use answer::{answers, AnswerInfo, AnswerKind, Worse};
+pub use engine::Recommendation;
+pub use error::{IntakeError, IntakeProblem, ProblemKind};
+pub use intake::Intake;
+pub use level::{Level, UnknownLevel};
+pub use pack::{PackError, PackMeta, Rule, RulePack, BUILTIN_SOURCES};
+pub use report::Report;
+
+impl Intake {
+    /// Reads an intake from JSON. Unknown keys, values of the wrong type and unknown choices
+    /// are errors naming the field. Range and completeness checks happen in
+    /// [`RulePack::assess`], which reports every problem at once.
+    ///
+    /// # Errors
+    ///
+    /// [`IntakeError::Json`] naming the field's dotted path and what is wrong with it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = carelevel::Intake::from_json(r#"{"safety": {"suicide_risks": "none"}}"#).unwrap_err();
+    /// assert!(err.to_string().starts_with("intake field `safety.suicide_risks`: unknown field"));
+    /// ```
+    pub fn from_json(json: &str) -> Result<Intake, IntakeError> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            IntakeError::Json {
+                path,
+                message: error::redact_strings(&e.inner().to_string()),
+            }
+        })
+    }
+
+    /// The intake as JSON.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data to a String cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl RulePack {
+    /// Assesses an intake and returns the owned [`Report`], with the intake's preferences
+    /// carried into the plan.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RulePack::assess`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let json = include_str!("../examples/intakes/inpatient_suicide_plan.json");
+    /// let pack = carelevel::RulePack::builtin();
+    /// let report = pack.report(&carelevel::Intake::from_json(json)?)?;
+    /// assert!(report.urgent);
+    /// # Ok::<(), carelevel::IntakeError>(())
+    /// ```
+    pub fn report(&self, intake: &Intake) -> Result<Report, IntakeError> {
+        let rec = self.assess(intake)?;
+        Ok(rec.to_report(Some(&intake.engagement.preferences)))
+    }
+
+    /// JSON in, JSON out: reads an intake, assesses it and returns the report as JSON.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Intake::from_json`] and [`RulePack::assess`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let json = include_str!("../examples/intakes/php_daily_structure.json");
+    /// let pack = carelevel::RulePack::builtin();
+    /// let out = pack.assess_json(json)?;
+    /// assert!(out.starts_with(r#"{"level":"#));
+    /// # Ok::<(), carelevel::IntakeError>(())
+    /// ```
+    pub fn assess_json(&self, json: &str) -> Result<String, IntakeError> {
+        let intake = Intake::from_json(json)?;
+        let report = self.report(&intake)?;
+        Ok(serde_json::to_string(&report).unwrap_or_default())
+    }
+}

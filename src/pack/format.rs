@@ -1,0 +1,249 @@
+//! The rule-file format: what a human edits in `rules/*.toml`.
+//!
+//! These types mirror the TOML one to one and keep every name as text, so that loading can
+//! check each rule on its own and report every problem at once (see
+//! [`RulePack::from_sources`](crate::RulePack::from_sources)). They also serialise, so a
+//! tool can generate a pack and print it back as TOML.
+//!
+//! A file may hold any of these tables; across all the files of a pack there must be exactly
+//! one `[pack]` and one programme per level.
+//!
+//! ```toml
+//! [pack]
+//! id = "example"
+//! version = "1.0.0"
+//!
+//! [[rule]]
+//! id = "safety.plan_with_intent"
+//! criterion = "safety"
+//! when = { answer = "safety.suicide_risk", at_least = "plan_with_intent" }
+//! floor = "inpatient"
+//! urgent = true
+//! reason = "A plan with intent needs a 24-hour setting."
+//! source = "reference: C-SSRS screener (clinical-criteria.md section 4)"
+//! ```
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One rule file, as written.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileDef {
+    /// The pack's identity; exactly one file of a pack has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack: Option<PackDef>,
+    /// Ratings the pack's instrument adds to the intake (`rating.<id>`), as raw TOML so each
+    /// can be checked on its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rating: Vec<toml::Value>,
+    /// Composite scores over ratings (`score.<id>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub score: Vec<toml::Value>,
+    /// The programme that goes with each level, keyed by level id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub programme: BTreeMap<String, toml::Value>,
+    /// The rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rule: Vec<toml::Value>,
+}
+
+/// The `[pack]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackDef {
+    /// A stable identifier for the pack.
+    pub id: String,
+    /// The pack's version.
+    pub version: String,
+    /// A title for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What the pack encodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A `[[rating]]`: a number the intake supplies under `ratings.<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingDef {
+    /// Identifier; rules read it as `rating.<id>`.
+    pub id: String,
+    /// Smallest valid value.
+    pub min: u32,
+    /// Largest valid value.
+    pub max: u32,
+    /// Whether every intake must supply it (default true).
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// `higher` (default), `lower` or `unordered`: which direction is worse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worse: Option<String>,
+    /// What it rates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A `[[score]]`: a composite of ratings, read as `score.<id>`. Give exactly one of `sum` and
+/// `max`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreDef {
+    /// Identifier; rules read it as `score.<id>`.
+    pub id: String,
+    /// The sum of these ratings (`rating.<id>` names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sum: Option<Vec<String>>,
+    /// The largest of these ratings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Vec<String>>,
+}
+
+/// A `[programme.<level>]`: the schedule and services that go with a level.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeDef {
+    /// Days of treatment a week.
+    pub days_per_week: u32,
+    /// Hours of treatment a day.
+    pub hours_per_day: u32,
+    /// Days a week when a rule asks for the intensive schedule (severe conditions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intensive_days_per_week: Option<u32>,
+    /// Whether an evening schedule exists for people who work or study.
+    #[serde(default)]
+    pub evening_option: bool,
+    /// Expected length in weeks, `[shortest, longest]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weeks: Option<[u32; 2]>,
+    /// Services every plan at this level includes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+    /// Referrals every plan at this level includes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub referrals: Vec<String>,
+    /// Cost a day in US dollars, `[low, high]`, out of pocket before insurance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_day_usd: Option<[u32; 2]>,
+    /// Cost a month in US dollars, `[low, high]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_month_usd: Option<[u32; 2]>,
+    /// Where these figures come from.
+    pub source: String,
+}
+
+/// A `[[rule]]`. Text fields stay text here; loading checks them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    /// A stable identifier, unique in the pack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The criterion: safety, withdrawal, medical, severity, self_management, history, home,
+    /// engagement or instrument.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criterion: Option<String>,
+    /// When the rule fires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<CondDef>,
+    /// The level this need requires at least.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<String>,
+    /// Marks the result as needing same-day evaluation.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub urgent: bool,
+    /// Services the plan gains.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+    /// Referrals the plan gains.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub referrals: Vec<String>,
+    /// A schedule change: `intensive` (the level's intensive days) or `evening`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// One line a clinician can read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `seed: "<section heading>"`, `reference: <public reference>` or
+    /// `product default: <why>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A condition. Give either `answer` with exactly one test (`is`, `in`, `at_least`,
+/// `at_most`, `answered`; `at_least` and `at_most` may go together), or exactly one of
+/// `all`, `any`, `not`, or `at_least_n` with `of`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CondDef {
+    /// The answer tested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    /// Equal to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is: Option<Constant>,
+    /// One of.
+    #[serde(default, rename = "in", skip_serializing_if = "Option::is_none")]
+    pub in_: Option<Vec<Constant>>,
+    /// At least (numbers and ordered choices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<Constant>,
+    /// At most (numbers and ordered choices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<Constant>,
+    /// Whether the answer is given at all (never "not evaluated").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<bool>,
+    /// Every condition holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all: Option<Vec<CondDef>>,
+    /// Some condition holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub any: Option<Vec<CondDef>>,
+    /// Alternative measures of one thing (e.g. PHQ-9, GAD-7 or a clinician's rating): holds
+    /// if any answered one holds; fails if none holds and at least one is answered; is "not
+    /// evaluated" only when none is answered. Unlike `any`, an unmeasured alternative does
+    /// not leave the condition undecided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub any_given: Option<Vec<CondDef>>,
+    /// The condition does not hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<Box<CondDef>>,
+    /// At least this many of `of` hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least_n: Option<u32>,
+    /// The conditions counted by `at_least_n`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<Vec<CondDef>>,
+}
+
+/// A constant in a condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Constant {
+    /// `true` or `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A choice name.
+    Text(String),
+}
+
+impl std::fmt::Display for Constant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Constant::Bool(b) => write!(f, "{b}"),
+            Constant::Int(n) => write!(f, "{n}"),
+            Constant::Text(s) => write!(f, "\"{s}\""),
+        }
+    }
+}
