@@ -29,22 +29,33 @@ fn run() -> Result<String, String> {
             "--markdown" => format = Format::Markdown,
             "--pack" => packs.push(args.next().ok_or("--pack needs a file")?),
             "-h" | "--help" => {
-                return Ok("usage: assess [--json | --markdown] [--pack RULES.toml]... INTAKE.json\n".into());
+                return Ok(
+                    "usage: assess [--json | --markdown] [--pack RULES.toml]... INTAKE.json\n"
+                        .into(),
+                );
             }
             other if other.starts_with("--") => return Err(format!("unknown option `{other}`")),
             other => file = Some(other.to_owned()),
         }
     }
-    let file = file.ok_or("usage: assess [--json | --markdown] [--pack RULES.toml]... INTAKE.json")?;
+    let file =
+        file.ok_or("usage: assess [--json | --markdown] [--pack RULES.toml]... INTAKE.json")?;
     let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read `{file}`: {e}"))?;
     let pack = if packs.is_empty() {
         RulePack::try_builtin().map_err(|e| e.to_string())?
     } else {
         let texts: Vec<(String, String)> = packs
             .iter()
-            .map(|p| std::fs::read_to_string(p).map(|t| (p.clone(), t)).map_err(|e| format!("cannot read `{p}`: {e}")))
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .map(|t| (p.clone(), t))
+                    .map_err(|e| format!("cannot read `{p}`: {e}"))
+            })
             .collect::<Result<_, _>>()?;
-        let sources: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        let sources: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
         RulePack::from_sources(&sources).map_err(|e| e.to_string())?
     };
     let intake = Intake::from_json(&text).map_err(|e| format!("{file}: {e}"))?;

@@ -1,13 +1,13 @@
 //! The answers rules may read: a flat, named view over the intake.
 //!
 //! Rules never touch the intake's structs directly: they name an answer (for example
-//! `safety.suicide_risk`), and loading a pack resolves each name to a typed [`AnswerRef`].
+//! `safety.suicide_risk`), and loading a pack resolves each name to a typed reference.
 //! Three families exist: the built-in answers below (fields of the intake, plus a few
 //! aggregates such as `severity.sud_max_criteria`), `rating.<id>` for ratings a pack
 //! declares, and `score.<id>` for composite scores a pack declares over its ratings.
 
-use crate::intake::{Intake, Setting};
 use crate::Level;
+use crate::intake::{Intake, Setting};
 
 /// A value an answer holds, as rules see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,7 +98,11 @@ const SUICIDE: &[&str] = &[
 const HARM: &[&str] = &["none", "ideation", "plan_or_intent"];
 const MEDICAL: &[&str] = &["stable", "daily_monitoring", "round_the_clock_care"];
 const CLINICIAN: &[&str] = &["none", "mild", "moderate", "severe"];
-const SELF_MANAGEMENT: &[&str] = &["independent", "with_daily_structure", "only_in_24_hour_setting"];
+const SELF_MANAGEMENT: &[&str] = &[
+    "independent",
+    "with_daily_structure",
+    "only_in_24_hour_setting",
+];
 const SETTING: &[&str] = &[
     "none",
     "outpatient",

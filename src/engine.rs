@@ -1,11 +1,11 @@
 //! Evaluation: an intake and a pack in, a traced recommendation out.
 
+use crate::Level;
 use crate::answer::{AnswerRef, Field, Value};
 use crate::error::{IntakeError, IntakeProblem, ProblemKind};
 use crate::intake::Intake;
-use crate::pack::{minimum_weekly_hours, Aggregate, Cond, Rule, RulePack, ScheduleChange};
+use crate::pack::{Aggregate, Cond, Rule, RulePack, ScheduleChange, minimum_weekly_hours};
 use crate::vocab::Set;
-use crate::Level;
 
 /// Three-valued truth: a condition over an unanswered optional item is `Unknown`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +120,9 @@ pub(crate) fn eval<R: Recorder>(c: &Cond, env: &Env<'_>, rec: &mut R) -> Tri {
             let v = env.get(*a);
             rec.read(*a, v);
             match v {
-                Some(Value::Choice(r)) => tri(mask.checked_shr(u32::from(r)).is_some_and(|m| m & 1 == 1)),
+                Some(Value::Choice(r)) => {
+                    tri(mask.checked_shr(u32::from(r)).is_some_and(|m| m & 1 == 1))
+                }
                 _ => Tri::Unknown,
             }
         }
@@ -179,7 +181,11 @@ pub(crate) fn eval<R: Recorder>(c: &Cond, env: &Env<'_>, rec: &mut R) -> Tri {
                     return Tri::True;
                 }
             }
-            if yes.saturating_add(unknown) >= *n { Tri::Unknown } else { Tri::False }
+            if yes.saturating_add(unknown) >= *n {
+                Tri::Unknown
+            } else {
+                Tri::False
+            }
         }
     }
 }
@@ -203,7 +209,7 @@ pub(crate) struct Conditional {
 /// read, and the plan. It borrows the pack it came from (for rule text and audit identity).
 ///
 /// Use [`Recommendation::to_report`] for the owned, serialisable form (the JSON contract),
-/// [`Recommendation::to_text`] or [`Recommendation::to_markdown`] for a clinician.
+/// and [`Report::to_text`](crate::Report::to_text) or [`Report::to_markdown`](crate::Report::to_markdown) for a clinician.
 ///
 /// # Examples
 ///
@@ -272,7 +278,11 @@ impl RulePack {
                 kind: ProblemKind::Missing,
             })
             .collect();
-        let range = |problems: &mut Vec<IntakeProblem>, field: String, v: Option<u32>, min: u32, max: u32| {
+        let range = |problems: &mut Vec<IntakeProblem>,
+                     field: String,
+                     v: Option<u32>,
+                     min: u32,
+                     max: u32| {
             if let Some(value) = v {
                 if value < min || value > max {
                     problems.push(IntakeProblem {
@@ -283,10 +293,34 @@ impl RulePack {
             }
         };
         range(&mut problems, "age".into(), intake.age, 0, 120);
-        range(&mut problems, "withdrawal.ciwa_ar".into(), intake.withdrawal.ciwa_ar, 0, 67);
-        range(&mut problems, "withdrawal.cows".into(), intake.withdrawal.cows, 0, 48);
-        range(&mut problems, "severity.phq9".into(), intake.severity.phq9, 0, 27);
-        range(&mut problems, "severity.gad7".into(), intake.severity.gad7, 0, 21);
+        range(
+            &mut problems,
+            "withdrawal.ciwa_ar".into(),
+            intake.withdrawal.ciwa_ar,
+            0,
+            67,
+        );
+        range(
+            &mut problems,
+            "withdrawal.cows".into(),
+            intake.withdrawal.cows,
+            0,
+            48,
+        );
+        range(
+            &mut problems,
+            "severity.phq9".into(),
+            intake.severity.phq9,
+            0,
+            27,
+        );
+        range(
+            &mut problems,
+            "severity.gad7".into(),
+            intake.severity.gad7,
+            0,
+            21,
+        );
         for (i, s) in intake.severity.substance_use.iter().flatten().enumerate() {
             range(
                 &mut problems,
@@ -298,7 +332,13 @@ impl RulePack {
         }
         for r in &self.ratings {
             match intake.ratings.get(&r.id) {
-                Some(v) => range(&mut problems, format!("ratings.{}", r.id), Some(*v), r.min, r.max),
+                Some(v) => range(
+                    &mut problems,
+                    format!("ratings.{}", r.id),
+                    Some(*v),
+                    r.min,
+                    r.max,
+                ),
                 None if r.required => problems.push(IntakeProblem {
                     field: format!("ratings.{}", r.id),
                     kind: ProblemKind::Missing,
@@ -308,7 +348,8 @@ impl RulePack {
         }
         for key in intake.ratings.keys() {
             if !self.ratings.iter().any(|r| &r.id == key) {
-                let hint = crate::pack::did_you_mean_name(key, self.ratings.iter().map(|r| r.id.as_str()));
+                let hint =
+                    crate::pack::did_you_mean_name(key, self.ratings.iter().map(|r| r.id.as_str()));
                 problems.push(IntakeProblem {
                     field: format!("ratings.{key}"),
                     kind: ProblemKind::UnknownRating { suggestion: hint },
@@ -334,7 +375,14 @@ impl RulePack {
         let mut reads = Vec::with_capacity(64);
         for (i, rule) in self.rules.iter().enumerate() {
             let start = reads.len();
-            let t = eval(&rule.cond, &env, &mut Tracer { reads: &mut reads, start });
+            let t = eval(
+                &rule.cond,
+                &env,
+                &mut Tracer {
+                    reads: &mut reads,
+                    start,
+                },
+            );
             let firing = Firing {
                 rule: u16::try_from(i).unwrap_or(u16::MAX),
                 start: u32::try_from(start).unwrap_or(u32::MAX),
@@ -400,9 +448,9 @@ impl RulePack {
             if env.get(answer) != Some(Value::Bool(false)) {
                 continue;
             }
-            let read_by_binding = rec.binding().any(|(f, _)| {
-                rec.reads_of(f).iter().any(|r| r.answer == answer)
-            });
+            let read_by_binding = rec
+                .binding()
+                .any(|(f, _)| rec.reads_of(f).iter().any(|r| r.answer == answer));
             if !read_by_binding {
                 continue;
             }
@@ -452,11 +500,15 @@ impl<'p> Recommendation<'p> {
     }
 
     pub(crate) fn fired_pairs(&self) -> impl Iterator<Item = (&Firing, &'p Rule)> + '_ {
-        self.fired.iter().filter_map(move |f| Some((f, self.rule(f)?)))
+        self.fired
+            .iter()
+            .filter_map(move |f| Some((f, self.rule(f)?)))
     }
 
     pub(crate) fn unevaluated_pairs(&self) -> impl Iterator<Item = (&Firing, &'p Rule)> + '_ {
-        self.unevaluated.iter().filter_map(move |f| Some((f, self.rule(f)?)))
+        self.unevaluated
+            .iter()
+            .filter_map(move |f| Some((f, self.rule(f)?)))
     }
 
     /// The rules that set the level: every fired rule whose floor equals it.
@@ -489,14 +541,20 @@ impl<'p> Recommendation<'p> {
     /// The schedule that goes with the level.
     pub fn schedule(&self) -> crate::report::Schedule {
         let p = self.pack.programmes.get(self.level);
-        let days = if self.intensive { p.intensive_days_per_week } else { p.days_per_week };
+        let days = if self.intensive {
+            p.intensive_days_per_week
+        } else {
+            p.days_per_week
+        };
         let (adult, adolescent) = minimum_weekly_hours(self.level);
         crate::report::Schedule {
             days_per_week: days,
             hours_per_day: p.hours_per_day,
             weekly_hours: days.saturating_mul(p.hours_per_day),
             minimum_weekly_hours: if self.adolescent { adolescent } else { adult },
-            weeks: p.weeks.map(|(shortest, longest)| crate::report::Weeks { shortest, longest }),
+            weeks: p
+                .weeks
+                .map(|(shortest, longest)| crate::report::Weeks { shortest, longest }),
             intensive: self.intensive && p.intensive_days_per_week > p.days_per_week,
             evening: self.evening,
         }

@@ -41,6 +41,7 @@ pub struct Intake {
     /// Age in years (0-120). Under 18 is an adolescent, which changes the IOP hour minimum.
     /// Required.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 120))]
     pub age: Option<u32>,
     /// Acute safety. Every item is required.
     pub safety: Safety,
@@ -125,9 +126,11 @@ pub enum HarmToOthers {
 pub struct Withdrawal {
     /// CIWA-Ar alcohol withdrawal score (0-67), when measured.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 67))]
     pub ciwa_ar: Option<u32>,
     /// COWS opioid withdrawal score (0-48), when measured.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 48))]
     pub cows: Option<u32>,
     /// History of withdrawal seizures or delirium tremens. Required.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -168,9 +171,11 @@ pub struct Severity {
     pub substance_use: Option<Vec<SubstanceUse>>,
     /// PHQ-9 depression score (0-27), when measured.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 27))]
     pub phq9: Option<u32>,
     /// GAD-7 anxiety score (0-21), when measured.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 21))]
     pub gad7: Option<u32>,
     /// A clinician's rating of mental-health severity, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -187,6 +192,7 @@ pub struct SubstanceUse {
     /// The substance.
     pub substance: Substance,
     /// DSM-5 criteria met in the past 12 months (0-11).
+    #[schemars(range(min = 0, max = 11))]
     pub dsm5_criteria: u32,
 }
 
@@ -428,7 +434,10 @@ impl Intake {
         let checks = [
             ("age", self.age.is_none()),
             ("safety.suicide_risk", self.safety.suicide_risk.is_none()),
-            ("safety.harm_to_others", self.safety.harm_to_others.is_none()),
+            (
+                "safety.harm_to_others",
+                self.safety.harm_to_others.is_none(),
+            ),
             (
                 "safety.psychosis_or_unable_to_self_care",
                 self.safety.psychosis_or_unable_to_self_care.is_none(),
@@ -439,7 +448,10 @@ impl Intake {
             ),
             ("medical.status", self.medical.status.is_none()),
             ("self_management", self.self_management.is_none()),
-            ("history.current_setting", self.history.current_setting.is_none()),
+            (
+                "history.current_setting",
+                self.history.current_setting.is_none(),
+            ),
             (
                 "history.progress",
                 self.history.progress.is_none()

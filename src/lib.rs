@@ -11,12 +11,12 @@ pub mod pack;
 pub mod report;
 pub mod vocab;
 
-pub use answer::{answers, AnswerInfo, AnswerKind, Worse};
+pub use answer::{AnswerInfo, AnswerKind, Worse, answers};
 pub use engine::Recommendation;
 pub use error::{IntakeError, IntakeProblem, ProblemKind};
 pub use intake::Intake;
 pub use level::{Level, UnknownLevel};
-pub use pack::{PackError, PackMeta, Rule, RulePack, BUILTIN_SOURCES};
+pub use pack::{BUILTIN_SOURCES, PackError, PackMeta, Rule, RulePack};
 pub use report::Report;
 
 impl Intake {
@@ -37,7 +37,12 @@ impl Intake {
     pub fn from_json(json: &str) -> Result<Intake, IntakeError> {
         let de = &mut serde_json::Deserializer::from_str(json);
         serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
+            // serde_path_to_error writes `?` for a position it cannot name (a syntax error
+            // before any key): report that as the whole document.
+            let path = match e.path().to_string() {
+                p if p == "?" => ".".to_owned(),
+                p => p,
+            };
             IntakeError::Json {
                 path,
                 message: error::redact_strings(&e.inner().to_string()),
@@ -93,5 +98,26 @@ impl RulePack {
         let intake = Intake::from_json(json)?;
         let report = self.report(&intake)?;
         Ok(serde_json::to_string(&report).unwrap_or_default())
+    }
+}
+
+/// JSON Schemas of the JSON contract, generated from the types. The same schemas are
+/// committed under `schema/` (a test keeps them equal).
+pub mod schema {
+    /// The JSON Schema of an intake.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = carelevel::schema::intake();
+    /// assert_eq!(s["title"], "Intake");
+    /// ```
+    pub fn intake() -> serde_json::Value {
+        schemars::schema_for!(crate::Intake).to_value()
+    }
+
+    /// The JSON Schema of a recommendation report.
+    pub fn report() -> serde_json::Value {
+        schemars::schema_for!(crate::Report).to_value()
     }
 }

@@ -1,11 +1,11 @@
 //! The recommendation as an owned, serialisable report: the JSON contract, and the readable
 //! renderings for clinicians.
 
+use crate::Level;
 use crate::answer::{AnswerKind, AnswerRef, Value};
 use crate::engine::{Firing, Recommendation};
 use crate::intake::Preferences;
 use crate::vocab::{Criterion, Referral, Service};
-use crate::Level;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -220,7 +220,9 @@ pub struct EngineInfo {
 fn answer_value(kind: AnswerKind, v: Value) -> AnswerValue {
     match (kind, v) {
         (AnswerKind::Choice(names), Value::Choice(r)) => AnswerValue::Choice(
-            names.get(usize::from(r)).map_or_else(|| r.to_string(), |s| (*s).to_owned()),
+            names
+                .get(usize::from(r))
+                .map_or_else(|| r.to_string(), |s| (*s).to_owned()),
         ),
         (_, Value::Bool(b)) => AnswerValue::Bool(b),
         (_, Value::Num(n)) => AnswerValue::Number(n),
@@ -234,7 +236,9 @@ impl Recommendation<'_> {
             .iter()
             .map(|r| AnswerRead {
                 answer: self.pack.answer_name(r.answer),
-                value: r.value.map(|v| answer_value(self.pack.answer_kind(r.answer), v)),
+                value: r
+                    .value
+                    .map(|v| answer_value(self.pack.answer_kind(r.answer), v)),
             })
             .collect()
     }
@@ -254,7 +258,11 @@ impl Recommendation<'_> {
                     .contains_bit(s.bit())
                     .then(|| origin.clone())
                     .into_iter()
-                    .chain(self.fired_rules().filter(|r| r.services.contains_bit(s.bit())).map(|r| r.id.clone()))
+                    .chain(
+                        self.fired_rules()
+                            .filter(|r| r.services.contains_bit(s.bit()))
+                            .map(|r| r.id.clone()),
+                    )
                     .collect(),
             })
             .collect();
@@ -268,15 +276,20 @@ impl Recommendation<'_> {
                     .contains_bit(s.bit())
                     .then(|| origin.clone())
                     .into_iter()
-                    .chain(self.fired_rules().filter(|r| r.referrals.contains_bit(s.bit())).map(|r| r.id.clone()))
+                    .chain(
+                        self.fired_rules()
+                            .filter(|r| r.referrals.contains_bit(s.bit()))
+                            .map(|r| r.id.clone()),
+                    )
                     .collect(),
             })
             .collect();
-        let cost = (programme.cost_per_day_usd.is_some() || programme.cost_per_month_usd.is_some()).then(|| Cost {
-            per_day_usd: programme.cost_per_day_usd.map(|(a, b)| [a, b]),
-            per_month_usd: programme.cost_per_month_usd.map(|(a, b)| [a, b]),
-            source: programme.source.clone(),
-        });
+        let cost = (programme.cost_per_day_usd.is_some() || programme.cost_per_month_usd.is_some())
+            .then(|| Cost {
+                per_day_usd: programme.cost_per_day_usd.map(|(a, b)| [a, b]),
+                per_month_usd: programme.cost_per_month_usd.map(|(a, b)| [a, b]),
+                source: programme.source.clone(),
+            });
         Plan {
             level,
             schedule: self.schedule(),
@@ -362,7 +375,13 @@ impl Recommendation<'_> {
 fn value_text(v: &Option<AnswerValue>) -> String {
     match v {
         None => "unanswered".into(),
-        Some(AnswerValue::Bool(b)) => if *b { "yes".into() } else { "no".into() },
+        Some(AnswerValue::Bool(b)) => {
+            if *b {
+                "yes".into()
+            } else {
+                "no".into()
+            }
+        }
         Some(AnswerValue::Number(n)) => n.to_string(),
         Some(AnswerValue::Choice(c)) => c.replace('_', " "),
     }
@@ -426,9 +445,23 @@ impl Report {
             );
         }
         h(&mut o, "Why");
-        for f in self.fired.iter().filter(|f| self.binding_rules.contains(&f.id)) {
-            let answers: Vec<String> = f.answers.iter().map(|a| format!("{} = {}", a.answer, value_text(&a.value))).collect();
-            let _ = writeln!(o, "{b}{} {} [{}]", code(&f.id), f.reason, answers.join(", "));
+        for f in self
+            .fired
+            .iter()
+            .filter(|f| self.binding_rules.contains(&f.id))
+        {
+            let answers: Vec<String> = f
+                .answers
+                .iter()
+                .map(|a| format!("{} = {}", a.answer, value_text(&a.value)))
+                .collect();
+            let _ = writeln!(
+                o,
+                "{b}{} {} [{}]",
+                code(&f.id),
+                f.reason,
+                answers.join(", ")
+            );
             let _ = writeln!(o, "{}  source: {}", if md { "" } else { "  " }, f.source);
         }
         if !self.ruled_out.is_empty() {
@@ -442,12 +475,26 @@ impl Report {
             h(&mut o, "What would change it");
             let _ = writeln!(o, "{b}{} if {}.", level_title(c.level), c.condition);
         }
-        let others: Vec<&FiredRule> = self.fired.iter().filter(|f| !self.binding_rules.contains(&f.id)).collect();
+        let others: Vec<&FiredRule> = self
+            .fired
+            .iter()
+            .filter(|f| !self.binding_rules.contains(&f.id))
+            .collect();
         if !others.is_empty() {
             h(&mut o, "Other rules that fired");
             for f in others {
-                let answers: Vec<String> = f.answers.iter().map(|a| format!("{} = {}", a.answer, value_text(&a.value))).collect();
-                let _ = writeln!(o, "{b}{} {} [{}]", code(&f.id), f.reason, answers.join(", "));
+                let answers: Vec<String> = f
+                    .answers
+                    .iter()
+                    .map(|a| format!("{} = {}", a.answer, value_text(&a.value)))
+                    .collect();
+                let _ = writeln!(
+                    o,
+                    "{b}{} {} [{}]",
+                    code(&f.id),
+                    f.reason,
+                    answers.join(", ")
+                );
             }
         }
         if !self.not_evaluated.is_empty() {
@@ -462,12 +509,21 @@ impl Report {
             }
             for (missing, rules) in groups {
                 let ids: Vec<String> = rules.iter().map(|n| code(&n.id)).collect();
-                let top = rules.iter().filter_map(|n| n.floor).max().filter(|f| *f > self.level);
+                let top = rules
+                    .iter()
+                    .filter_map(|n| n.floor)
+                    .max()
+                    .filter(|f| *f > self.level);
                 let risk = top
                     .map(|f| format!("; if it applies it could require up to {}", level_title(f)))
                     .unwrap_or_default();
                 let missing: Vec<String> = missing.iter().map(|m| code(m)).collect();
-                let _ = writeln!(o, "{b}{} unanswered: {}{risk}", missing.join(" / "), ids.join(", "));
+                let _ = writeln!(
+                    o,
+                    "{b}{} unanswered: {}{risk}",
+                    missing.join(" / "),
+                    ids.join(", ")
+                );
             }
         }
         h(&mut o, "Plan");
@@ -475,7 +531,10 @@ impl Report {
         let mut sched = if s.hours_per_day >= 24 {
             "round-the-clock care, 7 days a week".to_owned()
         } else {
-            format!("{} day(s) a week, {} h a day = {} h/week", s.days_per_week, s.hours_per_day, s.weekly_hours)
+            format!(
+                "{} day(s) a week, {} h a day = {} h/week",
+                s.days_per_week, s.hours_per_day, s.weekly_hours
+            )
         };
         if s.minimum_weekly_hours > 0 {
             let _ = write!(sched, " (minimum {} h/week)", s.minimum_weekly_hours);
@@ -490,10 +549,20 @@ impl Report {
             sched.push_str(", evening sessions offered");
         }
         let _ = writeln!(o, "{b}Schedule: {sched}");
-        let services: Vec<&str> = self.plan.services.iter().map(|x| x.service.title()).collect();
+        let services: Vec<&str> = self
+            .plan
+            .services
+            .iter()
+            .map(|x| x.service.title())
+            .collect();
         let _ = writeln!(o, "{b}Services: {}", services.join("; "));
         if !self.plan.referrals.is_empty() {
-            let refs: Vec<&str> = self.plan.referrals.iter().map(|x| x.referral.title()).collect();
+            let refs: Vec<&str> = self
+                .plan
+                .referrals
+                .iter()
+                .map(|x| x.referral.title())
+                .collect();
             let _ = writeln!(o, "{b}Referrals: {}", refs.join("; "));
         }
         if let Some(c) = &self.plan.cost {
@@ -507,12 +576,19 @@ impl Report {
             let _ = writeln!(o, "{b}Typical cost before insurance: {}", parts.join(", "));
         }
         if self.plan.preferences.is_some() {
-            let _ = writeln!(o, "{b}Cultural, language or spiritual preferences recorded: match the programme to them");
+            let _ = writeln!(
+                o,
+                "{b}Cultural, language or spiritual preferences recorded: match the programme to them"
+            );
         }
         let _ = write!(
             o,
             "\nRule pack {} {} ({}); {} {}.\nThis is a recommendation, not a diagnosis: a clinician decides.\n",
-            self.pack.id, self.pack.version, self.pack.digest, self.engine.name, self.engine.version
+            self.pack.id,
+            self.pack.version,
+            self.pack.digest,
+            self.engine.name,
+            self.engine.version
         );
         o
     }

@@ -5,9 +5,9 @@ pub mod format;
 
 pub use error::{PackError, PackProblem};
 
+use crate::Level;
 use crate::answer::{AnswerKind, AnswerRef, Field, Worse};
 use crate::vocab::{Criterion, Referral, Service, Set};
-use crate::Level;
 use error::did_you_mean;
 use format::{CondDef, Constant, FileDef, PackDef, ProgrammeDef, RatingDef, RuleDef, ScoreDef};
 use sha2::{Digest, Sha256};
@@ -19,13 +19,22 @@ use std::fmt::Write as _;
 pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("pack.toml", include_str!("../../rules/pack.toml")),
     ("safety.toml", include_str!("../../rules/safety.toml")),
-    ("withdrawal.toml", include_str!("../../rules/withdrawal.toml")),
+    (
+        "withdrawal.toml",
+        include_str!("../../rules/withdrawal.toml"),
+    ),
     ("medical.toml", include_str!("../../rules/medical.toml")),
     ("severity.toml", include_str!("../../rules/severity.toml")),
-    ("self_management.toml", include_str!("../../rules/self_management.toml")),
+    (
+        "self_management.toml",
+        include_str!("../../rules/self_management.toml"),
+    ),
     ("history.toml", include_str!("../../rules/history.toml")),
     ("home.toml", include_str!("../../rules/home.toml")),
-    ("engagement.toml", include_str!("../../rules/engagement.toml")),
+    (
+        "engagement.toml",
+        include_str!("../../rules/engagement.toml"),
+    ),
 ];
 
 /// A loaded, validated rule pack. A pack that loads is safe to evaluate: every answer name,
@@ -365,7 +374,10 @@ impl RulePack {
         for (name, text) in sources {
             match toml::from_str::<FileDef>(text) {
                 Ok(f) => files.push((*name, f)),
-                Err(e) => loader.problem(name, None, toml_message(&e)),
+                Err(e) => {
+                    loader.problem(name, None, toml_message(&e));
+                    loader.unparsed = true;
+                }
             }
         }
         loader.load(&files, digest(sources))
@@ -420,20 +432,23 @@ impl RulePack {
     pub(crate) fn answer_kind(&self, a: AnswerRef) -> AnswerKind {
         match a {
             AnswerRef::Field(f) => f.info().kind,
-            AnswerRef::Rating(i) => self
-                .ratings
-                .get(usize::from(i))
-                .map_or(AnswerKind::Number { min: 0, max: 0 }, |r| AnswerKind::Number {
+            AnswerRef::Rating(i) => self.ratings.get(usize::from(i)).map_or(
+                AnswerKind::Number { min: 0, max: 0 },
+                |r| AnswerKind::Number {
                     min: r.min,
                     max: r.max,
-                }),
-            AnswerRef::Score(i) => self
-                .scores
-                .get(usize::from(i))
-                .map_or(AnswerKind::Number { min: 0, max: 0 }, |s| AnswerKind::Number {
-                    min: s.min,
-                    max: s.max,
-                }),
+                },
+            ),
+            AnswerRef::Score(i) => {
+                self.scores
+                    .get(usize::from(i))
+                    .map_or(AnswerKind::Number { min: 0, max: 0 }, |s| {
+                        AnswerKind::Number {
+                            min: s.min,
+                            max: s.max,
+                        }
+                    })
+            }
         }
     }
 }
@@ -465,6 +480,8 @@ fn digest(sources: &[(&str, &str)]) -> String {
 #[derive(Default)]
 struct Loader {
     problems: Vec<crate::pack::PackProblem>,
+    /// A file failed to parse, so pack-wide "missing" checks would only repeat that.
+    unparsed: bool,
 }
 
 /// What a rule being compiled may refer to.
@@ -501,9 +518,13 @@ impl Loader {
             }
         }
         if rules.len() > usize::from(u16::MAX) {
-            self.problem("pack", None, format!("has {} rules, at most 65535 are allowed", rules.len()));
+            self.problem(
+                "pack",
+                None,
+                format!("has {} rules, at most 65535 are allowed", rules.len()),
+            );
         }
-        if rules.is_empty() && self.problems.is_empty() {
+        if rules.is_empty() && self.problems.is_empty() && !self.unparsed {
             self.problem("pack", None, "has no rules".into());
         }
         match (self.problems.is_empty(), meta, programmes) {
@@ -524,9 +545,14 @@ impl Loader {
             .filter_map(|(f, d)| d.pack.as_ref().map(|p| (*f, p)))
             .collect();
         match defs.as_slice() {
+            [] if self.unparsed => None,
             [] => {
                 let file = files.first().map_or("pack", |(f, _)| f);
-                self.problem(file, None, "no file has a `[pack]` table with an id and version".into());
+                self.problem(
+                    file,
+                    None,
+                    "no file has a `[pack]` table with an id and version".into(),
+                );
                 None
             }
             [(file, p)] => {
@@ -545,7 +571,11 @@ impl Loader {
             }
             [_, rest @ ..] => {
                 for (file, _) in rest {
-                    self.problem(file, Some("[pack]".into()), "a second `[pack]` table; a pack has exactly one".into());
+                    self.problem(
+                        file,
+                        Some("[pack]".into()),
+                        "a second `[pack]` table; a pack has exactly one".into(),
+                    );
                 }
                 None
             }
@@ -565,20 +595,39 @@ impl Loader {
                     }
                 };
                 if !is_identifier(&r.id) {
-                    self.problem(file, Some(label.clone()), format!("id `{}` must be lowercase letters, digits and underscores", r.id));
+                    self.problem(
+                        file,
+                        Some(label.clone()),
+                        format!(
+                            "id `{}` must be lowercase letters, digits and underscores",
+                            r.id
+                        ),
+                    );
                 }
                 if out.iter().any(|o| o.id == r.id) {
-                    self.problem(file, Some(label.clone()), format!("duplicate rating id `{}`", r.id));
+                    self.problem(
+                        file,
+                        Some(label.clone()),
+                        format!("duplicate rating id `{}`", r.id),
+                    );
                 }
                 if r.min > r.max {
-                    self.problem(file, Some(label.clone()), format!("`min` {} is above `max` {}", r.min, r.max));
+                    self.problem(
+                        file,
+                        Some(label.clone()),
+                        format!("`min` {} is above `max` {}", r.min, r.max),
+                    );
                 }
                 let worse = match r.worse.as_deref() {
                     None | Some("higher") => Worse::Higher,
                     Some("lower") => Worse::Lower,
                     Some("unordered") => Worse::Unordered,
                     Some(other) => {
-                        self.problem(file, Some(label.clone()), format!("`worse` is `{other}`, expected higher, lower or unordered"));
+                        self.problem(
+                            file,
+                            Some(label.clone()),
+                            format!("`worse` is `{other}`, expected higher, lower or unordered"),
+                        );
                         Worse::Higher
                     }
                 };
@@ -607,13 +656,21 @@ impl Loader {
                     }
                 };
                 if out.iter().any(|o| o.id == s.id) {
-                    self.problem(file, Some(label.clone()), format!("duplicate score id `{}`", s.id));
+                    self.problem(
+                        file,
+                        Some(label.clone()),
+                        format!("duplicate score id `{}`", s.id),
+                    );
                 }
                 let (aggregate, names) = match (s.sum, s.max) {
                     (Some(n), None) => (Aggregate::Sum, n),
                     (None, Some(n)) => (Aggregate::Max, n),
                     _ => {
-                        self.problem(file, Some(label), "give exactly one of `sum` and `max`".into());
+                        self.problem(
+                            file,
+                            Some(label),
+                            "give exactly one of `sum` and `max`".into(),
+                        );
                         continue;
                     }
                 };
@@ -642,11 +699,23 @@ impl Loader {
                         }
                         None => {
                             let hint = did_you_mean(name, ratings.iter().map(|r| r.id.as_str()));
-                            self.problem(file, Some(label.clone()), format!("unknown rating `{name}`{hint}; name ratings as `rating.<id>`"));
+                            self.problem(
+                                file,
+                                Some(label.clone()),
+                                format!(
+                                    "unknown rating `{name}`{hint}; name ratings as `rating.<id>`"
+                                ),
+                            );
                         }
                     }
                 }
-                out.push(Score { id: s.id, aggregate, terms, min, max });
+                out.push(Score {
+                    id: s.id,
+                    aggregate,
+                    terms,
+                    min,
+                    max,
+                });
             }
         }
         out
@@ -654,9 +723,13 @@ impl Loader {
 
     fn programmes(&mut self, files: &[(&str, FileDef)]) -> Option<Programmes> {
         let mut found: BTreeMap<Level, Programme> = BTreeMap::new();
+        let mut written: BTreeSet<Level> = BTreeSet::new();
         for (file, def) in files {
             for (key, raw) in &def.programme {
                 let label = format!("programme `{key}`");
+                if let Ok(level) = key.parse::<Level>() {
+                    written.insert(level);
+                }
                 let Ok(level) = key.parse::<Level>() else {
                     let hint = did_you_mean(key, Level::ALL.iter().map(|l| l.as_str()));
                     self.problem(file, Some(label), format!("unknown level `{key}`{hint}"));
@@ -671,14 +744,18 @@ impl Loader {
                 };
                 if let Some(prog) = self.programme(file, &label, level, p) {
                     if found.insert(level, prog).is_some() {
-                        self.problem(file, Some(label), "a second programme for this level".into());
+                        self.problem(
+                            file,
+                            Some(label),
+                            "a second programme for this level".into(),
+                        );
                     }
                 }
             }
         }
         let mut take = |level: Level| {
             let p = found.remove(&level);
-            if p.is_none() {
+            if p.is_none() && !written.contains(&level) && !self.unparsed {
                 self.problems.push(PackProblem {
                     file: "pack".into(),
                     item: None,
@@ -695,35 +772,103 @@ impl Loader {
         })
     }
 
-    fn programme(&mut self, file: &str, label: &str, level: Level, p: ProgrammeDef) -> Option<Programme> {
+    fn programme(
+        &mut self,
+        file: &str,
+        label: &str,
+        level: Level,
+        p: ProgrammeDef,
+    ) -> Option<Programme> {
         let before = self.problems.len();
         let check = |ok: bool, msg: String, problems: &mut Vec<PackProblem>| {
             if !ok {
-                problems.push(PackProblem { file: file.to_owned(), item: Some(label.to_owned()), message: msg });
+                problems.push(PackProblem {
+                    file: file.to_owned(),
+                    item: Some(label.to_owned()),
+                    message: msg,
+                });
             }
         };
         let intensive = p.intensive_days_per_week.unwrap_or(p.days_per_week);
-        check((1..=7).contains(&p.days_per_week), format!("`days_per_week` is {}, expected 1-7", p.days_per_week), &mut self.problems);
-        check((1..=7).contains(&intensive), format!("`intensive_days_per_week` is {intensive}, expected 1-7"), &mut self.problems);
-        check(intensive >= p.days_per_week, format!("`intensive_days_per_week` {intensive} is below `days_per_week` {}", p.days_per_week), &mut self.problems);
-        check((1..=24).contains(&p.hours_per_day), format!("`hours_per_day` is {}, expected 1-24", p.hours_per_day), &mut self.problems);
+        check(
+            (1..=7).contains(&p.days_per_week),
+            format!("`days_per_week` is {}, expected 1-7", p.days_per_week),
+            &mut self.problems,
+        );
+        check(
+            (1..=7).contains(&intensive),
+            format!("`intensive_days_per_week` is {intensive}, expected 1-7"),
+            &mut self.problems,
+        );
+        check(
+            intensive >= p.days_per_week,
+            format!(
+                "`intensive_days_per_week` {intensive} is below `days_per_week` {}",
+                p.days_per_week
+            ),
+            &mut self.problems,
+        );
+        check(
+            (1..=24).contains(&p.hours_per_day),
+            format!("`hours_per_day` is {}, expected 1-24", p.hours_per_day),
+            &mut self.problems,
+        );
         let weekly = p.days_per_week.saturating_mul(p.hours_per_day);
         let (adult_min, _) = minimum_weekly_hours(level);
-        check(weekly >= adult_min, format!("schedule gives {weekly} h/week, below the {adult_min} h/week minimum for {level}"), &mut self.problems);
+        check(
+            weekly >= adult_min,
+            format!(
+                "schedule gives {weekly} h/week, below the {adult_min} h/week minimum for {level}"
+            ),
+            &mut self.problems,
+        );
         if level == Level::Outpatient {
             let most = intensive.saturating_mul(p.hours_per_day);
-            check(most < 6, format!("outpatient schedule reaches {most} h/week, which is intensive-outpatient territory (at least 6 h/week adolescents, 9 adults)"), &mut self.problems);
+            check(
+                most < 6,
+                format!(
+                    "outpatient schedule reaches {most} h/week, which is intensive-outpatient territory (at least 6 h/week adolescents, 9 adults)"
+                ),
+                &mut self.problems,
+            );
         }
         if let Some([a, b]) = p.weeks {
-            check(a >= 1 && a <= b, format!("`weeks` is [{a}, {b}], expected 1 <= shortest <= longest"), &mut self.problems);
+            check(
+                a >= 1 && a <= b,
+                format!("`weeks` is [{a}, {b}], expected 1 <= shortest <= longest"),
+                &mut self.problems,
+            );
         }
-        for (name, range) in [("cost_per_day_usd", p.cost_per_day_usd), ("cost_per_month_usd", p.cost_per_month_usd)] {
+        for (name, range) in [
+            ("cost_per_day_usd", p.cost_per_day_usd),
+            ("cost_per_month_usd", p.cost_per_month_usd),
+        ] {
             if let Some([a, b]) = range {
-                check(a <= b, format!("`{name}` is [{a}, {b}], expected low <= high"), &mut self.problems);
+                check(
+                    a <= b,
+                    format!("`{name}` is [{a}, {b}], expected low <= high"),
+                    &mut self.problems,
+                );
             }
         }
-        let services = self.set(file, label, "service", &p.services, Service::from_id, service_ids, Service::bit);
-        let referrals = self.set(file, label, "referral", &p.referrals, Referral::from_id, referral_ids, Referral::bit);
+        let services = self.set(
+            file,
+            label,
+            "service",
+            &p.services,
+            Service::from_id,
+            service_ids,
+            Service::bit,
+        );
+        let referrals = self.set(
+            file,
+            label,
+            "referral",
+            &p.referrals,
+            Referral::from_id,
+            referral_ids,
+            Referral::bit,
+        );
         if let Err(msg) = source_kind(&p.source) {
             self.problem(file, Some(label.to_owned()), msg);
         }
@@ -758,7 +903,11 @@ impl Loader {
                 Some(v) => set.insert_bit(bit(v)),
                 None => {
                     let hint = did_you_mean(name, ids());
-                    self.problem(file, Some(label.to_owned()), format!("unknown {what} `{name}`{hint}"));
+                    self.problem(
+                        file,
+                        Some(label.to_owned()),
+                        format!("unknown {what} `{name}`{hint}"),
+                    );
                 }
             }
         }
@@ -786,13 +935,20 @@ impl Loader {
         };
         let before = self.problems.len();
         let bad = |problems: &mut Vec<PackProblem>, msg: String| {
-            problems.push(PackProblem { file: file.to_owned(), item: Some(label.clone()), message: msg });
+            problems.push(PackProblem {
+                file: file.to_owned(),
+                item: Some(label.clone()),
+                message: msg,
+            });
         };
         let id = def.id.clone().unwrap_or_default();
         if def.id.is_none() {
             bad(&mut self.problems, "has no `id`".into());
         } else if !is_rule_id(&id) {
-            bad(&mut self.problems, format!("id `{id}` must be lowercase letters, digits, `_`, `-` and `.`"));
+            bad(
+                &mut self.problems,
+                format!("id `{id}` must be lowercase letters, digits, `_`, `-` and `.`"),
+            );
         } else if !seen.insert(id.clone()) {
             bad(&mut self.problems, format!("duplicate rule id `{id}`"));
         }
@@ -834,7 +990,10 @@ impl Loader {
                 Ok(l) => Some(l),
                 Err(_) => {
                     let hint = did_you_mean(f, Level::ALL.iter().map(|l| l.as_str()));
-                    bad(&mut self.problems, format!("unknown level `{f}` in `floor`{hint}"));
+                    bad(
+                        &mut self.problems,
+                        format!("unknown level `{f}` in `floor`{hint}"),
+                    );
                     None
                 }
             },
@@ -844,14 +1003,43 @@ impl Loader {
             Some("intensive") => Some(ScheduleChange::Intensive),
             Some("evening") => Some(ScheduleChange::Evening),
             Some(other) => {
-                bad(&mut self.problems, format!("unknown schedule change `{other}`, expected intensive or evening"));
+                bad(
+                    &mut self.problems,
+                    format!("unknown schedule change `{other}`, expected intensive or evening"),
+                );
                 None
             }
         };
-        let services = self.set(file, &label, "service", &def.services, Service::from_id, service_ids, Service::bit);
-        let referrals = self.set(file, &label, "referral", &def.referrals, Referral::from_id, referral_ids, Referral::bit);
-        if def.floor.is_none() && !def.urgent && def.services.is_empty() && def.referrals.is_empty() && def.schedule.is_none() {
-            self.problem(file, Some(label.clone()), "has no effect: give a `floor`, `urgent`, `services`, `referrals` or `schedule`".into());
+        let services = self.set(
+            file,
+            &label,
+            "service",
+            &def.services,
+            Service::from_id,
+            service_ids,
+            Service::bit,
+        );
+        let referrals = self.set(
+            file,
+            &label,
+            "referral",
+            &def.referrals,
+            Referral::from_id,
+            referral_ids,
+            Referral::bit,
+        );
+        if def.floor.is_none()
+            && !def.urgent
+            && def.services.is_empty()
+            && def.referrals.is_empty()
+            && def.schedule.is_none()
+        {
+            self.problem(
+                file,
+                Some(label.clone()),
+                "has no effect: give a `floor`, `urgent`, `services`, `referrals` or `schedule`"
+                    .into(),
+            );
         }
         let cond = match &def.when {
             None => {
@@ -902,13 +1090,16 @@ fn item_label(what: &str, raw: &toml::Value) -> String {
 }
 
 fn is_identifier(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn is_rule_id(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.'))
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
+        })
 }
 
 /// Classifies a source line; an error names what is wrong.
@@ -926,7 +1117,9 @@ fn source_kind(s: &str) -> Result<SourceKind, String> {
     };
     if rest.trim().is_empty() {
         return Err(match kind {
-            SourceKind::ProductDefault => "source `product default:` needs a one-line reason".into(),
+            SourceKind::ProductDefault => {
+                "source `product default:` needs a one-line reason".into()
+            }
             _ => format!("source `{}` names nothing after the colon", s.trim()),
         });
     }
@@ -934,11 +1127,22 @@ fn source_kind(s: &str) -> Result<SourceKind, String> {
 }
 
 /// Compiles one condition; problems go to `errs` with the condition's path.
-fn compile_cond(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &str) -> Option<Cond> {
-    let logical = [c.all.is_some(), c.any.is_some(), c.any_given.is_some(), c.not.is_some(), c.at_least_n.is_some()]
-        .iter()
-        .filter(|b| **b)
-        .count();
+fn compile_cond(
+    c: &CondDef,
+    names: &Names<'_>,
+    errs: &mut Vec<String>,
+    path: &str,
+) -> Option<Cond> {
+    let logical = [
+        c.all.is_some(),
+        c.any.is_some(),
+        c.any_given.is_some(),
+        c.not.is_some(),
+        c.at_least_n.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
     if c.of.is_some() && c.at_least_n.is_none() {
         errs.push(format!("`{path}` has `of` without `at_least_n`"));
         return None;
@@ -961,7 +1165,12 @@ fn compile_cond(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &s
     }
 }
 
-fn compile_list(list: &[CondDef], names: &Names<'_>, errs: &mut Vec<String>, path: &str) -> Option<Box<[Cond]>> {
+fn compile_list(
+    list: &[CondDef],
+    names: &Names<'_>,
+    errs: &mut Vec<String>,
+    path: &str,
+) -> Option<Box<[Cond]>> {
     if list.is_empty() {
         errs.push(format!("`{path}` is an empty list"));
         return None;
@@ -971,10 +1180,18 @@ fn compile_list(list: &[CondDef], names: &Names<'_>, errs: &mut Vec<String>, pat
         .enumerate()
         .map(|(i, c)| compile_cond(c, names, errs, &format!("{path}[{i}]")))
         .collect();
-    compiled.into_iter().collect::<Option<Vec<_>>>().map(Vec::into_boxed_slice)
+    compiled
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .map(Vec::into_boxed_slice)
 }
 
-fn compile_logical(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &str) -> Option<Cond> {
+fn compile_logical(
+    c: &CondDef,
+    names: &Names<'_>,
+    errs: &mut Vec<String>,
+    path: &str,
+) -> Option<Cond> {
     if let Some(list) = &c.all {
         return compile_list(list, names, errs, &format!("{path}.all")).map(Cond::All);
     }
@@ -985,7 +1202,8 @@ fn compile_logical(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path:
         return compile_list(list, names, errs, &format!("{path}.any_given")).map(Cond::AnyGiven);
     }
     if let Some(inner) = &c.not {
-        return compile_cond(inner, names, errs, &format!("{path}.not")).map(|c| Cond::Not(Box::new(c)));
+        return compile_cond(inner, names, errs, &format!("{path}.not"))
+            .map(|c| Cond::Not(Box::new(c)));
     }
     let n = c.at_least_n.unwrap_or(0);
     let Some(list) = &c.of else {
@@ -993,7 +1211,10 @@ fn compile_logical(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path:
         return None;
     };
     if n == 0 || usize::try_from(n).map_or(true, |n| n > list.len()) {
-        errs.push(format!("`{path}.at_least_n` is {n}, expected 1 to {} (the length of `of`)", list.len()));
+        errs.push(format!(
+            "`{path}.at_least_n` is {n}, expected 1 to {} (the length of `of`)",
+            list.len()
+        ));
         return None;
     }
     compile_list(list, names, errs, &format!("{path}.of")).map(|l| Cond::AtLeast(n, l))
@@ -1003,12 +1224,24 @@ fn resolve(name: &str, names: &Names<'_>) -> Option<(AnswerRef, AnswerKind)> {
     if let Some(id) = name.strip_prefix("rating.") {
         let i = names.ratings.iter().position(|r| r.id == id)?;
         let r = names.ratings.get(i)?;
-        return Some((AnswerRef::Rating(u16::try_from(i).ok()?), AnswerKind::Number { min: r.min, max: r.max }));
+        return Some((
+            AnswerRef::Rating(u16::try_from(i).ok()?),
+            AnswerKind::Number {
+                min: r.min,
+                max: r.max,
+            },
+        ));
     }
     if let Some(id) = name.strip_prefix("score.") {
         let i = names.scores.iter().position(|s| s.id == id)?;
         let s = names.scores.get(i)?;
-        return Some((AnswerRef::Score(u16::try_from(i).ok()?), AnswerKind::Number { min: s.min, max: s.max }));
+        return Some((
+            AnswerRef::Score(u16::try_from(i).ok()?),
+            AnswerKind::Number {
+                min: s.min,
+                max: s.max,
+            },
+        ));
     }
     let f = Field::from_name(name)?;
     Some((AnswerRef::Field(f), f.info().kind))
@@ -1023,7 +1256,12 @@ fn all_answer_names(names: &Names<'_>) -> Vec<String> {
         .collect()
 }
 
-fn compile_test(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &str) -> Option<Cond> {
+fn compile_test(
+    c: &CondDef,
+    names: &Names<'_>,
+    errs: &mut Vec<String>,
+    path: &str,
+) -> Option<Cond> {
     let name = c.answer.as_deref().unwrap_or_default();
     let Some((a, kind)) = resolve(name, names) else {
         let all = all_answer_names(names);
@@ -1031,10 +1269,15 @@ fn compile_test(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &s
         errs.push(format!("`{path}` reads unknown answer `{name}`{hint}"));
         return None;
     };
-    let tests = [c.is.is_some(), c.in_.is_some(), c.at_least.is_some() || c.at_most.is_some(), c.answered.is_some()]
-        .iter()
-        .filter(|b| **b)
-        .count();
+    let tests = [
+        c.is.is_some(),
+        c.in_.is_some(),
+        c.at_least.is_some() || c.at_most.is_some(),
+        c.answered.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
     if tests != 1 {
         errs.push(format!(
             "`{path}` on `{name}` needs exactly one test: `is`, `in`, `at_least`/`at_most` or `answered`"
@@ -1048,24 +1291,34 @@ fn compile_test(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &s
         AnswerKind::Bool => match &c.is {
             Some(Constant::Bool(b)) => Some(Cond::Bool(a, *b)),
             Some(other) => {
-                errs.push(format!("`{path}`: `{name}` is yes/no, so `is` takes true or false, not {other}"));
+                errs.push(format!(
+                    "`{path}`: `{name}` is yes/no, so `is` takes true or false, not {other}"
+                ));
                 None
             }
             None => {
-                errs.push(format!("`{path}`: `{name}` is yes/no: test it with `is = true` or `is = false`"));
+                errs.push(format!(
+                    "`{path}`: `{name}` is yes/no: test it with `is = true` or `is = false`"
+                ));
                 None
             }
         },
         AnswerKind::Number { min, max } => {
             let num = |k: &Constant, errs: &mut Vec<String>| -> Option<u32> {
                 match k {
-                    Constant::Int(n) if *n >= i64::from(min) && *n <= i64::from(max) => u32::try_from(*n).ok(),
+                    Constant::Int(n) if *n >= i64::from(min) && *n <= i64::from(max) => {
+                        u32::try_from(*n).ok()
+                    }
                     Constant::Int(n) => {
-                        errs.push(format!("`{path}`: constant {n} is out of range for `{name}` ({min}-{max})"));
+                        errs.push(format!(
+                            "`{path}`: constant {n} is out of range for `{name}` ({min}-{max})"
+                        ));
                         None
                     }
                     other => {
-                        errs.push(format!("`{path}`: `{name}` is a number ({min}-{max}), not {other}"));
+                        errs.push(format!(
+                            "`{path}`: `{name}` is a number ({min}-{max}), not {other}"
+                        ));
                         None
                     }
                 }
@@ -1081,7 +1334,9 @@ fn compile_test(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &s
                 }
                 let vals: Vec<Option<u32>> = list.iter().map(|k| num(k, errs)).collect();
                 let vals = vals.into_iter().collect::<Option<Vec<_>>>()?;
-                return Some(Cond::Any(vals.into_iter().map(|v| Cond::Range(a, v, v)).collect()));
+                return Some(Cond::Any(
+                    vals.into_iter().map(|v| Cond::Range(a, v, v)).collect(),
+                ));
             }
             let lo = match &c.at_least {
                 Some(k) => num(k, errs)?,
@@ -1092,7 +1347,9 @@ fn compile_test(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &s
                 None => max,
             };
             if lo > hi {
-                errs.push(format!("`{path}`: `at_least` {lo} is above `at_most` {hi}, so it can never hold"));
+                errs.push(format!(
+                    "`{path}`: `at_least` {lo} is above `at_most` {hi}, so it can never hold"
+                ));
                 return None;
             }
             Some(Cond::Range(a, lo, hi))
@@ -1100,16 +1357,21 @@ fn compile_test(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &s
         AnswerKind::Choice(choices) => {
             let rank = |k: &Constant, errs: &mut Vec<String>| -> Option<u32> {
                 match k {
-                    Constant::Text(t) => match choices.iter().position(|c| c == t) {
-                        Some(p) => u32::try_from(p).ok(),
-                        None => {
-                            let hint = did_you_mean(t, choices.iter().copied());
-                            errs.push(format!("`{path}`: `{t}` is not a choice of `{name}`{hint}; choices: {}", choices.join(", ")));
-                            None
+                    Constant::Text(t) => {
+                        match choices.iter().position(|c| c == t) {
+                            Some(p) => u32::try_from(p).ok(),
+                            None => {
+                                let hint = did_you_mean(t, choices.iter().copied());
+                                errs.push(format!("`{path}`: `{t}` is not a choice of `{name}`{hint}; choices: {}", choices.join(", ")));
+                                None
+                            }
                         }
-                    },
+                    }
                     other => {
-                        errs.push(format!("`{path}`: `{name}` is one of {}, not {other}", choices.join(", ")));
+                        errs.push(format!(
+                            "`{path}`: `{name}` is one of {}, not {other}",
+                            choices.join(", ")
+                        ));
                         None
                     }
                 }
@@ -1125,7 +1387,10 @@ fn compile_test(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &s
                 }
                 let ranks: Vec<Option<u32>> = list.iter().map(|k| rank(k, errs)).collect();
                 let ranks = ranks.into_iter().collect::<Option<Vec<_>>>()?;
-                return Some(Cond::Mask(a, ranks.into_iter().fold(0u64, |m, r| m | (1u64 << r))));
+                return Some(Cond::Mask(
+                    a,
+                    ranks.into_iter().fold(0u64, |m, r| m | (1u64 << r)),
+                ));
             }
             let top = u32::try_from(choices.len().saturating_sub(1)).unwrap_or(0);
             let lo = match &c.at_least {
@@ -1137,7 +1402,9 @@ fn compile_test(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &s
                 None => top,
             };
             if lo > hi {
-                errs.push(format!("`{path}`: `at_least` is above `at_most`, so it can never hold"));
+                errs.push(format!(
+                    "`{path}`: `at_least` is above `at_most`, so it can never hold"
+                ));
                 return None;
             }
             Some(Cond::Range(a, lo, hi))
@@ -1146,7 +1413,10 @@ fn compile_test(c: &CondDef, names: &Names<'_>, errs: &mut Vec<String>, path: &s
 }
 
 /// The closest of `candidates` to `name`, if any is close enough to suggest.
-pub(crate) fn did_you_mean_name<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn did_you_mean_name<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<String> {
     let hint = did_you_mean(name, candidates);
     hint.split('`').nth(1).map(str::to_owned)
 }

@@ -1,0 +1,55 @@
+//! The committed JSON Schemas under `schema/` must equal the ones generated from the types,
+//! so a non-Rust integrator reading them reads the truth. Regenerate with
+//! `UPDATE_SCHEMAS=1 cargo test --test schema`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code may fail loudly
+
+use std::path::Path;
+
+fn check(file: &str, generated: serde_json::Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schema")
+        .join(file);
+    let text = serde_json::to_string_pretty(&generated).unwrap() + "\n";
+    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    assert!(
+        committed == text,
+        "{} differs from the schema generated from the types; run UPDATE_SCHEMAS=1 cargo test --test schema",
+        path.display()
+    );
+}
+
+#[test]
+fn intake_schema_is_committed() {
+    check("intake.schema.json", carelevel::schema::intake());
+}
+
+#[test]
+fn report_schema_is_committed() {
+    check("recommendation.schema.json", carelevel::schema::report());
+}
+
+#[test]
+fn every_bundled_report_validates_shape_against_its_type() {
+    // A report survives JSON and back unchanged: the JSON contract loses nothing.
+    let pack = carelevel::RulePack::builtin();
+    for entry in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/intakes")).unwrap()
+    {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(intake) = carelevel::Intake::from_json(&text) else {
+            continue;
+        };
+        let Ok(report) = pack.report(&intake) else {
+            continue;
+        };
+        let json = serde_json::to_string(&report).unwrap();
+        let back: carelevel::Report = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, report, "{}", path.display());
+    }
+}
