@@ -5,11 +5,14 @@
 //! cargo run --example assess -- --json examples/intakes/iop_primary.json    # machine output
 //! cargo run --example assess -- --markdown examples/intakes/iop_primary.json
 //! cargo run --example assess -- --pack my_rules.toml FILE.json              # your own pack
+//! cargo run --example assess -- --current inpatient FILE.json               # reassessment
+//! cargo run --example assess -- --override iop --reason waiting_list --note "..." FILE.json
 //! ```
 //!
 //! Bad input exits non-zero with the error on stderr.
 
-use carelevel::{Intake, RulePack};
+use carelevel::transition::{OverrideReason, OverrideRequest};
+use carelevel::{Intake, Level, RulePack};
 use std::process::ExitCode;
 
 enum Format {
@@ -22,15 +25,35 @@ fn run() -> Result<String, String> {
     let mut format = Format::Text;
     let mut file = None;
     let mut packs: Vec<String> = Vec::new();
+    let mut current: Option<Level> = None;
+    let mut arranged: Option<Level> = None;
+    let mut reasons: Vec<OverrideReason> = Vec::new();
+    let mut note: Option<String> = None;
+    let level = |v: Option<String>, flag: &str| -> Result<Level, String> {
+        v.ok_or(format!("{flag} needs a level"))?
+            .parse::<Level>()
+            .map_err(|e| e.to_string())
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--json" => format = Format::Json,
             "--markdown" => format = Format::Markdown,
             "--pack" => packs.push(args.next().ok_or("--pack needs a file")?),
+            "--current" => current = Some(level(args.next(), "--current")?),
+            "--override" => arranged = Some(level(args.next(), "--override")?),
+            "--reason" => {
+                let r = args.next().ok_or("--reason needs a code")?;
+                let ids: Vec<&str> = OverrideReason::ids().collect();
+                reasons.push(OverrideReason::from_id(&r).ok_or(format!(
+                    "unknown override reason `{r}`, expected one of {}",
+                    ids.join(", ")
+                ))?);
+            }
+            "--note" => note = Some(args.next().ok_or("--note needs text")?),
             "-h" | "--help" => {
                 return Ok(
-                    "usage: assess [--json | --markdown] [--pack RULES.toml]... INTAKE.json\n"
+                    "usage: assess [--json | --markdown] [--pack RULES.toml]... [--current LEVEL] [--override LEVEL --reason CODE... --note TEXT] INTAKE.json\n"
                         .into(),
                 );
             }
@@ -59,7 +82,47 @@ fn run() -> Result<String, String> {
         RulePack::from_sources(&sources).map_err(|e| e.to_string())?
     };
     let intake = Intake::from_json(&text).map_err(|e| format!("{file}: {e}"))?;
+    if let Some(current) = current {
+        let t = pack
+            .transition(current, &intake)
+            .map_err(|e| format!("{file}: {e}"))?;
+        return Ok(match format {
+            Format::Json => serde_json::to_string_pretty(&t).map_err(|e| e.to_string())? + "\n",
+            _ => {
+                let weeks = t
+                    .review_within_weeks
+                    .map(|w| format!("\nReview within {w} weeks."))
+                    .unwrap_or_default();
+                let aftercare: Vec<&str> = t.aftercare.iter().map(|a| a.title()).collect();
+                let aftercare = if aftercare.is_empty() {
+                    String::new()
+                } else {
+                    format!("\nAftercare: {}.", aftercare.join("; "))
+                };
+                format!(
+                    "Transition: {:?} from {} to {} ({}).\nRules: {}{weeks}{aftercare}\n\n{}",
+                    t.kind,
+                    t.from,
+                    t.to,
+                    t.reason,
+                    t.rules.join(", "),
+                    t.recommendation.to_text()
+                )
+            }
+        });
+    }
     let report = pack.report(&intake).map_err(|e| format!("{file}: {e}"))?;
+    if let Some(arranged) = arranged {
+        let request = OverrideRequest {
+            arranged,
+            reasons,
+            note: note.map(|n| n.as_str().into()),
+        };
+        let record = report
+            .record_override(request)
+            .map_err(|e| format!("{file}: {e}"))?;
+        return Ok(serde_json::to_string_pretty(&record).map_err(|e| e.to_string())? + "\n");
+    }
     Ok(match format {
         Format::Text => report.to_text(),
         Format::Markdown => report.to_markdown(),

@@ -60,6 +60,12 @@ pub enum ProblemKind {
         /// Largest valid value.
         max: u32,
     },
+    /// The answer contradicts another input (e.g. the current setting and the current level
+    /// given to a transition).
+    Inconsistent {
+        /// What the other input implies.
+        expected: String,
+    },
     /// A rating the pack does not declare.
     UnknownRating {
         /// The closest declared rating, if any is close.
@@ -78,6 +84,12 @@ impl fmt::Display for IntakeProblem {
             ProblemKind::Missing => write!(f, "`{field}` is unanswered and required"),
             ProblemKind::OutOfRange { value, min, max } => {
                 write!(f, "`{field}` is {value}, expected {min}-{max}")
+            }
+            ProblemKind::Inconsistent { expected } => {
+                write!(
+                    f,
+                    "`{field}` contradicts the current level: expected {expected}"
+                )
             }
             ProblemKind::UnknownRating { suggestion } => {
                 write!(f, "`{field}` is not a rating of this rule pack")?;

@@ -9,6 +9,7 @@ pub mod intake;
 mod level;
 pub mod pack;
 pub mod report;
+pub mod transition;
 pub mod vocab;
 
 pub use answer::{AnswerInfo, AnswerKind, Worse, answers};
@@ -119,5 +120,20 @@ pub mod schema {
     /// The JSON Schema of a recommendation report.
     pub fn report() -> serde_json::Value {
         schemars::schema_for!(crate::Report).to_value()
+    }
+
+    /// The JSON Schema of a transition (which embeds its recommendation).
+    pub fn transition() -> serde_json::Value {
+        schemars::schema_for!(crate::transition::Transition).to_value()
+    }
+
+    /// The JSON Schema of an override request.
+    pub fn override_request() -> serde_json::Value {
+        schemars::schema_for!(crate::transition::OverrideRequest).to_value()
+    }
+
+    /// The JSON Schema of an override record.
+    pub fn override_record() -> serde_json::Value {
+        schemars::schema_for!(crate::transition::OverrideRecord).to_value()
     }
 }

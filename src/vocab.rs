@@ -3,9 +3,6 @@
 //! Each is a plain enum with a stable snake_case identifier, so an unknown name in a rule
 //! file is a load-time error, never a silently ignored effect.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 /// Defines a closed vocabulary: the enum, its identifiers and titles, and a lookup by id.
 macro_rules! vocabulary {
     (
@@ -13,7 +10,7 @@ macro_rules! vocabulary {
         $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $id:literal : $title:literal ),+ $(,)? }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
@@ -56,6 +53,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary! {
     /// The criterion a rule belongs to.

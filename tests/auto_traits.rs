@@ -1,6 +1,11 @@
 //! Every public type is Send + Sync, so a pack can be shared across threads and services.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
 
 fn assert_send_sync<T: Send + Sync>() {}
 

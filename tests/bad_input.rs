@@ -1,6 +1,11 @@
 //! Bad input of every kind gives a clear error naming the field or the rule.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
 
 use carelevel::{Intake, IntakeError, ProblemKind, RulePack};
 

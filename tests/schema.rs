@@ -2,7 +2,12 @@
 //! so a non-Rust integrator reading them reads the truth. Regenerate with
 //! `UPDATE_SCHEMAS=1 cargo test --test schema`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
 
 use std::path::Path;
 
@@ -31,6 +36,19 @@ fn intake_schema_is_committed() {
 #[test]
 fn report_schema_is_committed() {
     check("recommendation.schema.json", carelevel::schema::report());
+}
+
+#[test]
+fn transition_and_override_schemas_are_committed() {
+    check("transition.schema.json", carelevel::schema::transition());
+    check(
+        "override-request.schema.json",
+        carelevel::schema::override_request(),
+    );
+    check(
+        "override-record.schema.json",
+        carelevel::schema::override_record(),
+    );
 }
 
 #[test]

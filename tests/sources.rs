@@ -1,7 +1,12 @@
 //! Clinical honesty: every rule names a source, every seed section cited is a real heading of
 //! the seed document, and every product default says why.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
 
 use carelevel::RulePack;
 use carelevel::pack::SourceKind;

@@ -121,6 +121,9 @@ pub struct ProgrammeDef {
     /// Expected length in weeks, `[shortest, longest]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weeks: Option<[u32; 2]>,
+    /// Review the placement at least this often, in weeks (continued-stay review).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_within_weeks: Option<u32>,
     /// Services every plan at this level includes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,

@@ -241,6 +241,8 @@ pub struct Programme {
     pub evening_option: bool,
     /// Expected length in weeks.
     pub weeks: Option<(u32, u32)>,
+    /// Review the placement at least this often, in weeks.
+    pub review_within_weeks: Option<u32>,
     pub(crate) services: Set,
     pub(crate) referrals: Set,
     /// Cost a day in US dollars.
@@ -296,6 +298,7 @@ impl RulePack {
             intensive_days_per_week: 0,
             evening_option: false,
             weeks: None,
+            review_within_weeks: None,
             services: Set::default(),
             referrals: Set::default(),
             cost_per_day_usd: None,
@@ -878,6 +881,7 @@ impl Loader {
             intensive_days_per_week: intensive,
             evening_option: p.evening_option,
             weeks: p.weeks.map(|[a, b]| (a, b)),
+            review_within_weeks: p.review_within_weeks,
             services,
             referrals,
             cost_per_day_usd: p.cost_per_day_usd.map(|[a, b]| (a, b)),
