@@ -3,8 +3,11 @@
 #![deny(missing_docs)]
 
 pub mod answer;
+pub mod cds_hooks;
 mod engine;
 mod error;
+#[cfg(feature = "fhir")]
+pub mod fhir;
 pub mod intake;
 mod level;
 pub mod pack;

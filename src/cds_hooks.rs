@@ -1,0 +1,204 @@
+//! A CDS Hooks card for a recommendation, so an EHR can show it without glue.
+//!
+//! The card follows CDS Hooks: `summary` under 140 characters, `detail` in markdown listing
+//! the binding rules, `indicator` from urgency (`critical` when a safety rule fired,
+//! `warning` for PHP and inpatient or when an unanswered item could raise the level, `info`
+//! otherwise), `source` naming the pack and its version, and `overrideReasons` that match
+//! the override codes of [`crate::transition::OverrideReason`].
+
+use crate::Level;
+use crate::report::Report;
+use crate::transition::{CDS_HOOKS_OVERRIDE_SYSTEM, OverrideReason};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
+/// The carelevel code system for override reasons on cards (the codes of
+/// [`OverrideReason`]); each coding also names the CDS Hooks category in `display`.
+pub const OVERRIDE_CODE_SYSTEM: &str = "urn:carelevel:override-reason";
+
+/// A CDS Hooks card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Card {
+    /// A stable id for the card, derived from the recommendation's digest.
+    pub uuid: String,
+    /// One line, under 140 characters.
+    pub summary: String,
+    /// Markdown: binding rules, levels ruled out, unanswered items, the plan.
+    pub detail: String,
+    /// `info`, `warning` or `critical`.
+    pub indicator: Indicator,
+    /// Who made the recommendation.
+    pub source: CardSource,
+    /// Reasons a clinician may give for overriding.
+    pub override_reasons: Vec<Coding>,
+}
+
+/// A card's urgency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Indicator {
+    /// For information.
+    Info,
+    /// Needs attention.
+    Warning,
+    /// Needs same-day action.
+    Critical,
+}
+
+/// A card's source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CardSource {
+    /// The pack and its version.
+    pub label: String,
+    /// The topic of the card.
+    pub topic: Coding,
+}
+
+/// A FHIR-style coding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Coding {
+    /// The code system.
+    pub system: String,
+    /// The code.
+    pub code: String,
+    /// Text for people.
+    pub display: String,
+}
+
+/// The most characters a summary may have (CDS Hooks: under 140).
+pub const SUMMARY_LIMIT: usize = 139;
+
+impl Report {
+    /// The recommendation as a CDS Hooks card.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let json = include_str!("../examples/intakes/inpatient_suicide_plan.json");
+    /// use carelevel::{cds_hooks::Indicator, Intake, RulePack};
+    /// let card = RulePack::builtin().report(&Intake::from_json(json)?)?.to_cds_card();
+    /// assert_eq!(card.indicator, Indicator::Critical);
+    /// assert!(card.summary.chars().count() < 140);
+    /// assert!(card.detail.contains("safety.suicide.intent_plan_or_behaviour"));
+    /// # Ok::<(), carelevel::IntakeError>(())
+    /// ```
+    pub fn to_cds_card(&self) -> Card {
+        let could_rise = self
+            .not_evaluated
+            .iter()
+            .any(|n| n.floor.is_some_and(|f| f > self.level));
+        let indicator = if self.urgent {
+            Indicator::Critical
+        } else if self.level >= Level::Php || could_rise {
+            Indicator::Warning
+        } else {
+            Indicator::Info
+        };
+        let mut summary = format!("Recommended level of care: {}", self.level.title());
+        if self.urgent {
+            summary.push_str(" - same-day evaluation");
+        }
+        if let Some(first) = self.binding_rules.first() {
+            let more = self.binding_rules.len().saturating_sub(1);
+            let tail = if more > 0 {
+                format!(" (+{more})")
+            } else {
+                String::new()
+            };
+            let candidate = format!("{summary}; {first}{tail}");
+            if candidate.chars().count() <= SUMMARY_LIMIT {
+                summary = candidate;
+            }
+        }
+        let summary: String = summary.chars().take(SUMMARY_LIMIT).collect();
+        Card {
+            uuid: uuid_from_digest(&self.digest()),
+            summary,
+            detail: self.card_detail(),
+            indicator,
+            source: CardSource {
+                label: format!("carelevel {} {}", self.pack.id, self.pack.version),
+                topic: Coding {
+                    system: "urn:carelevel:topic".into(),
+                    code: "level-of-care".into(),
+                    display: "Behavioural-health level of care".into(),
+                },
+            },
+            override_reasons: OverrideReason::ALL
+                .iter()
+                .map(|r| Coding {
+                    system: OVERRIDE_CODE_SYSTEM.into(),
+                    code: r.as_str().into(),
+                    display: match r.cds_hooks_code() {
+                        Some(c) => format!("{} ({CDS_HOOKS_OVERRIDE_SYSTEM}#{c})", r.title()),
+                        None => r.title().to_owned(),
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    fn card_detail(&self) -> String {
+        let mut d = String::new();
+        let _ = writeln!(d, "**Binding rules** (they set {}):\n", self.level.title());
+        for f in self
+            .fired
+            .iter()
+            .filter(|f| self.binding_rules.contains(&f.id))
+        {
+            let _ = writeln!(d, "- `{}`: {} _(source: {})_", f.id, f.reason, f.source);
+        }
+        for r in &self.ruled_out {
+            let by: Vec<String> = r.by.iter().map(|b| format!("`{b}`")).collect();
+            let _ = writeln!(d, "\n{} ruled out by {}.", r.level.title(), by.join(", "));
+        }
+        for c in &self.conditional {
+            let _ = writeln!(d, "\n{} if {}.", c.level.title(), c.condition);
+        }
+        let raising: Vec<String> = self
+            .not_evaluated
+            .iter()
+            .filter(|n| n.floor.is_some_and(|f| f > self.level))
+            .flat_map(|n| n.missing.iter().map(|m| format!("`{m}`")))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !raising.is_empty() {
+            let _ = writeln!(
+                d,
+                "\nUnanswered items that could raise the level: {}.",
+                raising.join(", ")
+            );
+        }
+        let _ = write!(
+            d,
+            "\nPack `{}` {} (`{}`). A recommendation, not a diagnosis: a clinician decides.",
+            self.pack.id, self.pack.version, self.pack.digest
+        );
+        d
+    }
+}
+
+/// A UUID-shaped id from the first 128 bits of a `sha256:` digest (version nibble 8,
+/// "custom"), so the same recommendation always gets the same card id.
+fn uuid_from_digest(digest: &str) -> String {
+    let hex: String = digest
+        .trim_start_matches("sha256:")
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(32)
+        .collect();
+    let part = |a: usize, b: usize| hex.get(a..b).unwrap_or("0").to_owned();
+    format!(
+        "{}-{}-8{}-a{}-{}",
+        part(0, 8),
+        part(8, 12),
+        part(13, 16),
+        part(17, 20),
+        part(20, 32)
+    )
+}
