@@ -1,0 +1,415 @@
+//! Golden scenarios: every `tests/scenarios/*.json` file is an intake with the placement the
+//! built-in rule pack must give it. Each expectation was derived by hand from `rules/`.
+//!
+//! A scenario file is `{ "description", "intake", "expect" }`. `expect` keys (all optional
+//! except `level`, which is replaced by `error_fields` for an intake that must be refused):
+//!
+//! - `level`, `urgent`: equal.
+//! - `binding_rules`, `fired`, `not_evaluated`: exact sets of rule ids.
+//! - `fired_include` / `fired_exclude`, `not_evaluated_include` / `not_evaluated_exclude`,
+//!   `services_include` / `services_exclude`, `referrals_include` / `referrals_exclude`:
+//!   subset / disjoint checks.
+//! - `schedule`: each field given must equal the plan's schedule.
+//! - `conditional_level`: the report's first conditional level; `null` asserts there is none.
+//! - `ruled_out`: level -> exact set of rule ids ruling it out (absent in the report = empty).
+//! - `error_fields`: assessment must fail, and the problem fields must equal this set exactly
+//!   (an `IntakeError::Json` counts as one problem at its path).
+//!
+//! Unknown keys, unknown services/referrals/levels and unknown rule ids are themselves
+//! failures, so a typo can never turn an expectation into one that cannot fail. Every file is
+//! run and every failure reported together.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
+
+use carelevel::vocab::{Referral, Service};
+use carelevel::{Intake, IntakeError, Level, Report, RulePack};
+use serde::{Deserialize, Deserializer};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Debug;
+use std::path::{Path, PathBuf};
+
+/// The fewest scenario files the directory must hold.
+const MIN_SCENARIOS: usize = 30;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Scenario {
+    description: String,
+    intake: serde_json::Value,
+    expect: Expect,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    level: Option<Level>,
+    urgent: Option<bool>,
+    binding_rules: Option<Vec<String>>,
+    fired: Option<Vec<String>>,
+    #[serde(default)]
+    fired_include: Vec<String>,
+    #[serde(default)]
+    fired_exclude: Vec<String>,
+    not_evaluated: Option<Vec<String>>,
+    #[serde(default)]
+    not_evaluated_include: Vec<String>,
+    #[serde(default)]
+    not_evaluated_exclude: Vec<String>,
+    services_include: Option<Vec<Service>>,
+    services_exclude: Option<Vec<Service>>,
+    referrals_include: Option<Vec<Referral>>,
+    referrals_exclude: Option<Vec<Referral>>,
+    schedule: Option<ScheduleExpect>,
+    #[serde(default, deserialize_with = "present")]
+    conditional_level: Option<Option<Level>>,
+    ruled_out: Option<BTreeMap<String, Vec<String>>>,
+    error_fields: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleExpect {
+    days_per_week: Option<u32>,
+    hours_per_day: Option<u32>,
+    weekly_hours: Option<u32>,
+    minimum_weekly_hours: Option<u32>,
+    intensive: Option<bool>,
+    evening: Option<bool>,
+}
+
+/// Distinguishes a key given as `null` (`Some(None)`) from an absent key (`None`, via
+/// `#[serde(default)]`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Level>>, D::Error> {
+    Option::<Level>::deserialize(d).map(Some)
+}
+
+fn scenario_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("scenarios")
+}
+
+/// Collects the mismatches of one scenario.
+struct Check<'a> {
+    pack: &'a RulePack,
+    problems: Vec<String>,
+}
+
+impl Check<'_> {
+    fn fail(&mut self, msg: String) {
+        self.problems.push(msg);
+    }
+
+    /// Every rule id an expectation names must exist in the pack.
+    fn known_rules(&mut self, key: &str, ids: &[String]) {
+        for id in ids {
+            if self.pack.rule(id).is_none() {
+                self.fail(format!("`{key}` names unknown rule id `{id}`"));
+            }
+        }
+    }
+
+    fn eq<T: PartialEq + Debug>(&mut self, key: &str, expected: &T, actual: &T) {
+        if expected != actual {
+            self.fail(format!("{key}: expected {expected:?}, got {actual:?}"));
+        }
+    }
+
+    fn exact_set<T: Ord + Clone + Debug>(&mut self, key: &str, expected: &[T], actual: &[T]) {
+        let e: BTreeSet<T> = expected.iter().cloned().collect();
+        let a: BTreeSet<T> = actual.iter().cloned().collect();
+        if e.len() != expected.len() {
+            self.fail(format!("`{key}` lists an item twice: {expected:?}"));
+        }
+        if e != a {
+            let missing: Vec<&T> = e.difference(&a).collect();
+            let extra: Vec<&T> = a.difference(&e).collect();
+            self.fail(format!(
+                "{key}: expected exactly {e:?}, got {a:?} (missing {missing:?}, unexpected {extra:?})"
+            ));
+        }
+    }
+
+    fn includes<T: PartialEq + Debug>(&mut self, key: &str, expected: &[T], actual: &[T]) {
+        let missing: Vec<&T> = expected.iter().filter(|x| !actual.contains(x)).collect();
+        if !missing.is_empty() {
+            self.fail(format!("{key}: {missing:?} not present in {actual:?}"));
+        }
+    }
+
+    fn excludes<T: PartialEq + Debug>(&mut self, key: &str, expected: &[T], actual: &[T]) {
+        let present: Vec<&T> = expected.iter().filter(|x| actual.contains(x)).collect();
+        if !present.is_empty() {
+            self.fail(format!(
+                "{key}: {present:?} must be absent but are in {actual:?}"
+            ));
+        }
+    }
+}
+
+/// Checks the scenario's own shape: what every scenario must assert.
+fn check_shape(s: &Scenario, c: &mut Check<'_>) {
+    let e = &s.expect;
+    if s.description.trim().is_empty() {
+        c.fail("`description` is empty".into());
+    }
+    match (&e.level, &e.error_fields) {
+        (Some(_), Some(_)) => c.fail("give `level` or `error_fields`, not both".into()),
+        (None, None) => c.fail("give `level` (valid intake) or `error_fields` (refused)".into()),
+        (Some(_), None) => {
+            if e.binding_rules.is_none() {
+                c.fail("a valid scenario must assert `binding_rules`".into());
+            }
+            let plan_items = e.services_include.is_some()
+                || e.services_exclude.is_some()
+                || e.referrals_include.is_some()
+                || e.referrals_exclude.is_some()
+                || e.schedule.is_some();
+            if !plan_items {
+                c.fail("a valid scenario must assert at least one plan item (services, referrals or schedule)".into());
+            }
+        }
+        (None, Some(fields)) => {
+            if fields.is_empty() {
+                c.fail("`error_fields` is empty: a refused intake has at least one problem".into());
+            }
+            let report_keys = e.urgent.is_some()
+                || e.binding_rules.is_some()
+                || e.fired.is_some()
+                || !e.fired_include.is_empty()
+                || !e.fired_exclude.is_empty()
+                || e.not_evaluated.is_some()
+                || !e.not_evaluated_include.is_empty()
+                || !e.not_evaluated_exclude.is_empty()
+                || e.services_include.is_some()
+                || e.services_exclude.is_some()
+                || e.referrals_include.is_some()
+                || e.referrals_exclude.is_some()
+                || e.schedule.is_some()
+                || e.conditional_level.is_some()
+                || e.ruled_out.is_some();
+            if report_keys {
+                c.fail(
+                    "a refused intake has no report: only `error_fields` may be asserted".into(),
+                );
+            }
+        }
+    }
+    c.known_rules(
+        "binding_rules",
+        e.binding_rules.as_deref().unwrap_or_default(),
+    );
+    c.known_rules("fired", e.fired.as_deref().unwrap_or_default());
+    c.known_rules("fired_include", &e.fired_include);
+    c.known_rules("fired_exclude", &e.fired_exclude);
+    c.known_rules(
+        "not_evaluated",
+        e.not_evaluated.as_deref().unwrap_or_default(),
+    );
+    c.known_rules("not_evaluated_include", &e.not_evaluated_include);
+    c.known_rules("not_evaluated_exclude", &e.not_evaluated_exclude);
+    for ids in e.ruled_out.iter().flat_map(BTreeMap::values) {
+        c.known_rules("ruled_out", ids);
+    }
+}
+
+fn check_report(e: &Expect, r: &Report, c: &mut Check<'_>) {
+    if let Some(level) = e.level {
+        c.eq("level", &level, &r.level);
+    }
+    c.eq("plan.level (must equal level)", &r.level, &r.plan.level);
+    if let Some(urgent) = e.urgent {
+        c.eq("urgent", &urgent, &r.urgent);
+    }
+    let fired: Vec<String> = r.fired.iter().map(|f| f.id.clone()).collect();
+    let not_evaluated: Vec<String> = r.not_evaluated.iter().map(|n| n.id.clone()).collect();
+    if let Some(binding) = &e.binding_rules {
+        c.exact_set("binding_rules", binding, &r.binding_rules);
+    }
+    if let Some(exact) = &e.fired {
+        c.exact_set("fired", exact, &fired);
+    }
+    c.includes("fired_include", &e.fired_include, &fired);
+    c.excludes("fired_exclude", &e.fired_exclude, &fired);
+    if let Some(exact) = &e.not_evaluated {
+        c.exact_set("not_evaluated", exact, &not_evaluated);
+    }
+    c.includes(
+        "not_evaluated_include",
+        &e.not_evaluated_include,
+        &not_evaluated,
+    );
+    c.excludes(
+        "not_evaluated_exclude",
+        &e.not_evaluated_exclude,
+        &not_evaluated,
+    );
+
+    let services: Vec<Service> = r.plan.services.iter().map(|s| s.service).collect();
+    let referrals: Vec<Referral> = r.plan.referrals.iter().map(|s| s.referral).collect();
+    if let Some(list) = &e.services_include {
+        c.includes("services_include", list, &services);
+    }
+    if let Some(list) = &e.services_exclude {
+        c.excludes("services_exclude", list, &services);
+    }
+    if let Some(list) = &e.referrals_include {
+        c.includes("referrals_include", list, &referrals);
+    }
+    if let Some(list) = &e.referrals_exclude {
+        c.excludes("referrals_exclude", list, &referrals);
+    }
+
+    if let Some(s) = &e.schedule {
+        let got = &r.plan.schedule;
+        let fields = [
+            ("schedule.days_per_week", s.days_per_week, got.days_per_week),
+            ("schedule.hours_per_day", s.hours_per_day, got.hours_per_day),
+            ("schedule.weekly_hours", s.weekly_hours, got.weekly_hours),
+            (
+                "schedule.minimum_weekly_hours",
+                s.minimum_weekly_hours,
+                got.minimum_weekly_hours,
+            ),
+        ];
+        for (key, want, have) in fields {
+            if let Some(want) = want {
+                c.eq(key, &want, &have);
+            }
+        }
+        if let Some(want) = s.intensive {
+            c.eq("schedule.intensive", &want, &got.intensive);
+        }
+        if let Some(want) = s.evening {
+            c.eq("schedule.evening", &want, &got.evening);
+        }
+    }
+
+    if let Some(want) = &e.conditional_level {
+        let have = r.conditional.first().map(|x| x.level);
+        c.eq("conditional_level", want, &have);
+    }
+
+    if let Some(map) = &e.ruled_out {
+        for (name, ids) in map {
+            let Ok(level) = name.parse::<Level>() else {
+                c.fail(format!("`ruled_out` key `{name}` is not a level"));
+                continue;
+            };
+            let have: Vec<String> = r
+                .ruled_out
+                .iter()
+                .find(|x| x.level == level)
+                .map(|x| x.by.clone())
+                .unwrap_or_default();
+            c.exact_set(&format!("ruled_out.{level}"), ids, &have);
+        }
+    }
+}
+
+fn check_error(expected: &[String], err: &IntakeError, c: &mut Check<'_>) {
+    let fields: Vec<String> = match err {
+        IntakeError::Json { path, .. } => vec![path.clone()],
+        other => other.problems().iter().map(|p| p.field.clone()).collect(),
+    };
+    if fields.is_empty() {
+        c.fail(format!(
+            "expected problems {expected:?}, got an error with none: {err}"
+        ));
+        return;
+    }
+    let mut want = expected.to_vec();
+    let mut have = fields;
+    want.sort();
+    have.sort();
+    if want != have {
+        c.fail(format!(
+            "error_fields: expected {want:?}, got {have:?} ({err})"
+        ));
+    }
+}
+
+/// Runs one scenario file; returns its mismatches.
+fn run(pack: &RulePack, path: &Path) -> Vec<String> {
+    let mut c = Check {
+        pack,
+        problems: Vec::new(),
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return vec![format!("cannot read: {e}")],
+    };
+    let scenario: Scenario = match serde_json::from_str(&text) {
+        Ok(s) => s,
+        Err(e) => return vec![format!("not a valid scenario file: {e}")],
+    };
+    check_shape(&scenario, &mut c);
+    if !c.problems.is_empty() {
+        return c.problems;
+    }
+    let e = &scenario.expect;
+    let outcome = Intake::from_json(&scenario.intake.to_string()).and_then(|i| pack.report(&i));
+    match (outcome, &e.error_fields) {
+        (Ok(report), None) => check_report(e, &report, &mut c),
+        (Err(err), Some(fields)) => check_error(fields, &err, &mut c),
+        (Ok(report), Some(fields)) => c.fail(format!(
+            "expected the intake to be refused with problems in {fields:?}, but it was assessed at `{}`",
+            report.level
+        )),
+        (Err(err), None) => c.fail(format!("expected an assessment, but the intake was refused: {err}")),
+    }
+    c.problems
+}
+
+#[test]
+fn golden_scenarios() {
+    let dir = scenario_dir();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .collect();
+    paths.sort();
+
+    let pack = RulePack::builtin();
+    assert!(
+        pack.rules().count() > 0,
+        "the built-in rule pack did not load"
+    );
+
+    let mut failures: Vec<String> = Vec::new();
+    let mut count = 0usize;
+    for path in &paths {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        if path.extension().is_none_or(|x| x != "json") || !path.is_file() {
+            failures.push(format!(
+                "{name}: not a `.json` scenario file; only scenarios belong in {}",
+                dir.display()
+            ));
+            continue;
+        }
+        count += 1;
+        for problem in run(&pack, path) {
+            failures.push(format!("{name}: {problem}"));
+        }
+    }
+
+    assert!(
+        count >= MIN_SCENARIOS,
+        "{} holds {count} scenario files, expected at least {MIN_SCENARIOS}",
+        dir.display()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failed expectation(s) across {count} scenario files:\n  {}",
+        failures.len(),
+        failures.join("\n  ")
+    );
+}
