@@ -148,7 +148,7 @@ fields! {
     Supportive => "home.supportive", AnswerKind::Bool, false, Lower, false, "the people at home support recovery";
     SafeHome => "home.safe", AnswerKind::Bool, false, Lower, false, "the home is free of violence and toxicity";
     StableHousing => "home.stable_housing", AnswerKind::Bool, false, Lower, false, "housing is stable";
-    HousingArranged => "home.substance_free_housing_arranged", AnswerKind::Bool, false, Lower, true, "substance-free housing (sober living, transitional home) is arranged";
+    HousingArranged => "home.substance_free_housing_arranged", AnswerKind::Bool, false, Lower, true, "safe, substance-free housing (sober living, a transitional home or a shelter) is arranged";
     StageOfChange => "engagement.stage_of_change", AnswerKind::Choice(STAGE), false, Unordered, false, "stage of change";
     CanAttend => "engagement.can_attend_several_days", AnswerKind::Bool, false, Unordered, false, "able and willing to attend several days a week";
     WorkOrSchool => "engagement.work_or_school", AnswerKind::Bool, false, Unordered, false, "has work or school commitments";

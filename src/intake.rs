@@ -322,8 +322,8 @@ pub struct Home {
     /// Housing is stable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stable_housing: Option<bool>,
-    /// Substance-free housing (sober living, a transitional home) has been arranged. Absent
-    /// means nothing has been arranged.
+    /// Safe, substance-free housing has been arranged: sober living, a transitional home, or
+    /// a shelter away from violence. Absent means nothing has been arranged.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub substance_free_housing_arranged: bool,
 }
