@@ -631,7 +631,7 @@ pub fn questionnaire() -> Questionnaire {
     }
 }
 
-fn one<'a>(item: &'a ResponseItem) -> Result<Option<&'a ResponseAnswer>, FhirError> {
+fn one(item: &ResponseItem) -> Result<Option<&ResponseAnswer>, FhirError> {
     match item.answer.as_slice() {
         [] => Ok(None),
         [a] => Ok(Some(a)),

@@ -1,0 +1,31 @@
+//! Intake JSON: parsing never panics, a parsed intake round-trips through `to_json`, and
+//! assessing it (directly or through `assess_json`) never panics.
+
+#![no_main]
+
+use carelevel::{Intake, RulePack};
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn pack() -> &'static RulePack {
+    static PACK: OnceLock<RulePack> = OnceLock::new();
+    PACK.get_or_init(RulePack::builtin)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(intake) = Intake::from_json(&text) {
+        let again = Intake::from_json(&intake.to_json());
+        assert_eq!(
+            again.ok().as_ref(),
+            Some(&intake),
+            "parse -> to_json -> parse changed the intake"
+        );
+        if let Ok(rec) = pack().assess(&intake) {
+            let _ = rec
+                .to_report(Some(&intake.engagement.preferences))
+                .to_text();
+        }
+    }
+    let _ = pack().assess_json(&text);
+});

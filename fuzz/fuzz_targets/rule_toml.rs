@@ -1,0 +1,43 @@
+//! Rule files: loading never panics, a file that parses round-trips through `toml`, and a
+//! pack that loads (the fuzzed file with the built-in `pack.toml`) assesses without a panic.
+
+#![no_main]
+
+use carelevel::pack::format::FileDef;
+use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
+use libfuzzer_sys::fuzz_target;
+
+const INTAKE: &str = r#"{
+    "age": 34,
+    "safety": { "suicide_risk": "none", "harm_to_others": "none",
+                "psychosis_or_unable_to_self_care": false },
+    "withdrawal": { "ciwa_ar": 4, "seizure_or_dt_history": false },
+    "medical": { "status": "stable" },
+    "severity": { "substance_use": [{ "substance": "alcohol", "dsm5_criteria": 7 }] },
+    "self_management": "independent",
+    "history": { "current_setting": "none" }
+}"#;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(first) = toml::from_str::<FileDef>(&text)
+        && let Ok(printed) = toml::to_string(&first)
+    {
+        let second = toml::from_str::<FileDef>(&printed).expect("printed TOML parses");
+        assert!(
+            first == second || format!("{first:?}") == format!("{second:?}"),
+            "parse -> print -> parse changed the file"
+        );
+    }
+    let pack_toml = BUILTIN_SOURCES[0];
+    for sources in [
+        vec![("fuzz.toml", &*text)],
+        vec![pack_toml, ("fuzz.toml", &*text)],
+    ] {
+        if let Ok(pack) = RulePack::from_sources(&sources)
+            && let Ok(intake) = Intake::from_json(INTAKE)
+        {
+            let _ = pack.assess(&intake);
+        }
+    }
+});

@@ -1,0 +1,796 @@
+//! A reference implementation: a small, deliberately naive evaluator written here from the
+//! documented semantics, sharing nothing with `src/engine.rs` or `src/answer.rs`. It reads the
+//! rule TOML itself (with the `toml` crate) into its own simple structures, computes every
+//! answer straight from the intake's fields, and applies three-valued logic without any
+//! short-circuit. The engine must agree with it on the level, urgency, binding rules, fired
+//! rules and not-evaluated rules, and on whether an intake is refused, for every bundled
+//! intake, every scenario file and a large generated set, for the built-in pack and for a
+//! custom pack with ratings, scores and every kind of condition.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
+
+mod common;
+
+use carelevel::intake::Setting;
+use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+// ---------------------------------------------------------------------------------------
+// The reference pack: rules, ratings and scores, as plain data.
+// ---------------------------------------------------------------------------------------
+
+const LEVELS: [&str; 4] = ["outpatient", "iop", "php", "inpatient"];
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Truth {
+    Yes,
+    No,
+    Unknown,
+}
+
+#[derive(Debug)]
+enum Test {
+    Is(toml::Value),
+    In(Vec<toml::Value>),
+    Between(Option<toml::Value>, Option<toml::Value>),
+    Answered(bool),
+}
+
+#[derive(Debug)]
+enum Condition {
+    Test(String, Test),
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    AnyGiven(Vec<Condition>),
+    Not(Box<Condition>),
+    AtLeastN(usize, Vec<Condition>),
+}
+
+#[derive(Debug)]
+struct RefRule {
+    id: String,
+    floor: Option<usize>,
+    urgent: bool,
+    when: Condition,
+}
+
+#[derive(Debug)]
+struct RefRating {
+    id: String,
+    min: u32,
+    max: u32,
+    required: bool,
+}
+
+#[derive(Debug)]
+struct RefScore {
+    id: String,
+    sum: bool,
+    of: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct RefPack {
+    rules: Vec<RefRule>,
+    ratings: Vec<RefRating>,
+    scores: Vec<RefScore>,
+}
+
+fn condition(v: &toml::Value) -> Condition {
+    let t = v.as_table().expect("a condition is a table");
+    let list = |key: &str| -> Vec<Condition> {
+        t[key]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(condition)
+            .collect()
+    };
+    if let Some(answer) = t.get("answer") {
+        let name = answer.as_str().unwrap().to_owned();
+        let test = if let Some(k) = t.get("is") {
+            Test::Is(k.clone())
+        } else if let Some(k) = t.get("in") {
+            Test::In(k.as_array().unwrap().clone())
+        } else if let Some(b) = t.get("answered") {
+            Test::Answered(b.as_bool().unwrap())
+        } else {
+            Test::Between(t.get("at_least").cloned(), t.get("at_most").cloned())
+        };
+        Condition::Test(name, test)
+    } else if t.contains_key("all") {
+        Condition::All(list("all"))
+    } else if t.contains_key("any") {
+        Condition::Any(list("any"))
+    } else if t.contains_key("any_given") {
+        Condition::AnyGiven(list("any_given"))
+    } else if let Some(inner) = t.get("not") {
+        Condition::Not(Box::new(condition(inner)))
+    } else {
+        let n = t["at_least_n"].as_integer().unwrap();
+        Condition::AtLeastN(usize::try_from(n).unwrap(), list("of"))
+    }
+}
+
+fn load(sources: &[(&str, &str)]) -> RefPack {
+    let mut pack = RefPack::default();
+    for (_, text) in sources {
+        let file: toml::Table = toml::from_str(text).expect("reference reads the file");
+        for r in file
+            .get("rating")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
+            pack.ratings.push(RefRating {
+                id: r["id"].as_str().unwrap().to_owned(),
+                min: u32::try_from(r["min"].as_integer().unwrap()).unwrap(),
+                max: u32::try_from(r["max"].as_integer().unwrap()).unwrap(),
+                required: r.get("required").is_none_or(|b| b.as_bool().unwrap()),
+            });
+        }
+        for s in file
+            .get("score")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let (sum, of) = match (s.get("sum"), s.get("max")) {
+                (Some(l), None) => (true, l),
+                (None, Some(l)) => (false, l),
+                _ => panic!("a score has sum or max"),
+            };
+            pack.scores.push(RefScore {
+                id: s["id"].as_str().unwrap().to_owned(),
+                sum,
+                of: of
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| {
+                        n.as_str()
+                            .unwrap()
+                            .strip_prefix("rating.")
+                            .unwrap()
+                            .to_owned()
+                    })
+                    .collect(),
+            });
+        }
+        for r in file
+            .get("rule")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
+            pack.rules.push(RefRule {
+                id: r["id"].as_str().unwrap().to_owned(),
+                floor: r.get("floor").map(|f| {
+                    LEVELS
+                        .iter()
+                        .position(|l| *l == f.as_str().unwrap())
+                        .unwrap()
+                }),
+                urgent: r.get("urgent").is_some_and(|u| u.as_bool().unwrap()),
+                when: condition(&r["when"]),
+            });
+        }
+    }
+    pack
+}
+
+// ---------------------------------------------------------------------------------------
+// Answers, straight from the intake's fields.
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+enum V {
+    Bool(bool),
+    Num(i64),
+    /// A choice, by name, with its position in the answer's ladder.
+    Choice(String, usize),
+}
+
+const SUICIDE: &[&str] = &[
+    "none",
+    "wish_to_be_dead",
+    "nonspecific_active_thoughts",
+    "method_without_intent",
+    "intent_without_plan",
+    "plan_with_intent",
+    "recent_behavior",
+];
+const HARM: &[&str] = &["none", "ideation", "plan_or_intent"];
+const MEDICAL: &[&str] = &["stable", "daily_monitoring", "round_the_clock_care"];
+const CLINICIAN: &[&str] = &["none", "mild", "moderate", "severe"];
+const SELF_MANAGEMENT: &[&str] = &[
+    "independent",
+    "with_daily_structure",
+    "only_in_24_hour_setting",
+];
+const SETTING: &[&str] = &[
+    "none",
+    "outpatient",
+    "iop",
+    "php",
+    "inpatient",
+    "inpatient_withdrawal_management",
+];
+const PROGRESS: &[&str] = &["goals_met", "progressing", "not_enough"];
+const LEVEL_OR_NONE: &[&str] = &["none", "outpatient", "iop", "php", "inpatient"];
+const STAGE: &[&str] = &[
+    "precontemplation",
+    "contemplation",
+    "preparation",
+    "action",
+    "maintenance",
+];
+
+/// The snake_case name serde gives an enum value.
+fn name_of<T: serde::Serialize>(x: &T) -> String {
+    serde_json::to_value(x)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn choice<T: serde::Serialize>(x: Option<&T>, ladder: &[&str]) -> Option<V> {
+    let name = name_of(x?);
+    let rank = ladder
+        .iter()
+        .position(|c| *c == name)
+        .unwrap_or_else(|| panic!("`{name}` is not on the ladder {ladder:?}"));
+    Some(V::Choice(name, rank))
+}
+
+fn num(x: Option<u32>) -> Option<V> {
+    x.map(|n| V::Num(i64::from(n)))
+}
+
+fn ladder(answer: &str) -> &'static [&'static str] {
+    match answer {
+        "safety.suicide_risk" => SUICIDE,
+        "safety.harm_to_others" => HARM,
+        "medical.status" => MEDICAL,
+        "severity.clinician_rating" => CLINICIAN,
+        "self_management" => SELF_MANAGEMENT,
+        "history.current_setting" => SETTING,
+        "history.progress" => PROGRESS,
+        "history.highest_level_not_held" => LEVEL_OR_NONE,
+        "engagement.stage_of_change" => STAGE,
+        other => panic!("`{other}` is not a choice"),
+    }
+}
+
+fn answer(pack: &RefPack, i: &Intake, name: &str) -> Option<V> {
+    let commitment = |names: &[&str]| {
+        let any = i
+            .engagement
+            .commitments
+            .iter()
+            .any(|c| names.contains(&name_of(c).as_str()));
+        Some(V::Bool(any))
+    };
+    let b = |x: Option<bool>| x.map(V::Bool);
+    match name {
+        "age" => num(i.age),
+        "adolescent" => i.age.map(|a| V::Bool(a < 18)),
+        "safety.suicide_risk" => choice(i.safety.suicide_risk.as_ref(), SUICIDE),
+        "safety.harm_to_others" => choice(i.safety.harm_to_others.as_ref(), HARM),
+        "safety.psychosis_or_unable_to_self_care" => b(i.safety.psychosis_or_unable_to_self_care),
+        "withdrawal.ciwa_ar" => num(i.withdrawal.ciwa_ar),
+        "withdrawal.cows" => num(i.withdrawal.cows),
+        "withdrawal.seizure_or_dt_history" => b(i.withdrawal.seizure_or_dt_history),
+        "medical.status" => choice(i.medical.status.as_ref(), MEDICAL),
+        "severity.sud_max_criteria" => i.severity.substance_use.as_ref().map(|list| {
+            let mut top = 0;
+            for s in list {
+                if s.dsm5_criteria > top {
+                    top = s.dsm5_criteria;
+                }
+            }
+            V::Num(i64::from(top))
+        }),
+        "severity.phq9" => num(i.severity.phq9),
+        "severity.gad7" => num(i.severity.gad7),
+        "severity.clinician_rating" => choice(i.severity.clinician_rating.as_ref(), CLINICIAN),
+        "severity.impairs_daily_activities" => b(i.severity.impairs_daily_activities),
+        "self_management" => choice(i.self_management.as_ref(), SELF_MANAGEMENT),
+        "history.current_setting" => choice(i.history.current_setting.as_ref(), SETTING),
+        "history.progress" => choice(i.history.progress.as_ref(), PROGRESS),
+        "history.highest_level_not_held" => {
+            let mut top = "none".to_owned();
+            let mut rank = 0;
+            for l in &i.history.earlier_levels_not_held {
+                let n = name_of(l);
+                let r = LEVEL_OR_NONE.iter().position(|x| *x == n).unwrap();
+                if r > rank {
+                    rank = r;
+                    top = n;
+                }
+            }
+            Some(V::Choice(top, rank))
+        }
+        "home.substance_free" => b(i.home.substance_free),
+        "home.supportive" => b(i.home.supportive),
+        "home.safe" => b(i.home.safe),
+        "home.stable_housing" => b(i.home.stable_housing),
+        "home.substance_free_housing_arranged" => {
+            Some(V::Bool(i.home.substance_free_housing_arranged))
+        }
+        "engagement.stage_of_change" => choice(i.engagement.stage_of_change.as_ref(), STAGE),
+        "engagement.can_attend_several_days" => b(i.engagement.can_attend_several_days),
+        "engagement.work_or_school" => commitment(&["work", "school"]),
+        "engagement.caregiving" => commitment(&["caregiving"]),
+        "engagement.needs_transportation" => b(i.engagement.needs_transportation),
+        "engagement.needs_childcare" => b(i.engagement.needs_childcare),
+        "engagement.has_preferences" => {
+            let p = &i.engagement.preferences;
+            Some(V::Bool(
+                p.cultural.is_some() || p.language.is_some() || p.spiritual.is_some(),
+            ))
+        }
+        other => {
+            if let Some(id) = other.strip_prefix("rating.") {
+                return i.ratings.get(id).map(|v| V::Num(i64::from(*v)));
+            }
+            if let Some(id) = other.strip_prefix("score.") {
+                let score = pack.scores.iter().find(|s| s.id == id).unwrap();
+                let mut values = Vec::new();
+                for r in &score.of {
+                    values.push(i64::from(*i.ratings.get(r)?));
+                }
+                let total = if score.sum {
+                    values.iter().sum()
+                } else {
+                    values.iter().copied().max().unwrap_or(0)
+                };
+                return Some(V::Num(total));
+            }
+            panic!("the reference does not know the answer `{other}`")
+        }
+    }
+}
+
+/// A constant compared with a value: numbers as numbers, choices by name.
+fn same(v: &V, k: &toml::Value) -> bool {
+    match (v, k) {
+        (V::Bool(b), toml::Value::Boolean(c)) => b == c,
+        (V::Num(n), toml::Value::Integer(c)) => n == c,
+        (V::Choice(name, _), toml::Value::String(c)) => name == c,
+        _ => panic!("constant {k} does not fit {v:?}"),
+    }
+}
+
+/// The position of a value or constant on its scale, for `at_least` / `at_most`.
+fn position(answer: &str, k: &toml::Value) -> i64 {
+    match k {
+        toml::Value::Integer(n) => *n,
+        toml::Value::String(s) => {
+            i64::try_from(ladder(answer).iter().position(|c| c == s).unwrap()).unwrap()
+        }
+        _ => panic!("{k} cannot be compared"),
+    }
+}
+
+fn truth(b: bool) -> Truth {
+    if b { Truth::Yes } else { Truth::No }
+}
+
+fn evaluate(pack: &RefPack, i: &Intake, c: &Condition) -> Truth {
+    match c {
+        Condition::Test(name, test) => {
+            let value = answer(pack, i, name);
+            if let Test::Answered(want) = test {
+                return truth(value.is_some() == *want);
+            }
+            let Some(v) = value else {
+                return Truth::Unknown;
+            };
+            match test {
+                Test::Is(k) => truth(same(&v, k)),
+                Test::In(ks) => truth(ks.iter().any(|k| same(&v, k))),
+                Test::Between(lo, hi) => {
+                    let at = match &v {
+                        V::Num(n) => *n,
+                        V::Choice(_, r) => i64::try_from(*r).unwrap(),
+                        V::Bool(_) => panic!("a yes/no answer has no order"),
+                    };
+                    let above = lo.as_ref().is_none_or(|k| at >= position(name, k));
+                    let below = hi.as_ref().is_none_or(|k| at <= position(name, k));
+                    truth(above && below)
+                }
+                Test::Answered(_) => unreachable!(),
+            }
+        }
+        Condition::All(list) => {
+            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, i, c)).collect();
+            if ts.contains(&Truth::No) {
+                Truth::No
+            } else if ts.contains(&Truth::Unknown) {
+                Truth::Unknown
+            } else {
+                Truth::Yes
+            }
+        }
+        Condition::Any(list) => {
+            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, i, c)).collect();
+            if ts.contains(&Truth::Yes) {
+                Truth::Yes
+            } else if ts.contains(&Truth::Unknown) {
+                Truth::Unknown
+            } else {
+                Truth::No
+            }
+        }
+        Condition::AnyGiven(list) => {
+            // Decided by whichever alternatives are answered; not evaluated only when none is.
+            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, i, c)).collect();
+            if ts.contains(&Truth::Yes) {
+                Truth::Yes
+            } else if ts.contains(&Truth::No) {
+                Truth::No
+            } else {
+                Truth::Unknown
+            }
+        }
+        Condition::Not(c) => match evaluate(pack, i, c) {
+            Truth::Yes => Truth::No,
+            Truth::No => Truth::Yes,
+            Truth::Unknown => Truth::Unknown,
+        },
+        Condition::AtLeastN(n, list) => {
+            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, i, c)).collect();
+            let yes = ts.iter().filter(|t| **t == Truth::Yes).count();
+            let unknown = ts.iter().filter(|t| **t == Truth::Unknown).count();
+            if yes >= *n {
+                Truth::Yes
+            } else if yes + unknown >= *n {
+                Truth::Unknown
+            } else {
+                Truth::No
+            }
+        }
+    }
+}
+
+/// Whether the pack must refuse the intake: a required item missing, a number out of range,
+/// a rating missing, out of range or undeclared.
+fn refused(pack: &RefPack, i: &Intake) -> bool {
+    let in_range = |v: Option<u32>, max: u32| v.is_none_or(|n| n <= max);
+    let missing = i.age.is_none()
+        || i.safety.suicide_risk.is_none()
+        || i.safety.harm_to_others.is_none()
+        || i.safety.psychosis_or_unable_to_self_care.is_none()
+        || i.withdrawal.seizure_or_dt_history.is_none()
+        || i.medical.status.is_none()
+        || i.self_management.is_none()
+        || i.history.current_setting.is_none()
+        || (i.history.progress.is_none()
+            && i.history
+                .current_setting
+                .is_some_and(|s| s != Setting::None));
+    let ranges = in_range(i.age, 120)
+        && in_range(i.withdrawal.ciwa_ar, 67)
+        && in_range(i.withdrawal.cows, 48)
+        && in_range(i.severity.phq9, 27)
+        && in_range(i.severity.gad7, 21)
+        && i.severity
+            .substance_use
+            .iter()
+            .flatten()
+            .all(|s| s.dsm5_criteria <= 11);
+    let ratings = pack.ratings.iter().all(|r| match i.ratings.get(&r.id) {
+        Some(v) => r.min <= *v && *v <= r.max,
+        None => !r.required,
+    }) && i
+        .ratings
+        .keys()
+        .all(|k| pack.ratings.iter().any(|r| &r.id == k));
+    missing || !ranges || !ratings
+}
+
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    level: String,
+    urgent: bool,
+    binding: Vec<String>,
+    fired: Vec<String>,
+    not_evaluated: Vec<String>,
+}
+
+/// The reference decision: `None` when the intake is refused.
+fn decide(pack: &RefPack, i: &Intake) -> Option<Outcome> {
+    if refused(pack, i) {
+        return None;
+    }
+    let mut fired = Vec::new();
+    let mut not_evaluated = Vec::new();
+    for r in &pack.rules {
+        match evaluate(pack, i, &r.when) {
+            Truth::Yes => fired.push(r),
+            Truth::Unknown => not_evaluated.push(r),
+            Truth::No => {}
+        }
+    }
+    let mut level = 0;
+    for r in &fired {
+        if let Some(f) = r.floor {
+            if f > level {
+                level = f;
+            }
+        }
+    }
+    Some(Outcome {
+        level: LEVELS[level].to_owned(),
+        urgent: fired.iter().any(|r| r.urgent),
+        binding: fired
+            .iter()
+            .filter(|r| r.floor == Some(level))
+            .map(|r| r.id.clone())
+            .collect(),
+        fired: fired.iter().map(|r| r.id.clone()).collect(),
+        not_evaluated: not_evaluated.iter().map(|r| r.id.clone()).collect(),
+    })
+}
+
+fn engine(pack: &RulePack, i: &Intake) -> Option<Outcome> {
+    let rec = pack.assess(i).ok()?;
+    let ids = |it: &mut dyn Iterator<Item = &carelevel::Rule>| -> Vec<String> {
+        it.map(|r| r.id().to_owned()).collect()
+    };
+    Some(Outcome {
+        level: rec.level().as_str().to_owned(),
+        urgent: rec.urgent(),
+        binding: ids(&mut rec.binding_rules()),
+        fired: ids(&mut rec.fired_rules()),
+        not_evaluated: ids(&mut rec.not_evaluated_rules()),
+    })
+}
+
+/// The engine and the reference must agree; the message names the intake.
+fn agree(engine_pack: &RulePack, reference: &RefPack, i: &Intake, what: &str) {
+    let want = decide(reference, i);
+    let got = engine(engine_pack, i);
+    assert_eq!(
+        got,
+        want,
+        "engine (left) and reference (right) disagree on {what}: {}",
+        i.to_json()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The packs.
+// ---------------------------------------------------------------------------------------
+
+/// A custom instrument exercising ratings, scores and every condition form, loaded on top of
+/// the built-in pack.
+const INSTRUMENT: &str = r#"
+[[rating]]
+id = "dim_a"
+min = 0
+max = 4
+
+[[rating]]
+id = "dim_b"
+min = 0
+max = 4
+required = false
+
+[[rating]]
+id = "functioning"
+min = 1
+max = 100
+worse = "lower"
+required = false
+
+[[score]]
+id = "composite"
+sum = ["rating.dim_a", "rating.dim_b"]
+
+[[score]]
+id = "top"
+max = ["rating.dim_a", "rating.dim_b"]
+
+[[rule]]
+id = "inst.composite"
+criterion = "instrument"
+when = { answer = "score.composite", at_least = 6 }
+floor = "php"
+reason = "test"
+source = "product default: test"
+
+[[rule]]
+id = "inst.any_dimension_at_4"
+criterion = "instrument"
+when = { answer = "score.top", is = 4 }
+floor = "iop"
+urgent = true
+reason = "test"
+source = "product default: test"
+
+[[rule]]
+id = "inst.two_of_three"
+criterion = "instrument"
+when = { at_least_n = 2, of = [
+  { answer = "rating.dim_a", at_least = 3 },
+  { answer = "rating.dim_b", in = [3, 4] },
+  { answer = "rating.functioning", at_most = 40 },
+] }
+floor = "inpatient"
+reason = "test"
+source = "product default: test"
+
+[[rule]]
+id = "inst.not_functioning_well"
+criterion = "instrument"
+when = { all = [
+  { not = { answer = "rating.functioning", at_least = 61 } },
+  { answer = "history.current_setting", in = ["none", "outpatient"] },
+] }
+floor = "iop"
+reason = "test"
+source = "product default: test"
+
+[[rule]]
+id = "inst.unmeasured_functioning"
+criterion = "instrument"
+when = { all = [
+  { answer = "rating.functioning", answered = false },
+  { any_given = [
+    { answer = "rating.dim_b", at_least = 2 },
+    { answer = "severity.phq9", at_most = 4 },
+    { answer = "severity.clinician_rating", in = ["mild", "severe"] },
+  ] },
+] }
+services = ["case_management"]
+reason = "test"
+source = "product default: test"
+
+[[rule]]
+id = "inst.adolescent_any"
+criterion = "instrument"
+when = { any = [
+  { answer = "adolescent", is = true },
+  { answer = "engagement.stage_of_change", at_most = "contemplation" },
+  { not = { answer = "home.supportive", is = true } },
+] }
+services = ["family_therapy"]
+reason = "test"
+source = "product default: test"
+"#;
+
+fn custom_sources() -> Vec<(&'static str, &'static str)> {
+    let mut s = BUILTIN_SOURCES.to_vec();
+    s.push(("instrument.toml", INSTRUMENT));
+    s
+}
+
+// ---------------------------------------------------------------------------------------
+// The tests.
+// ---------------------------------------------------------------------------------------
+
+fn json_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new(); // tolerate a missing directory
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_reference_reads_every_rule_of_the_builtin_pack() {
+    let reference = load(BUILTIN_SOURCES);
+    let pack = RulePack::try_builtin().unwrap();
+    let ids: Vec<&str> = pack.rules().map(|r| r.id()).collect();
+    let mine: Vec<&str> = reference.rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, mine);
+}
+
+#[test]
+fn bundled_intakes_and_scenarios_agree_with_the_reference() {
+    let builtin = RulePack::try_builtin().unwrap();
+    let reference = load(BUILTIN_SOURCES);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for path in json_files(&root.join("examples/intakes")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let intake = Intake::from_json(&text).unwrap();
+        agree(&builtin, &reference, &intake, &path.display().to_string());
+        checked += 1;
+    }
+    assert!(checked >= 5, "examples/intakes holds {checked} intakes");
+    for path in json_files(&root.join("tests/scenarios")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        // A scenario being written may not parse yet; only its intake matters here.
+        let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        let Some(intake) = doc.get("intake") else {
+            continue;
+        };
+        // An intake that is not even well-typed JSON is refused before any rule runs.
+        let Ok(intake) = Intake::from_json(&intake.to_string()) else {
+            continue;
+        };
+        agree(&builtin, &reference, &intake, &path.display().to_string());
+    }
+}
+
+fn ratings() -> impl Strategy<Value = BTreeMap<String, u32>> {
+    let value = |max: u32| common::opt(prop_oneof![8 => 0..=max, 1 => max + 1..=max + 3]);
+    (
+        value(4),
+        value(4),
+        common::opt(prop_oneof![8 => 1u32..=100, 1 => Just(0u32), 1 => Just(101u32)]),
+        prop::bool::weighted(0.02),
+    )
+        .prop_map(|(a, b, f, unknown)| {
+            let mut m = BTreeMap::new();
+            for (k, v) in [("dim_a", a), ("dim_b", b), ("functioning", f)] {
+                if let Some(v) = v {
+                    m.insert(k.to_owned(), v);
+                }
+            }
+            if unknown {
+                m.insert("dim_c".to_owned(), 1);
+            }
+            m
+        })
+}
+
+/// Out-of-range numbers and missing required items, now and then.
+fn damaged(i: Intake, damage: u8) -> Intake {
+    let mut i = i;
+    match damage {
+        0 => i.withdrawal.ciwa_ar = Some(68),
+        1 => i.severity.phq9 = Some(28),
+        2 => i.safety.suicide_risk = None,
+        3 => i.history.progress = None,
+        4 => i.age = Some(121),
+        _ => {}
+    }
+    i
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+    /// 20,000 generated intakes, each against the built-in pack and the custom pack.
+    #[test]
+    fn generated_intakes_agree_with_the_reference(
+        i in common::intake(),
+        r in ratings(),
+        damage in 0u8..40,
+    ) {
+        thread_local! {
+            static PACKS: (RulePack, RefPack, RulePack, RefPack) = (
+                RulePack::try_builtin().unwrap(),
+                load(BUILTIN_SOURCES),
+                RulePack::from_sources(&custom_sources()).unwrap(),
+                load(&custom_sources()),
+            );
+        }
+        let i = damaged(i, damage);
+        PACKS.with(|(builtin, reference, custom, custom_reference)| {
+            agree(builtin, reference, &i, "a generated intake (built-in pack)");
+            let mut with_ratings = i.clone();
+            with_ratings.ratings = r.clone();
+            agree(custom, custom_reference, &with_ratings, "a generated intake (custom pack)");
+        });
+    }
+}
