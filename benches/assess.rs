@@ -1,218 +1,106 @@
-//! Library benchmarks: `cargo bench`. Each closure checks its result, so a broken engine
-//! cannot post a fast time.
+//! Library benchmarks: `cargo bench --bench assess`. Every timed closure checks its result,
+//! so a broken engine cannot post a fast time. Heap allocations per assessment are counted
+//! by the separate `allocations` bench (`cargo bench --bench allocations`), which links a
+//! counting allocator that would distort these timings.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
 
-use carelevel::intake::*;
 use carelevel::{Intake, Level, RulePack};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-/// SplitMix64, so the batch is the same on every run.
-struct Rng(u64);
+mod common;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-    fn maybe(&mut self, max: u32) -> Option<u32> {
-        (self.below(4) != 0).then(|| self.below(u64::from(max) + 1) as u32)
-    }
-    fn flag(&mut self) -> Option<bool> {
-        self.pick(&[None, Some(true), Some(false), Some(false)])
-    }
-}
+const TYPICAL_JSON: &str = include_str!("../examples/intakes/iop_primary.json");
 
-/// 10,000 varied valid intakes, skewed toward low risk as real intakes are.
-pub fn generated(n: usize) -> Vec<Intake> {
-    let mut r = Rng(0x5EED_2026_0002);
-    (0..n)
-        .map(|_| {
-            let low = |r: &mut Rng, xs: &[u64]| -> usize {
-                let x = r.below(100);
-                xs.iter().position(|t| x < *t).unwrap_or(xs.len())
-            };
-            let suicide = [
-                SuicideRisk::None,
-                SuicideRisk::WishToBeDead,
-                SuicideRisk::NonspecificActiveThoughts,
-                SuicideRisk::MethodWithoutIntent,
-                SuicideRisk::IntentWithoutPlan,
-                SuicideRisk::PlanWithIntent,
-                SuicideRisk::RecentBehavior,
-            ][low(&mut r, &[70, 80, 88, 93, 96, 98])];
-            Intake {
-                age: Some(12 + r.below(70) as u32),
-                safety: Safety {
-                    suicide_risk: Some(suicide),
-                    harm_to_others: Some(
-                        [
-                            HarmToOthers::None,
-                            HarmToOthers::Ideation,
-                            HarmToOthers::PlanOrIntent,
-                        ][low(&mut r, &[90, 97])],
-                    ),
-                    psychosis_or_unable_to_self_care: Some(r.below(20) == 0),
-                },
-                withdrawal: Withdrawal {
-                    ciwa_ar: r.maybe(30),
-                    cows: r.maybe(30),
-                    seizure_or_dt_history: Some(r.below(10) == 0),
-                },
-                medical: Medical {
-                    status: Some(
-                        [
-                            MedicalStatus::Stable,
-                            MedicalStatus::DailyMonitoring,
-                            MedicalStatus::RoundTheClockCare,
-                        ][low(&mut r, &[85, 96])],
-                    ),
-                },
-                severity: Severity {
-                    substance_use: Some(
-                        (0..r.below(3))
-                            .map(|_| SubstanceUse {
-                                substance: r.pick(&[
-                                    Substance::Alcohol,
-                                    Substance::Opioids,
-                                    Substance::Stimulants,
-                                    Substance::Cannabis,
-                                ]),
-                                dsm5_criteria: r.below(12) as u32,
-                            })
-                            .collect(),
-                    ),
-                    phq9: r.maybe(27),
-                    gad7: r.maybe(21),
-                    clinician_rating: r.pick(&[
-                        None,
-                        Some(ClinicianRating::Mild),
-                        Some(ClinicianRating::Moderate),
-                        Some(ClinicianRating::Severe),
-                    ]),
-                    impairs_daily_activities: r.flag(),
-                },
-                self_management: Some(
-                    [
-                        SelfManagement::Independent,
-                        SelfManagement::WithDailyStructure,
-                        SelfManagement::OnlyIn24HourSetting,
-                    ][low(&mut r, &[75, 95])],
-                ),
-                history: History {
-                    current_setting: Some(r.pick(&[
-                        Setting::None,
-                        Setting::Outpatient,
-                        Setting::Iop,
-                        Setting::Php,
-                        Setting::Inpatient,
-                        Setting::InpatientWithdrawalManagement,
-                    ])),
-                    progress: Some(r.pick(&[
-                        Progress::GoalsMet,
-                        Progress::Progressing,
-                        Progress::NotEnough,
-                    ])),
-                    earlier_levels_not_held: if r.below(4) == 0 {
-                        vec![r.pick(&Level::ALL)]
-                    } else {
-                        Vec::new()
-                    },
-                },
-                home: Home {
-                    substance_free: r.flag(),
-                    supportive: r.flag(),
-                    safe: r.flag(),
-                    stable_housing: r.flag(),
-                    substance_free_housing_arranged: r.below(5) == 0,
-                },
-                engagement: Engagement {
-                    stage_of_change: Some(r.pick(&[
-                        StageOfChange::Precontemplation,
-                        StageOfChange::Contemplation,
-                        StageOfChange::Preparation,
-                        StageOfChange::Action,
-                    ])),
-                    can_attend_several_days: r.flag(),
-                    commitments: if r.below(2) == 0 {
-                        vec![Commitment::Work]
-                    } else {
-                        Vec::new()
-                    },
-                    needs_transportation: r.flag(),
-                    needs_childcare: r.flag(),
-                    preferences: Preferences::default(),
-                },
-                ratings: Default::default(),
-                notes: None,
-            }
-        })
-        .collect()
-}
-
-fn benches(c: &mut Criterion) {
+fn assess(c: &mut Criterion) {
     let pack = RulePack::builtin();
-    let typical = Intake::from_json(include_str!("../examples/intakes/iop_primary.json")).unwrap();
-    let typical_json = include_str!("../examples/intakes/iop_primary.json");
+    let typical = Intake::from_json(TYPICAL_JSON).unwrap();
+    let mut g = c.benchmark_group("assess");
 
-    // A typed intake to the full recommendation: level, fired rules with the answers they
-    // read, not-evaluated rules, plan sets, schedule flags and the housing what-if.
-    c.bench_function("assess/typed", |b| {
+    // A typed intake to the full recommendation: the intake checked, every rule evaluated,
+    // the level, the fired rules with the answers they read (the rationale), the
+    // not-evaluated rules, the plan's services, referrals and schedule, and the housing
+    // what-if.
+    g.bench_function("typed", |b| {
         b.iter(|| {
             let rec = pack.assess(black_box(&typical)).unwrap();
             assert_eq!(rec.level(), Level::Iop);
-            rec.fired_rules().count()
+            assert_eq!(rec.schedule().days_per_week, 5);
+            rec
         })
     });
 
-    // The same, plus the owned report with every string (what a service serialises).
-    c.bench_function("assess/typed_to_report", |b| {
+    // The same over 10,000 varied generated intakes, cycled (one assessment per iteration),
+    // so neither the branch predictor nor the cache sees one intake over and over.
+    let batch = common::generated(10_000);
+    let levels: Vec<Level> = batch
+        .iter()
+        .map(|i| pack.assess(i).unwrap().level())
+        .collect();
+    let mut i = 0usize;
+    g.bench_function("typed_batch_10k_cycled", |b| {
+        b.iter(|| {
+            i = if i + 1 == batch.len() { 0 } else { i + 1 };
+            let rec = pack.assess(black_box(&batch[i])).unwrap();
+            assert_eq!(rec.level(), levels[i]);
+            rec
+        })
+    });
+
+    // JSON string in to JSON string out: parse, assess, build the owned report, serialise.
+    g.bench_function("json_to_json", |b| {
+        b.iter(|| {
+            let out = pack.assess_json(black_box(TYPICAL_JSON)).unwrap();
+            assert!(out.starts_with(r#"{"level":"iop""#));
+            out
+        })
+    });
+
+    // Where JSON to JSON spends its time, step by step.
+    g.bench_function("json_steps/parse_intake", |b| {
+        b.iter(|| {
+            let intake = Intake::from_json(black_box(TYPICAL_JSON)).unwrap();
+            assert_eq!(intake.age, typical.age);
+            intake
+        })
+    });
+    g.bench_function("json_steps/typed_to_report", |b| {
         b.iter(|| {
             let r = pack.report(black_box(&typical)).unwrap();
             assert_eq!(r.level, Level::Iop);
             r
         })
     });
-
-    // JSON string in to JSON string out.
-    c.bench_function("assess/json_to_json", |b| {
+    let report = pack.report(&typical).unwrap();
+    g.bench_function("json_steps/serialise_report", |b| {
         b.iter(|| {
-            let out = pack.assess_json(black_box(typical_json)).unwrap();
+            let out = serde_json::to_string(black_box(&report)).unwrap();
             assert!(out.starts_with(r#"{"level":"iop""#));
             out
         })
     });
+    g.finish();
+}
 
-    // Loading and validating the built-in pack from its TOML sources.
-    c.bench_function("rules/load", |b| {
+fn rules(c: &mut Criterion) {
+    let mut g = c.benchmark_group("rules");
+    // Loading and validating the built-in pack from its TOML sources (parse, check every
+    // rule, compile the conditions, digest the sources).
+    g.bench_function("load_builtin", |b| {
         b.iter(|| {
             let p = RulePack::from_sources(black_box(carelevel::BUILTIN_SOURCES)).unwrap();
             assert!(p.rules().count() > 30);
             p
         })
     });
-
-    // 10,000 varied generated intakes, cycled through (one assessment per iteration).
-    let batch = generated(10_000);
-    let mut i = 0usize;
-    c.bench_function("assess/batch_10k_cycled", |b| {
-        b.iter(|| {
-            i = (i + 1) % batch.len();
-            let rec = pack.assess(black_box(&batch[i])).unwrap();
-            black_box(rec.level())
-        })
-    });
+    g.finish();
 }
 
-criterion_group!(library, benches);
+criterion_group!(library, assess, rules);
 criterion_main!(library);

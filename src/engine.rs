@@ -39,18 +39,30 @@ pub(crate) struct Reading {
     pub(crate) value: Option<Value>,
 }
 
+/// Records each answer a rule reads once, in the order first read, after `start`.
 struct Tracer<'v> {
     reads: &'v mut Vec<Reading>,
     start: usize,
+    /// The built-in answers already recorded for this rule, by position in `Field::ALL`
+    /// (the same test as looking for them after `start`, without the scan).
+    fields: u64,
 }
 
 impl Recorder for Tracer<'_> {
-    #[inline]
+    #[inline(always)]
     fn read(&mut self, answer: AnswerRef, value: Option<Value>) {
-        let seen = self
-            .reads
-            .get(self.start..)
-            .is_some_and(|r| r.iter().any(|x| x.answer == answer));
+        let seen = match answer {
+            AnswerRef::Field(f) => {
+                let bit = 1u64.checked_shl(f as u32).unwrap_or(0);
+                let seen = self.fields & bit != 0;
+                self.fields |= bit;
+                seen
+            }
+            AnswerRef::Rating(_) | AnswerRef::Score(_) => self
+                .reads
+                .get(self.start..)
+                .is_some_and(|r| r.iter().any(|x| x.answer == answer)),
+        };
         if !seen {
             self.reads.push(Reading { answer, value });
         }
@@ -59,12 +71,18 @@ impl Recorder for Tracer<'_> {
 
 /// What rules read: the intake, the pack's ratings and scores, and at most one answer
 /// replaced (to ask "what if housing were arranged?").
+///
+/// This is the reference reading, straight from the intake on every read. Assessments use
+/// [`Answers`], which resolves the same values once; tests hold the two (and the pack
+/// analysis) to the same answers.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Env<'a> {
     pub(crate) intake: &'a Intake,
     pub(crate) pack: &'a RulePack,
     pub(crate) patch: Option<(AnswerRef, Value)>,
 }
 
+#[cfg_attr(not(test), allow(dead_code))]
 impl Env<'_> {
     #[inline]
     pub(crate) fn get(&self, a: AnswerRef) -> Option<Value> {
@@ -97,96 +115,334 @@ impl Env<'_> {
     }
 }
 
+/// Where an evaluation reads its answers from.
+pub(crate) trait Source {
+    fn get(&self, a: AnswerRef) -> Option<Value>;
+}
+
+impl Source for Env<'_> {
+    #[inline]
+    fn get(&self, a: AnswerRef) -> Option<Value> {
+        Env::get(self, a)
+    }
+}
+
+/// A pack reading at most this many built-in answers has only those read; one reading more
+/// has all of them read in one pass (cheaper than that many separate reads).
+const SPARSE: u32 = 8;
+
+/// How many ratings and scores an assessment resolves up front into arrays on the stack. A
+/// pack declaring more reads the rest from the intake when a rule asks (as [`Env`] does).
+const INLINE: usize = 16;
+
+/// Every answer an assessment can read, resolved once: the built-in answers the pack's rules
+/// read, each rating (found once per assessment, not looked up by name on every read) and
+/// each score (aggregated once, not on every read). Reads are then array loads. It gives exactly what [`Env`] gives for the same
+/// intake and pack (a unit test below holds the two to that).
+#[derive(Clone)]
+pub(crate) struct Answers<'a> {
+    intake: &'a Intake,
+    pack: &'a RulePack,
+    fields: [Option<Value>; Field::ALL.len()],
+    ratings: [Option<u32>; INLINE],
+    scores: [Option<u32>; INLINE],
+}
+
+impl<'a> Answers<'a> {
+    /// Nothing resolved yet.
+    #[inline(always)]
+    fn blank(pack: &'a RulePack, intake: &'a Intake) -> Answers<'a> {
+        Answers {
+            intake,
+            pack,
+            fields: [None; Field::ALL.len()],
+            ratings: [None; INLINE],
+            scores: [None; INLINE],
+        }
+    }
+
+    /// Resolves every answer without checking the intake.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn new(pack: &'a RulePack, intake: &'a Intake) -> Answers<'a> {
+        let mut answers = Answers::blank(pack, intake);
+        answers.fill_unchecked();
+        answers
+    }
+
+    /// Resolves every answer, checking nothing.
+    fn fill_unchecked(&mut self) {
+        for (slot, r) in self.ratings.iter_mut().zip(&self.pack.ratings) {
+            *slot = self.intake.ratings.get(&r.id).copied();
+        }
+        self.fill_fields_and_scores();
+    }
+
+    /// The fast path of [`RulePack::check`]: resolves every answer and returns `true` when
+    /// the intake has no problem at all, `false` as soon as it finds one (then `check`
+    /// names them all). Every test here is one `check` makes, over the same values.
+    fn fill_checked(&mut self) -> bool {
+        let (pack, intake) = (self.pack, self.intake);
+        if pack.is_unavailable() || !intake.missing_required().is_empty() {
+            return false;
+        }
+        if builtin_ranges(intake)
+            .iter()
+            .any(|(_, v, min, max)| v.is_some_and(|v| v < *min || v > *max))
+        {
+            return false;
+        }
+        if intake
+            .severity
+            .substance_use
+            .iter()
+            .flatten()
+            .any(|s| s.dsm5_criteria > DSM5_MAX)
+        {
+            return false;
+        }
+        // The intake's ratings and the pack's, both in id order, walked side by side: each
+        // intake key is compared with the pack's ids once rather than searched for, and a
+        // key no rating declares, a missing required rating or a value out of range ends
+        // the walk.
+        let mut declared = pack
+            .rating_order
+            .iter()
+            .filter_map(|i| Some((usize::from(*i), pack.ratings.get(usize::from(*i))?)));
+        for (key, value) in &intake.ratings {
+            loop {
+                let Some((i, r)) = declared.next() else {
+                    return false;
+                };
+                match r.id.as_str().cmp(key.as_str()) {
+                    std::cmp::Ordering::Less if r.required => return false,
+                    std::cmp::Ordering::Less => {}
+                    std::cmp::Ordering::Equal => {
+                        if *value < r.min || *value > r.max {
+                            return false;
+                        }
+                        if let Some(slot) = self.ratings.get_mut(i) {
+                            *slot = Some(*value);
+                        }
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => return false,
+                }
+            }
+        }
+        if declared.any(|(_, r)| r.required) {
+            return false;
+        }
+        self.fill_fields_and_scores();
+        true
+    }
+
+    fn fill_fields_and_scores(&mut self) {
+        let mut used = self.pack.fields_read;
+        if used.count_ones() > SPARSE {
+            self.fields = Field::read_all(self.intake);
+        } else {
+            while used != 0 {
+                let i = used.trailing_zeros() as usize;
+                used &= used - 1;
+                if let (Some(slot), Some(f)) = (self.fields.get_mut(i), Field::ALL.get(i)) {
+                    *slot = f.read(self.intake);
+                }
+            }
+        }
+        for i in 0..self.pack.scores.len().min(INLINE) {
+            let v = self.score(i);
+            if let Some(slot) = self.scores.get_mut(i) {
+                *slot = v;
+            }
+        }
+    }
+
+    #[inline]
+    fn rating(&self, i: usize) -> Option<u32> {
+        match self.ratings.get(i) {
+            Some(v) => *v,
+            None => self.rating_beyond_inline(i),
+        }
+    }
+
+    /// A rating past the ones resolved up front, looked up by name (as [`Env`] does).
+    #[cold]
+    #[inline(never)]
+    fn rating_beyond_inline(&self, i: usize) -> Option<u32> {
+        let r = self.pack.ratings.get(i)?;
+        self.intake.ratings.get(&r.id).copied()
+    }
+
+    /// A score past the ones computed up front.
+    #[cold]
+    #[inline(never)]
+    fn score_beyond_inline(&self, i: usize) -> Option<u32> {
+        self.score(i)
+    }
+
+    fn score(&self, i: usize) -> Option<u32> {
+        let s = self.pack.scores.get(i)?;
+        let mut acc = 0u32;
+        for t in &s.terms {
+            let v = self.rating(usize::from(*t))?;
+            acc = match s.aggregate {
+                Aggregate::Sum => acc.saturating_add(v),
+                Aggregate::Max => acc.max(v),
+            };
+        }
+        Some(acc)
+    }
+
+    /// The same answers with one built-in answer replaced (to ask "what if it were
+    /// arranged?"). Scores read ratings, never a replaced answer, as with [`Env`].
+    fn with(&self, f: Field, v: Value) -> Answers<'a> {
+        let mut patched = self.clone();
+        if let Some(slot) = patched.fields.get_mut(f as usize) {
+            *slot = Some(v);
+        }
+        patched
+    }
+}
+
+impl Source for Answers<'_> {
+    #[inline(always)]
+    fn get(&self, a: AnswerRef) -> Option<Value> {
+        match a {
+            AnswerRef::Field(f) => self.fields.get(f as usize).copied().flatten(),
+            AnswerRef::Rating(i) => self.rating(usize::from(i)).map(Value::Num),
+            AnswerRef::Score(i) => match self.scores.get(usize::from(i)) {
+                Some(v) => v.map(Value::Num),
+                None => self.score_beyond_inline(usize::from(i)).map(Value::Num),
+            },
+        }
+    }
+}
+
+/// The largest DSM-5 criteria count.
+const DSM5_MAX: u32 = 11;
+
+/// The built-in numeric items with their valid ranges, in the order problems are reported.
+fn builtin_ranges(intake: &Intake) -> [(&'static str, Option<u32>, u32, u32); 5] {
+    [
+        ("age", intake.age, 0, 120),
+        ("withdrawal.ciwa_ar", intake.withdrawal.ciwa_ar, 0, 67),
+        ("withdrawal.cows", intake.withdrawal.cows, 0, 48),
+        ("severity.phq9", intake.severity.phq9, 0, 27),
+        ("severity.gad7", intake.severity.gad7, 0, 21),
+    ]
+}
+
+/// Evaluates a condition over an [`Env`] (the reference reading of the intake).
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn eval<R: Recorder>(c: &Cond, env: &Env<'_>, rec: &mut R) -> Tri {
+    eval_in(c, env, rec)
+}
+
+/// Evaluates a condition, reading answers from `env` and telling `rec` what it read.
+///
+/// Leaf tests are evaluated inline, in the loop of the list that holds them; only lists and
+/// `not` cost a call.
+#[inline(always)]
+fn eval_in<S: Source, R: Recorder>(c: &Cond, env: &S, rec: &mut R) -> Tri {
     match c {
-        Cond::Bool(a, want) => {
-            let v = env.get(*a);
-            rec.read(*a, v);
-            match v {
-                Some(Value::Bool(b)) => tri(b == *want),
-                _ => Tri::Unknown,
-            }
-        }
-        Cond::Range(a, lo, hi) => {
-            let v = env.get(*a);
-            rec.read(*a, v);
-            match v {
-                Some(Value::Num(n)) => tri(*lo <= n && n <= *hi),
-                Some(Value::Choice(r)) => tri(*lo <= u32::from(r) && u32::from(r) <= *hi),
-                _ => Tri::Unknown,
-            }
-        }
-        Cond::Mask(a, mask) => {
-            let v = env.get(*a);
-            rec.read(*a, v);
-            match v {
-                Some(Value::Choice(r)) => {
-                    tri(mask.checked_shr(u32::from(r)).is_some_and(|m| m & 1 == 1))
-                }
-                _ => Tri::Unknown,
-            }
-        }
-        Cond::Answered(a, want) => {
-            let v = env.get(*a);
-            rec.read(*a, v);
-            tri(v.is_some() == *want)
-        }
-        Cond::All(list) => {
-            let mut unknown = false;
-            for c in list.iter() {
-                match eval(c, env, rec) {
-                    Tri::False => return Tri::False,
-                    Tri::Unknown => unknown = true,
-                    Tri::True => {}
-                }
-            }
-            if unknown { Tri::Unknown } else { Tri::True }
-        }
-        Cond::Any(list) => {
-            let mut unknown = false;
-            for c in list.iter() {
-                match eval(c, env, rec) {
-                    Tri::True => return Tri::True,
-                    Tri::Unknown => unknown = true,
-                    Tri::False => {}
-                }
-            }
-            if unknown { Tri::Unknown } else { Tri::False }
-        }
-        Cond::AnyGiven(list) => {
-            let mut known = false;
-            for c in list.iter() {
-                match eval(c, env, rec) {
-                    Tri::True => return Tri::True,
-                    Tri::False => known = true,
-                    Tri::Unknown => {}
-                }
-            }
-            if known { Tri::False } else { Tri::Unknown }
-        }
-        Cond::Not(c) => match eval(c, env, rec) {
-            Tri::True => Tri::False,
-            Tri::False => Tri::True,
-            Tri::Unknown => Tri::Unknown,
+        Cond::Bool(a, want) => match read(*a, env, rec) {
+            Some(Value::Bool(b)) => tri(b == *want),
+            _ => Tri::Unknown,
         },
-        Cond::AtLeast(n, list) => {
-            let (mut yes, mut unknown) = (0u32, 0u32);
-            for c in list.iter() {
-                match eval(c, env, rec) {
-                    Tri::True => yes += 1,
-                    Tri::Unknown => unknown += 1,
-                    Tri::False => {}
-                }
-                if yes >= *n {
-                    return Tri::True;
-                }
+        Cond::Range(a, lo, hi) => match read(*a, env, rec) {
+            Some(Value::Num(n)) => tri(*lo <= n && n <= *hi),
+            Some(Value::Choice(r)) => tri(*lo <= u32::from(r) && u32::from(r) <= *hi),
+            _ => Tri::Unknown,
+        },
+        Cond::Mask(a, mask) => match read(*a, env, rec) {
+            Some(Value::Choice(r)) => {
+                tri(mask.checked_shr(u32::from(r)).is_some_and(|m| m & 1 == 1))
             }
-            if yes.saturating_add(unknown) >= *n {
-                Tri::Unknown
-            } else {
-                Tri::False
-            }
+            _ => Tri::Unknown,
+        },
+        Cond::Answered(a, want) => tri(read(*a, env, rec).is_some() == *want),
+        Cond::All(list) => all(list, env, rec),
+        Cond::Any(list) => any(list, env, rec),
+        Cond::AnyGiven(list) => any_given(list, env, rec),
+        Cond::Not(c) => not(c, env, rec),
+        Cond::AtLeast(n, list) => at_least(*n, list, env, rec),
+    }
+}
+
+#[inline(always)]
+fn read<S: Source, R: Recorder>(a: AnswerRef, env: &S, rec: &mut R) -> Option<Value> {
+    let v = env.get(a);
+    rec.read(a, v);
+    v
+}
+
+fn all<S: Source, R: Recorder>(list: &[Cond], env: &S, rec: &mut R) -> Tri {
+    all_inline(list, env, rec)
+}
+
+/// [`all`], for a caller that wants the loop in its own body (most rules are a list of
+/// tests).
+#[inline(always)]
+fn all_inline<S: Source, R: Recorder>(list: &[Cond], env: &S, rec: &mut R) -> Tri {
+    let mut unknown = false;
+    for c in list {
+        match eval_in(c, env, rec) {
+            Tri::False => return Tri::False,
+            Tri::Unknown => unknown = true,
+            Tri::True => {}
         }
+    }
+    if unknown { Tri::Unknown } else { Tri::True }
+}
+
+fn any<S: Source, R: Recorder>(list: &[Cond], env: &S, rec: &mut R) -> Tri {
+    let mut unknown = false;
+    for c in list {
+        match eval_in(c, env, rec) {
+            Tri::True => return Tri::True,
+            Tri::Unknown => unknown = true,
+            Tri::False => {}
+        }
+    }
+    if unknown { Tri::Unknown } else { Tri::False }
+}
+
+fn any_given<S: Source, R: Recorder>(list: &[Cond], env: &S, rec: &mut R) -> Tri {
+    let mut known = false;
+    for c in list {
+        match eval_in(c, env, rec) {
+            Tri::True => return Tri::True,
+            Tri::False => known = true,
+            Tri::Unknown => {}
+        }
+    }
+    if known { Tri::False } else { Tri::Unknown }
+}
+
+fn not<S: Source, R: Recorder>(c: &Cond, env: &S, rec: &mut R) -> Tri {
+    match eval_in(c, env, rec) {
+        Tri::True => Tri::False,
+        Tri::False => Tri::True,
+        Tri::Unknown => Tri::Unknown,
+    }
+}
+
+fn at_least<S: Source, R: Recorder>(n: u32, list: &[Cond], env: &S, rec: &mut R) -> Tri {
+    let (mut yes, mut unknown) = (0u32, 0u32);
+    for c in list {
+        match eval_in(c, env, rec) {
+            Tri::True => yes += 1,
+            Tri::Unknown => unknown += 1,
+            Tri::False => {}
+        }
+        if yes >= n {
+            return Tri::True;
+        }
+    }
+    if yes.saturating_add(unknown) >= n {
+        Tri::Unknown
+    } else {
+        Tri::False
     }
 }
 
@@ -257,8 +513,14 @@ impl RulePack {
     /// assert!(err.to_string().contains("`safety.suicide_risk` is unanswered"));
     /// ```
     pub fn assess(&self, intake: &Intake) -> Result<Recommendation<'_>, IntakeError> {
-        self.check(intake)?;
-        Ok(self.evaluate(intake))
+        // One pass checks the intake and resolves every answer; only an intake with a
+        // problem takes the slower path that names each problem.
+        let mut answers = Answers::blank(self, intake);
+        if !answers.fill_checked() {
+            self.check(intake)?;
+            answers.fill_unchecked();
+        }
+        Ok(self.evaluate(&answers))
     }
 
     /// Checks an intake against the built-in ranges and this pack's ratings.
@@ -278,63 +540,38 @@ impl RulePack {
                 kind: ProblemKind::Missing,
             })
             .collect();
+        // The field's name is only built when it has a problem.
         let range = |problems: &mut Vec<IntakeProblem>,
-                     field: String,
+                     field: &dyn Fn() -> String,
                      v: Option<u32>,
                      min: u32,
                      max: u32| {
             if let Some(value) = v {
                 if value < min || value > max {
                     problems.push(IntakeProblem {
-                        field,
+                        field: field(),
                         kind: ProblemKind::OutOfRange { value, min, max },
                     });
                 }
             }
         };
-        range(&mut problems, "age".into(), intake.age, 0, 120);
-        range(
-            &mut problems,
-            "withdrawal.ciwa_ar".into(),
-            intake.withdrawal.ciwa_ar,
-            0,
-            67,
-        );
-        range(
-            &mut problems,
-            "withdrawal.cows".into(),
-            intake.withdrawal.cows,
-            0,
-            48,
-        );
-        range(
-            &mut problems,
-            "severity.phq9".into(),
-            intake.severity.phq9,
-            0,
-            27,
-        );
-        range(
-            &mut problems,
-            "severity.gad7".into(),
-            intake.severity.gad7,
-            0,
-            21,
-        );
+        for (name, v, min, max) in builtin_ranges(intake) {
+            range(&mut problems, &|| name.to_owned(), v, min, max);
+        }
         for (i, s) in intake.severity.substance_use.iter().flatten().enumerate() {
             range(
                 &mut problems,
-                format!("severity.substance_use[{i}].dsm5_criteria"),
+                &|| format!("severity.substance_use[{i}].dsm5_criteria"),
                 Some(s.dsm5_criteria),
                 0,
-                11,
+                DSM5_MAX,
             );
         }
         for r in &self.ratings {
             match intake.ratings.get(&r.id) {
                 Some(v) => range(
                     &mut problems,
-                    format!("ratings.{}", r.id),
+                    &|| format!("ratings.{}", r.id),
                     Some(*v),
                     r.min,
                     r.max,
@@ -363,24 +600,37 @@ impl RulePack {
         }
     }
 
-    /// Evaluates every rule over a checked intake.
-    pub(crate) fn evaluate(&self, intake: &Intake) -> Recommendation<'_> {
-        let env = Env {
-            intake,
-            pack: self,
-            patch: None,
-        };
-        let mut fired = Vec::with_capacity(self.rules.len().min(32));
+    /// Evaluates every rule over a checked intake's resolved answers.
+    pub(crate) fn evaluate(&self, answers: &Answers<'_>) -> Recommendation<'_> {
+        let intake = answers.intake;
+        let mut fired = Vec::new();
         let mut unevaluated = Vec::new();
-        let mut reads = Vec::with_capacity(64);
-        for (i, rule) in self.rules.iter().enumerate() {
+        let mut reads = Vec::new();
+        let mut level = Level::Outpatient;
+        let mut rules = self.rules.iter().enumerate();
+        while let Some((i, rule)) = rules.next() {
+            // Most rules do not hold: find that out without recording anything, and trace
+            // (evaluate again, recording) only the rules that fire or cannot be evaluated.
+            // Evaluation is a pure function of the answers, so the second pass follows the
+            // first exactly.
+            let quick = match &rule.cond {
+                Cond::All(list) => all_inline(list, answers, &mut NoTrace),
+                cond => eval_in(cond, answers, &mut NoTrace),
+            };
+            if quick == Tri::False {
+                continue;
+            }
+            if reads.capacity() == 0 {
+                reads = Vec::with_capacity(64);
+            }
             let start = reads.len();
-            let t = eval(
+            let t = eval_in(
                 &rule.cond,
-                &env,
+                answers,
                 &mut Tracer {
                     reads: &mut reads,
                     start,
+                    fields: 0,
                 },
             );
             let firing = Firing {
@@ -388,15 +638,30 @@ impl RulePack {
                 start: u32::try_from(start).unwrap_or(u32::MAX),
                 end: u32::try_from(reads.len()).unwrap_or(u32::MAX),
             };
+            // Each list is allocated once, when first needed, with room for every rule
+            // still to come, so it never grows again.
             match t {
-                Tri::True => fired.push(firing),
-                Tri::Unknown => unevaluated.push(firing),
+                Tri::True => {
+                    if fired.capacity() == 0 {
+                        fired = Vec::with_capacity(rules.len() + 1);
+                    }
+                    fired.push(firing);
+                    if let Some(floor) = rule.floor {
+                        level = level.max(floor);
+                    }
+                }
+                Tri::Unknown => {
+                    if unevaluated.capacity() == 0 {
+                        unevaluated = Vec::with_capacity(rules.len() + 1);
+                    }
+                    unevaluated.push(firing);
+                }
                 Tri::False => reads.truncate(start),
             }
         }
         let mut rec = Recommendation {
             pack: self,
-            level: Level::Outpatient,
+            level,
             urgent: false,
             adolescent: intake.is_adolescent(),
             fired,
@@ -412,9 +677,6 @@ impl RulePack {
             let Some(rule) = self.rules.get(usize::from(f.rule)) else {
                 continue;
             };
-            if let Some(floor) = rule.floor {
-                rec.level = rec.level.max(floor);
-            }
             rec.urgent |= rule.urgent;
             rec.services = rec.services.union(rule.services);
             rec.referrals = rec.referrals.union(rule.referrals);
@@ -425,27 +687,34 @@ impl RulePack {
         rec.services = rec.services.union(programme.services);
         rec.referrals = rec.referrals.union(programme.referrals);
         rec.evening &= programme.evening_option;
-        rec.conditional = self.conditional(&env, &rec);
+        rec.conditional = self.conditional(answers, &rec);
         rec
     }
 
     /// The level alone, with no trace (for what-if questions).
-    pub(crate) fn level_only(&self, env: &Env<'_>) -> Level {
-        self.rules
-            .iter()
-            .filter(|r| r.floor.is_some_and(|f| f > Level::Outpatient))
-            .filter(|r| eval(&r.cond, env, &mut NoTrace) == Tri::True)
-            .filter_map(|r| r.floor)
-            .max()
-            .unwrap_or(Level::Outpatient)
+    fn level_only<S: Source>(&self, env: &S) -> Level {
+        let mut level = Level::Outpatient;
+        for r in &self.rules {
+            // Only a rule that could raise the level needs evaluating.
+            if let Some(floor) = r.floor.filter(|f| *f > level) {
+                if eval_in(&r.cond, env, &mut NoTrace) == Tri::True {
+                    level = floor;
+                }
+            }
+        }
+        level
     }
 
     /// If arranging one arrangeable answer (substance-free housing) would lower the level,
     /// which level would follow.
-    fn conditional(&self, env: &Env<'_>, rec: &Recommendation<'_>) -> Option<Conditional> {
-        for field in Field::ALL.iter().filter(|f| f.info().arrangeable) {
+    fn conditional(&self, answers: &Answers<'_>, rec: &Recommendation<'_>) -> Option<Conditional> {
+        if rec.level == Level::Outpatient {
+            // Nothing is below outpatient.
+            return None;
+        }
+        for field in ARRANGEABLE {
             let answer = AnswerRef::Field(*field);
-            if env.get(answer) != Some(Value::Bool(false)) {
+            if answers.get(answer) != Some(Value::Bool(false)) {
                 continue;
             }
             let read_by_binding = rec
@@ -454,12 +723,7 @@ impl RulePack {
             if !read_by_binding {
                 continue;
             }
-            let patched = Env {
-                intake: env.intake,
-                pack: self,
-                patch: Some((answer, Value::Bool(true))),
-            };
-            let level = self.level_only(&patched);
+            let level = self.level_only(&answers.with(*field, Value::Bool(true)));
             if level < rec.level {
                 return Some(Conditional { answer, level });
             }
@@ -467,6 +731,10 @@ impl RulePack {
         None
     }
 }
+
+/// The built-in answers the care team can arrange (`AnswerInfo::arrangeable`), in
+/// `Field::ALL` order. A unit test keeps this list equal to that flag.
+const ARRANGEABLE: &[Field] = &[Field::HousingArranged];
 
 impl<'p> Recommendation<'p> {
     /// The recommended level: the highest floor any fired rule set (outpatient if none).
@@ -557,6 +825,487 @@ impl<'p> Recommendation<'p> {
                 .map(|(shortest, longest)| crate::report::Weeks { shortest, longest }),
             intensive: self.intensive && p.intensive_days_per_week > p.days_per_week,
             evening: self.evening,
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+mod tests {
+    //! The assessment's fast paths (answers resolved once, the fused check, the field bit
+    //! mask in the tracer, the pruned what-if) must give exactly what the straightforward
+    //! evaluation gives. `reference` below is that evaluation, kept as it was written
+    //! before those optimisations: it reads every answer through [`Env`] on every read.
+
+    use super::*;
+    use crate::intake::*;
+
+    /// Records each answer once per rule by scanning what the rule already recorded.
+    struct ScanTracer<'v> {
+        reads: &'v mut Vec<Reading>,
+        start: usize,
+    }
+
+    impl Recorder for ScanTracer<'_> {
+        fn read(&mut self, answer: AnswerRef, value: Option<Value>) {
+            let seen = self
+                .reads
+                .get(self.start..)
+                .is_some_and(|r| r.iter().any(|x| x.answer == answer));
+            if !seen {
+                self.reads.push(Reading { answer, value });
+            }
+        }
+    }
+
+    fn reference_level(pack: &RulePack, env: &Env<'_>) -> Level {
+        pack.rules
+            .iter()
+            .filter(|r| r.floor.is_some_and(|f| f > Level::Outpatient))
+            .filter(|r| eval(&r.cond, env, &mut NoTrace) == Tri::True)
+            .filter_map(|r| r.floor)
+            .max()
+            .unwrap_or(Level::Outpatient)
+    }
+
+    fn reference<'p>(
+        pack: &'p RulePack,
+        intake: &Intake,
+    ) -> Result<Recommendation<'p>, IntakeError> {
+        pack.check(intake)?;
+        let env = Env {
+            intake,
+            pack,
+            patch: None,
+        };
+        let mut fired = Vec::new();
+        let mut unevaluated = Vec::new();
+        let mut reads = Vec::new();
+        for (i, rule) in pack.rules.iter().enumerate() {
+            let start = reads.len();
+            let t = eval(
+                &rule.cond,
+                &env,
+                &mut ScanTracer {
+                    reads: &mut reads,
+                    start,
+                },
+            );
+            let firing = Firing {
+                rule: u16::try_from(i).unwrap(),
+                start: u32::try_from(start).unwrap(),
+                end: u32::try_from(reads.len()).unwrap(),
+            };
+            match t {
+                Tri::True => fired.push(firing),
+                Tri::Unknown => unevaluated.push(firing),
+                Tri::False => reads.truncate(start),
+            }
+        }
+        let mut rec = Recommendation {
+            pack,
+            level: Level::Outpatient,
+            urgent: false,
+            adolescent: intake.is_adolescent(),
+            fired,
+            unevaluated,
+            reads,
+            conditional: None,
+            services: Set::default(),
+            referrals: Set::default(),
+            intensive: false,
+            evening: false,
+        };
+        for f in &rec.fired {
+            let rule = &pack.rules[usize::from(f.rule)];
+            if let Some(floor) = rule.floor {
+                rec.level = rec.level.max(floor);
+            }
+            rec.urgent |= rule.urgent;
+            rec.services = rec.services.union(rule.services);
+            rec.referrals = rec.referrals.union(rule.referrals);
+            rec.intensive |= rule.schedule == Some(ScheduleChange::Intensive);
+            rec.evening |= rule.schedule == Some(ScheduleChange::Evening);
+        }
+        let programme = pack.programmes.get(rec.level);
+        rec.services = rec.services.union(programme.services);
+        rec.referrals = rec.referrals.union(programme.referrals);
+        rec.evening &= programme.evening_option;
+        for field in Field::ALL.iter().filter(|f| f.info().arrangeable) {
+            let answer = AnswerRef::Field(*field);
+            if env.get(answer) != Some(Value::Bool(false)) {
+                continue;
+            }
+            if !rec
+                .binding()
+                .any(|(f, _)| rec.reads_of(f).iter().any(|r| r.answer == answer))
+            {
+                continue;
+            }
+            let patched = Env {
+                intake,
+                pack,
+                patch: Some((answer, Value::Bool(true))),
+            };
+            let level = reference_level(pack, &patched);
+            if level < rec.level {
+                rec.conditional = Some(Conditional { answer, level });
+                break;
+            }
+        }
+        Ok(rec)
+    }
+
+    fn same(a: &Recommendation<'_>, b: &Recommendation<'_>) -> bool {
+        a.level == b.level
+            && a.urgent == b.urgent
+            && a.adolescent == b.adolescent
+            && a.fired == b.fired
+            && a.unevaluated == b.unevaluated
+            && a.reads == b.reads
+            && a.conditional == b.conditional
+            && a.services == b.services
+            && a.referrals == b.referrals
+            && a.intensive == b.intensive
+            && a.evening == b.evening
+    }
+
+    /// xorshift64*, so every run checks the same intakes.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+        fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+            xs[self.below(xs.len() as u64) as usize]
+        }
+        /// Mostly answered, sometimes not; rarely out of range.
+        fn num(&mut self, max: u32) -> Option<u32> {
+            match self.below(12) {
+                0..=2 => None,
+                3 => Some(max + 1 + self.below(3) as u32),
+                _ => Some(self.below(u64::from(max) + 1) as u32),
+            }
+        }
+        fn opt<T: Copy>(&mut self, xs: &[T]) -> Option<T> {
+            (self.below(5) != 0).then(|| self.pick(xs))
+        }
+        /// A required item: almost always answered.
+        fn req<T: Copy>(&mut self, xs: &[T]) -> Option<T> {
+            (self.below(40) != 0).then(|| self.pick(xs))
+        }
+    }
+
+    fn intake(r: &mut Rng, ratings: &[(&str, u32)]) -> Intake {
+        use SuicideRisk as S;
+        let mut i = Intake {
+            age: if r.below(40) == 0 {
+                None
+            } else {
+                Some(r.below(130) as u32)
+            },
+            safety: Safety {
+                suicide_risk: r.req(&[
+                    S::None,
+                    S::None,
+                    S::None,
+                    S::WishToBeDead,
+                    S::NonspecificActiveThoughts,
+                    S::MethodWithoutIntent,
+                    S::IntentWithoutPlan,
+                    S::PlanWithIntent,
+                    S::RecentBehavior,
+                ]),
+                harm_to_others: r.req(&[
+                    HarmToOthers::None,
+                    HarmToOthers::None,
+                    HarmToOthers::Ideation,
+                    HarmToOthers::PlanOrIntent,
+                ]),
+                psychosis_or_unable_to_self_care: r.req(&[false, false, false, true]),
+            },
+            withdrawal: Withdrawal {
+                ciwa_ar: r.num(35),
+                cows: r.num(40),
+                seizure_or_dt_history: r.req(&[false, false, true]),
+            },
+            medical: Medical {
+                status: r.req(&[
+                    MedicalStatus::Stable,
+                    MedicalStatus::Stable,
+                    MedicalStatus::DailyMonitoring,
+                    MedicalStatus::RoundTheClockCare,
+                ]),
+            },
+            severity: Severity {
+                substance_use: (r.below(5) != 0).then(|| {
+                    (0..r.below(4))
+                        .map(|_| {
+                            let top = if r.below(30) == 0 { 20 } else { 12 };
+                            SubstanceUse {
+                                substance: r.pick(&[Substance::Alcohol, Substance::Opioids]),
+                                dsm5_criteria: r.below(top) as u32,
+                            }
+                        })
+                        .collect()
+                }),
+                phq9: r.num(27),
+                gad7: r.num(21),
+                clinician_rating: r.opt(&[
+                    ClinicianRating::None,
+                    ClinicianRating::Mild,
+                    ClinicianRating::Moderate,
+                    ClinicianRating::Severe,
+                ]),
+                impairs_daily_activities: r.opt(&[true, false]),
+            },
+            self_management: r.req(&[
+                SelfManagement::Independent,
+                SelfManagement::Independent,
+                SelfManagement::WithDailyStructure,
+                SelfManagement::OnlyIn24HourSetting,
+            ]),
+            history: History {
+                current_setting: r.req(&[
+                    Setting::None,
+                    Setting::Outpatient,
+                    Setting::Iop,
+                    Setting::Php,
+                    Setting::Inpatient,
+                    Setting::InpatientWithdrawalManagement,
+                ]),
+                progress: r.opt(&[
+                    Progress::GoalsMet,
+                    Progress::Progressing,
+                    Progress::NotEnough,
+                ]),
+                earlier_levels_not_held: (0..r.below(3)).map(|_| r.pick(&Level::ALL)).collect(),
+            },
+            home: Home {
+                substance_free: r.opt(&[true, true, false]),
+                supportive: r.opt(&[true, true, false]),
+                safe: r.opt(&[true, true, false]),
+                stable_housing: r.opt(&[true, true, false]),
+                substance_free_housing_arranged: r.below(4) == 0,
+            },
+            engagement: Engagement {
+                stage_of_change: r.opt(&[
+                    StageOfChange::Precontemplation,
+                    StageOfChange::Contemplation,
+                    StageOfChange::Preparation,
+                    StageOfChange::Action,
+                    StageOfChange::Maintenance,
+                ]),
+                can_attend_several_days: r.opt(&[true, false]),
+                commitments: (0..r.below(3))
+                    .map(|_| {
+                        r.pick(&[Commitment::Work, Commitment::School, Commitment::Caregiving])
+                    })
+                    .collect(),
+                needs_transportation: r.opt(&[true, false]),
+                needs_childcare: r.opt(&[true, false]),
+                preferences: if r.below(4) == 0 {
+                    Preferences {
+                        language: Some("x".into()),
+                        ..Default::default()
+                    }
+                } else {
+                    Preferences::default()
+                },
+            },
+            ratings: Default::default(),
+            notes: None,
+        };
+        for (id, max) in ratings {
+            match r.below(30 * ratings.len() as u64) {
+                0 => {}
+                1 => {
+                    i.ratings.insert((*id).to_owned(), max + 1);
+                }
+                _ => {
+                    i.ratings
+                        .insert((*id).to_owned(), r.below(u64::from(*max) + 1) as u32);
+                }
+            }
+        }
+        if r.below(25) == 0 {
+            // Undeclared keys sorting before, among and after the declared ids.
+            let key = r.pick(&["undeclared", "a", "d10x", "d2a"]);
+            i.ratings.insert(key.into(), 1);
+        }
+        i
+    }
+
+    /// A pack with more ratings than resolve inline, optional ones, and sum and max scores.
+    fn rated_pack() -> (RulePack, Vec<(String, u32)>) {
+        let mut toml = String::new();
+        let mut ratings = Vec::new();
+        for k in 0..(INLINE + 4) {
+            let max = 3 + (k % 3) as u32;
+            let required = k % 5 != 0;
+            toml.push_str(&format!(
+                "[[rating]]\nid = \"d{k}\"\nmin = 0\nmax = {max}\nrequired = {required}\n\n"
+            ));
+            ratings.push((format!("d{k}"), max));
+        }
+        let all: Vec<String> = ratings
+            .iter()
+            .map(|(id, _)| format!("\"rating.{id}\""))
+            .collect();
+        toml.push_str(&format!(
+            "[[score]]\nid = \"total\"\nsum = [{}]\n\n[[score]]\nid = \"worst\"\nmax = [{}]\n\n",
+            all.join(", "),
+            all[..6].join(", ")
+        ));
+        for s in 0..(INLINE + 1) {
+            // Scores past the inline ones, computed on demand.
+            toml.push_str(&format!(
+                "[[score]]\nid = \"pair{s}\"\nsum = [{}, {}]\n\n",
+                all[s],
+                all[s + 2]
+            ));
+        }
+        let rule = |id: &str, when: &str, floor: &str| {
+            format!(
+                "[[rule]]\nid = \"{id}\"\ncriterion = \"severity\"\nwhen = {when}\nfloor = \"{floor}\"\nreason = \"r\"\nsource = \"product default: test\"\n\n"
+            )
+        };
+        toml.push_str(&rule("w.any4", r#"{ any = [{ answer = "rating.d1", is = 4 }, { answer = "rating.d19", at_least = 4 }] }"#, "inpatient"));
+        toml.push_str(&rule(
+            "w.total",
+            r#"{ answer = "score.total", at_least = 30 }"#,
+            "php",
+        ));
+        toml.push_str(&rule("w.worst", r#"{ all = [{ answer = "score.worst", at_least = 3 }, { answer = "score.worst", at_most = 4 }, { answer = "rating.d2", answered = true }] }"#, "iop"));
+        toml.push_str(&rule(
+            "w.late",
+            r#"{ answer = "score.pair16", at_least = 5 }"#,
+            "php",
+        ));
+        toml.push_str(&rule("w.optional", r#"{ any_given = [{ answer = "rating.d0", at_least = 2 }, { answer = "rating.d15", at_least = 2 }, { answer = "rating.d5", at_least = 2 }] }"#, "iop"));
+        toml.push_str(&rule("w.home", r#"{ all = [{ answer = "home.substance_free", is = false }, { answer = "rating.d3", at_least = 1 }, { answer = "home.substance_free_housing_arranged", is = false }] }"#, "inpatient"));
+        toml.push_str(&rule("w.twice", r#"{ all = [{ answer = "severity.phq9", at_least = 5 }, { not = { answer = "severity.phq9", at_least = 21 } }, { answer = "rating.d6", at_least = 1 }, { answer = "rating.d6", at_most = 3 }] }"#, "iop"));
+        toml.push_str(&rule("w.two", r#"{ at_least_n = 2, of = [{ answer = "rating.d4", at_least = 3 }, { answer = "rating.d17", at_least = 3 }, { not = { answer = "rating.d18", at_most = 1 } }] }"#, "php"));
+        let mut sources: Vec<(&str, &str)> = crate::pack::BUILTIN_SOURCES.to_vec();
+        sources.push(("rated.toml", &toml));
+        let pack = RulePack::from_sources(&sources).unwrap();
+        let ratings = ratings.into_iter().collect();
+        (pack, ratings)
+    }
+
+    fn agree(pack: &RulePack, ratings: &[(&str, u32)], seed: u64, n: usize) {
+        let mut r = Rng(seed);
+        let (mut valid, mut conditional) = (0, 0);
+        for k in 0..n {
+            let intake = intake(&mut r, ratings);
+            let fast = pack.assess(&intake);
+            let slow = reference(pack, &intake);
+            assert_eq!(
+                Answers::blank(pack, &intake).fill_checked(),
+                pack.check(&intake).is_ok(),
+                "intake #{k}: the fused check and `check` disagree"
+            );
+            match (&fast, &slow) {
+                (Ok(a), Ok(b)) => {
+                    assert!(same(a, b), "intake #{k}:\n{a:#?}\n{b:#?}");
+                    valid += 1;
+                    conditional += usize::from(a.conditional.is_some());
+                    let env = Env {
+                        intake: &intake,
+                        pack,
+                        patch: None,
+                    };
+                    let mut answers = Answers::blank(pack, &intake);
+                    assert!(answers.fill_checked());
+                    assert!(same(
+                        &pack.evaluate(&answers),
+                        &pack.evaluate(&Answers::new(pack, &intake))
+                    ));
+                    for a in Field::ALL
+                        .iter()
+                        .map(|f| AnswerRef::Field(*f))
+                        .chain((0..pack.ratings.len()).map(|i| AnswerRef::Rating(i as u16)))
+                        .chain((0..pack.scores.len()).map(|i| AnswerRef::Score(i as u16)))
+                    {
+                        let read_by_pack = match a {
+                            AnswerRef::Field(f) => pack.fields_read & (1 << f as u32) != 0,
+                            _ => true,
+                        };
+                        if read_by_pack {
+                            assert_eq!(answers.get(a), env.get(a), "intake #{k}: {a:?}");
+                        }
+                    }
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "intake #{k}"),
+                _ => panic!("intake #{k}: {fast:?} vs {slow:?}"),
+            }
+        }
+        // The generator reaches both outcomes and the what-if often enough to mean something.
+        assert!(valid > n / 4 && valid < n, "{valid} of {n} valid");
+        assert!(conditional > 0, "no what-if was exercised");
+    }
+
+    #[test]
+    fn assess_matches_the_reference_evaluation_on_the_builtin_pack() {
+        agree(&RulePack::try_builtin().unwrap(), &[], 0x5EED_0001, 20_000);
+    }
+
+    #[test]
+    fn assess_matches_the_reference_evaluation_with_ratings_and_scores() {
+        let (pack, ratings) = rated_pack();
+        assert!(pack.ratings.len() > INLINE && pack.scores.len() > INLINE);
+        let ratings: Vec<(&str, u32)> = ratings.iter().map(|(id, m)| (id.as_str(), *m)).collect();
+        agree(&pack, &ratings, 0x5EED_0002, 20_000);
+    }
+
+    #[test]
+    fn a_pack_reading_few_built_in_answers_resolves_only_those() {
+        let pack = RulePack::from_toml(
+            "few.toml",
+            &crate::pack::BUILTIN_SOURCES[0]
+                .1
+                .replace(
+                    "when = { answer = \"age\", answered = true }",
+                    "when = { all = [{ answer = \"home.safe\", is = false }, { answer = \"home.substance_free_housing_arranged\", is = false }] }",
+                )
+                .replace("floor = \"outpatient\"", "floor = \"inpatient\""),
+        )
+        .unwrap();
+        assert!(pack.fields_read.count_ones() <= SPARSE);
+        agree(&pack, &[], 0x5EED_0003, 2_000);
+    }
+
+    #[test]
+    fn arrangeable_lists_exactly_the_arrangeable_answers() {
+        let flagged: Vec<Field> = Field::ALL
+            .iter()
+            .copied()
+            .filter(|f| f.info().arrangeable)
+            .collect();
+        assert_eq!(ARRANGEABLE, flagged.as_slice());
+    }
+
+    #[test]
+    fn read_all_reads_each_answer_as_read_does() {
+        let mut r = Rng(0x5EED_0004);
+        for _ in 0..2_000 {
+            let intake = intake(&mut r, &[]);
+            let all = Field::read_all(&intake);
+            for (f, v) in Field::ALL.iter().zip(all) {
+                assert_eq!(v, f.read(&intake), "{f:?}");
+            }
         }
     }
 }

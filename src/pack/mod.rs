@@ -54,7 +54,15 @@ pub struct RulePack {
     pub(crate) scores: Vec<Score>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) programmes: Programmes,
+    /// The built-in answers an assessment needs (those the rules read, and the arrangeable
+    /// ones), as bits of their positions in `Field::ALL`; resolved once per assessment.
+    pub(crate) fields_read: u64,
+    /// The positions of `ratings`, in id order (as an intake's ratings iterate).
+    pub(crate) rating_order: Vec<u16>,
 }
+
+// `fields_read` holds one bit per built-in answer.
+const _: () = assert!(Field::ALL.len() <= 64);
 
 /// A pack's identity, carried into every recommendation for audit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,6 +216,52 @@ pub(crate) enum Cond {
     AtLeast(u32, Box<[Cond]>),
 }
 
+impl Cond {
+    /// The built-in answers this condition reads, as bits of their positions in `Field::ALL`.
+    pub(crate) fn fields_read(&self) -> u64 {
+        match self {
+            Cond::Bool(a, _) | Cond::Range(a, _, _) | Cond::Mask(a, _) | Cond::Answered(a, _) => {
+                match a {
+                    AnswerRef::Field(f) => field_bit(*f),
+                    AnswerRef::Rating(_) | AnswerRef::Score(_) => 0,
+                }
+            }
+            Cond::All(list) | Cond::Any(list) | Cond::AnyGiven(list) | Cond::AtLeast(_, list) => {
+                list.iter().fold(0, |m, c| m | c.fields_read())
+            }
+            Cond::Not(c) => c.fields_read(),
+        }
+    }
+}
+
+fn field_bit(f: Field) -> u64 {
+    1u64.checked_shl(f as u32).unwrap_or(0)
+}
+
+/// The built-in answers an assessment with these rules needs: every one a rule reads, and
+/// the arrangeable ones (the what-if question reads them).
+fn fields_read(rules: &[Rule]) -> u64 {
+    let arrangeable = Field::ALL
+        .iter()
+        .filter(|f| f.info().arrangeable)
+        .fold(0, |m, f| m | field_bit(*f));
+    rules
+        .iter()
+        .fold(arrangeable, |m, r| m | r.cond.fields_read())
+}
+
+/// The positions of `ratings` sorted by id.
+fn rating_order(ratings: &[Rating]) -> Vec<u16> {
+    let mut order: Vec<u16> = (0..ratings.len())
+        .filter_map(|i| u16::try_from(i).ok())
+        .collect();
+    order.sort_by(|a, b| {
+        let id = |i: &u16| ratings.get(usize::from(*i)).map(|r| r.id.as_str());
+        id(a).cmp(&id(b))
+    });
+    order
+}
+
 /// The programme that goes with each level.
 #[derive(Debug, Clone)]
 pub(crate) struct Programmes {
@@ -315,6 +369,8 @@ impl RulePack {
             ratings: Vec::new(),
             scores: Vec::new(),
             rules: Vec::new(),
+            fields_read: 0,
+            rating_order: Vec::new(),
             programmes: Programmes {
                 outpatient: empty.clone(),
                 iop: empty.clone(),
@@ -383,7 +439,7 @@ impl RulePack {
                 }
             }
         }
-        loader.load(&files, digest(sources))
+        loader.load(&mut files, digest(sources))
     }
 
     /// The pack's identity.
@@ -502,7 +558,13 @@ impl Loader {
         });
     }
 
-    fn load(mut self, files: &[(&str, FileDef)], digest: String) -> Result<RulePack, PackError> {
+    /// Compiles the parsed files. Each raw table is moved out of `files` as it is converted
+    /// (not cloned): nothing reads it again.
+    fn load(
+        mut self,
+        files: &mut [(&str, FileDef)],
+        digest: String,
+    ) -> Result<RulePack, PackError> {
         let meta = self.meta(files, digest);
         let ratings = self.ratings(files);
         let scores = self.scores(files, &ratings);
@@ -513,8 +575,8 @@ impl Loader {
         };
         let mut rules = Vec::new();
         let mut seen = BTreeSet::new();
-        for (file, def) in files {
-            for (index, raw) in def.rule.iter().enumerate() {
+        for (file, def) in files.iter_mut() {
+            for (index, raw) in def.rule.iter_mut().enumerate() {
                 if let Some(rule) = self.rule(file, index, raw, &names, &mut seen) {
                     rules.push(rule);
                 }
@@ -533,8 +595,10 @@ impl Loader {
         match (self.problems.is_empty(), meta, programmes) {
             (true, Some(meta), Some(programmes)) => Ok(RulePack {
                 meta,
+                rating_order: rating_order(&ratings),
                 ratings,
                 scores,
+                fields_read: fields_read(&rules),
                 rules,
                 programmes,
             }),
@@ -585,12 +649,12 @@ impl Loader {
         }
     }
 
-    fn ratings(&mut self, files: &[(&str, FileDef)]) -> Vec<Rating> {
+    fn ratings(&mut self, files: &mut [(&str, FileDef)]) -> Vec<Rating> {
         let mut out: Vec<Rating> = Vec::new();
-        for (file, def) in files {
-            for raw in &def.rating {
+        for (file, def) in files.iter_mut() {
+            for raw in &mut def.rating {
                 let label = item_label("rating", raw);
-                let r: RatingDef = match raw.clone().try_into() {
+                let r: RatingDef = match take(raw).try_into() {
                     Ok(r) => r,
                     Err(e) => {
                         self.problem(file, Some(label), toml_message(&e));
@@ -646,12 +710,12 @@ impl Loader {
         out
     }
 
-    fn scores(&mut self, files: &[(&str, FileDef)], ratings: &[Rating]) -> Vec<Score> {
+    fn scores(&mut self, files: &mut [(&str, FileDef)], ratings: &[Rating]) -> Vec<Score> {
         let mut out: Vec<Score> = Vec::new();
-        for (file, def) in files {
-            for raw in &def.score {
+        for (file, def) in files.iter_mut() {
+            for raw in &mut def.score {
                 let label = item_label("score", raw);
-                let s: ScoreDef = match raw.clone().try_into() {
+                let s: ScoreDef = match take(raw).try_into() {
                     Ok(s) => s,
                     Err(e) => {
                         self.problem(file, Some(label), toml_message(&e));
@@ -724,11 +788,11 @@ impl Loader {
         out
     }
 
-    fn programmes(&mut self, files: &[(&str, FileDef)]) -> Option<Programmes> {
+    fn programmes(&mut self, files: &mut [(&str, FileDef)]) -> Option<Programmes> {
         let mut found: BTreeMap<Level, Programme> = BTreeMap::new();
         let mut written: BTreeSet<Level> = BTreeSet::new();
-        for (file, def) in files {
-            for (key, raw) in &def.programme {
+        for (file, def) in files.iter_mut() {
+            for (key, raw) in &mut def.programme {
                 let label = format!("programme `{key}`");
                 if let Ok(level) = key.parse::<Level>() {
                     written.insert(level);
@@ -738,7 +802,7 @@ impl Loader {
                     self.problem(file, Some(label), format!("unknown level `{key}`{hint}"));
                     continue;
                 };
-                let p: ProgrammeDef = match raw.clone().try_into() {
+                let p: ProgrammeDef = match take(raw).try_into() {
                     Ok(p) => p,
                     Err(e) => {
                         self.problem(file, Some(label), toml_message(&e));
@@ -922,7 +986,7 @@ impl Loader {
         &mut self,
         file: &str,
         index: usize,
-        raw: &toml::Value,
+        raw: &mut toml::Value,
         names: &Names<'_>,
         seen: &mut BTreeSet<String>,
     ) -> Option<Rule> {
@@ -930,7 +994,7 @@ impl Loader {
             Some(id) => format!("rule `{id}`"),
             None => format!("rule #{} in the file", index + 1),
         };
-        let def: RuleDef = match raw.clone().try_into() {
+        let def: RuleDef = match take(raw).try_into() {
             Ok(d) => d,
             Err(e) => {
                 self.problem(file, Some(label), toml_message(&e));
@@ -1084,6 +1148,11 @@ fn service_ids() -> Box<dyn Iterator<Item = &'static str>> {
 
 fn referral_ids() -> Box<dyn Iterator<Item = &'static str>> {
     Box::new(Referral::ids())
+}
+
+/// Moves a raw table out for conversion, leaving a placeholder nothing reads.
+fn take(raw: &mut toml::Value) -> toml::Value {
+    std::mem::replace(raw, toml::Value::Boolean(false))
 }
 
 fn item_label(what: &str, raw: &toml::Value) -> String {
