@@ -102,9 +102,10 @@ impl fmt::Display for IntakeProblem {
     }
 }
 
-struct Joined<'a>(&'a [IntakeProblem]);
+/// Displays a list of problems on one line, separated by `; ` (errors stay one line).
+pub(crate) struct Joined<'a, T>(pub(crate) &'a [T]);
 
-impl fmt::Display for Joined<'_> {
+impl<T: fmt::Display> fmt::Display for Joined<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, p) in self.0.iter().enumerate() {
             if i > 0 {

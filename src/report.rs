@@ -248,22 +248,27 @@ impl Recommendation<'_> {
         let level = self.level;
         let programme = self.pack.programme(level);
         let origin = format!("programme.{level}");
+        // What added a plan item: the level's programme and every fired rule that adds it.
+        let added_by =
+            |in_programme: bool, by_rule: &dyn Fn(&crate::Rule) -> bool| -> Vec<String> {
+                in_programme
+                    .then(|| origin.clone())
+                    .into_iter()
+                    .chain(
+                        self.fired_rules()
+                            .filter(|r| by_rule(r))
+                            .map(|r| r.id.clone()),
+                    )
+                    .collect()
+            };
         let services = Service::ALL
             .iter()
             .filter(|s| self.services.contains_bit(s.bit()))
             .map(|s| PlanService {
                 service: *s,
-                added_by: programme
-                    .services
-                    .contains_bit(s.bit())
-                    .then(|| origin.clone())
-                    .into_iter()
-                    .chain(
-                        self.fired_rules()
-                            .filter(|r| r.services.contains_bit(s.bit()))
-                            .map(|r| r.id.clone()),
-                    )
-                    .collect(),
+                added_by: added_by(programme.services.contains_bit(s.bit()), &|r| {
+                    r.services.contains_bit(s.bit())
+                }),
             })
             .collect();
         let referrals = Referral::ALL
@@ -271,17 +276,9 @@ impl Recommendation<'_> {
             .filter(|s| self.referrals.contains_bit(s.bit()))
             .map(|s| PlanReferral {
                 referral: *s,
-                added_by: programme
-                    .referrals
-                    .contains_bit(s.bit())
-                    .then(|| origin.clone())
-                    .into_iter()
-                    .chain(
-                        self.fired_rules()
-                            .filter(|r| r.referrals.contains_bit(s.bit()))
-                            .map(|r| r.id.clone()),
-                    )
-                    .collect(),
+                added_by: added_by(programme.referrals.contains_bit(s.bit()), &|r| {
+                    r.referrals.contains_bit(s.bit())
+                }),
             })
             .collect();
         let cost = (programme.cost_per_day_usd.is_some() || programme.cost_per_month_usd.is_some())

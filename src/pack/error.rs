@@ -1,5 +1,6 @@
 //! Errors from loading a rule pack.
 
+use crate::error::Joined;
 use std::fmt;
 
 /// One problem found while loading a rule pack, located by file and rule.
@@ -45,20 +46,6 @@ impl PackError {
     /// Every problem, in file order.
     pub fn problems(&self) -> &[PackProblem] {
         &self.problems
-    }
-}
-
-struct Joined<'a>(&'a [PackProblem]);
-
-impl fmt::Display for Joined<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{p}")?;
-        }
-        Ok(())
     }
 }
 
