@@ -40,6 +40,12 @@ impl Intake {
     /// assert!(err.to_string().starts_with("intake field `safety.suicide_risks`: unknown field"));
     /// ```
     pub fn from_json(json: &str) -> Result<Intake, IntakeError> {
+        // The common case is a valid document: parse it without tracking paths, and pay for
+        // path tracking only to name the field of an error (the same parser, so the same
+        // verdict).
+        if let Ok(intake) = serde_json::from_str(json) {
+            return Ok(intake);
+        }
         let de = &mut serde_json::Deserializer::from_str(json);
         serde_path_to_error::deserialize(de).map_err(|e| {
             // serde_path_to_error writes `?` for a position it cannot name (a syntax error
