@@ -72,17 +72,17 @@ impl Recorder for Tracer<'_> {
 /// What rules read: the intake, the pack's ratings and scores, and at most one answer
 /// replaced (to ask "what if housing were arranged?").
 ///
-/// This is the reference reading, straight from the intake on every read. Assessments use
-/// [`Answers`], which resolves the same values once; tests hold the two (and the pack
+/// This is the reference reading, straight from the intake on every read, compiled only for
+/// tests. Assessments use [`Answers`], which resolves the same values once; tests hold the two (and the pack
 /// analysis) to the same answers.
-#[cfg_attr(not(test), allow(dead_code))]
+#[cfg(test)]
 pub(crate) struct Env<'a> {
     pub(crate) intake: &'a Intake,
     pub(crate) pack: &'a RulePack,
     pub(crate) patch: Option<(AnswerRef, Value)>,
 }
 
-#[cfg_attr(not(test), allow(dead_code))]
+#[cfg(test)]
 impl Env<'_> {
     #[inline]
     pub(crate) fn get(&self, a: AnswerRef) -> Option<Value> {
@@ -120,6 +120,7 @@ pub(crate) trait Source {
     fn get(&self, a: AnswerRef) -> Option<Value>;
 }
 
+#[cfg(test)]
 impl Source for Env<'_> {
     #[inline]
     fn get(&self, a: AnswerRef) -> Option<Value> {
@@ -132,13 +133,14 @@ impl Source for Env<'_> {
 const SPARSE: u32 = 8;
 
 /// How many ratings and scores an assessment resolves up front into arrays on the stack. A
-/// pack declaring more reads the rest from the intake when a rule asks (as [`Env`] does).
+/// pack declaring more reads the rest from the intake when a rule asks (as `Env` does).
 const INLINE: usize = 16;
 
 /// Every answer an assessment can read, resolved once: the built-in answers the pack's rules
 /// read, each rating (found once per assessment, not looked up by name on every read) and
-/// each score (aggregated once, not on every read). Reads are then array loads. It gives exactly what [`Env`] gives for the same
-/// intake and pack (a unit test below holds the two to that).
+/// each score (aggregated once, not on every read). Reads are then array loads. It gives
+/// exactly what `Env` gives for the same intake and pack (a unit test below holds the two
+/// to that).
 #[derive(Clone)]
 pub(crate) struct Answers<'a> {
     intake: &'a Intake,
@@ -162,7 +164,7 @@ impl<'a> Answers<'a> {
     }
 
     /// Resolves every answer without checking the intake.
-    #[cfg_attr(not(test), allow(dead_code))]
+    #[cfg(test)]
     pub(crate) fn new(pack: &'a RulePack, intake: &'a Intake) -> Answers<'a> {
         let mut answers = Answers::blank(pack, intake);
         answers.fill_unchecked();
@@ -265,7 +267,7 @@ impl<'a> Answers<'a> {
         }
     }
 
-    /// A rating past the ones resolved up front, looked up by name (as [`Env`] does).
+    /// A rating past the ones resolved up front, looked up by name (as `Env` does).
     #[cold]
     #[inline(never)]
     fn rating_beyond_inline(&self, i: usize) -> Option<u32> {
@@ -294,7 +296,7 @@ impl<'a> Answers<'a> {
     }
 
     /// The same answers with one built-in answer replaced (to ask "what if it were
-    /// arranged?"). Scores read ratings, never a replaced answer, as with [`Env`].
+    /// arranged?"). Scores read ratings, never a replaced answer, as with `Env`.
     fn with(&self, f: Field, v: Value) -> Answers<'a> {
         let mut patched = self.clone();
         if let Some(slot) = patched.fields.get_mut(f as usize) {
@@ -332,8 +334,8 @@ fn builtin_ranges(intake: &Intake) -> [(&'static str, Option<u32>, u32, u32); 5]
     ]
 }
 
-/// Evaluates a condition over an [`Env`] (the reference reading of the intake).
-#[cfg_attr(not(test), allow(dead_code))]
+/// Evaluates a condition over an `Env` (the reference reading of the intake).
+#[cfg(test)]
 pub(crate) fn eval<R: Recorder>(c: &Cond, env: &Env<'_>, rec: &mut R) -> Tri {
     eval_in(c, env, rec)
 }
@@ -840,7 +842,7 @@ mod tests {
     //! The assessment's fast paths (answers resolved once, the fused check, the field bit
     //! mask in the tracer, the pruned what-if) must give exactly what the straightforward
     //! evaluation gives. `reference` below is that evaluation, kept as it was written
-    //! before those optimisations: it reads every answer through [`Env`] on every read.
+    //! before those optimisations: it reads every answer through `Env` on every read.
 
     use super::*;
     use crate::intake::*;
