@@ -585,15 +585,27 @@ impl RulePack {
                 None => {}
             }
         }
-        for key in intake.ratings.keys() {
-            if !self.ratings.iter().any(|r| &r.id == key) {
-                let hint =
-                    crate::pack::did_you_mean_name(key, self.ratings.iter().map(|r| r.id.as_str()));
-                problems.push(IntakeProblem {
-                    field: format!("ratings.{key}"),
-                    kind: ProblemKind::UnknownRating { suggestion: hint },
-                });
-            }
+        let mut unknown = intake
+            .ratings
+            .keys()
+            .filter(|key| !self.ratings.iter().any(|r| &r.id == *key));
+        // Ten are named one by one, then counted, so a hostile intake cannot make an error
+        // (or a problem list) of unbounded size.
+        for key in unknown.by_ref().take(10) {
+            // A key that is not a plain identifier may be free text: name it by length only.
+            let hint =
+                crate::pack::did_you_mean_name(key, self.ratings.iter().map(|r| r.id.as_str()));
+            problems.push(IntakeProblem {
+                field: format!("ratings.{}", crate::json::shown_key(key)),
+                kind: ProblemKind::UnknownRating { suggestion: hint },
+            });
+        }
+        let more = unknown.count();
+        if more > 0 {
+            problems.push(IntakeProblem {
+                field: "ratings".to_owned(),
+                kind: ProblemKind::MoreUnknownRatings { count: more },
+            });
         }
         if problems.is_empty() {
             Ok(())

@@ -21,6 +21,13 @@ pub enum IntakeError {
     /// The intake was read but has problems: every one is listed.
     #[error("intake has {} problem{}: {}", .0.len(), if .0.len() == 1 { "" } else { "s" }, Joined(.0))]
     Invalid(Vec<IntakeProblem>),
+    /// The report could not be written as JSON. Reports hold only strings, numbers, lists and
+    /// string-keyed maps, so this is not expected; it is reported, never hidden.
+    #[error("the report could not be written as JSON: {message}")]
+    Output {
+        /// serde_json's message.
+        message: String,
+    },
     /// The rule pack is unavailable, so nothing is assessed (fail closed).
     #[error("no rule pack is loaded, so the intake is not assessed")]
     PackUnavailable,
@@ -71,6 +78,12 @@ pub enum ProblemKind {
         /// The closest declared rating, if any is close.
         suggestion: Option<String>,
     },
+    /// More keys of the object are not ratings of the pack than are listed one by one (the
+    /// list is capped so that a hostile intake cannot make an error of unbounded size).
+    MoreUnknownRatings {
+        /// How many more.
+        count: usize,
+    },
 }
 
 impl fmt::Display for IntakeProblem {
@@ -98,44 +111,36 @@ impl fmt::Display for IntakeProblem {
                     None => Ok(()),
                 }
             }
+            ProblemKind::MoreUnknownRatings { count } => {
+                write!(
+                    f,
+                    "`{field}` has {count} more keys that are not ratings of this rule pack"
+                )
+            }
         }
     }
 }
 
-/// Displays a list of problems on one line, separated by `; ` (errors stay one line).
+/// How many problems an error message lists before it counts the rest: a message stays one
+/// readable line, however many problems a hostile input holds. Every problem is still in the
+/// error's list.
+pub(crate) const SHOWN_PROBLEMS: usize = 20;
+
+/// Displays a list of problems on one line, separated by `; `, the first
+/// [`SHOWN_PROBLEMS`] of them and then a count of the rest (errors stay one line).
 pub(crate) struct Joined<'a, T>(pub(crate) &'a [T]);
 
 impl<T: fmt::Display> fmt::Display for Joined<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.0.iter().enumerate() {
+        for (i, p) in self.0.iter().take(SHOWN_PROBLEMS).enumerate() {
             if i > 0 {
                 f.write_str("; ")?;
             }
             write!(f, "{p}")?;
         }
-        Ok(())
+        match self.0.len().saturating_sub(SHOWN_PROBLEMS) {
+            0 => Ok(()),
+            more => write!(f, "; and {more} more"),
+        }
     }
-}
-
-/// Removes the content of any quoted string from a serde message, keeping its length, so
-/// free text typed into the wrong field never reaches an error message or a log.
-pub(crate) fn redact_strings(msg: &str) -> String {
-    let mut out = String::with_capacity(msg.len());
-    let mut rest = msg;
-    while let Some(start) = rest.find("string \"") {
-        let (head, tail) = rest.split_at(start + "string ".len());
-        out.push_str(head);
-        // tail starts with the opening quote; find the closing quote that is followed by
-        // `, expected` (serde's shape), or else the last quote.
-        let body = tail.get(1..).unwrap_or_default();
-        let end = body
-            .find("\", expected")
-            .or_else(|| body.rfind('"'))
-            .unwrap_or(body.len());
-        let n = body.get(..end).map_or(0, |s| s.chars().count());
-        out.push_str(&format!("of {n} characters"));
-        rest = body.get(end.saturating_add(1)..).unwrap_or_default();
-    }
-    out.push_str(rest);
-    out
 }

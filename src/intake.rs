@@ -62,7 +62,10 @@ pub struct Intake {
     pub engagement: Engagement,
     /// Ratings for instruments that a rule pack declares (for example dimension ratings of a
     /// licensed instrument), keyed by the pack's rating id. Empty for the built-in pack.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "crate::json::unique_keys"
+    )]
     pub ratings: BTreeMap<String, u32>,
     /// Free-text notes. Never read by any rule, never shown in an error or `Debug` output.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,7 @@ mod error;
 #[cfg(feature = "fhir")]
 pub mod fhir;
 pub mod intake;
+mod json;
 mod level;
 pub mod pack;
 pub mod report;
@@ -24,6 +25,9 @@ pub use level::{Level, UnknownLevel};
 pub use pack::{BUILTIN_SOURCES, PackError, PackMeta, Rule, RulePack};
 pub use report::Report;
 
+/// The version of this crate, from its manifest (what the C ABI's `carelevel_version` returns).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 impl Intake {
     /// Reads an intake from JSON. Unknown keys, values of the wrong type and unknown choices
     /// are errors naming the field. Range and completeness checks happen in
@@ -37,34 +41,32 @@ impl Intake {
     ///
     /// ```
     /// let err = carelevel::Intake::from_json(r#"{"safety": {"suicide_risks": "none"}}"#).unwrap_err();
-    /// assert!(err.to_string().starts_with("intake field `safety.suicide_risks`: unknown field"));
+    /// assert!(err.to_string().starts_with("intake field `safety.suicide_risks`: unknown key `suicide_risks`"));
     /// ```
     pub fn from_json(json: &str) -> Result<Intake, IntakeError> {
-        // The common case is a valid document: parse it without tracking paths, and pay for
-        // path tracking only to name the field of an error (the same parser, so the same
-        // verdict).
-        if let Ok(intake) = serde_json::from_str(json) {
-            return Ok(intake);
-        }
-        let de = &mut serde_json::Deserializer::from_str(json);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            // serde_path_to_error writes `?` for a position it cannot name (a syntax error
-            // before any key): report that as the whole document.
-            let path = match e.path().to_string() {
-                p if p == "?" => ".".to_owned(),
-                p => p,
-            };
-            IntakeError::Json {
-                path,
-                message: error::redact_strings(&e.inner().to_string()),
-            }
+        json::read(json).map_err(|e| IntakeError::Json {
+            path: e.path,
+            message: e.message,
         })
     }
 
-    /// The intake as JSON.
-    pub fn to_json(&self) -> String {
-        // Serialising plain data to a String cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+    /// The intake as JSON (what [`Intake::from_json`] reads back to the same intake).
+    ///
+    /// # Errors
+    ///
+    /// serde_json's error if the intake cannot be written (it holds only strings, numbers,
+    /// lists and string-keyed maps, so this is not expected; it is passed on, never hidden).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let json = include_str!("../examples/intakes/iop_primary.json");
+    /// let intake = carelevel::Intake::from_json(json)?;
+    /// assert_eq!(carelevel::Intake::from_json(&intake.to_json()?)?, intake);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
     }
 }
 
@@ -94,7 +96,8 @@ impl RulePack {
     ///
     /// # Errors
     ///
-    /// As for [`Intake::from_json`] and [`RulePack::assess`].
+    /// As for [`Intake::from_json`] and [`RulePack::assess`]; [`IntakeError::Output`] if the
+    /// report cannot be written as JSON (not expected, but never hidden).
     ///
     /// # Examples
     ///
@@ -108,7 +111,9 @@ impl RulePack {
     pub fn assess_json(&self, json: &str) -> Result<String, IntakeError> {
         let intake = Intake::from_json(json)?;
         let report = self.report(&intake)?;
-        Ok(serde_json::to_string(&report).unwrap_or_default())
+        serde_json::to_string(&report).map_err(|e| IntakeError::Output {
+            message: e.to_string(),
+        })
     }
 }
 

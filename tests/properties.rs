@@ -41,7 +41,7 @@ proptest! {
         let rb = b.report(&i).unwrap();
         prop_assert_eq!(serde_json::to_string(&ra).unwrap(), serde_json::to_string(&rb).unwrap());
         // And through JSON: the intake survives the round trip and gives the same report.
-        let back = Intake::from_json(&i.to_json()).unwrap();
+        let back = Intake::from_json(&i.to_json().unwrap()).unwrap();
         prop_assert_eq!(&back, &i);
         prop_assert_eq!(a.report(&back).unwrap(), ra);
     }

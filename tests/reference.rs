@@ -564,7 +564,7 @@ fn agree(engine_pack: &RulePack, reference: &RefPack, i: &Intake, what: &str) {
         got,
         want,
         "engine (left) and reference (right) disagree on {what}: {}",
-        i.to_json()
+        i.to_json().unwrap()
     );
 }
 

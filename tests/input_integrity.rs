@@ -1,0 +1,303 @@
+//! Nothing lost, nothing leaked: the intake reader never drops, reorders or overrides an
+//! answer, and its errors never quote a string from the input.
+//!
+//! Each test here failed on 0.1.0 (reliability review S1, S3, the positional-array and
+//! free-text findings).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
+
+use carelevel::{Intake, IntakeError, ProblemKind, RulePack};
+use proptest::prelude::*;
+
+const GOOD: &str = include_str!("../examples/intakes/iop_primary.json");
+
+/// A pack with one rating, `d1`, whose worst value (4) means urgent 24-hour care.
+const RATING_PACK: &str = r#"
+[[rating]]
+id = "d1"
+min = 0
+max = 4
+description = "dimension 1 risk"
+
+[[rule]]
+id = "instrument.d1.high"
+criterion = "instrument"
+when = { answer = "rating.d1", at_least = 4 }
+floor = "inpatient"
+urgent = true
+reason = "Dimension 1 at 4 needs 24-hour care."
+source = "product default: test"
+"#;
+
+/// The built-in rules under a pack id of their own, with [`RATING_PACK`] or `extra` added.
+fn pack_with(extra: &str) -> RulePack {
+    let mut sources: Vec<(&str, String)> = carelevel::BUILTIN_SOURCES
+        .iter()
+        .map(|(name, text)| {
+            (*name, text.replace("id = \"carelevel.builtin\"", "id = \"test.ratings\""))
+        })
+        .collect();
+    sources.push(("extra.toml", extra.to_owned()));
+    let sources: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    RulePack::from_sources(&sources).unwrap()
+}
+
+fn good() -> serde_json::Value {
+    serde_json::from_str(GOOD).unwrap()
+}
+
+/// The good intake, compact, with `suicide_risk` set to `risk`.
+fn good_with_risk(risk: &str) -> String {
+    let mut v = good();
+    v["safety"]["suicide_risk"] = risk.into();
+    v.to_string()
+}
+
+/// The good intake's JSON text with `"ratings": RATINGS` spliced in as its first key.
+fn with_ratings(ratings: &str) -> String {
+    let compact = good().to_string();
+    format!("{{\"ratings\":{ratings},{}", &compact[1..])
+}
+
+fn json_error(text: &str) -> (String, String) {
+    match Intake::from_json(text).unwrap_err() {
+        IntakeError::Json { path, message } => (path, message),
+        other => panic!("expected a JSON error, got {other:?}"),
+    }
+}
+
+// S1: a second document, or anything after the first, is an error on every path.
+
+#[test]
+fn a_second_document_on_the_same_line_is_an_error_not_dropped() {
+    let first = good_with_risk("none");
+    let second = good_with_risk("plan_with_intent");
+    let (path, message) = json_error(&format!("{first}{second}"));
+    assert_eq!(path, ".");
+    assert!(
+        message.starts_with("unexpected content after the end of the document at line 1 column"),
+        "{message}"
+    );
+    assert!(
+        RulePack::builtin()
+            .assess_json(&format!("{first}{second}"))
+            .is_err()
+    );
+}
+
+#[test]
+fn trailing_garbage_is_an_error_and_trailing_whitespace_is_not() {
+    let (path, message) = json_error(&format!("{} garbage", good()));
+    assert_eq!(path, ".");
+    assert!(message.contains("after the end of the document"), "{message}");
+    assert!(Intake::from_json(&format!("{}\n\t \r\n", good())).is_ok());
+    assert!(Intake::from_json(&format!("{}]", good())).is_err());
+}
+
+#[test]
+fn a_leading_byte_order_mark_is_read_as_utf8() {
+    let with_bom = format!("\u{feff}{GOOD}");
+    assert_eq!(
+        Intake::from_json(&with_bom).unwrap(),
+        Intake::from_json(GOOD).unwrap()
+    );
+}
+
+// S3: no duplicate key anywhere.
+
+#[test]
+fn a_duplicate_rating_key_is_an_error_not_last_wins() {
+    let pack = pack_with(RATING_PACK);
+    // Once: the rating is read and decides.
+    let once = Intake::from_json(&with_ratings(r#"{"d1":4}"#)).unwrap();
+    assert!(pack.assess(&once).unwrap().urgent());
+    // Twice: refused, naming the map and the key.
+    let (path, message) = json_error(&with_ratings(r#"{"d1":4,"d1":0}"#));
+    assert_eq!(path, "ratings");
+    assert!(message.starts_with("duplicate key `d1`"), "{message}");
+    // Written with an escape, it is the same key.
+    let (_, message) = json_error(&with_ratings(r#"{"d1":4,"\u0064\u0031":0}"#));
+    assert!(message.starts_with("duplicate key `d1`"), "{message}");
+}
+
+#[test]
+fn duplicate_struct_fields_stay_errors() {
+    let compact = good().to_string();
+    let text = format!("{{\"age\":30,{}", &compact[1..]);
+    let (_, message) = json_error(&text);
+    assert!(message.starts_with("duplicate field `age`"), "{message}");
+    let text = compact.replace(
+        "\"safety\":{",
+        "\"safety\":{\"suicide_risk\":\"plan_with_intent\",",
+    );
+    let (path, message) = json_error(&text);
+    assert_eq!(path, "safety");
+    assert!(message.starts_with("duplicate field `suicide_risk`"), "{message}");
+}
+
+// Positional arrays: objects only.
+
+#[test]
+fn an_array_where_an_object_is_expected_is_an_error() {
+    let mut v = good();
+    v["safety"] = serde_json::json!(["none", "none", false]);
+    let (path, message) = json_error(&v.to_string());
+    assert_eq!(path, "safety");
+    assert!(
+        message.starts_with("invalid type: sequence, expected struct Safety"),
+        "{message}"
+    );
+
+    let mut v = good();
+    v["severity"]["substance_use"] = serde_json::json!([["alcohol", 7]]);
+    let (path, message) = json_error(&v.to_string());
+    assert_eq!(path, "severity.substance_use[0]");
+    assert!(message.starts_with("invalid type: sequence"), "{message}");
+
+    let (path, message) = json_error(&format!("[{}]", good()));
+    assert_eq!(path, ".");
+    assert!(
+        message.starts_with("invalid type: sequence, expected struct Intake"),
+        "{message}"
+    );
+}
+
+// Nothing leaked.
+
+const SECRET: &str = "John Smith HIV positive wants to kill wife";
+
+fn assert_no_secret(text: &str) {
+    for word in ["John", "Smith", "HIV", "kill"] {
+        assert!(!text.contains(word), "`{word}` leaked into: {text}");
+    }
+}
+
+#[test]
+fn an_unknown_choice_is_not_echoed() {
+    let err = Intake::from_json(&good_with_risk(SECRET)).unwrap_err();
+    assert_no_secret(&err.to_string());
+    assert_no_secret(&format!("{err:?}"));
+    assert!(
+        err.to_string().starts_with(
+            "intake field `safety.suicide_risk`: unknown choice of 42 characters, expected one of `none`, `wish_to_be_dead`"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_string_that_imitates_serdes_message_shape_is_still_redacted() {
+    let mut v = good();
+    v["age"] = "secret\", expected foo John Smith HIV positive".into();
+    let err = Intake::from_json(&v.to_string()).unwrap_err();
+    assert_no_secret(&err.to_string());
+    assert!(
+        err.to_string().starts_with(
+            "intake field `age`: invalid type: string of 45 characters, expected u32"
+        ),
+        "{err}"
+    );
+    // Backticks in an unknown choice cannot end the quoted part early.
+    let err = Intake::from_json(&good_with_risk("x`, expected John Smith `y")).unwrap_err();
+    assert_no_secret(&err.to_string());
+}
+
+#[test]
+fn an_unknown_key_that_is_not_an_identifier_is_named_by_length_only() {
+    let mut v = good();
+    v["safety"][SECRET] = true.into();
+    let err = Intake::from_json(&v.to_string()).unwrap_err();
+    assert_no_secret(&err.to_string());
+    assert!(
+        err.to_string()
+            .starts_with("intake field `safety.<a key of 42 characters>`: unknown key <a key of 42 characters>, expected one of"),
+        "{err}"
+    );
+    // A plain misspelt key is still named, to help fix it.
+    let mut v = good();
+    v["home"]["substance_fre"] = true.into();
+    let (path, message) = json_error(&v.to_string());
+    assert_eq!(path, "home.substance_fre");
+    assert!(message.starts_with("unknown key `substance_fre`, expected one of"), "{message}");
+}
+
+#[test]
+fn unknown_rating_keys_are_not_echoed_and_their_count_is_capped() {
+    let pack = pack_with(RATING_PACK);
+    let intake = Intake::from_json(&with_ratings(&format!(r#"{{"d1":0,"{SECRET}":1}}"#))).unwrap();
+    let err = pack.assess(&intake).unwrap_err();
+    assert_no_secret(&err.to_string());
+    assert_eq!(err.problems()[0].field, "ratings.<a key of 42 characters>");
+
+    let keys: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\":1")).collect();
+    let intake = Intake::from_json(&with_ratings(&format!("{{\"d1\":0,{}}}", keys.join(",")))).unwrap();
+    let err = pack.assess(&intake).unwrap_err();
+    assert_eq!(err.problems().len(), 11, "10 named, then one count");
+    assert_eq!(
+        err.problems()[10].kind,
+        ProblemKind::MoreUnknownRatings { count: 99_990 }
+    );
+    let message = err.to_string();
+    assert!(message.len() < 4_000, "{} bytes", message.len());
+    assert!(
+        message.ends_with("`ratings` has 99990 more keys that are not ratings of this rule pack"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_long_list_of_problems_is_shown_capped_with_a_count() {
+    // 30 out-of-range ratings: the message shows 20 and counts the rest; the list keeps all.
+    let mut pack = String::new();
+    let mut ratings = Vec::new();
+    for i in 0..30 {
+        pack += &format!("[[rating]]\nid = \"r{i}\"\nmin = 0\nmax = 4\ndescription = \"r\"\n\n");
+        ratings.push(format!("\"r{i}\":9"));
+    }
+    let pack = pack_with(&pack);
+    let intake = Intake::from_json(&with_ratings(&format!("{{{}}}", ratings.join(",")))).unwrap();
+    let err = pack.assess(&intake).unwrap_err();
+    assert_eq!(err.problems().len(), 30);
+    let message = err.to_string();
+    assert!(message.starts_with("intake has 30 problems: "), "{message}");
+    assert!(message.ends_with("; and 10 more"), "{message}");
+    assert_eq!(message.matches("expected 0-4").count(), 20);
+}
+
+fn marked() -> impl Strategy<Value = String> {
+    // Printable text with the characters that end quotes in serde's messages.
+    "[a-zA-Z0-9 `\"'\\\\,.:{}\\[\\]\u{e9}\u{2028}]{0,40}".prop_map(|s| format!("QZX{s}QZX"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Wherever a string lands, as a value of any type or as a key, no error repeats it.
+    #[test]
+    fn no_error_quotes_a_string_from_the_input(s in marked(), at in 0usize..6) {
+        let mut v = good();
+        match at {
+            0 => v["safety"]["suicide_risk"] = s.clone().into(),
+            1 => v["age"] = s.clone().into(),
+            2 => v["safety"][s.as_str()] = true.into(),
+            3 => v["severity"]["substance_use"][0]["substance"] = s.clone().into(),
+            4 => v["ratings"] = serde_json::json!({ s.as_str(): "x" }),
+            _ => v[s.as_str()] = serde_json::json!({ "a": 1 }),
+        }
+        let err = Intake::from_json(&v.to_string()).unwrap_err();
+        prop_assert!(!err.to_string().contains("QZX"), "{}", err);
+        prop_assert!(!format!("{err:?}").contains("QZX"), "{:?}", err);
+    }
+
+    /// Any text after a valid intake (other than white space) is refused.
+    #[test]
+    fn any_trailing_content_is_refused(tail in "[^ \t\r\n]{1,20}") {
+        let text = format!("{}{}", good(), tail);
+        prop_assert!(Intake::from_json(&text).is_err());
+    }
+}
