@@ -22,6 +22,12 @@ pub const CHOICE_SYSTEM: &str = "urn:carelevel:choice";
 pub const LEVEL_SYSTEM: &str = "urn:carelevel:level-of-care";
 /// The canonical URL of the intake questionnaire.
 pub const QUESTIONNAIRE_URL: &str = "urn:carelevel:questionnaire:intake";
+/// The version of the intake questionnaire: the crate's version (as `carelevel::VERSION`), so
+/// a response's `questionnaire` canonical `URL|version` names the release whose form it
+/// answers.
+pub const QUESTIONNAIRE_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The `QuestionnaireResponse.status` values that are assessed.
+pub const ACCEPTED_STATUSES: &[&str] = &["completed", "amended"];
 const LOINC: &str = "http://loinc.org";
 
 /// A FHIR Coding.
@@ -111,8 +117,11 @@ pub struct QuestionnaireItem {
 pub struct Questionnaire {
     /// Always `Questionnaire`.
     pub resource_type: String,
-    /// Canonical URL.
+    /// Canonical URL ([`QUESTIONNAIRE_URL`]).
     pub url: String,
+    /// Business version ([`QUESTIONNAIRE_VERSION`]): a response names it in its
+    /// `questionnaire` canonical as `url|version`.
+    pub version: String,
     /// `active`.
     pub status: String,
     /// Title.
@@ -159,10 +168,12 @@ pub struct ResponseItem {
 pub struct QuestionnaireResponse {
     /// Always `QuestionnaireResponse`.
     pub resource_type: String,
-    /// The questionnaire answered.
+    /// The questionnaire answered: its canonical URL, optionally `|version`. Required by
+    /// [`intake_from_response`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub questionnaire: Option<String>,
-    /// `completed`, `in-progress`, ...
+    /// `completed` or `amended` to be assessed; `in-progress`, `stopped`,
+    /// `entered-in-error`, ... are not.
     pub status: String,
     /// The items.
     #[serde(default)]
@@ -209,15 +220,51 @@ pub struct RiskAssessment {
 }
 
 /// Why a QuestionnaireResponse could not be read.
+///
+/// Messages are one line and never contain a string value from the response (a status, a
+/// canonical, a code system, a code, a resource type or free text): they say what was
+/// expected instead. A linkId is shown only when it is short and identifier-like (see
+/// [`GivenLinkId`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FhirError {
     /// Not a QuestionnaireResponse.
-    #[error("`resourceType` is `{0}`, expected `QuestionnaireResponse`")]
-    WrongResource(String),
-    /// A linkId the questionnaire does not have.
-    #[error("linkId `{0}` is not an item of the carelevel intake questionnaire")]
-    UnknownLinkId(String),
+    #[error("`resourceType` is not `QuestionnaireResponse`")]
+    WrongResource,
+    /// A `status` that is not assessed (neither `completed` nor `amended`).
+    #[error(
+        "`status` is not one that is assessed: accepted statuses are `completed` and `amended`"
+    )]
+    StatusNotAccepted,
+    /// `status` is `in-progress`: a partial response, which is not yet assessed.
+    #[error(
+        "`status` marks a partial response, and partial responses are not yet assessed: accepted statuses are `completed` and `amended`"
+    )]
+    PartialResponse,
+    /// No `questionnaire` element: the response must say which form it answers.
+    #[error(
+        "`questionnaire` is missing: expected `{url}` or `{url}|{version}`",
+        url = QUESTIONNAIRE_URL,
+        version = QUESTIONNAIRE_VERSION
+    )]
+    MissingQuestionnaire,
+    /// A `questionnaire` canonical other than the intake questionnaire's.
+    #[error(
+        "`questionnaire` is not the carelevel intake questionnaire: expected `{url}` or `{url}|{version}`",
+        url = QUESTIONNAIRE_URL,
+        version = QUESTIONNAIRE_VERSION
+    )]
+    WrongQuestionnaire,
+    /// The intake questionnaire's URL with a version other than [`QUESTIONNAIRE_VERSION`].
+    #[error(
+        "`questionnaire` names another version of the carelevel intake questionnaire: expected `{url}|{version}`",
+        url = QUESTIONNAIRE_URL,
+        version = QUESTIONNAIRE_VERSION
+    )]
+    WrongQuestionnaireVersion,
+    /// A linkId the questionnaire does not have (at that place in the tree).
+    #[error("{0} is not an item of the carelevel intake questionnaire")]
+    UnknownLinkId(GivenLinkId),
     /// An answer of the wrong type.
     #[error("linkId `{link_id}`: expected {expected}")]
     WrongAnswerType {
@@ -229,6 +276,39 @@ pub enum FhirError {
     /// More than one answer to a non-repeating item.
     #[error("linkId `{0}` has more than one answer but does not repeat")]
     TooManyAnswers(String),
+    /// An item or group that appears more than once among its siblings although it does not
+    /// repeat, or a repeating choice given as several items rather than one item with several
+    /// answers.
+    #[error(
+        "linkId `{link_id}` appears more than once{}",
+        if *repeats {
+            ": a repeating choice's answers belong in one item's `answer` list"
+        } else {
+            " but does not repeat"
+        }
+    )]
+    RepeatedItem {
+        /// The item.
+        link_id: String,
+        /// Whether the item is a repeating choice (whose answers repeat, not the item).
+        repeats: bool,
+    },
+    /// A coded answer whose `system` is missing or is not the one the item declares.
+    #[error("linkId `{link_id}`: expected a valueCoding with system `{system}`")]
+    WrongSystem {
+        /// The item.
+        link_id: String,
+        /// The system the item's answer options use.
+        system: String,
+    },
+    /// A coded answer whose `code` is not one of the item's answer options.
+    #[error("linkId `{link_id}`: expected a code of the item's answer options: {expected}")]
+    UnknownCode {
+        /// The item.
+        link_id: String,
+        /// The item's codes, each in backticks, separated by `, `.
+        expected: String,
+    },
     /// The answers do not make a valid intake.
     #[error("linkId `{link_id}`: {message}")]
     Intake {
@@ -237,6 +317,59 @@ pub enum FhirError {
         /// What is wrong.
         message: String,
     },
+}
+
+/// A linkId from a response, as an error shows it: the linkId itself only when it is short
+/// and identifier-like, otherwise just its length, so text typed into a linkId never reaches
+/// an error message or a log.
+///
+/// # Examples
+///
+/// ```
+/// use carelevel::fhir::GivenLinkId;
+/// assert_eq!(GivenLinkId::new("safety.mood").to_string(), "linkId `safety.mood`");
+/// assert_eq!(GivenLinkId::new("Jane Doe, 1 May").to_string(), "a linkId of 15 characters");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GivenLinkId {
+    /// At most [`GivenLinkId::MAX_SHOWN`] characters, each a lowercase ASCII letter, a digit,
+    /// `_`, `.` or `-`: shown.
+    Shown(String),
+    /// Anything else: withheld, only its length in characters is shown.
+    Withheld {
+        /// Its length in characters.
+        chars: usize,
+    },
+}
+
+impl GivenLinkId {
+    /// The longest linkId that is shown.
+    pub const MAX_SHOWN: usize = 64;
+
+    /// Classifies a linkId given in a response.
+    pub fn new(link_id: &str) -> GivenLinkId {
+        let chars = link_id.chars().count();
+        let identifier_like = (1..=Self::MAX_SHOWN).contains(&chars)
+            && link_id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
+        if identifier_like {
+            GivenLinkId::Shown(link_id.to_owned())
+        } else {
+            GivenLinkId::Withheld { chars }
+        }
+    }
+}
+
+impl std::fmt::Display for GivenLinkId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GivenLinkId::Shown(s) => write!(f, "linkId `{s}`"),
+            GivenLinkId::Withheld { chars: 1 } => f.write_str("a linkId of 1 character"),
+            GivenLinkId::Withheld { chars } => write!(f, "a linkId of {chars} characters"),
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -587,7 +720,7 @@ fn to_item(d: &Def) -> QuestionnaireItem {
             .iter()
             .map(|o| AnswerOption {
                 value_coding: Coding {
-                    system: Some(format!("{CHOICE_SYSTEM}:{}", d.link)),
+                    system: Some(choice_system(d)),
                     code: Some((*o).to_owned()),
                     display: Some(o.replace('_', " ")),
                 },
@@ -620,11 +753,13 @@ fn to_item(d: &Def) -> QuestionnaireItem {
 /// let json = serde_json::to_string(&q).unwrap();
 /// assert!(json.contains(r#""linkId":"safety.suicide_risk""#));
 /// assert!(json.contains("44261-6")); // PHQ-9 total, LOINC
+/// assert_eq!(q.version, carelevel::fhir::QUESTIONNAIRE_VERSION);
 /// ```
 pub fn questionnaire() -> Questionnaire {
     Questionnaire {
         resource_type: "Questionnaire".into(),
         url: QUESTIONNAIRE_URL.into(),
+        version: QUESTIONNAIRE_VERSION.into(),
         status: "active".into(),
         title: "carelevel behavioural-health intake".into(),
         item: TREE.iter().map(to_item).collect(),
@@ -639,18 +774,53 @@ fn one(item: &ResponseItem) -> Result<Option<&ResponseAnswer>, FhirError> {
     }
 }
 
+/// The code system of a choice item's answer options.
+fn choice_system(d: &Def) -> String {
+    format!("{CHOICE_SYSTEM}:{}", d.link)
+}
+
 fn answer_value(d: &Def, a: &ResponseAnswer) -> Result<Value, FhirError> {
     let wrong = |expected| FhirError::WrongAnswerType {
         link_id: d.link.to_owned(),
         expected,
     };
+    // FHIR allows exactly one value[x] per answer: a second one would be silently dropped.
+    let values = usize::from(a.value_coding.is_some())
+        + usize::from(a.value_integer.is_some())
+        + usize::from(a.value_boolean.is_some())
+        + usize::from(a.value_string.is_some());
+    if values > 1 {
+        return Err(wrong("exactly one value[x] in each answer"));
+    }
     match d.ty {
-        Ty::Choice(_) | Ty::Choices(_) => a
-            .value_coding
-            .as_ref()
-            .and_then(|c| c.code.clone())
-            .map(Value::String)
-            .ok_or_else(|| wrong("a coded answer (valueCoding with a code)")),
+        Ty::Choice(options) | Ty::Choices(options) => {
+            let coding = a
+                .value_coding
+                .as_ref()
+                .ok_or_else(|| wrong("a coded answer (valueCoding with a code)"))?;
+            let system = choice_system(d);
+            if coding.system.as_deref() != Some(system.as_str()) {
+                return Err(FhirError::WrongSystem {
+                    link_id: d.link.to_owned(),
+                    system,
+                });
+            }
+            let code = coding
+                .code
+                .as_deref()
+                .ok_or_else(|| wrong("a coded answer (valueCoding with a code)"))?;
+            if !options.contains(&code) {
+                return Err(FhirError::UnknownCode {
+                    link_id: d.link.to_owned(),
+                    expected: options
+                        .iter()
+                        .map(|o| format!("`{o}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+            Ok(Value::String(code.to_owned()))
+        }
         Ty::Integer(..) => a
             .value_integer
             .map(Value::from)
@@ -668,25 +838,47 @@ fn answer_value(d: &Def, a: &ResponseAnswer) -> Result<Value, FhirError> {
     }
 }
 
+const NO_SUD: &str = "severity.no_substance_use_disorder";
+const SUBSTANCE_USE: &str = "severity.substance_use";
+
 /// Reads response items into `out` (the JSON object at this level).
+///
+/// Nothing is dropped or overridden: an item or group that does not repeat may appear only
+/// once among its siblings, a repeating choice is one item with several answers, a group
+/// takes no answers and a question no child items.
 fn read_items(
     items: &[ResponseItem],
     within: &'static [Def],
     out: &mut Map<String, Value>,
 ) -> Result<(), FhirError> {
+    let mut seen: Vec<&'static str> = Vec::new();
+    let mut no_sud = false;
     for item in items {
         let d = within
             .iter()
             .find(|d| d.link == item.link_id)
-            .ok_or_else(|| FhirError::UnknownLinkId(item.link_id.clone()))?;
+            .ok_or_else(|| FhirError::UnknownLinkId(GivenLinkId::new(&item.link_id)))?;
+        if !matches!(d.ty, Ty::RepeatingGroup) {
+            if seen.contains(&d.link) {
+                return Err(FhirError::RepeatedItem {
+                    link_id: d.link.to_owned(),
+                    repeats: matches!(d.ty, Ty::Choices(_)),
+                });
+            }
+            seen.push(d.link);
+        }
+        let wrong = |expected| FhirError::WrongAnswerType {
+            link_id: d.link.to_owned(),
+            expected,
+        };
         match d.ty {
+            Ty::Group | Ty::RepeatingGroup if !item.answer.is_empty() => {
+                return Err(wrong("child items, not an answer"));
+            }
             Ty::Group => {
-                let entry = out
-                    .entry(key(d.link))
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if let Value::Object(m) = entry {
-                    read_items(&item.item, d.children, m)?;
-                }
+                let mut m = Map::new();
+                read_items(&item.item, d.children, &mut m)?;
+                out.insert(key(d.link).to_owned(), Value::Object(m));
             }
             Ty::RepeatingGroup => {
                 let mut m = Map::new();
@@ -698,6 +890,9 @@ fn read_items(
                     list.push(Value::Object(m));
                 }
             }
+            _ if !item.item.is_empty() => {
+                return Err(wrong("answers, not child items"));
+            }
             Ty::Choices(_) => {
                 let values = item
                     .answer
@@ -706,12 +901,9 @@ fn read_items(
                     .collect::<Result<Vec<_>, _>>()?;
                 out.insert(key(d.link).to_owned(), Value::Array(values));
             }
-            _ if d.link == "severity.no_substance_use_disorder" => {
+            _ if d.link == NO_SUD => {
                 if let Some(a) = one(item)? {
-                    if answer_value(d, a)? == Value::Bool(true) {
-                        out.entry("substance_use")
-                            .or_insert_with(|| Value::Array(Vec::new()));
-                    }
+                    no_sud = answer_value(d, a)? == Value::Bool(true);
                 }
             }
             _ => {
@@ -720,6 +912,46 @@ fn read_items(
                 }
             }
         }
+    }
+    if no_sud {
+        // "No substance use disorder" is an empty list of disorders: it cannot stand beside
+        // a disorder, or one of the two answers would be dropped.
+        if out.contains_key(key(SUBSTANCE_USE)) {
+            return Err(FhirError::Intake {
+                link_id: NO_SUD.to_owned(),
+                message: format!(
+                    "answered yes, but `{SUBSTANCE_USE}` groups are present: answer one or the other"
+                ),
+            });
+        }
+        out.insert(key(SUBSTANCE_USE).to_owned(), Value::Array(Vec::new()));
+    }
+    Ok(())
+}
+
+/// Checks the response's `status` and `questionnaire` canonical.
+fn check_header(response: &QuestionnaireResponse) -> Result<(), FhirError> {
+    if response.resource_type != "QuestionnaireResponse" {
+        return Err(FhirError::WrongResource);
+    }
+    match response.status.as_str() {
+        s if ACCEPTED_STATUSES.contains(&s) => {}
+        "in-progress" => return Err(FhirError::PartialResponse),
+        _ => return Err(FhirError::StatusNotAccepted),
+    }
+    let canonical = response
+        .questionnaire
+        .as_deref()
+        .ok_or(FhirError::MissingQuestionnaire)?;
+    let (url, version) = match canonical.split_once('|') {
+        Some((url, version)) => (url, Some(version)),
+        None => (canonical, None),
+    };
+    if url != QUESTIONNAIRE_URL {
+        return Err(FhirError::WrongQuestionnaire);
+    }
+    if version.is_some_and(|v| v != QUESTIONNAIRE_VERSION) {
+        return Err(FhirError::WrongQuestionnaireVersion);
     }
     Ok(())
 }
@@ -741,32 +973,57 @@ fn link_of(path: &str) -> String {
 
 /// Reads a `QuestionnaireResponse` to the intake questionnaire into an [`Intake`].
 ///
+/// The response must be `completed` or `amended` and must name the intake questionnaire in
+/// `questionnaire` ([`QUESTIONNAIRE_URL`], optionally `|`[`QUESTIONNAIRE_VERSION`]). No
+/// answer is dropped or overridden: what would be is an error instead.
+///
 /// # Errors
 ///
-/// [`FhirError`] naming the linkId: an unknown item, an answer of the wrong type, several
-/// answers to a single item, or a value the intake does not accept (unknown choice, a
-/// negative number). Completeness and ranges are then checked by
+/// - [`FhirError::WrongResource`]: `resourceType` is not `QuestionnaireResponse`.
+/// - [`FhirError::PartialResponse`] for `in-progress`, [`FhirError::StatusNotAccepted`] for
+///   any other status but `completed` and `amended` (`stopped`, `entered-in-error`, ...).
+/// - [`FhirError::MissingQuestionnaire`], [`FhirError::WrongQuestionnaire`],
+///   [`FhirError::WrongQuestionnaireVersion`]: the `questionnaire` canonical is missing, names
+///   another questionnaire, or another version of this one.
+/// - [`FhirError::UnknownLinkId`]: an item the questionnaire does not have at that place.
+/// - [`FhirError::RepeatedItem`]: an item or group that does not repeat appears twice among
+///   its siblings (two `safety` groups, two `safety.suicide_risk` items). A repeating choice
+///   (`history.earlier_levels_not_held`, `engagement.commitments`) is rejected too when given
+///   as several items: its answers belong in one item's `answer` list. Only the repeating
+///   group `severity.substance_use` may appear more than once.
+/// - [`FhirError::WrongAnswerType`]: an answer of the wrong type, more than one `value[x]` in
+///   an answer, an answer on a group or child items on a question;
+///   [`FhirError::TooManyAnswers`]: several answers to a single item.
+/// - [`FhirError::WrongSystem`]: a `valueCoding` whose `system` is missing or is not the one
+///   the item's answer options use (`urn:carelevel:choice:<linkId>`);
+///   [`FhirError::UnknownCode`]: a code that is not one of the item's answer options.
+/// - [`FhirError::Intake`]: a value the intake does not accept (a negative number), or
+///   `severity.no_substance_use_disorder` answered yes beside `severity.substance_use` groups.
+///
+/// Each names the linkId (or the element) and what was expected, never a string from the
+/// response. Completeness and ranges are then checked by
 /// [`RulePack::assess`](crate::RulePack::assess), which names the same paths.
 ///
 /// # Examples
 ///
 /// ```
-/// use carelevel::fhir::{intake_from_response, response_from_intake};
+/// use carelevel::fhir::{FhirError, intake_from_response, response_from_intake};
 /// # let json = include_str!("../examples/intakes/iop_primary.json");
 /// let intake = carelevel::Intake::from_json(json)?;
-/// let response = response_from_intake(&intake);
+/// let mut response = response_from_intake(&intake);
 /// assert_eq!(intake_from_response(&response).unwrap(), intake);
+///
+/// response.status = "entered-in-error".into();
+/// assert_eq!(intake_from_response(&response), Err(FhirError::StatusNotAccepted));
 /// # Ok::<(), carelevel::IntakeError>(())
 /// ```
 pub fn intake_from_response(response: &QuestionnaireResponse) -> Result<Intake, FhirError> {
-    if response.resource_type != "QuestionnaireResponse" {
-        return Err(FhirError::WrongResource(response.resource_type.clone()));
-    }
+    check_header(response)?;
     let mut root = Map::new();
     read_items(&response.item, TREE, &mut root)?;
     serde_path_to_error::deserialize(Value::Object(root)).map_err(|e| FhirError::Intake {
         link_id: link_of(&e.path().to_string()),
-        message: crate::error::redact_strings(&e.inner().to_string()),
+        message: crate::json::redact(&e.inner().to_string()),
     })
 }
 
@@ -775,7 +1032,7 @@ fn answers_of(d: &Def, v: &Value) -> Vec<ResponseAnswer> {
         match (d.ty, v) {
             (Ty::Choice(_) | Ty::Choices(_), Value::String(s)) => Some(ResponseAnswer {
                 value_coding: Some(Coding {
-                    system: Some(format!("{CHOICE_SYSTEM}:{}", d.link)),
+                    system: Some(choice_system(d)),
                     code: Some(s.clone()),
                     display: None,
                 }),
@@ -805,7 +1062,7 @@ fn answers_of(d: &Def, v: &Value) -> Vec<ResponseAnswer> {
 fn write_items(defs: &'static [Def], obj: &Map<String, Value>) -> Vec<ResponseItem> {
     let mut out = Vec::new();
     for d in defs {
-        if d.link == "severity.no_substance_use_disorder" {
+        if d.link == NO_SUD {
             if obj
                 .get("substance_use")
                 .is_some_and(|v| v.as_array().is_some_and(Vec::is_empty))
@@ -861,17 +1118,35 @@ fn write_items(defs: &'static [Def], obj: &Map<String, Value>) -> Vec<ResponseIt
     out
 }
 
-/// An intake as a `QuestionnaireResponse` to [`questionnaire`] (for round trips and for
-/// systems that store intakes as FHIR).
+/// An intake as a `completed` `QuestionnaireResponse` to [`questionnaire`] (for round trips
+/// and for systems that store intakes as FHIR). Its `questionnaire` is the versioned canonical
+/// [`QUESTIONNAIRE_URL`]`|`[`QUESTIONNAIRE_VERSION`].
+///
+/// # Examples
+///
+/// ```
+/// use carelevel::fhir::{QUESTIONNAIRE_URL, QUESTIONNAIRE_VERSION, response_from_intake};
+/// # let json = include_str!("../examples/intakes/iop_primary.json");
+/// let response = response_from_intake(&carelevel::Intake::from_json(json)?);
+/// assert_eq!(response.status, "completed");
+/// assert_eq!(
+///     response.questionnaire,
+///     Some(format!("{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}"))
+/// );
+/// # Ok::<(), carelevel::IntakeError>(())
+/// ```
 pub fn response_from_intake(intake: &Intake) -> QuestionnaireResponse {
-    let item = match serde_json::to_value(intake) {
-        Ok(Value::Object(m)) => write_items(TREE, &m),
-        _ => Vec::new(),
+    // An intake is plain data with string keys, so it always serialises to an object. Were
+    // that ever to fail, the response is written without items and as `entered-in-error`, so
+    // that it is never read as a completed (empty) intake.
+    let (status, item) = match serde_json::to_value(intake) {
+        Ok(Value::Object(m)) => ("completed", write_items(TREE, &m)),
+        _ => ("entered-in-error", Vec::new()),
     };
     QuestionnaireResponse {
         resource_type: "QuestionnaireResponse".into(),
-        questionnaire: Some(QUESTIONNAIRE_URL.into()),
-        status: "completed".into(),
+        questionnaire: Some(format!("{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}")),
+        status: status.into(),
         item,
     }
 }
