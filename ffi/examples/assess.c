@@ -15,11 +15,13 @@ static const char *INTAKE =
 
 int main(void) {
     CarelevelPack *pack = carelevel_pack_builtin();
-    printf("version %s\n", carelevel_version());
+    const char *version = carelevel_version();
+    printf("version %s\n", version);
+    int good = version != NULL && version[0] != '\0';
 
     char *ok = carelevel_assess(pack, INTAKE);
     printf("assess: %.60s\n", ok);
-    int good = strstr(ok, "\"ok\":{\"level\":\"iop\"") != NULL;
+    good = good && strstr(ok, "\"ok\":{\"level\":\"iop\"") != NULL;
     carelevel_free(ok);
 
     char *bad = carelevel_assess(pack, "{\"age\": 200}");
@@ -30,17 +32,21 @@ int main(void) {
     char *null_arg = carelevel_assess(pack, NULL);
     printf("null: %s\n", null_arg);
     good = good && strstr(null_arg, "\"kind\":\"null_argument\"") != NULL;
+    good = good && strstr(null_arg, "\"problems\":[{\"field\":\"intake_json\",\"message\":\"is a null pointer\"}]") != NULL;
     carelevel_free(null_arg);
 
     char *t = carelevel_transition(pack, "sideways", INTAKE);
     printf("level: %s\n", t);
     good = good && strstr(t, "\"kind\":\"invalid_level\"") != NULL;
+    good = good && strstr(t, "\"problems\":[{\"field\":\"current_level\"") != NULL;
+    good = good && strstr(t, "sideways") == NULL; /* the caller's text is never echoed */
     carelevel_free(t);
 
     char *err = NULL;
     CarelevelPack *broken = carelevel_pack_from_toml("[[rule]]\nid = 'x'\n", &err);
     printf("pack: %.80s\n", err);
     good = good && broken == NULL && strstr(err, "\"kind\":\"invalid_pack\"") != NULL;
+    good = good && strstr(err, "{\"file\":\"pack.toml\",\"rule\":\"rule `x`\",\"message\":") != NULL;
     carelevel_free(err);
 
     carelevel_pack_free(pack);

@@ -3,74 +3,313 @@
 //! This crate is separate so that the core keeps `#![forbid(unsafe_code)]`; the only unsafe
 //! code is here, at the boundary. Every function returns a NUL-terminated JSON string that the
 //! caller frees with [`carelevel_free`], or a pack handle freed with [`carelevel_pack_free`].
-//! Every error crosses the boundary as JSON (`{"error": {...}}`), never as a crash: null
-//! pointers, invalid UTF-8, bad JSON, invalid intakes and even internal panics are caught.
-//! See `include/carelevel.h`.
+//!
+//! Every error crosses the boundary as JSON of one shape, never as a crash:
+//!
+//! ```json
+//! {"error": {"kind": "...", "message": "...", "problems": [{"field": "...", "message": "..."}]}}
+//! ```
+//!
+//! `kind` is one of [`ErrorKind::ALL`]; `message` is one line and never echoes the intake's or
+//! an argument's text (a pack problem may name the pack's own ids); `problems` is always present, always a non-empty array of objects, each either
+//! `{"field", "message"}` (an argument, an intake field, or for [`ErrorKind::Internal`] the
+//! function that failed) or `{"file", "rule"?, "message"}` (a rule pack problem; `rule` names
+//! the item, e.g. ``rule `x` `` or ``rating `d1` ``, and is omitted when the problem is not in
+//! one rule, rating, score or programme). Null pointers,
+//! invalid UTF-8, bad JSON, invalid intakes, bad levels, bad packs and even internal panics
+//! all take this shape. See `include/carelevel.h`, which lists the same kinds (a test checks).
 
-use carelevel::{IntakeError, Level, RulePack};
-use serde_json::{Value, json};
+use carelevel::{IntakeError, Level, PackError, RulePack};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
 
 /// An opaque rule pack handle.
 pub struct CarelevelPack(RulePack);
 
-fn to_c(value: &Value) -> *mut c_char {
-    // serde_json never emits an interior NUL (it escapes U+0000 as \u0000).
-    CString::new(value.to_string()).map_or(std::ptr::null_mut(), CString::into_raw)
+/// Every value of `error.kind` the C ABI can return. `include/carelevel.h` lists the same
+/// values in the same order, and a test checks that the two lists agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// A pointer argument is null; the problem's `field` names the argument.
+    NullArgument,
+    /// A string argument is not UTF-8; the problem's `field` names the argument and its
+    /// `message` gives the byte offset of the first invalid byte.
+    InvalidUtf8,
+    /// The intake is not JSON of the intake's shape: a syntax error, an unknown key, a value
+    /// of the wrong type or an unknown choice. The problem's `field` is the dotted path (`.`
+    /// for the whole document).
+    MalformedIntake,
+    /// The intake was read but has problems (missing or out-of-range answers): one problem
+    /// per field.
+    InvalidIntake,
+    /// `current_level` is not one of `outpatient`, `iop`, `php`, `inpatient`.
+    InvalidLevel,
+    /// The rule pack TOML has problems: one `{"file", "rule"?, "message"}` per problem.
+    InvalidPack,
+    /// No rule pack is available, so nothing is assessed (fail closed).
+    Unavailable,
+    /// A bug in carelevel (a caught panic); the problem's `field` names the function.
+    Internal,
 }
 
-fn error(kind: &str, message: String) -> Value {
-    json!({ "error": { "kind": kind, "message": message } })
+impl ErrorKind {
+    /// Every kind, in the order the header lists them.
+    pub const ALL: [ErrorKind; 8] = [
+        ErrorKind::NullArgument,
+        ErrorKind::InvalidUtf8,
+        ErrorKind::MalformedIntake,
+        ErrorKind::InvalidIntake,
+        ErrorKind::InvalidLevel,
+        ErrorKind::InvalidPack,
+        ErrorKind::Unavailable,
+        ErrorKind::Internal,
+    ];
+
+    /// The identifier in `error.kind`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::NullArgument => "null_argument",
+            ErrorKind::InvalidUtf8 => "invalid_utf8",
+            ErrorKind::MalformedIntake => "malformed_intake",
+            ErrorKind::InvalidIntake => "invalid_intake",
+            ErrorKind::InvalidLevel => "invalid_level",
+            ErrorKind::InvalidPack => "invalid_pack",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Internal => "internal",
+        }
+    }
 }
 
-fn intake_error(e: &IntakeError) -> Value {
-    let problems: Vec<Value> = e
-        .problems()
-        .iter()
-        .map(|p| json!({ "field": p.field, "message": p.to_string() }))
-        .collect();
-    let kind = match e {
-        IntakeError::Json { .. } => "malformed_intake",
-        IntakeError::Invalid(_) => "invalid_intake",
-        _ => "unavailable",
-    };
-    json!({ "error": { "kind": kind, "message": e.to_string(), "problems": problems } })
+/// Where a problem is: an argument or intake field, or a place in a rule pack.
+#[derive(Debug)]
+enum Location {
+    Field(String),
+    File { file: String, rule: Option<String> },
 }
 
-/// Reads a C string argument.
+/// One element of `error.problems`.
+#[derive(Debug)]
+struct Problem {
+    at: Location,
+    message: String,
+}
+
+impl Problem {
+    fn field(field: impl Into<String>, message: impl AsRef<str>) -> Problem {
+        Problem {
+            at: Location::Field(field.into()),
+            message: one_line(message.as_ref()),
+        }
+    }
+}
+
+impl Serialize for Problem {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        match &self.at {
+            Location::Field(field) => m.serialize_entry("field", field)?,
+            Location::File { file, rule } => {
+                m.serialize_entry("file", file)?;
+                if let Some(rule) = rule {
+                    m.serialize_entry("rule", rule)?;
+                }
+            }
+        }
+        m.serialize_entry("message", &self.message)?;
+        m.end()
+    }
+}
+
+/// An error on its way to C: `{"error": {"kind", "message", "problems"}}`.
+#[derive(Debug)]
+struct Failure {
+    kind: ErrorKind,
+    message: String,
+    problems: Vec<Problem>,
+}
+
+/// What is returned if an error itself cannot be serialised (it always can: plain strings).
+const FALLBACK: &str = r#"{"error":{"kind":"internal","message":"carelevel could not serialise an error; this is a bug","problems":[{"field":"carelevel","message":"internal error"}]}}"#;
+
+impl Failure {
+    /// A failure; `fallback` is the problem used if `problems` is empty, so that `problems`
+    /// is never empty.
+    fn new(
+        kind: ErrorKind,
+        message: impl AsRef<str>,
+        problems: Vec<Problem>,
+        fallback: Problem,
+    ) -> Self {
+        let problems = if problems.is_empty() {
+            vec![fallback]
+        } else {
+            problems
+        };
+        Failure {
+            kind,
+            message: one_line(message.as_ref()),
+            problems,
+        }
+    }
+
+    /// A failure about one argument or field.
+    fn about(kind: ErrorKind, field: &str, what: &str) -> Self {
+        Failure::new(
+            kind,
+            format!("`{field}` {what}"),
+            Vec::new(),
+            Problem::field(field, what),
+        )
+    }
+
+    fn null(argument: &str) -> Self {
+        Failure::about(ErrorKind::NullArgument, argument, "is a null pointer")
+    }
+
+    /// A bug: a caught panic or a result that could not be serialised.
+    fn internal(function: &str, what: &str) -> Self {
+        Failure::new(
+            ErrorKind::Internal,
+            format!("carelevel {what} in `{function}`; this is a bug"),
+            Vec::new(),
+            Problem::field(function, "internal error"),
+        )
+    }
+
+    fn from_intake(e: &IntakeError) -> Self {
+        let (kind, problems) = match e {
+            IntakeError::Json { path, message } => (
+                ErrorKind::MalformedIntake,
+                vec![Problem::field(path.as_str(), message)],
+            ),
+            IntakeError::PackUnavailable => (
+                ErrorKind::Unavailable,
+                vec![Problem::field("pack", e.to_string())],
+            ),
+            // `Invalid`, and any variant a later core adds: the intake has problems.
+            _ => (
+                ErrorKind::InvalidIntake,
+                e.problems()
+                    .iter()
+                    .map(|p| Problem::field(p.field.as_str(), p.to_string()))
+                    .collect(),
+            ),
+        };
+        Failure::new(
+            kind,
+            e.to_string(),
+            problems,
+            Problem::field("intake_json", e.to_string()),
+        )
+    }
+
+    fn from_pack(e: &PackError, file: &str) -> Self {
+        let problems = e
+            .problems()
+            .iter()
+            .map(|p| Problem {
+                at: Location::File {
+                    file: p.file.clone(),
+                    rule: p.item.clone(),
+                },
+                message: one_line(&p.message),
+            })
+            .collect();
+        let fallback = Problem {
+            at: Location::File {
+                file: file.to_owned(),
+                rule: None,
+            },
+            message: one_line(&e.to_string()),
+        };
+        Failure::new(ErrorKind::InvalidPack, e.to_string(), problems, fallback)
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| FALLBACK.to_owned())
+    }
+}
+
+impl Serialize for Failure {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Body<'a>(&'a Failure);
+        impl Serialize for Body<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(3))?;
+                m.serialize_entry("kind", self.0.kind.as_str())?;
+                m.serialize_entry("message", &self.0.message)?;
+                m.serialize_entry("problems", &self.0.problems)?;
+                m.end()
+            }
+        }
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry("error", &Body(self))?;
+        m.end()
+    }
+}
+
+/// Keeps a message on one line: every control character (newlines included) becomes a space.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// JSON text as a C string for the caller to free, or null if it has an interior NUL (it
+/// never has: serde_json escapes U+0000 as `\u0000`).
+fn to_c(text: String) -> *mut c_char {
+    CString::new(text).map_or(std::ptr::null_mut(), CString::into_raw)
+}
+
+/// Reads a C string argument named `name`. Never echoes its content in an error.
 ///
 /// # Safety
 ///
 /// `ptr` is null or points to a NUL-terminated string valid for the call.
-unsafe fn arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Value> {
+unsafe fn arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
     if ptr.is_null() {
-        return Err(error(
-            "null_argument",
-            format!("`{name}` is a null pointer"),
-        ));
+        return Err(Failure::null(name));
     }
-    // SAFETY: the caller promises a valid NUL-terminated string.
+    // SAFETY: `ptr` is not null and the caller promises a NUL-terminated string that stays
+    // valid for the call.
     let c = unsafe { CStr::from_ptr(ptr) };
-    c.to_str()
-        .map_err(|e| error("invalid_utf8", format!("`{name}` is not UTF-8: {e}")))
+    c.to_str().map_err(|e| {
+        let what = format!("is not valid UTF-8 at byte {}", e.valid_up_to());
+        Failure::about(ErrorKind::InvalidUtf8, name, &what)
+    })
 }
 
-/// Runs `f`, turning a panic into a JSON error, and hands the JSON text to C.
-fn guarded(f: impl FnOnce() -> Result<String, Value>) -> *mut c_char {
+/// Reads a level of care without ever echoing the caller's text.
+fn level(text: &str) -> Result<Level, Failure> {
+    text.parse::<Level>().map_err(|_| {
+        // `UnknownLevel`'s Display echoes the input, so it is not used here.
+        let expected: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+        let what = format!(
+            "is not a level of care; expected one of {}",
+            expected.join(", ")
+        );
+        Failure::about(ErrorKind::InvalidLevel, "current_level", &what)
+    })
+}
+
+/// Runs `f` for the C function `function`, turning a panic into an `internal` error, and
+/// hands the JSON text to C.
+fn guarded(function: &str, f: impl FnOnce() -> Result<String, Failure>) -> *mut c_char {
     let text = match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(ok)) => ok,
-        Ok(Err(e)) => e.to_string(),
-        Err(_) => error("internal", "carelevel panicked; this is a bug".into()).to_string(),
+        Ok(Err(e)) => e.to_json(),
+        Err(_) => Failure::internal(function, "panicked").to_json(),
     };
-    CString::new(text).map_or(std::ptr::null_mut(), CString::into_raw)
+    to_c(text)
 }
 
 /// `{"ok": ...}` keeping the value's own field order (the JSON contract's order).
-fn ok<T: serde::Serialize>(value: &T) -> Result<String, Value> {
+fn ok<T: serde::Serialize>(function: &str, value: &T) -> Result<String, Failure> {
     serde_json::to_string(value)
         .map(|v| format!("{{\"ok\":{v}}}"))
-        .map_err(|e| error("internal", e.to_string()))
+        .map_err(|_| Failure::internal(function, "could not serialise the result"))
 }
 
 /// The built-in pack. Never null. Free it with [`carelevel_pack_free`].
@@ -80,7 +319,8 @@ pub extern "C" fn carelevel_pack_builtin() -> *mut CarelevelPack {
 }
 
 /// Loads a pack from TOML text. Returns null on error and, if `error_out` is not null, sets
-/// `*error_out` to a JSON error (free it with [`carelevel_free`]) listing every problem.
+/// `*error_out` to a JSON error (free it with [`carelevel_free`]) listing every problem, each
+/// as `{"file", "rule"?, "message"}`; the text is named `pack.toml`.
 ///
 /// # Safety
 ///
@@ -90,24 +330,20 @@ pub unsafe extern "C" fn carelevel_pack_from_toml(
     toml: *const c_char,
     error_out: *mut *mut c_char,
 ) -> *mut CarelevelPack {
-    // SAFETY: forwarded from the caller's contract.
-    let result = match unsafe { arg(toml, "toml") } {
-        Err(e) => Err(e),
-        Ok(text) => catch_unwind(|| RulePack::from_toml("pack.toml", text))
-            .map_err(|_| error("internal", "carelevel panicked; this is a bug".into()))
-            .and_then(|r| {
-                r.map_err(|e| {
-                    let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
-                    json!({ "error": { "kind": "invalid_pack", "message": e.to_string(), "problems": problems } })
-                })
-            }),
-    };
+    const FILE: &str = "pack.toml";
+    // SAFETY: `toml` is null or a valid NUL-terminated string (the caller's contract).
+    let text = unsafe { arg(toml, "toml") };
+    let result = text.and_then(|text| {
+        catch_unwind(|| RulePack::from_toml(FILE, text))
+            .map_err(|_| Failure::internal("carelevel_pack_from_toml", "panicked"))?
+            .map_err(|e| Failure::from_pack(&e, FILE))
+    });
     match result {
         Ok(pack) => Box::into_raw(Box::new(CarelevelPack(pack))),
         Err(e) => {
             if !error_out.is_null() {
-                // SAFETY: the caller promises `error_out` is writable when not null.
-                unsafe { *error_out = to_c(&e) };
+                // SAFETY: `error_out` is not null, and the caller promises it is writable.
+                unsafe { *error_out = to_c(e.to_json()) };
             }
             std::ptr::null_mut()
         }
@@ -122,7 +358,8 @@ pub unsafe extern "C" fn carelevel_pack_from_toml(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn carelevel_pack_free(pack: *mut CarelevelPack) {
     if !pack.is_null() {
-        // SAFETY: the caller promises it came from Box::into_raw here.
+        // SAFETY: `pack` is not null, and the caller promises it came from `Box::into_raw`
+        // here and is freed once.
         drop(unsafe { Box::from_raw(pack) });
     }
 }
@@ -137,16 +374,16 @@ pub unsafe extern "C" fn carelevel_assess(
     pack: *const CarelevelPack,
     intake_json: *const c_char,
 ) -> *mut c_char {
-    // SAFETY: forwarded from the caller's contract.
+    // SAFETY: `intake_json` is null or a valid NUL-terminated string (the caller's contract).
     let text = unsafe { arg(intake_json, "intake_json") };
-    // SAFETY: the caller promises `pack` is null or live.
+    // SAFETY: the caller promises `pack` is null or a live handle from this library.
     let pack = unsafe { pack.as_ref() };
-    guarded(|| {
-        let pack = pack.ok_or_else(|| error("null_argument", "`pack` is a null pointer".into()))?;
+    guarded("carelevel_assess", || {
+        let pack = pack.ok_or_else(|| Failure::null("pack"))?;
         let text = text?;
         match carelevel::Intake::from_json(text).and_then(|i| pack.0.report(&i)) {
-            Ok(report) => ok(&report),
-            Err(e) => Err(intake_error(&e)),
+            Ok(report) => ok("carelevel_assess", &report),
+            Err(e) => Err(Failure::from_intake(&e)),
         }
     })
 }
@@ -163,32 +400,35 @@ pub unsafe extern "C" fn carelevel_transition(
     current_level: *const c_char,
     intake_json: *const c_char,
 ) -> *mut c_char {
-    // SAFETY: forwarded from the caller's contract.
-    let (level, text) = unsafe {
+    // SAFETY: both are null or valid NUL-terminated strings (the caller's contract).
+    let (level_text, text) = unsafe {
         (
             arg(current_level, "current_level"),
             arg(intake_json, "intake_json"),
         )
     };
-    // SAFETY: the caller promises `pack` is null or live.
+    // SAFETY: the caller promises `pack` is null or a live handle from this library.
     let pack = unsafe { pack.as_ref() };
-    guarded(|| {
-        let pack = pack.ok_or_else(|| error("null_argument", "`pack` is a null pointer".into()))?;
-        let (level, text) = (level?, text?);
-        let level = level
-            .parse::<Level>()
-            .map_err(|e| error("invalid_level", e.to_string()))?;
+    guarded("carelevel_transition", || {
+        let pack = pack.ok_or_else(|| Failure::null("pack"))?;
+        let (level_text, text) = (level_text?, text?);
+        let level = level(level_text)?;
         match carelevel::Intake::from_json(text).and_then(|i| pack.0.transition(level, &i)) {
-            Ok(t) => ok(&t),
-            Err(e) => Err(intake_error(&e)),
+            Ok(t) => ok("carelevel_transition", &t),
+            Err(e) => Err(Failure::from_intake(&e)),
         }
     })
 }
 
-/// The crate version, as a static string the caller must not free.
+/// The version of carelevel (`carelevel::VERSION`, from the core's manifest), as a static
+/// string the caller must not free.
 #[unsafe(no_mangle)]
 pub extern "C" fn carelevel_version() -> *const c_char {
-    c"0.1.0".as_ptr()
+    static VERSION: OnceLock<CString> = OnceLock::new();
+    VERSION
+        // A version string has no NUL byte; if it ever had, the empty string is returned.
+        .get_or_init(|| CString::new(carelevel::VERSION).unwrap_or_default())
+        .as_ptr()
 }
 
 /// Frees a string returned by this library. Null is ignored.
@@ -199,7 +439,71 @@ pub extern "C" fn carelevel_version() -> *const c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn carelevel_free(s: *mut c_char) {
     if !s.is_null() {
-        // SAFETY: the caller promises it came from CString::into_raw here.
+        // SAFETY: `s` is not null, and the caller promises it came from
+        // `CString::into_raw` here and is freed once.
         drop(unsafe { CString::from_raw(s) });
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly
+mod tests {
+    use super::*;
+
+    fn take(ptr: *mut c_char) -> serde_json::Value {
+        assert!(!ptr.is_null());
+        // SAFETY: a string from this library, freed once here.
+        let text = unsafe { CString::from_raw(ptr) };
+        serde_json::from_str(text.to_str().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_panic_is_an_internal_error_naming_the_function() {
+        let v = take(guarded("carelevel_assess", || panic!("boom")));
+        assert_eq!(v["error"]["kind"], "internal");
+        assert_eq!(
+            v["error"]["problems"],
+            serde_json::json!([{ "field": "carelevel_assess", "message": "internal error" }])
+        );
+        assert!(!v["error"]["message"].as_str().unwrap().contains("boom"));
+    }
+
+    #[test]
+    fn the_fallback_error_has_the_one_shape() {
+        let v: serde_json::Value = serde_json::from_str(FALLBACK).unwrap();
+        assert_eq!(v["error"]["kind"], ErrorKind::Internal.as_str());
+        assert_eq!(v["error"]["problems"][0]["message"], "internal error");
+    }
+
+    #[test]
+    fn messages_are_one_line_and_problems_never_empty() {
+        let f = Failure::new(
+            ErrorKind::InvalidIntake,
+            "a\nb\r\tc",
+            Vec::new(),
+            Problem::field("intake_json", "x\ny"),
+        );
+        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        assert_eq!(v["error"]["message"], "a b  c");
+        assert_eq!(
+            v["error"]["problems"],
+            serde_json::json!([{ "field": "intake_json", "message": "x y" }])
+        );
+    }
+
+    #[test]
+    fn pack_problems_keep_file_rule_message_order_and_omit_a_missing_rule() {
+        let e = RulePack::from_toml("mine.toml", "[[rule]]\nid = 'x'\n").unwrap_err();
+        let json = Failure::from_pack(&e, "mine.toml").to_json();
+        assert!(
+            json.contains(
+                r#"{"file":"mine.toml","rule":"rule `x`","message":"has no `criterion`"}"#
+            ),
+            "{json}"
+        );
+        let e = RulePack::from_toml("mine.toml", "not toml = ").unwrap_err();
+        let json = Failure::from_pack(&e, "mine.toml").to_json();
+        assert!(json.contains(r#"{"file":"mine.toml","message":"#), "{json}");
+        assert!(!json.contains("\"rule\""), "{json}");
     }
 }

@@ -65,6 +65,10 @@ fn arbitrary_bytes_give_json_errors_never_crashes() {
         let out = call(pack, &bytes);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert!(v.get("error").is_some() || v.get("ok").is_some());
+        if let Some(error) = v.get("error") {
+            let problems = error["problems"].as_array();
+            assert!(problems.is_some_and(|p| !p.is_empty()), "{out}");
+        }
     }
     // SAFETY: freed once; null is ignored.
     unsafe {

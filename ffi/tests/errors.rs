@@ -1,0 +1,369 @@
+//! Every error through the C ABI has one shape, and the header lists every `kind`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
+
+use carelevel_ffi::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::ffi::{CStr, CString, c_char};
+use std::ptr::{null, null_mut};
+
+const HEADER: &str = include_str!("../include/carelevel.h");
+const INTAKE: &str = include_str!("../../examples/intakes/iop_primary.json");
+const INCOMPLETE: &str = include_str!("../../examples/intakes/incomplete_missing_safety.json");
+
+/// The kinds the header lists, in order: the lines ` *   kind: NAME  meaning`.
+fn header_kinds() -> Vec<String> {
+    HEADER
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix('*'))
+        .filter_map(|l| l.trim_start().strip_prefix("kind:"))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A C string of arbitrary bytes (no NUL).
+fn c(bytes: &[u8]) -> CString {
+    CString::new(bytes).unwrap()
+}
+
+/// Takes a string returned by the library, freeing it.
+fn take(ptr: *mut c_char) -> String {
+    assert!(!ptr.is_null(), "the library returned a null string");
+    // SAFETY: a string from this library, freed once here.
+    unsafe {
+        let s = CStr::from_ptr(ptr).to_str().unwrap().to_owned();
+        carelevel_free(ptr);
+        s
+    }
+}
+
+fn assess(pack: *const CarelevelPack, intake: Option<&CString>) -> String {
+    // SAFETY: a live pack or null, a valid C string or null.
+    take(unsafe { carelevel_assess(pack, intake.map_or(null(), |s| s.as_ptr())) })
+}
+
+fn transition(
+    pack: *const CarelevelPack,
+    level: Option<&CString>,
+    intake: Option<&CString>,
+) -> String {
+    // SAFETY: a live pack or null, valid C strings or null.
+    take(unsafe {
+        carelevel_transition(
+            pack,
+            level.map_or(null(), |s| s.as_ptr()),
+            intake.map_or(null(), |s| s.as_ptr()),
+        )
+    })
+}
+
+/// Loads a pack that must fail, and returns the error JSON.
+fn pack_error(toml: Option<&CString>) -> String {
+    let mut err: *mut c_char = null_mut();
+    // SAFETY: a valid C string or null, and a writable out-pointer.
+    let pack = unsafe { carelevel_pack_from_toml(toml.map_or(null(), |s| s.as_ptr()), &mut err) };
+    assert!(pack.is_null(), "the pack was expected to fail");
+    take(err)
+}
+
+/// Asserts the one error shape and returns `error`.
+fn check_shape(case: &str, out: &str) -> Value {
+    let kinds = header_kinds();
+    let v: Value =
+        serde_json::from_str(out).unwrap_or_else(|e| panic!("{case}: not JSON ({e}): {out}"));
+    let top = v.as_object().unwrap_or_else(|| panic!("{case}: {out}"));
+    assert_eq!(
+        top.keys().collect::<Vec<_>>(),
+        ["error"],
+        "{case}: only `error` at the top: {out}"
+    );
+    let error = v["error"].as_object().unwrap();
+    let keys: BTreeSet<&str> = error.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from(["kind", "message", "problems"]),
+        "{case}: {out}"
+    );
+    let kind = error["kind"].as_str().unwrap();
+    assert!(
+        kinds.iter().any(|k| k == kind),
+        "{case}: kind {kind} is not in the header"
+    );
+    let message = error["message"].as_str().unwrap();
+    assert!(!message.is_empty(), "{case}: empty message");
+    assert!(
+        !message.chars().any(char::is_control),
+        "{case}: message is not one line: {message:?}"
+    );
+    let problems = error["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{case}: {out}"));
+    assert!(!problems.is_empty(), "{case}: problems is empty: {out}");
+    for p in problems {
+        let p = p
+            .as_object()
+            .unwrap_or_else(|| panic!("{case}: problem not an object: {out}"));
+        let text = p.get("message").and_then(Value::as_str);
+        assert!(
+            text.is_some_and(|t| !t.is_empty() && !t.chars().any(char::is_control)),
+            "{case}: problem without a one-line message: {out}"
+        );
+        let keys: BTreeSet<&str> = p.keys().map(String::as_str).collect();
+        let field = BTreeSet::from(["field", "message"]);
+        let file = BTreeSet::from(["file", "message"]);
+        let file_rule = BTreeSet::from(["file", "rule", "message"]);
+        assert!(
+            keys == field || keys == file || keys == file_rule,
+            "{case}: problem keys {keys:?}: {out}"
+        );
+        for (k, v) in p {
+            assert!(v.is_string(), "{case}: problem {k} is not a string: {out}");
+        }
+    }
+    v["error"].clone()
+}
+
+/// The core's `IntakeError::Json { path, message }` for `text`: the FFI's problem must be
+/// `{"field": path, "message": message}`.
+fn core_json_error(text: &str) -> (String, String) {
+    match carelevel::Intake::from_json(text) {
+        Err(carelevel::IntakeError::Json { path, message }) => (path, message),
+        other => panic!("expected a JSON error for {text:?}, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_header_lists_exactly_the_rust_kinds() {
+    let rust: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(header_kinds(), rust);
+    let distinct: BTreeSet<&str> = rust.iter().copied().collect();
+    assert_eq!(distinct.len(), rust.len(), "duplicate kinds: {rust:?}");
+    for expected in [
+        "null_argument",
+        "invalid_utf8",
+        "malformed_intake",
+        "invalid_intake",
+        "invalid_level",
+        "invalid_pack",
+        "unavailable",
+        "internal",
+    ] {
+        assert!(rust.contains(&expected), "{expected} is missing");
+    }
+}
+
+#[test]
+fn every_error_path_returns_the_one_shape() {
+    let pack = carelevel_pack_builtin();
+    let intake = c(INTAKE.as_bytes());
+    let bad_utf8_intake = b"{\"notes\":\"\xffSECRET\"}";
+    let bad_utf8_level = b"php\xc3SECRET";
+    let bad_utf8_toml = b"[pack]\nid = \"\xfe SECRET\"\n";
+    let at = |bytes: &[u8]| std::str::from_utf8(bytes).unwrap_err().valid_up_to();
+    let (syntax, wrong_type, not_object) = (
+        "{\"age\": 34, \"notes\": \"SECRET",
+        "{\"age\": \"SECRET\"}",
+        "[SECRET",
+    );
+    let (syntax_path, syntax_message) = core_json_error(syntax);
+    let (wrong_type_path, wrong_type_message) = core_json_error(wrong_type);
+    let (not_object_path, not_object_message) = core_json_error(not_object);
+    let unknown_key = "{\"SECRET\": 1}";
+    let (unknown_key_path, unknown_key_message) = core_json_error(unknown_key);
+
+    // (case, output, kind, first problem's field or file, first problem's message if fixed)
+    let cases: Vec<(&str, String, &str, &str, Option<String>)> = vec![
+        (
+            "assess: null pack",
+            assess(null(), Some(&intake)),
+            "null_argument",
+            "pack",
+            Some("is a null pointer".into()),
+        ),
+        (
+            "assess: null intake",
+            assess(pack, None),
+            "null_argument",
+            "intake_json",
+            Some("is a null pointer".into()),
+        ),
+        (
+            "assess: non-UTF-8 intake",
+            assess(pack, Some(&c(bad_utf8_intake))),
+            "invalid_utf8",
+            "intake_json",
+            Some(format!(
+                "is not valid UTF-8 at byte {}",
+                at(bad_utf8_intake)
+            )),
+        ),
+        (
+            "assess: malformed JSON",
+            assess(pack, Some(&c(syntax.as_bytes()))),
+            "malformed_intake",
+            &syntax_path,
+            Some(syntax_message),
+        ),
+        (
+            "assess: wrong type",
+            assess(pack, Some(&c(wrong_type.as_bytes()))),
+            "malformed_intake",
+            &wrong_type_path,
+            Some(wrong_type_message),
+        ),
+        (
+            "assess: unknown key",
+            assess(pack, Some(&c(unknown_key.as_bytes()))),
+            "malformed_intake",
+            &unknown_key_path,
+            Some(unknown_key_message),
+        ),
+        (
+            "assess: incomplete intake",
+            assess(pack, Some(&c(INCOMPLETE.as_bytes()))),
+            "invalid_intake",
+            "",
+            None,
+        ),
+        (
+            "transition: null pack",
+            transition(null(), Some(&c(b"iop")), Some(&intake)),
+            "null_argument",
+            "pack",
+            Some("is a null pointer".into()),
+        ),
+        (
+            "transition: null level",
+            transition(pack, None, Some(&intake)),
+            "null_argument",
+            "current_level",
+            Some("is a null pointer".into()),
+        ),
+        (
+            "transition: null intake",
+            transition(pack, Some(&c(b"iop")), None),
+            "null_argument",
+            "intake_json",
+            Some("is a null pointer".into()),
+        ),
+        (
+            "transition: non-UTF-8 level",
+            transition(pack, Some(&c(bad_utf8_level)), Some(&intake)),
+            "invalid_utf8",
+            "current_level",
+            Some(format!("is not valid UTF-8 at byte {}", at(bad_utf8_level))),
+        ),
+        (
+            "transition: bad level",
+            transition(pack, Some(&c(b"sideways SECRET")), Some(&intake)),
+            "invalid_level",
+            "current_level",
+            Some("is not a level of care; expected one of outpatient, iop, php, inpatient".into()),
+        ),
+        (
+            "transition: malformed JSON",
+            transition(pack, Some(&c(b"iop")), Some(&c(not_object.as_bytes()))),
+            "malformed_intake",
+            &not_object_path,
+            Some(not_object_message),
+        ),
+        (
+            "pack: null TOML",
+            pack_error(None),
+            "null_argument",
+            "toml",
+            Some("is a null pointer".into()),
+        ),
+        (
+            "pack: non-UTF-8 TOML",
+            pack_error(Some(&c(bad_utf8_toml))),
+            "invalid_utf8",
+            "toml",
+            Some(format!("is not valid UTF-8 at byte {}", at(bad_utf8_toml))),
+        ),
+        (
+            "pack: bad TOML",
+            pack_error(Some(&c(b"not toml = "))),
+            "invalid_pack",
+            "pack.toml",
+            None,
+        ),
+        (
+            "pack: invalid rules",
+            pack_error(Some(&c(b"[[rule]]\nid = 'x'\n"))),
+            "invalid_pack",
+            "pack.toml",
+            None,
+        ),
+    ];
+
+    let mut seen = BTreeSet::new();
+    for (case, out, kind, location, message) in &cases {
+        let error = check_shape(case, out);
+        assert_eq!(error["kind"], *kind, "{case}: {out}");
+        seen.insert(kind.to_string());
+        let first = &error["problems"][0];
+        let at = first.get("field").or_else(|| first.get("file")).unwrap();
+        if !location.is_empty() {
+            assert_eq!(at, location, "{case}: {out}");
+        }
+        if let Some(message) = message {
+            assert_eq!(first["message"], message.as_str(), "{case}: {out}");
+        }
+        assert!(!out.contains("SECRET"), "{case}: caller text echoed: {out}");
+    }
+    // The pack problem with a rule names it; the incomplete intake names its fields.
+    let output = |name: &str| {
+        let case = cases.iter().find(|c| c.0 == name).unwrap();
+        (check_shape(name, &case.1), case.1.clone())
+    };
+    let (rules, out) = output("pack: invalid rules");
+    let problems = rules["problems"].as_array().unwrap();
+    assert!(problems.iter().any(|p| p["rule"] == "rule `x`"), "{out}");
+    let (incomplete, out) = output("assess: incomplete intake");
+    let problems = incomplete["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().any(|p| p["field"] == "safety.suicide_risk"),
+        "{out}"
+    );
+    // Every kind but the two no caller can provoke (a missing pack, a bug) is exercised.
+    let all: BTreeSet<String> = header_kinds().into_iter().collect();
+    let untested: Vec<&String> = all.difference(&seen).collect();
+    assert_eq!(untested, ["internal", "unavailable"]);
+
+    // SAFETY: freed once.
+    unsafe { carelevel_pack_free(pack) };
+}
+
+#[test]
+fn a_bad_pack_with_no_error_out_is_null_and_does_not_crash() {
+    let toml = c(b"not toml = ");
+    // SAFETY: a valid C string; a null out-pointer is allowed.
+    let pack = unsafe { carelevel_pack_from_toml(toml.as_ptr(), null_mut()) };
+    assert!(pack.is_null());
+    // SAFETY: both null, which is allowed.
+    let pack = unsafe { carelevel_pack_from_toml(null(), null_mut()) };
+    assert!(pack.is_null());
+}
+
+#[test]
+fn version_is_the_core_crate_version() {
+    let first = carelevel_version();
+    assert!(!first.is_null());
+    // SAFETY: a static NUL-terminated string.
+    let version = unsafe { CStr::from_ptr(first) }.to_str().unwrap();
+    assert_eq!(version, carelevel::VERSION);
+    assert!(!version.is_empty());
+    assert_eq!(
+        carelevel_version(),
+        first,
+        "the same static string every call"
+    );
+}
