@@ -9,11 +9,17 @@
 //! cargo run --example assess -- --override iop --reason waiting_list --note "..." FILE.json
 //! ```
 //!
-//! Bad input exits non-zero with the error on stderr.
+//! Exit codes: 0 the output was written; 1 bad input or usage (the error on stderr, naming
+//! the field); 3 stdout was closed before the output was written (for example
+//! `assess --json FILE | head -1`), which ends quietly, with no message and no panic.
 
 use carelevel::transition::{OverrideReason, OverrideRequest};
 use carelevel::{Intake, Level, RulePack};
+use std::io::Write;
 use std::process::ExitCode;
+
+/// The exit code when the reader of stdout has gone away (documented above).
+const STDOUT_CLOSED: u8 = 3;
 
 enum Format {
     Text,
@@ -133,8 +139,17 @@ fn run() -> Result<String, String> {
 fn main() -> ExitCode {
     match run() {
         Ok(out) => {
-            print!("{out}");
-            ExitCode::SUCCESS
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    ExitCode::from(STDOUT_CLOSED)
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write the output: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Err(e) => {
             eprintln!("error: {e}");
