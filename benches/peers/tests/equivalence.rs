@@ -16,20 +16,3 @@ fn every_engine_agrees_on_all_10000_inputs() {
     assert_eq!(p.expected.len(), 10_000);
     prove_identical(&p);
 }
-
-#[test]
-fn the_peer_files_are_the_shared_ones() {
-    // When the shared copy is present (a developer machine, CI), the vendored copies match.
-    let shared = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/bench/peer-table/"
-    );
-    for (name, ours) in [
-        ("jdm_graph.json", JDM_GRAPH),
-        ("jsonlogic_rule.json", JSONLOGIC_RULE),
-    ] {
-        if let Ok(theirs) = std::fs::read_to_string(format!("{shared}{name}")) {
-            assert_eq!(ours, theirs, "{name} differs from shared/bench/peer-table");
-        }
-    }
-}
