@@ -1,5 +1,10 @@
-//! The NDJSON batch command: one result per line, in order; a bad line yields an error line
-//! carrying its line number and never stops the batch.
+//! The NDJSON batch command: exactly one output line per input line, in order, each starting
+//! with its line number; a bad line (invalid JSON, invalid UTF-8, over-long, blank) yields its
+//! own output line and never stops the batch.
+//!
+//! Most tests run the example binary through `cargo run`. A few drive its functions directly
+//! (the example's source is included below as a module) where the binary offers no honest way
+//! in: a panicking assessment, a stdin that fails part-way, and the byte bound on a block.
 
 #![allow(
     clippy::unwrap_used,
@@ -8,18 +13,96 @@
     clippy::indexing_slicing
 )] // test code may fail loudly
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+#[allow(dead_code)] // `main` and the usage text are only for the binary
+#[path = "../examples/batch.rs"]
+mod batch_example;
+
+use batch_example::{BlockEnd, Limits, Line, Outcome};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, ExitStatus, Stdio};
+
+const MIB: usize = 1 << 20;
+
+/// `examples/intakes/<name>.json` on one line.
+fn intake(name: &str) -> String {
+    let path = format!(
+        "{}/examples/intakes/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    serde_json::to_string(&value).unwrap()
+}
+
+fn good() -> String {
+    intake("iop_primary")
+}
+
+/// `good()` padded with spaces (valid JSON whitespace) to exactly `len` bytes.
+fn padded(len: usize) -> String {
+    let mut line = good();
+    assert!(line.len() <= len);
+    line.push_str(&" ".repeat(len - line.len()));
+    line
+}
+
+fn batch_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .args(["run", "--quiet", "--example", "batch", "--"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+/// Runs the batch on `input`; returns its exit status, its stdout lines and its stderr.
+fn run_batch(args: &[&str], input: Vec<u8>) -> (ExitStatus, Vec<String>, String) {
+    let mut child = batch_command(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&input).unwrap());
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines = stdout.lines().map(str::to_owned).collect();
+    (
+        output.status,
+        lines,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn parse(line: &str) -> Value {
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+/// The text of an error line, checking its shape and line number.
+fn error_of(line: &str, number: usize) -> String {
+    let value = parse(line);
+    assert_eq!(value["line"], number, "{line}");
+    value["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("line {number} is not an error: {line}"))
+        .to_owned()
+}
+
+fn assert_result(line: &str, number: usize, level: &str) {
+    let value = parse(line);
+    assert_eq!(value["line"], number, "{line}");
+    assert_eq!(value["result"]["level"], level, "{line}");
+}
+
+fn assert_blank(line: &str, number: usize) {
+    assert_eq!(line, format!(r#"{{"line":{number},"skipped":"blank"}}"#));
+}
 
 #[test]
 fn batch_round_trip_with_bad_lines() {
-    let good = serde_json::to_string(
-        &serde_json::from_str::<serde_json::Value>(include_str!(
-            "../examples/intakes/iop_primary.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let good = good();
     let bad = r#"{"age": 30, "safety": {"suicide_risk": "maybe"}}"#;
     let mut input = String::new();
     let mut expect = Vec::new();
@@ -40,23 +123,9 @@ fn batch_round_trip_with_bad_lines() {
         }
         input.push('\n');
     }
-    let mut child = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--example", "batch"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    assert!(output.status.success());
-    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (status, lines, _) = run_batch(&[], input.into_bytes());
+    assert!(status.success());
+    let lines: Vec<Value> = lines.iter().map(|l| parse(l)).collect();
     assert_eq!(lines.len(), expect.len());
     for (i, (line, ok)) in lines.iter().zip(&expect).enumerate() {
         assert_eq!(line["line"], i + 1, "results stay in input order");
@@ -68,8 +137,366 @@ fn batch_round_trip_with_bad_lines() {
         }
     }
     let direct = carelevel::RulePack::builtin().assess_json(&good).unwrap();
+    assert_eq!(lines[0]["result"], parse(&direct));
+}
+
+/// Invalid UTF-8 used to abort the whole batch (exit 1) and drop the block read so far.
+#[test]
+fn invalid_utf8_is_an_error_for_that_line_only() {
+    let good = good();
+    let mut input = Vec::new();
+    for _ in 0..3000 {
+        input.extend_from_slice(good.as_bytes());
+        input.push(b'\n');
+    }
+    input.extend_from_slice(b"{\"age\": \"\xff\xfe secret\"}\n");
+    input.extend_from_slice(good.as_bytes());
+    input.push(b'\n');
+    let (status, lines, _) = run_batch(&[], input);
+    assert!(status.success());
+    assert_eq!(lines.len(), 3002);
+    assert_result(&lines[2999], 3000, "iop");
     assert_eq!(
-        lines[0]["result"],
-        serde_json::from_str::<serde_json::Value>(&direct).unwrap()
+        error_of(&lines[3000], 3001),
+        "line 3001 is not valid UTF-8 (byte offset 9)"
     );
+    assert!(!lines[3000].contains("secret"), "the line is never echoed");
+    assert_result(&lines[3001], 3002, "iop");
+}
+
+/// Blank lines used to vanish from the output (leaving gaps in the numbering) and a leading
+/// byte order mark on line 1 was passed through.
+#[test]
+fn every_line_is_answered_blank_crlf_bom_and_no_final_newline() {
+    let good = good();
+    let input = format!("\u{feff}{good}\r\n\n   \t\n\r\n\u{feff}\nnot json\r\n{good}\r\n{good}");
+    let (status, lines, _) = run_batch(&[], input.into_bytes());
+    assert!(status.success());
+    assert_eq!(lines.len(), 8, "{lines:#?}");
+    assert_result(&lines[0], 1, "iop");
+    for number in 2..=4 {
+        assert_blank(&lines[number - 1], number);
+    }
+    // Not line 1, so the byte order mark stays; the intake reader ignores it, leaving "".
+    assert!(error_of(&lines[4], 5).starts_with("intake field `.`"));
+    assert!(error_of(&lines[5], 6).starts_with("intake field `.`"));
+    assert_result(&lines[6], 7, "iop");
+    assert_result(&lines[7], 8, "iop");
+    let (status, lines, _) = run_batch(&[], b"\xEF\xBB\xBF  \n".to_vec());
+    assert!(status.success());
+    assert_eq!(lines, [r#"{"line":1,"skipped":"blank"}"#]);
+    let (status, lines, _) = run_batch(&[], Vec::new());
+    assert!(status.success());
+    assert!(lines.is_empty());
+}
+
+/// Every output object starts with `"line"` (errors used to start with `"error"`).
+#[test]
+fn output_objects_start_with_the_line_number() {
+    let mut input = format!("{}\nnot json\n\n", good()).into_bytes();
+    input.extend_from_slice(b"\x80\n");
+    let (status, lines, _) = run_batch(&[], input);
+    assert!(status.success());
+    assert_eq!(lines.len(), 4);
+    for (i, line) in lines.iter().enumerate() {
+        let prefix = format!("{{\"line\":{},\"", i + 1);
+        assert!(line.starts_with(&prefix), "{line}");
+    }
+}
+
+/// Lines had no length limit: a line of any size was held in memory and assessed.
+#[test]
+fn over_long_lines_are_errors_naming_the_limit() {
+    let at_limit = padded(MIB);
+    let over = padded(MIB + 1);
+    let input = format!("{at_limit}\n{over}\n{at_limit}\r\n{over}\r\n{}\n", good());
+    let (status, lines, _) = run_batch(&[], input.into_bytes());
+    assert!(status.success());
+    assert_eq!(lines.len(), 5);
+    assert_result(&lines[0], 1, "iop");
+    assert_eq!(
+        error_of(&lines[1], 2),
+        "line 2 is 1048577 bytes, over the limit of 1048576 bytes (--max-line-bytes)"
+    );
+    assert_result(&lines[2], 3, "iop");
+    assert!(error_of(&lines[3], 4).contains("over the limit of 1048576 bytes"));
+    assert_result(&lines[4], 5, "iop");
+
+    let small = good().len() + 10;
+    let input = format!("{}\n{}\n{}", padded(small), padded(small + 1), good());
+    let limit = small.to_string();
+    let (status, lines, _) = run_batch(&["--max-line-bytes", &limit], input.into_bytes());
+    assert!(status.success());
+    assert_eq!(lines.len(), 3);
+    assert_result(&lines[0], 1, "iop");
+    assert!(error_of(&lines[1], 2).contains(&format!("over the limit of {small} bytes")));
+    assert_result(&lines[2], 3, "iop");
+
+    for bad in [
+        &["--max-line-bytes", "0"][..],
+        &["--max-line-bytes"],
+        &["--nope"],
+    ] {
+        let (status, lines, stderr) = run_batch(bad, Vec::new());
+        assert_eq!(status.code(), Some(1), "{bad:?}");
+        assert!(lines.is_empty());
+        assert!(stderr.contains("usage: batch"), "{stderr}");
+    }
+}
+
+/// An over-long line is read through without being kept.
+#[test]
+fn an_over_long_line_is_not_held() {
+    let mut input = vec![b'x'; 10 * MIB];
+    input.extend_from_slice(b"\r\nnext");
+    let mut reader = &input[..];
+    assert_eq!(
+        batch_example::read_line(&mut reader, 1000).unwrap(),
+        Some(Line::TooLong {
+            bytes: 10 * MIB as u64,
+            limit: 1000
+        })
+    );
+    assert_eq!(
+        batch_example::read_line(&mut reader, 1000).unwrap(),
+        Some(Line::Bytes(b"next".to_vec()))
+    );
+    assert_eq!(batch_example::read_line(&mut reader, 1000).unwrap(), None);
+}
+
+/// Blocks used to be 4,096 lines whatever their size (4,096 lines of 100 KB held at once).
+#[test]
+fn blocks_are_bounded_in_bytes() {
+    let line_len = 100_000;
+    let mut input = Vec::new();
+    for _ in 0..300 {
+        input.extend(std::iter::repeat_n(b' ', line_len));
+        input.push(b'\n');
+    }
+    let limits = Limits::default();
+    let mut reader = BufReader::new(&input[..]);
+    let mut lines = 0;
+    loop {
+        let (block, end) = batch_example::read_block(&mut reader, &limits);
+        let bytes: usize = block
+            .iter()
+            .map(|l| match l {
+                Line::Bytes(b) => b.len(),
+                Line::TooLong { .. } => 0,
+            })
+            .sum();
+        assert!(bytes < batch_example::BLOCK_BYTES + line_len, "{bytes}");
+        lines += block.len();
+        match end {
+            BlockEnd::Full => assert_eq!(block.len(), 84, "8 MiB / 100 KB, rounded up"),
+            BlockEnd::Eof => break,
+            BlockEnd::Failed(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(lines, 300);
+}
+
+/// A panicking worker used to drop its whole chunk (`join().unwrap_or_default()`); now only
+/// the panicking line is lost, and it gets an error line.
+#[test]
+fn a_panic_loses_only_its_own_line() {
+    let assess = |text: &str| -> Result<String, String> {
+        if text == "boom" {
+            panic!("assessment exploded");
+        }
+        Ok(format!("{{\"echo\":{}}}", text.len()))
+    };
+    let block: Vec<Line> = ["a", "boom", "ccc", "", "boom", "dddd", "ee"]
+        .iter()
+        .map(|t| Line::Bytes(t.as_bytes().to_vec()))
+        .collect();
+    for workers in [1, 2, 3, 16] {
+        let out = batch_example::answer_block(&assess, 10, &block, workers);
+        assert_eq!(
+            out,
+            [
+                r#"{"line":10,"result":{"echo":1}}"#,
+                r#"{"line":11,"error":"internal error: assessment exploded"}"#,
+                r#"{"line":12,"result":{"echo":3}}"#,
+                r#"{"line":13,"skipped":"blank"}"#,
+                r#"{"line":14,"error":"internal error: assessment exploded"}"#,
+                r#"{"line":15,"result":{"echo":4}}"#,
+                r#"{"line":16,"result":{"echo":2}}"#,
+            ],
+            "{workers} workers"
+        );
+    }
+}
+
+/// A reader that yields `data`, then fails.
+struct FailsAfter<'a>(&'a [u8]);
+
+impl Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.0.is_empty() {
+            return Err(std::io::Error::other("disk on fire"));
+        }
+        self.0.read(buf)
+    }
+}
+
+/// A stdin failure used to drop the results of the block read so far.
+#[test]
+fn a_stdin_failure_first_writes_what_was_answered() {
+    let input = format!("{}\n\nnot json\n", good());
+    let mut reader = BufReader::new(FailsAfter(input.as_bytes()));
+    let mut output = Vec::new();
+    let assess = |text: &str| {
+        carelevel::RulePack::builtin()
+            .assess_json(text)
+            .map_err(|e| e.to_string())
+    };
+    let outcome = batch_example::run(&mut reader, &mut output, &assess, &Limits::default(), 2);
+    match outcome {
+        Outcome::InputFailed(4, e) => assert_eq!(e.to_string(), "disk on fire"),
+        other => panic!("{other:?}"),
+    }
+    let output = String::from_utf8(output).unwrap();
+    let lines: Vec<&str> = output.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_result(lines[0], 1, "iop");
+    assert_blank(lines[1], 2);
+    error_of(lines[2], 3);
+
+    // The binary: stdin that cannot be read at all is exit code 1 with a message.
+    let output = batch_command(&[])
+        .stdin(std::fs::File::open(env!("CARGO_MANIFEST_DIR")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("error: reading stdin at line 1"),
+        "{stderr}"
+    );
+}
+
+/// `batch < big.ndjson | head -1` used to print "error: Broken pipe" and exit 1.
+#[test]
+fn a_closed_stdout_ends_quietly_with_exit_code_3() {
+    let good = good();
+    let mut input = Vec::new();
+    for _ in 0..20_000 {
+        input.extend_from_slice(good.as_bytes());
+        input.push(b'\n');
+    }
+    let mut child = batch_command(&[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The batch may exit before reading all its input, so a failed write is expected.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let mut stderr = child.stderr.take().unwrap();
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).unwrap();
+        text
+    });
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert_result(first.trim_end(), 1, "iop");
+    drop(stdout);
+    let status = child.wait().unwrap();
+    writer.join().unwrap();
+    let stderr = errors.join().unwrap();
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    for bad in ["panicked", "Broken pipe", "error:"] {
+        assert!(!stderr.contains(bad), "{stderr}");
+    }
+}
+
+/// Two intakes on one line, the second at risk, must not yield a result for the first.
+#[test]
+fn two_intakes_on_one_line_are_an_error() {
+    let input = format!(
+        "{}{}\n{} garbage\n",
+        good(),
+        intake("inpatient_suicide_plan"),
+        good()
+    );
+    assert!(input.contains(r#""suicide_risk":"plan_with_intent""#));
+    let (status, lines, _) = run_batch(&[], input.into_bytes());
+    assert!(status.success());
+    assert_eq!(lines.len(), 2);
+    error_of(&lines[0], 1);
+    error_of(&lines[1], 2);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Result,
+    JsonError,
+    Blank,
+    NotUtf8,
+    TooLong,
+}
+
+/// A large mix: exactly one output line per input line, in order, of the right kind.
+#[test]
+fn a_large_mix_answers_every_line_in_order() {
+    let good = good();
+    let bad = r#"{"age": 30, "safety": {"suicide_risk": "maybe"}}"#;
+    let too_long = padded(MIB + 1);
+    let mut input = Vec::new();
+    let mut expect = Vec::new();
+    let total = 20_000;
+    for i in 0..total {
+        let (bytes, kind): (&[u8], Kind) = if i % 4999 == 1234 {
+            (too_long.as_bytes(), Kind::TooLong)
+        } else {
+            match i % 10 {
+                0..=4 => (good.as_bytes(), Kind::Result),
+                5 => (b"not json", Kind::JsonError),
+                6 => (bad.as_bytes(), Kind::JsonError),
+                7 => ([&b""[..], b"  ", b"\t", b"\r"][i / 10 % 4], Kind::Blank),
+                8 => (b"{\"age\": 3\xc3}", Kind::NotUtf8),
+                _ => (good.as_bytes(), Kind::Result),
+            }
+        };
+        input.extend_from_slice(bytes);
+        if i % 3 == 0 {
+            input.push(b'\r');
+        }
+        if i + 1 < total {
+            input.push(b'\n');
+        }
+        expect.push(kind);
+    }
+    assert_eq!(expect.iter().filter(|k| **k == Kind::TooLong).count(), 4);
+    let (status, lines, _) = run_batch(&[], input);
+    assert!(status.success());
+    assert_eq!(lines.len(), total);
+    for (i, (line, kind)) in lines.iter().zip(&expect).enumerate() {
+        let number = i + 1;
+        assert!(line.starts_with(&format!("{{\"line\":{number},")), "{line}");
+        match kind {
+            Kind::Result => assert_result(line, number, "iop"),
+            Kind::Blank => assert_blank(line, number),
+            Kind::JsonError => {
+                assert!(
+                    error_of(line, number).starts_with("intake field `"),
+                    "{line}"
+                );
+            }
+            Kind::NotUtf8 => assert_eq!(
+                error_of(line, number),
+                format!("line {number} is not valid UTF-8 (byte offset 9)")
+            ),
+            Kind::TooLong => {
+                assert!(error_of(line, number).contains("over the limit of 1048576 bytes"));
+            }
+        }
+    }
 }
