@@ -3,8 +3,11 @@
 //!
 //! ```text
 //! cargo run --release --example analyze                          # the built-in pack
-//! cargo run --release --example analyze -- rules/*.toml mine.toml  # a pack from files
+//! cargo run --release --example analyze -- my/*.toml              # a pack from files
 //! ```
+//!
+//! A pack from files needs a `[pack]` id of its own: `carelevel.builtin` is reserved for the
+//! built-in sources, so copy `rules/` and change the id before editing the rules.
 //!
 //! Exits non-zero when the pack cannot be proved safe (or cannot be loaded).
 

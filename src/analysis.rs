@@ -341,13 +341,19 @@ impl Analysis {
 
 /// Analyses a pack: baseline, monotonicity, dead and shadowed rules, safety coverage. See the
 /// [module documentation](self) for the method and why it is sound. Deterministic; reads no
-/// clock (time it in the caller).
+/// clock (time it in the caller). [`RulePack::analyze`] runs it once per pack and keeps the
+/// result.
 ///
 /// # Examples
 ///
 /// ```
 /// use carelevel::RulePack;
+/// // The built-in rules plus a broken one: a new pack, with its own id.
+/// let pack_toml = carelevel::BUILTIN_SOURCES[0]
+///     .1
+///     .replace(r#"id = "carelevel.builtin""#, r#"id = "example.broken""#);
 /// let mut sources = carelevel::BUILTIN_SOURCES.to_vec();
+/// sources[0] = ("pack.toml", &pack_toml);
 /// sources.push(("broken.toml", r#"
 /// [[rule]]
 /// id = "local.low_risk_only"

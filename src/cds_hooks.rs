@@ -150,7 +150,14 @@ impl Report {
             .iter()
             .filter(|f| self.binding_rules.contains(&f.id))
         {
-            let _ = writeln!(d, "- `{}`: {} _(source: {})_", f.id, f.reason, f.source);
+            // Reasons and sources come from the pack: escaped, so they cannot add markup.
+            let _ = writeln!(
+                d,
+                "- `{}`: {} _(source: {})_",
+                f.id,
+                crate::report::escape_markdown(&f.reason),
+                crate::report::escape_markdown(&f.source)
+            );
         }
         for r in &self.ruled_out {
             let by: Vec<String> = r.by.iter().map(|b| format!("`{b}`")).collect();

@@ -388,6 +388,25 @@ fn level_title(l: Level) -> &'static str {
     l.title()
 }
 
+/// Pack-supplied text for a markdown rendering: every character markdown (CommonMark or
+/// GitHub's) could read as markup is backslash-escaped, so a reason or source shows as
+/// written and cannot add emphasis, code, links, images, raw HTML, headings or table cells.
+/// Loading has already made it one line. Text without such characters is returned as is.
+pub(crate) fn escape_markdown(s: &str) -> std::borrow::Cow<'_, str> {
+    const MARKUP: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '#', '|', '~', '&'];
+    if !s.contains(MARKUP) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if MARKUP.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Text or markdown.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Style {
@@ -411,7 +430,18 @@ impl Report {
         self.render(Style::Text)
     }
 
-    /// Markdown for a clinician (for a chart note or a CDS card's detail).
+    /// Markdown for a clinician (for a chart note or a CDS card's detail). Text from the pack
+    /// (reasons, sources, the pack's id and version) is escaped, so it shows as written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let json = include_str!("../examples/intakes/outpatient_mild.json");
+    /// let pack = carelevel::RulePack::builtin();
+    /// let md = pack.report(&carelevel::Intake::from_json(json)?)?.to_markdown();
+    /// assert!(md.starts_with("## Recommended level: Outpatient\n"));
+    /// # Ok::<(), carelevel::IntakeError>(())
+    /// ```
     pub fn to_markdown(&self) -> String {
         self.render(Style::Markdown)
     }
@@ -428,6 +458,14 @@ impl Report {
         };
         let b = if md { "- " } else { "  - " };
         let code = |s: &str| if md { format!("`{s}`") } else { s.to_owned() };
+        // Pack-supplied text: escaped in markdown, as is in plain text.
+        let text = |s: &str| {
+            if md {
+                escape_markdown(s).into_owned()
+            } else {
+                s.to_owned()
+            }
+        };
         if md {
             let _ = writeln!(o, "## Recommended level: {}", level_title(self.level));
         } else {
@@ -456,10 +494,15 @@ impl Report {
                 o,
                 "{b}{} {} [{}]",
                 code(&f.id),
-                f.reason,
+                text(&f.reason),
                 answers.join(", ")
             );
-            let _ = writeln!(o, "{}  source: {}", if md { "" } else { "  " }, f.source);
+            let _ = writeln!(
+                o,
+                "{}  source: {}",
+                if md { "" } else { "  " },
+                text(&f.source)
+            );
         }
         if !self.ruled_out.is_empty() {
             h(&mut o, "Less intensive levels ruled out");
@@ -489,7 +532,7 @@ impl Report {
                     o,
                     "{b}{} {} [{}]",
                     code(&f.id),
-                    f.reason,
+                    text(&f.reason),
                     answers.join(", ")
                 );
             }
@@ -581,8 +624,8 @@ impl Report {
         let _ = write!(
             o,
             "\nRule pack {} {} ({}); {} {}.\nThis is a recommendation, not a diagnosis: a clinician decides.\n",
-            self.pack.id,
-            self.pack.version,
+            text(&self.pack.id),
+            text(&self.pack.version),
             self.pack.digest,
             self.engine.name,
             self.engine.version

@@ -8,6 +8,19 @@
 //! A file may hold any of these tables; across all the files of a pack there must be exactly
 //! one `[pack]` and one programme per level.
 //!
+//! Text a clinician reads in a report, a CDS card or a FHIR resource — a rule's `reason` and
+//! `source`, a programme's `source`, the pack's `id`, `version` and `title` — must be one line
+//! of plain text: no line break, carriage return, tab or other control character, no Unicode
+//! line or paragraph separator, no bidirectional-text control. Lengths are capped (a reason at
+//! [`MAX_REASON_CHARS`](super::MAX_REASON_CHARS), a source at
+//! [`MAX_SOURCE_CHARS`](super::MAX_SOURCE_CHARS), the pack's id and version at
+//! [`MAX_PACK_ID_CHARS`](super::MAX_PACK_ID_CHARS), its title at
+//! [`MAX_TITLE_CHARS`](super::MAX_TITLE_CHARS), rule ids at
+//! [`MAX_RULE_ID_CHARS`](super::MAX_RULE_ID_CHARS), rating and score ids at
+//! [`MAX_NAME_CHARS`](super::MAX_NAME_CHARS) characters). Descriptions are not shown to a
+//! clinician and are not checked. The id `carelevel.builtin` belongs to the built-in pack
+//! alone ([`BUILTIN_ID`](super::BUILTIN_ID)).
+//!
 //! ```toml
 //! [pack]
 //! id = "example"
@@ -52,11 +65,12 @@ pub struct FileDef {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PackDef {
-    /// A stable identifier for the pack.
+    /// A stable identifier for the pack; one line. `carelevel.builtin` is reserved for the
+    /// built-in pack.
     pub id: String,
-    /// The pack's version.
+    /// The pack's version; one line.
     pub version: String,
-    /// A title for people.
+    /// A title for people; one line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// What the pack encodes.
@@ -136,7 +150,7 @@ pub struct ProgrammeDef {
     /// Cost a month in US dollars, `[low, high]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_per_month_usd: Option<[u32; 2]>,
-    /// Where these figures come from.
+    /// Where these figures come from; one line, like a rule's `source`.
     pub source: String,
 }
 
@@ -169,11 +183,13 @@ pub struct RuleDef {
     /// A schedule change: `intensive` (the level's intensive days) or `evening`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
-    /// One line a clinician can read.
+    /// One line a clinician can read, at most
+    /// [`MAX_REASON_CHARS`](super::MAX_REASON_CHARS) characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// `seed: "<section heading>"`, `reference: <public reference>` or
-    /// `product default: <why>`.
+    /// `product default: <why>`; one line, at most
+    /// [`MAX_SOURCE_CHARS`](super::MAX_SOURCE_CHARS) characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }

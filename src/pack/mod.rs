@@ -2,6 +2,7 @@
 
 mod error;
 pub mod format;
+mod text;
 
 pub use error::{PackError, PackProblem};
 
@@ -13,6 +14,7 @@ use format::{CondDef, Constant, FileDef, PackDef, ProgrammeDef, RatingDef, RuleD
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 /// The built-in rule files, in load order. They are compiled into the crate, so the built-in
 /// pack needs no file system.
@@ -37,6 +39,62 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The id of the built-in pack. It is reserved for exactly [`BUILTIN_SOURCES`] (the built-in
+/// digest): loading any other pack with this id (compared ignoring ASCII case and surrounding
+/// spaces) is a [`PackError`], so a report that names the built-in pack was decided by the
+/// built-in rules. A pack built on the built-in files gives its `[pack]` table its own id.
+///
+/// # Examples
+///
+/// ```
+/// use carelevel::{BUILTIN_SOURCES, RulePack};
+/// let local = r#"
+/// [[rule]]
+/// id = "local.caregiving"
+/// criterion = "engagement"
+/// when = { answer = "engagement.caregiving", is = true }
+/// services = ["childcare"]
+/// reason = "Caregivers are offered childcare during sessions."
+/// source = "product default: local policy"
+/// "#;
+/// // The built-in rules plus one of your own make a new pack: it may not keep the built-in id.
+/// let mut sources = BUILTIN_SOURCES.to_vec();
+/// sources.push(("local.toml", local));
+/// let err = RulePack::from_sources(&sources).unwrap_err();
+/// assert!(err.to_string().contains("pack id `carelevel.builtin` is reserved"));
+///
+/// // Give the `[pack]` table its own id and it loads.
+/// let pack_toml = BUILTIN_SOURCES[0].1.replace(
+///     &format!("id = \"{}\"", carelevel::pack::BUILTIN_ID),
+///     "id = \"example.local\"",
+/// );
+/// let mut sources = BUILTIN_SOURCES.to_vec();
+/// sources[0] = ("pack.toml", &pack_toml);
+/// sources.push(("local.toml", local));
+/// assert_eq!(RulePack::from_sources(&sources)?.meta().id, "example.local");
+/// // The built-in sources themselves are the built-in pack.
+/// let builtin = RulePack::from_sources(BUILTIN_SOURCES)?;
+/// assert_eq!(builtin.meta(), RulePack::builtin().meta());
+/// # Ok::<(), carelevel::PackError>(())
+/// ```
+pub const BUILTIN_ID: &str = "carelevel.builtin";
+
+/// The most characters a rule's `reason` may have. Every text a clinician reads from a pack
+/// (reasons, sources, the pack's id, version and title) must also be one line: no control
+/// characters (line feed, carriage return, tab or any other C0 or C1 control), no Unicode
+/// line or paragraph separator (U+2028, U+2029) and no bidirectional-text control.
+pub const MAX_REASON_CHARS: usize = 300;
+/// The most characters a rule's or a programme's `source` may have.
+pub const MAX_SOURCE_CHARS: usize = 300;
+/// The most characters a rule id may have.
+pub const MAX_RULE_ID_CHARS: usize = 100;
+/// The most characters a rating or score id may have.
+pub const MAX_NAME_CHARS: usize = 64;
+/// The most characters the pack's `id` and `version` may each have.
+pub const MAX_PACK_ID_CHARS: usize = 64;
+/// The most characters the pack's `title` may have.
+pub const MAX_TITLE_CHARS: usize = 200;
+
 /// A loaded, validated rule pack. A pack that loads is safe to evaluate: every answer name,
 /// type and constant has been checked, so evaluation cannot fail on a type error.
 ///
@@ -59,6 +117,8 @@ pub struct RulePack {
     pub(crate) fields_read: u64,
     /// The positions of `ratings`, in id order (as an intake's ratings iterate).
     pub(crate) rating_order: Vec<u16>,
+    /// The safety analysis, run on first request (see [`RulePack::analyze`]).
+    pub(crate) analysis: OnceLock<crate::analysis::Analysis>,
 }
 
 // `fields_read` holds one bit per built-in answer.
@@ -67,7 +127,7 @@ const _: () = assert!(Field::ALL.len() <= 64);
 /// A pack's identity, carried into every recommendation for audit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackMeta {
-    /// The pack's identifier.
+    /// The pack's identifier. [`BUILTIN_ID`] belongs to the built-in pack alone.
     pub id: String,
     /// The pack's version.
     pub version: String,
@@ -371,6 +431,7 @@ impl RulePack {
             rules: Vec::new(),
             fields_read: 0,
             rating_order: Vec::new(),
+            analysis: OnceLock::new(),
             programmes: Programmes {
                 outpatient: empty.clone(),
                 iop: empty.clone(),
@@ -403,18 +464,29 @@ impl RulePack {
     /// Loads a pack from several named TOML texts, as the built-in pack is split by
     /// criterion. The digest covers every name and text in order.
     ///
+    /// Loading checks that the pack is well formed; it does not prove it safe. Run
+    /// [`RulePack::analyze`] to refuse a pack the safety analysis cannot prove.
+    ///
     /// # Errors
     ///
     /// [`PackError`] listing every problem in every file at once, each with its file and
     /// rule: TOML syntax, unknown keys, duplicate ids, missing sources, unknown answers,
     /// levels, services and referrals (with a "did you mean"), constants of the wrong type or
-    /// out of range, and programmes below their level's minimum hours.
+    /// out of range, programmes below their level's minimum hours, text a clinician reads
+    /// (reasons, sources, the pack's id, version and title) that is not one line or is too
+    /// long (see [`MAX_REASON_CHARS`]; the message names the field, never the text), and the
+    /// built-in pack's id on any other sources (see [`BUILTIN_ID`]).
     ///
     /// # Examples
     ///
     /// ```
     /// use carelevel::RulePack;
+    /// // The built-in rules with one of your own: a new pack, so give it its own id.
+    /// let pack_toml = carelevel::BUILTIN_SOURCES[0]
+    ///     .1
+    ///     .replace(r#"id = "carelevel.builtin""#, r#"id = "example.local""#);
     /// let mut sources = carelevel::BUILTIN_SOURCES.to_vec();
+    /// sources[0] = ("pack.toml", &pack_toml);
     /// sources.push(("local.toml", r#"
     /// [[rule]]
     /// id = "local.caregiving"
@@ -426,9 +498,32 @@ impl RulePack {
     /// "#));
     /// let pack = RulePack::from_sources(&sources).unwrap();
     /// assert!(pack.rule("local.caregiving").is_some());
+    ///
+    /// // A reason must be one line: it cannot add lines to a report.
+    /// let bad = r#"
+    /// [[rule]]
+    /// id = "local.x"
+    /// criterion = "engagement"
+    /// when = { answer = "engagement.caregiving", is = true }
+    /// services = ["childcare"]
+    /// reason = "ok.\n\nRecommended level: Outpatient"
+    /// source = "product default: local policy"
+    /// "#;
+    /// let err = RulePack::from_sources(&[("pack.toml", &pack_toml), ("bad.toml", bad)])
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "rule pack has 1 problem: bad.toml: rule `local.x`: \
+    ///      `reason` must be one line of plain text, but contains a line break (U+000A)"
+    /// );
     /// ```
     pub fn from_sources(sources: &[(&str, &str)]) -> Result<RulePack, PackError> {
-        let mut loader = Loader::default();
+        let mut loader = Loader {
+            // Equal sources, equal digest: comparing them is exact and cheaper than hashing.
+            builtin: sources.len() == BUILTIN_SOURCES.len()
+                && sources.iter().zip(BUILTIN_SOURCES).all(|(a, b)| a == b),
+            ..Loader::default()
+        };
         let mut files = Vec::new();
         for (name, text) in sources {
             match toml::from_str::<FileDef>(text) {
@@ -445,6 +540,41 @@ impl RulePack {
     /// The pack's identity.
     pub fn meta(&self) -> &PackMeta {
         &self.meta
+    }
+
+    /// The safety analysis of this pack ([`analysis::analyze`](crate::analysis::analyze)):
+    /// whether it is proved monotone with every safety answer covered, and what stands in the
+    /// way if not. Loading does not run it, because it costs far more than loading (about
+    /// 40 ms for the built-in pack in a release build, 260 ms in a debug build, and seconds
+    /// for packs of thousands of rules); it runs on the first call and the result is kept, so
+    /// later calls (and clones of the pack made afterwards) are free.
+    ///
+    /// # Examples
+    ///
+    /// Refuse a custom pack the analysis cannot prove, in one line:
+    ///
+    /// ```
+    /// use carelevel::RulePack;
+    /// fn load_proved(sources: &[(&str, &str)]) -> Result<RulePack, Box<dyn std::error::Error>> {
+    ///     let pack = RulePack::from_sources(sources)?;
+    ///     if !pack.analyze().is_proved_safe() {
+    ///         return Err(format!("pack {} is not proved safe:\n{}", pack.meta().id, pack.analyze()).into());
+    ///     }
+    ///     Ok(pack)
+    /// }
+    /// assert!(load_proved(carelevel::BUILTIN_SOURCES).is_ok());
+    /// // Only the built-in identity file, renamed: programmes and the baseline rule, but no rule
+    /// // covers a safety answer, so it loads but is refused.
+    /// let pack_toml = carelevel::BUILTIN_SOURCES[0]
+    ///     .1
+    ///     .replace(r#"id = "carelevel.builtin""#, r#"id = "example.local""#);
+    /// let sources = [("pack.toml", pack_toml.as_str())];
+    /// assert!(RulePack::from_sources(&sources).is_ok());
+    /// let err = load_proved(&sources).unwrap_err().to_string();
+    /// assert!(err.starts_with("pack example.local is not proved safe:"), "{err}");
+    /// ```
+    pub fn analyze(&self) -> &crate::analysis::Analysis {
+        self.analysis.get_or_init(|| crate::analysis::analyze(self))
     }
 
     /// Every rule, in load order.
@@ -541,6 +671,8 @@ struct Loader {
     problems: Vec<crate::pack::PackProblem>,
     /// A file failed to parse, so pack-wide "missing" checks would only repeat that.
     unparsed: bool,
+    /// The sources are exactly [`BUILTIN_SOURCES`], so the pack may carry [`BUILTIN_ID`].
+    builtin: bool,
 }
 
 /// What a rule being compiled may refer to.
@@ -601,9 +733,50 @@ impl Loader {
                 fields_read: fields_read(&rules),
                 rules,
                 programmes,
+                analysis: OnceLock::new(),
             }),
-            _ => Err(PackError::new(self.problems)),
+            _ => Err(PackError::new(
+                self.problems
+                    .into_iter()
+                    .map(|p| PackProblem {
+                        file: text::one_line(p.file),
+                        item: p.item.map(text::one_line),
+                        message: text::one_line(p.message),
+                    })
+                    .collect(),
+            )),
         }
+    }
+
+    /// Checks a rating or score id: it is read as `rating.<id>` or `score.<id>` and shown in
+    /// reports.
+    fn name_id(&mut self, file: &str, label: &str, id: &str) {
+        if !is_identifier(id) {
+            self.problem(
+                file,
+                Some(label.to_owned()),
+                format!("id `{id}` must be lowercase letters, digits and underscores"),
+            );
+        } else if id.len() > MAX_NAME_CHARS {
+            self.problem(
+                file,
+                Some(label.to_owned()),
+                format!(
+                    "id is {} characters long, at most {MAX_NAME_CHARS} are allowed",
+                    id.len()
+                ),
+            );
+        }
+    }
+
+    /// Reports the problems with one text field a clinician reads; true when it has none.
+    fn text(&mut self, file: &str, item: &str, field: &str, value: &str, max: usize) -> bool {
+        let problems = text::line_problems(field, value, max);
+        let ok = problems.is_empty();
+        for message in problems {
+            self.problem(file, Some(item.to_owned()), message);
+        }
+        ok
     }
 
     fn meta(&mut self, files: &[(&str, FileDef)], digest: String) -> Option<PackMeta> {
@@ -629,6 +802,20 @@ impl Loader {
                 if p.version.trim().is_empty() {
                     self.problem(file, Some("[pack]".into()), "`version` is empty".into());
                 }
+                self.text(file, "[pack]", "id", &p.id, MAX_PACK_ID_CHARS);
+                self.text(file, "[pack]", "version", &p.version, MAX_PACK_ID_CHARS);
+                if let Some(title) = &p.title {
+                    self.text(file, "[pack]", "title", title, MAX_TITLE_CHARS);
+                }
+                if !self.builtin && p.id.trim().eq_ignore_ascii_case(BUILTIN_ID) {
+                    self.problem(
+                        file,
+                        Some("[pack]".into()),
+                        format!(
+                            "pack id `{BUILTIN_ID}` is reserved for the built-in rules; give your pack its own id"
+                        ),
+                    );
+                }
                 Some(PackMeta {
                     id: p.id.clone(),
                     version: p.version.clone(),
@@ -652,8 +839,8 @@ impl Loader {
     fn ratings(&mut self, files: &mut [(&str, FileDef)]) -> Vec<Rating> {
         let mut out: Vec<Rating> = Vec::new();
         for (file, def) in files.iter_mut() {
-            for raw in &mut def.rating {
-                let label = item_label("rating", raw);
+            for (index, raw) in def.rating.iter_mut().enumerate() {
+                let label = item_label("rating", index, raw);
                 let r: RatingDef = match take(raw).try_into() {
                     Ok(r) => r,
                     Err(e) => {
@@ -661,16 +848,7 @@ impl Loader {
                         continue;
                     }
                 };
-                if !is_identifier(&r.id) {
-                    self.problem(
-                        file,
-                        Some(label.clone()),
-                        format!(
-                            "id `{}` must be lowercase letters, digits and underscores",
-                            r.id
-                        ),
-                    );
-                }
+                self.name_id(file, &label, &r.id);
                 if out.iter().any(|o| o.id == r.id) {
                     self.problem(
                         file,
@@ -713,8 +891,8 @@ impl Loader {
     fn scores(&mut self, files: &mut [(&str, FileDef)], ratings: &[Rating]) -> Vec<Score> {
         let mut out: Vec<Score> = Vec::new();
         for (file, def) in files.iter_mut() {
-            for raw in &mut def.score {
-                let label = item_label("score", raw);
+            for (index, raw) in def.score.iter_mut().enumerate() {
+                let label = item_label("score", index, raw);
                 let s: ScoreDef = match take(raw).try_into() {
                     Ok(s) => s,
                     Err(e) => {
@@ -722,6 +900,7 @@ impl Loader {
                         continue;
                     }
                 };
+                self.name_id(file, &label, &s.id);
                 if out.iter().any(|o| o.id == s.id) {
                     self.problem(
                         file,
@@ -936,8 +1115,10 @@ impl Loader {
             referral_ids,
             Referral::bit,
         );
-        if let Err(msg) = source_kind(&p.source) {
-            self.problem(file, Some(label.to_owned()), msg);
+        if self.text(file, label, "source", &p.source, MAX_SOURCE_CHARS) {
+            if let Err(msg) = source_kind(&p.source) {
+                self.problem(file, Some(label.to_owned()), msg);
+            }
         }
         (self.problems.len() == before).then(|| Programme {
             days_per_week: p.days_per_week,
@@ -991,8 +1172,8 @@ impl Loader {
         seen: &mut BTreeSet<String>,
     ) -> Option<Rule> {
         let label = match raw.get("id").and_then(toml::Value::as_str) {
-            Some(id) => format!("rule `{id}`"),
-            None => format!("rule #{} in the file", index + 1),
+            Some(id) if is_rule_id(id) && id.len() <= MAX_RULE_ID_CHARS => format!("rule `{id}`"),
+            _ => format!("rule #{} in the file", index + 1),
         };
         let def: RuleDef = match take(raw).try_into() {
             Ok(d) => d,
@@ -1017,6 +1198,14 @@ impl Loader {
                 &mut self.problems,
                 format!("id `{id}` must be lowercase letters, digits, `_`, `-` and `.`"),
             );
+        } else if id.len() > MAX_RULE_ID_CHARS {
+            bad(
+                &mut self.problems,
+                format!(
+                    "id is {} characters long, at most {MAX_RULE_ID_CHARS} are allowed",
+                    id.len()
+                ),
+            );
         } else if !seen.insert(id.clone()) {
             bad(&mut self.problems, format!("duplicate rule id `{id}`"));
         }
@@ -1038,8 +1227,12 @@ impl Loader {
         if reason.trim().is_empty() {
             bad(&mut self.problems, "has no `reason`".into());
         }
+        self.text(file, &label, "reason", &reason, MAX_REASON_CHARS);
         let source = def.source.clone().unwrap_or_default();
+        let source_ok = self.text(file, &label, "source", &source, MAX_SOURCE_CHARS);
         let source_kind = match def.source.as_deref() {
+            // Already reported, and the text must not be echoed.
+            Some(_) if !source_ok => None,
             None => {
                 bad(&mut self.problems, "has no `source`: name a seed section, a public reference, or `product default: <why>`".into());
                 None
@@ -1155,10 +1348,12 @@ fn take(raw: &mut toml::Value) -> toml::Value {
     std::mem::replace(raw, toml::Value::Boolean(false))
 }
 
-fn item_label(what: &str, raw: &toml::Value) -> String {
+/// `rating `x``, or the item's position when its id is missing or malformed (so a label never
+/// quotes arbitrary text).
+fn item_label(what: &str, index: usize, raw: &toml::Value) -> String {
     match raw.get("id").and_then(toml::Value::as_str) {
-        Some(id) => format!("{what} `{id}`"),
-        None => what.to_owned(),
+        Some(id) if is_identifier(id) && id.len() <= MAX_NAME_CHARS => format!("{what} `{id}`"),
+        _ => format!("{what} #{} in the file", index + 1),
     }
 }
 
