@@ -1212,7 +1212,11 @@ mod tests {
         toml.push_str(&rule("w.home", r#"{ all = [{ answer = "home.substance_free", is = false }, { answer = "rating.d3", at_least = 1 }, { answer = "home.substance_free_housing_arranged", is = false }] }"#, "inpatient"));
         toml.push_str(&rule("w.twice", r#"{ all = [{ answer = "severity.phq9", at_least = 5 }, { not = { answer = "severity.phq9", at_least = 21 } }, { answer = "rating.d6", at_least = 1 }, { answer = "rating.d6", at_most = 3 }] }"#, "iop"));
         toml.push_str(&rule("w.two", r#"{ at_least_n = 2, of = [{ answer = "rating.d4", at_least = 3 }, { answer = "rating.d17", at_least = 3 }, { not = { answer = "rating.d18", at_most = 1 } }] }"#, "php"));
+        let local = crate::pack::BUILTIN_SOURCES[0]
+            .1
+            .replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#);
         let mut sources: Vec<(&str, &str)> = crate::pack::BUILTIN_SOURCES.to_vec();
+        sources[0] = ("pack.toml", &local);
         sources.push(("rated.toml", &toml));
         let pack = RulePack::from_sources(&sources).unwrap();
         let ratings = ratings.into_iter().collect();
@@ -1290,6 +1294,7 @@ mod tests {
             "few.toml",
             &crate::pack::BUILTIN_SOURCES[0]
                 .1
+                .replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#)
                 .replace(
                     "when = { answer = \"age\", answered = true }",
                     "when = { all = [{ answer = \"home.safe\", is = false }, { answer = \"home.substance_free_housing_arranged\", is = false }] }",

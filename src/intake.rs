@@ -35,6 +35,8 @@ use std::fmt;
 /// };
 /// assert!(intake.missing_required().is_empty());
 /// ```
+// Adding a field: a map field reads through `crate::json::unique_keys` (no duplicate keys),
+// and no type here uses serde's `flatten` or `untagged` (they bypass the strict reader).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Intake {

@@ -7,8 +7,10 @@
 //!
 //! - **Objects only.** [`Strict`] wraps a deserializer and asks for a map wherever a struct is
 //!   expected, so `"safety": ["none", "none", false]` is an error, not three positional answers.
-//! - **No duplicate keys.** Struct fields already reject duplicates; every map in the intake
-//!   reads through [`unique_keys`], so `{"d1": 4, "d1": 0}` is an error, not "last one wins".
+//! - **No duplicate keys.** Struct fields already reject duplicates (serde derive); a map
+//!   keeps the last value unless it reads through [`unique_keys`], so every map field of the
+//!   intake must carry `#[serde(deserialize_with = "crate::json::unique_keys")]` (today the
+//!   only one is `ratings`), and `{"d1": 4, "d1": 0}` is an error, not "last one wins".
 //! - **Nothing after the document.** [`read`] checks the end of input, so a second document or
 //!   trailing garbage is an error.
 //!
@@ -131,12 +133,13 @@ pub(crate) fn redact(msg: &str) -> String {
         if let Some(body) = msg.strip_prefix(prefix) {
             let end = ["`, expected ", "`, there are no "]
                 .iter()
-                .filter_map(|tail| body.rfind(tail).map(|i| (i, 1)))
+                .filter_map(|tail| body.rfind(tail))
                 .max();
             return match end {
-                Some((i, skip)) => {
+                Some(i) => {
                     let quoted = body.get(..i).unwrap_or_default();
-                    let rest = body.get(i.saturating_add(skip)..).unwrap_or_default();
+                    // What follows the closing backtick: the type's own names only.
+                    let rest = body.get(i.saturating_add(1)..).unwrap_or_default();
                     let shown = if prefix.ends_with("field `") {
                         quoted_key(quoted)
                     } else {
@@ -228,6 +231,11 @@ where
 
 /// A deserializer that reads every struct from a JSON object only (never from an array) and
 /// passes the same strictness down to every value inside.
+///
+/// Limits: a choice (a unit enum variant) is still accepted in serde_json's object form
+/// (`{"none": null}` reads as `"none"`; no answer is lost). serde's `flatten`, `untagged` and
+/// internally tagged types buffer their input before reading it, bypassing this wrapper, so
+/// the intake uses none of them.
 pub(crate) struct Strict<D>(pub(crate) D);
 
 /// A visitor, seed or access object wrapped so that what it hands on stays [`Strict`].

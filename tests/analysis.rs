@@ -11,13 +11,18 @@
 use carelevel::analysis::{Analysis, CheckKind, GapKind, analyze};
 use carelevel::{BUILTIN_SOURCES, Level, RulePack};
 
-/// The built-in `pack.toml`: identity, programmes and the baseline rule.
+/// The built-in `pack.toml` (programmes and the baseline rule) under a test pack's own id:
+/// the built-in id is reserved for the built-in rules.
 fn pack_toml() -> &'static str {
-    BUILTIN_SOURCES
-        .iter()
-        .find(|(name, _)| *name == "pack.toml")
-        .expect("the built-in pack has a pack.toml")
-        .1
+    static LOCAL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        BUILTIN_SOURCES
+            .iter()
+            .find(|(name, _)| *name == "pack.toml")
+            .expect("the built-in pack has a pack.toml")
+            .1
+            .replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#)
+    });
+    &LOCAL
 }
 
 /// A rule of the `safety` criterion (so every ordered answer it reads is a safety answer).

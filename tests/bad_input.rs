@@ -97,7 +97,8 @@ fn unknown_keys_are_errors_naming_the_path() {
         IntakeError::Json { path, message } => {
             assert_eq!(path, "home.substance_fre");
             assert!(
-                message.starts_with("unknown key `substance_fre`, expected one of `substance_free`"),
+                message
+                    .starts_with("unknown key `substance_fre`, expected one of `substance_free`"),
                 "{message}"
             );
         }
@@ -211,7 +212,7 @@ fn toml_syntax_errors_name_the_file() {
 #[test]
 fn programmes_below_minimum_hours_are_rejected() {
     let mut sources = carelevel::BUILTIN_SOURCES.to_vec();
-    let pack = sources[0].1.replace(
+    let pack = sources[0].1.replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#).replace(
         "[programme.iop]\n# 3-4 days a week, 3-4 hours a day, 8-12 weeks; 5 days a week for severe conditions;\n# evening sessions for busy schedules. 3 x 3 h = 9 h/week meets the Medicare minimum.\ndays_per_week = 3\nhours_per_day = 3",
         "[programme.iop]\ndays_per_week = 2\nhours_per_day = 3",
     );

@@ -39,7 +39,10 @@ fn pack_with(extra: &str) -> RulePack {
     let mut sources: Vec<(&str, String)> = carelevel::BUILTIN_SOURCES
         .iter()
         .map(|(name, text)| {
-            (*name, text.replace("id = \"carelevel.builtin\"", "id = \"test.ratings\""))
+            (
+                *name,
+                text.replace("id = \"carelevel.builtin\"", "id = \"test.ratings\""),
+            )
         })
         .collect();
     sources.push(("extra.toml", extra.to_owned()));
@@ -94,7 +97,10 @@ fn a_second_document_on_the_same_line_is_an_error_not_dropped() {
 fn trailing_garbage_is_an_error_and_trailing_whitespace_is_not() {
     let (path, message) = json_error(&format!("{} garbage", good()));
     assert_eq!(path, ".");
-    assert!(message.contains("after the end of the document"), "{message}");
+    assert!(
+        message.contains("after the end of the document"),
+        "{message}"
+    );
     assert!(Intake::from_json(&format!("{}\n\t \r\n", good())).is_ok());
     assert!(Intake::from_json(&format!("{}]", good())).is_err());
 }
@@ -137,7 +143,10 @@ fn duplicate_struct_fields_stay_errors() {
     );
     let (path, message) = json_error(&text);
     assert_eq!(path, "safety");
-    assert!(message.starts_with("duplicate field `suicide_risk`"), "{message}");
+    assert!(
+        message.starts_with("duplicate field `suicide_risk`"),
+        "{message}"
+    );
 }
 
 // Positional arrays: objects only.
@@ -197,9 +206,8 @@ fn a_string_that_imitates_serdes_message_shape_is_still_redacted() {
     let err = Intake::from_json(&v.to_string()).unwrap_err();
     assert_no_secret(&err.to_string());
     assert!(
-        err.to_string().starts_with(
-            "intake field `age`: invalid type: string of 45 characters, expected u32"
-        ),
+        err.to_string()
+            .starts_with("intake field `age`: invalid type: string of 45 characters, expected u32"),
         "{err}"
     );
     // Backticks in an unknown choice cannot end the quoted part early.
@@ -223,7 +231,10 @@ fn an_unknown_key_that_is_not_an_identifier_is_named_by_length_only() {
     v["home"]["substance_fre"] = true.into();
     let (path, message) = json_error(&v.to_string());
     assert_eq!(path, "home.substance_fre");
-    assert!(message.starts_with("unknown key `substance_fre`, expected one of"), "{message}");
+    assert!(
+        message.starts_with("unknown key `substance_fre`, expected one of"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -235,7 +246,8 @@ fn unknown_rating_keys_are_not_echoed_and_their_count_is_capped() {
     assert_eq!(err.problems()[0].field, "ratings.<a key of 42 characters>");
 
     let keys: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\":1")).collect();
-    let intake = Intake::from_json(&with_ratings(&format!("{{\"d1\":0,{}}}", keys.join(",")))).unwrap();
+    let intake =
+        Intake::from_json(&with_ratings(&format!("{{\"d1\":0,{}}}", keys.join(",")))).unwrap();
     let err = pack.assess(&intake).unwrap_err();
     assert_eq!(err.problems().len(), 11, "10 named, then one count");
     assert_eq!(

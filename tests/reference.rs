@@ -669,8 +669,15 @@ reason = "test"
 source = "product default: test"
 "#;
 
+/// The built-in rules under a test id (the built-in id is reserved) plus [`INSTRUMENT`].
 fn custom_sources() -> Vec<(&'static str, &'static str)> {
+    static LOCAL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        BUILTIN_SOURCES[0]
+            .1
+            .replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#)
+    });
     let mut s = BUILTIN_SOURCES.to_vec();
+    s[0] = (BUILTIN_SOURCES[0].0, LOCAL.as_str());
     s.push(("instrument.toml", INSTRUMENT));
     s
 }

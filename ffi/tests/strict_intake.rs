@@ -67,10 +67,11 @@ fn concatenated_intakes_are_malformed() {
 
 #[test]
 fn duplicate_rating_keys_are_an_error() {
-    // The built-in pack plus a rating `d1`, as one TOML text.
+    // The built-in rules (under a test id: the built-in id is reserved) plus a rating `d1`,
+    // as one TOML text.
     let mut toml = String::new();
     for (_, text) in carelevel::BUILTIN_SOURCES {
-        toml.push_str(text);
+        toml.push_str(&text.replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#));
         toml.push('\n');
     }
     toml.push_str("[[rating]]\nid = \"d1\"\nmin = 0\nmax = 4\nrequired = false\n");

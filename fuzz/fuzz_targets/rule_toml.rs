@@ -29,7 +29,11 @@ fuzz_target!(|data: &[u8]| {
             "parse -> print -> parse changed the file"
         );
     }
-    let pack_toml = BUILTIN_SOURCES[0];
+    // The built-in `pack.toml` under a test id: the built-in id is reserved.
+    let local = BUILTIN_SOURCES[0]
+        .1
+        .replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#);
+    let pack_toml = (BUILTIN_SOURCES[0].0, local.as_str());
     for sources in [
         vec![("fuzz.toml", &*text)],
         vec![pack_toml, ("fuzz.toml", &*text)],
