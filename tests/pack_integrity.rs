@@ -531,3 +531,37 @@ fn a_pack_without_the_suicide_floor_is_not_proved_while_the_builtin_is() {
     assert!(std::ptr::eq(pack.analyze(), verdict));
     assert_eq!(pack.clone().analyze(), verdict);
 }
+
+#[test]
+fn no_duplicate_key_in_a_pack_passes() {
+    // A key twice in one rule (the second `floor` would otherwise win), a rating declared
+    // twice by key, and a programme table given twice: each refused by the TOML reader.
+    let rule = always(
+        "local.twice",
+        "inpatient",
+        "Needs 24-hour care.",
+        "product default: t",
+    );
+    let twice = rule.replace(
+        "floor = \"inpatient\"\n",
+        "floor = \"inpatient\"\nfloor = \"outpatient\"\n",
+    );
+    let err = load(&twice).unwrap_err();
+    assert!(err.to_string().contains("duplicate key"), "{err}");
+    assert!(!err.to_string().contains("outpatient\""), "{err}");
+
+    let inline = "[[rule]]\nid = \"local.inline\"\ncriterion = \"engagement\"\nwhen = { answer = \"age\", answered = true, answered = false }\nfloor = \"iop\"\nreason = \"r.\"\nsource = \"product default: t\"\n";
+    let err = load(inline).unwrap_err();
+    assert!(err.to_string().contains("duplicate key"), "{err}");
+
+    let programme = own_pack_toml("test.local").replacen(
+        "[programme.iop]",
+        "[programme.iop]\ndays_per_week = 5\n\n[programme.iop]",
+        1,
+    );
+    let err = RulePack::from_sources(&[("pack.toml", &programme)]).unwrap_err();
+    assert!(
+        err.problems().iter().any(|p| p.file == "pack.toml"),
+        "{err}"
+    );
+}
