@@ -4,33 +4,8 @@ use crate::Level;
 use crate::answer::{AnswerRef, Field, Value};
 use crate::error::{IntakeError, IntakeProblem, ProblemKind};
 use crate::intake::Intake;
-use crate::pack::{Aggregate, Cond, Rule, RulePack, ScheduleChange, minimum_weekly_hours};
-use crate::vocab::Set;
-
-/// Three-valued truth: a condition over an unanswered optional item is `Unknown`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Tri {
-    False,
-    Unknown,
-    True,
-}
-
-fn tri(b: bool) -> Tri {
-    if b { Tri::True } else { Tri::False }
-}
-
-/// The answers a rule read while it was evaluated.
-pub(crate) trait Recorder {
-    fn read(&mut self, a: AnswerRef, v: Option<Value>);
-}
-
-/// Records nothing: used where only the level matters.
-pub(crate) struct NoTrace;
-
-impl Recorder for NoTrace {
-    #[inline]
-    fn read(&mut self, _: AnswerRef, _: Option<Value>) {}
-}
+use crate::pack::cond::{Lookup, NoTrace, Recorder, Tri, eval};
+use crate::pack::{Aggregate, Rule, RulePack};
 
 /// One answer read by a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +48,8 @@ impl Recorder for Tracer<'_> {
 /// replaced (to ask "what if housing were arranged?").
 ///
 /// This is the reference reading, straight from the intake on every read, compiled only for
-/// tests. Assessments use [`Answers`], which resolves the same values once; tests hold the two (and the pack
-/// analysis) to the same answers.
+/// tests. Assessments use [`Answers`], which resolves the same values once; tests hold the two
+/// to the same answers.
 #[cfg(test)]
 pub(crate) struct Env<'a> {
     pub(crate) intake: &'a Intake,
@@ -115,15 +90,10 @@ impl Env<'_> {
     }
 }
 
-/// Where an evaluation reads its answers from.
-pub(crate) trait Source {
-    fn get(&self, a: AnswerRef) -> Option<Value>;
-}
-
 #[cfg(test)]
-impl Source for Env<'_> {
+impl Lookup for Env<'_> {
     #[inline]
-    fn get(&self, a: AnswerRef) -> Option<Value> {
+    fn value(&self, a: AnswerRef) -> Option<Value> {
         Env::get(self, a)
     }
 }
@@ -306,9 +276,9 @@ impl<'a> Answers<'a> {
     }
 }
 
-impl Source for Answers<'_> {
+impl Lookup for Answers<'_> {
     #[inline(always)]
-    fn get(&self, a: AnswerRef) -> Option<Value> {
+    fn value(&self, a: AnswerRef) -> Option<Value> {
         match a {
             AnswerRef::Field(f) => self.fields.get(f as usize).copied().flatten(),
             AnswerRef::Rating(i) => self.rating(usize::from(i)).map(Value::Num),
@@ -334,120 +304,6 @@ fn builtin_ranges(intake: &Intake) -> [(&'static str, Option<u32>, u32, u32); 5]
     ]
 }
 
-/// Evaluates a condition over an `Env` (the reference reading of the intake).
-#[cfg(test)]
-pub(crate) fn eval<R: Recorder>(c: &Cond, env: &Env<'_>, rec: &mut R) -> Tri {
-    eval_in(c, env, rec)
-}
-
-/// Evaluates a condition, reading answers from `env` and telling `rec` what it read.
-///
-/// Leaf tests are evaluated inline, in the loop of the list that holds them; only lists and
-/// `not` cost a call.
-#[inline(always)]
-fn eval_in<S: Source, R: Recorder>(c: &Cond, env: &S, rec: &mut R) -> Tri {
-    match c {
-        Cond::Bool(a, want) => match read(*a, env, rec) {
-            Some(Value::Bool(b)) => tri(b == *want),
-            _ => Tri::Unknown,
-        },
-        Cond::Range(a, lo, hi) => match read(*a, env, rec) {
-            Some(Value::Num(n)) => tri(*lo <= n && n <= *hi),
-            Some(Value::Choice(r)) => tri(*lo <= u32::from(r) && u32::from(r) <= *hi),
-            _ => Tri::Unknown,
-        },
-        Cond::Mask(a, mask) => match read(*a, env, rec) {
-            Some(Value::Choice(r)) => {
-                tri(mask.checked_shr(u32::from(r)).is_some_and(|m| m & 1 == 1))
-            }
-            _ => Tri::Unknown,
-        },
-        Cond::Answered(a, want) => tri(read(*a, env, rec).is_some() == *want),
-        Cond::All(list) => all(list, env, rec),
-        Cond::Any(list) => any(list, env, rec),
-        Cond::AnyGiven(list) => any_given(list, env, rec),
-        Cond::Not(c) => not(c, env, rec),
-        Cond::AtLeast(n, list) => at_least(*n, list, env, rec),
-    }
-}
-
-#[inline(always)]
-fn read<S: Source, R: Recorder>(a: AnswerRef, env: &S, rec: &mut R) -> Option<Value> {
-    let v = env.get(a);
-    rec.read(a, v);
-    v
-}
-
-fn all<S: Source, R: Recorder>(list: &[Cond], env: &S, rec: &mut R) -> Tri {
-    all_inline(list, env, rec)
-}
-
-/// [`all`], for a caller that wants the loop in its own body (most rules are a list of
-/// tests).
-#[inline(always)]
-fn all_inline<S: Source, R: Recorder>(list: &[Cond], env: &S, rec: &mut R) -> Tri {
-    let mut unknown = false;
-    for c in list {
-        match eval_in(c, env, rec) {
-            Tri::False => return Tri::False,
-            Tri::Unknown => unknown = true,
-            Tri::True => {}
-        }
-    }
-    if unknown { Tri::Unknown } else { Tri::True }
-}
-
-fn any<S: Source, R: Recorder>(list: &[Cond], env: &S, rec: &mut R) -> Tri {
-    let mut unknown = false;
-    for c in list {
-        match eval_in(c, env, rec) {
-            Tri::True => return Tri::True,
-            Tri::Unknown => unknown = true,
-            Tri::False => {}
-        }
-    }
-    if unknown { Tri::Unknown } else { Tri::False }
-}
-
-fn any_given<S: Source, R: Recorder>(list: &[Cond], env: &S, rec: &mut R) -> Tri {
-    let mut known = false;
-    for c in list {
-        match eval_in(c, env, rec) {
-            Tri::True => return Tri::True,
-            Tri::False => known = true,
-            Tri::Unknown => {}
-        }
-    }
-    if known { Tri::False } else { Tri::Unknown }
-}
-
-fn not<S: Source, R: Recorder>(c: &Cond, env: &S, rec: &mut R) -> Tri {
-    match eval_in(c, env, rec) {
-        Tri::True => Tri::False,
-        Tri::False => Tri::True,
-        Tri::Unknown => Tri::Unknown,
-    }
-}
-
-fn at_least<S: Source, R: Recorder>(n: u32, list: &[Cond], env: &S, rec: &mut R) -> Tri {
-    let (mut yes, mut unknown) = (0u32, 0u32);
-    for c in list {
-        match eval_in(c, env, rec) {
-            Tri::True => yes += 1,
-            Tri::Unknown => unknown += 1,
-            Tri::False => {}
-        }
-        if yes >= n {
-            return Tri::True;
-        }
-    }
-    if yes.saturating_add(unknown) >= n {
-        Tri::Unknown
-    } else {
-        Tri::False
-    }
-}
-
 /// A rule that fired or could not be evaluated, with the span of answers it read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Firing {
@@ -463,10 +319,11 @@ pub(crate) struct Conditional {
     pub(crate) level: Level,
 }
 
-/// The recommendation for one intake: the level, the rules behind it with the answers they
-/// read, and the plan. It borrows the pack it came from (for rule text and audit identity).
+/// The recommendation for one intake: the level and the rules behind it with the answers they
+/// read. It borrows the pack it came from (for rule text and audit identity).
 ///
-/// Use [`Recommendation::to_report`] for the owned, serialisable form (the JSON contract),
+/// Use [`Recommendation::plan`] for the plan that goes with the level,
+/// [`Recommendation::to_report`] for the owned, serialisable form (the JSON contract),
 /// and [`Report::to_text`](crate::Report::to_text) or [`Report::to_markdown`](crate::Report::to_markdown) for a clinician.
 ///
 /// # Examples
@@ -490,10 +347,6 @@ pub struct Recommendation<'p> {
     pub(crate) unevaluated: Vec<Firing>,
     pub(crate) reads: Vec<Reading>,
     pub(crate) conditional: Option<Conditional>,
-    pub(crate) services: Set,
-    pub(crate) referrals: Set,
-    pub(crate) intensive: bool,
-    pub(crate) evening: bool,
 }
 
 impl RulePack {
@@ -627,10 +480,7 @@ impl RulePack {
             // (evaluate again, recording) only the rules that fire or cannot be evaluated.
             // Evaluation is a pure function of the answers, so the second pass follows the
             // first exactly.
-            let quick = match &rule.cond {
-                Cond::All(list) => all_inline(list, answers, &mut NoTrace),
-                cond => eval_in(cond, answers, &mut NoTrace),
-            };
+            let quick = eval(&rule.cond, answers, &mut NoTrace);
             if quick == Tri::False {
                 continue;
             }
@@ -638,7 +488,7 @@ impl RulePack {
                 reads = Vec::with_capacity(64);
             }
             let start = reads.len();
-            let t = eval_in(
+            let t = eval(
                 &rule.cond,
                 answers,
                 &mut Tracer {
@@ -682,36 +532,24 @@ impl RulePack {
             unevaluated,
             reads,
             conditional: None,
-            services: Set::default(),
-            referrals: Set::default(),
-            intensive: false,
-            evening: false,
         };
         for f in &rec.fired {
             let Some(rule) = self.rules.get(usize::from(f.rule)) else {
                 continue;
             };
             rec.urgent |= rule.urgent;
-            rec.services = rec.services.union(rule.services);
-            rec.referrals = rec.referrals.union(rule.referrals);
-            rec.intensive |= rule.schedule == Some(ScheduleChange::Intensive);
-            rec.evening |= rule.schedule == Some(ScheduleChange::Evening);
         }
-        let programme = self.programmes.get(rec.level);
-        rec.services = rec.services.union(programme.services);
-        rec.referrals = rec.referrals.union(programme.referrals);
-        rec.evening &= programme.evening_option;
         rec.conditional = self.conditional(answers, &rec);
         rec
     }
 
     /// The level alone, with no trace (for what-if questions).
-    fn level_only<S: Source>(&self, env: &S) -> Level {
+    fn level_only<L: Lookup>(&self, env: &L) -> Level {
         let mut level = Level::Outpatient;
         for r in &self.rules {
             // Only a rule that could raise the level needs evaluating.
             if let Some(floor) = r.floor.filter(|f| *f > level) {
-                if eval_in(&r.cond, env, &mut NoTrace) == Tri::True {
+                if eval(&r.cond, env, &mut NoTrace) == Tri::True {
                     level = floor;
                 }
             }
@@ -728,7 +566,7 @@ impl RulePack {
         }
         for field in ARRANGEABLE {
             let answer = AnswerRef::Field(*field);
-            if answers.get(answer) != Some(Value::Bool(false)) {
+            if answers.value(answer) != Some(Value::Bool(false)) {
                 continue;
             }
             let read_by_binding = rec
@@ -819,28 +657,6 @@ impl<'p> Recommendation<'p> {
     pub fn level_if_housing_arranged(&self) -> Option<Level> {
         self.conditional.map(|c| c.level)
     }
-
-    /// The schedule that goes with the level.
-    pub fn schedule(&self) -> crate::report::Schedule {
-        let p = self.pack.programmes.get(self.level);
-        let days = if self.intensive {
-            p.intensive_days_per_week
-        } else {
-            p.days_per_week
-        };
-        let (adult, adolescent) = minimum_weekly_hours(self.level);
-        crate::report::Schedule {
-            days_per_week: days,
-            hours_per_day: p.hours_per_day,
-            weekly_hours: days.saturating_mul(p.hours_per_day),
-            minimum_weekly_hours: if self.adolescent { adolescent } else { adult },
-            weeks: p
-                .weeks
-                .map(|(shortest, longest)| crate::report::Weeks { shortest, longest }),
-            intensive: self.intensive && p.intensive_days_per_week > p.days_per_week,
-            evening: self.evening,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -930,10 +746,6 @@ mod tests {
             unevaluated,
             reads,
             conditional: None,
-            services: Set::default(),
-            referrals: Set::default(),
-            intensive: false,
-            evening: false,
         };
         for f in &rec.fired {
             let rule = &pack.rules[usize::from(f.rule)];
@@ -941,15 +753,7 @@ mod tests {
                 rec.level = rec.level.max(floor);
             }
             rec.urgent |= rule.urgent;
-            rec.services = rec.services.union(rule.services);
-            rec.referrals = rec.referrals.union(rule.referrals);
-            rec.intensive |= rule.schedule == Some(ScheduleChange::Intensive);
-            rec.evening |= rule.schedule == Some(ScheduleChange::Evening);
         }
-        let programme = pack.programmes.get(rec.level);
-        rec.services = rec.services.union(programme.services);
-        rec.referrals = rec.referrals.union(programme.referrals);
-        rec.evening &= programme.evening_option;
         for field in Field::ALL.iter().filter(|f| f.info().arrangeable) {
             let answer = AnswerRef::Field(*field);
             if env.get(answer) != Some(Value::Bool(false)) {
@@ -983,10 +787,6 @@ mod tests {
             && a.unevaluated == b.unevaluated
             && a.reads == b.reads
             && a.conditional == b.conditional
-            && a.services == b.services
-            && a.referrals == b.referrals
-            && a.intensive == b.intensive
-            && a.evening == b.evening
     }
 
     /// xorshift64*, so every run checks the same intakes.
@@ -1262,7 +1062,7 @@ mod tests {
                             _ => true,
                         };
                         if read_by_pack {
-                            assert_eq!(answers.get(a), env.get(a), "intake #{k}: {a:?}");
+                            assert_eq!(answers.value(a), env.get(a), "intake #{k}: {a:?}");
                         }
                     }
                 }
