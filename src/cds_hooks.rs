@@ -4,14 +4,14 @@
 //! the binding rules, `indicator` from urgency (`critical` when a safety rule fired,
 //! `warning` for PHP and inpatient or when an unanswered item could raise the level, `info`
 //! otherwise), `source` naming the pack and its version, and `overrideReasons` that match
-//! the override codes of [`crate::transition::OverrideReason`].
+//! the override codes of [`crate::overrides::OverrideReason`]. The detail is rendered by the
+//! same renderer as the report's text and markdown.
 
 use crate::Level;
+use crate::overrides::{CDS_HOOKS_OVERRIDE_SYSTEM, OverrideReason};
 use crate::report::Report;
-use crate::transition::{CDS_HOOKS_OVERRIDE_SYSTEM, OverrideReason};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
 
 /// The carelevel code system for override reasons on cards (the codes of
 /// [`OverrideReason`]); each coding also names the CDS Hooks category in `display`.
@@ -73,20 +73,26 @@ pub struct Coding {
 pub const SUMMARY_LIMIT: usize = 139;
 
 impl Report {
-    /// The recommendation as a CDS Hooks card.
+    /// The recommendation as a CDS Hooks card. Its `uuid` comes from the report's
+    /// [digest](Report::digest).
+    ///
+    /// # Errors
+    ///
+    /// As for [`Report::digest`]: serde_json's error if the report cannot be written as JSON
+    /// (not expected; it is passed on rather than giving the card the id of an empty digest).
     ///
     /// # Examples
     ///
     /// ```
     /// # let json = include_str!("../examples/intakes/inpatient_suicide_plan.json");
     /// use carelevel::{cds_hooks::Indicator, Intake, RulePack};
-    /// let card = RulePack::builtin().report(&Intake::from_json(json)?)?.to_cds_card();
+    /// let card = RulePack::builtin().report(&Intake::from_json(json)?)?.to_cds_card()?;
     /// assert_eq!(card.indicator, Indicator::Critical);
     /// assert!(card.summary.chars().count() < 140);
     /// assert!(card.detail.contains("safety.suicide.intent_plan_or_behaviour"));
-    /// # Ok::<(), carelevel::IntakeError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn to_cds_card(&self) -> Card {
+    pub fn to_cds_card(&self) -> Result<Card, serde_json::Error> {
         let could_rise = self
             .not_evaluated
             .iter()
@@ -115,8 +121,8 @@ impl Report {
             }
         }
         let summary: String = summary.chars().take(SUMMARY_LIMIT).collect();
-        Card {
-            uuid: uuid_from_digest(&self.digest()),
+        Ok(Card {
+            uuid: uuid_from_digest(&self.digest()?),
             summary,
             detail: self.card_detail(),
             indicator,
@@ -139,54 +145,7 @@ impl Report {
                     },
                 })
                 .collect(),
-        }
-    }
-
-    fn card_detail(&self) -> String {
-        let mut d = String::new();
-        let _ = writeln!(d, "**Binding rules** (they set {}):\n", self.level.title());
-        for f in self
-            .fired
-            .iter()
-            .filter(|f| self.binding_rules.contains(&f.id))
-        {
-            // Reasons and sources come from the pack: escaped, so they cannot add markup.
-            let _ = writeln!(
-                d,
-                "- `{}`: {} _(source: {})_",
-                f.id,
-                crate::report::escape_markdown(&f.reason),
-                crate::report::escape_markdown(&f.source)
-            );
-        }
-        for r in &self.ruled_out {
-            let by: Vec<String> = r.by.iter().map(|b| format!("`{b}`")).collect();
-            let _ = writeln!(d, "\n{} ruled out by {}.", r.level.title(), by.join(", "));
-        }
-        for c in &self.conditional {
-            let _ = writeln!(d, "\n{} if {}.", c.level.title(), c.condition);
-        }
-        let raising: Vec<String> = self
-            .not_evaluated
-            .iter()
-            .filter(|n| n.floor.is_some_and(|f| f > self.level))
-            .flat_map(|n| n.missing.iter().map(|m| format!("`{m}`")))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if !raising.is_empty() {
-            let _ = writeln!(
-                d,
-                "\nUnanswered items that could raise the level: {}.",
-                raising.join(", ")
-            );
-        }
-        let _ = write!(
-            d,
-            "\nPack `{}` {} (`{}`). A recommendation, not a diagnosis: a clinician decides.",
-            self.pack.id, self.pack.version, self.pack.digest
-        );
-        d
+        })
     }
 }
 

@@ -1178,9 +1178,7 @@ impl Report {
     /// ```
     pub fn to_risk_assessment(&self, subject: &str, response: &str) -> RiskAssessment {
         let binding: Vec<String> = self
-            .fired
-            .iter()
-            .filter(|f| self.binding_rules.contains(&f.id))
+            .binding()
             .map(|f| format!("{}: {}", f.id, f.reason))
             .collect();
         let services: Vec<&str> = self

@@ -5,8 +5,12 @@
 //! withdrawal-seizure history, medical status, self-management, the current setting) are
 //! `Option`s at the serde level only so that *every* missing item can be reported at once;
 //! [`RulePack::assess`](crate::RulePack::assess) refuses an intake with any of them missing.
+//!
+//! This module owns the intake and its reading from and writing to JSON
+//! ([`Intake::from_json`], [`Intake::to_json`]).
 
 use crate::Level;
+use crate::error::IntakeError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -72,6 +76,45 @@ pub struct Intake {
     /// Free-text notes. Never read by any rule, never shown in an error or `Debug` output.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<FreeText>,
+}
+
+impl Intake {
+    /// Reads an intake from JSON. Unknown keys, values of the wrong type and unknown choices
+    /// are errors naming the field. Range and completeness checks happen in
+    /// [`RulePack::assess`](crate::RulePack::assess), which reports every problem at once.
+    ///
+    /// # Errors
+    ///
+    /// [`IntakeError::Json`] naming the field's dotted path and what is wrong with it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = carelevel::Intake::from_json(r#"{"safety": {"suicide_risks": "none"}}"#).unwrap_err();
+    /// assert!(err.to_string().starts_with("intake field `safety.suicide_risks`: unknown key `suicide_risks`"));
+    /// ```
+    pub fn from_json(json: &str) -> Result<Intake, IntakeError> {
+        crate::json::read(json).map_err(IntakeError::from)
+    }
+
+    /// The intake as JSON (what [`Intake::from_json`] reads back to the same intake).
+    ///
+    /// # Errors
+    ///
+    /// serde_json's error if the intake cannot be written (it holds only strings, numbers,
+    /// lists and string-keyed maps, so this is not expected; it is passed on, never hidden).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let json = include_str!("../examples/intakes/iop_primary.json");
+    /// let intake = carelevel::Intake::from_json(json)?;
+    /// assert_eq!(carelevel::Intake::from_json(&intake.to_json()?)?, intake);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
 }
 
 /// Acute safety items. All three are required.

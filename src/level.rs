@@ -1,4 +1,5 @@
-//! Levels of care, ordered from least to most intensive.
+//! Levels of care, ordered from least to most intensive, and the weekly hours each level's
+//! schedule must reach.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -86,6 +87,19 @@ impl Level {
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Weekly hours a level's schedule must reach: (adults, adolescents). A fact about the level,
+/// not the pack: a pack's programme is refused at load when it falls below the adult figure,
+/// and the plan's schedule states the figure for the person's age.
+pub(crate) const fn minimum_weekly_hours(level: Level) -> (u32, u32) {
+    match level {
+        // Medicare IOP benefit (2024) and SAMHSA TIP 47: at least 9 h/week adults, 6 adolescents.
+        Level::Iop => (9, 6),
+        // Medicare PHP, 42 CFR 410.43: at least 20 h/week.
+        Level::Php => (20, 20),
+        Level::Outpatient | Level::Inpatient => (0, 0),
     }
 }
 

@@ -1,0 +1,319 @@
+//! The recommendation as an owned, serialisable report: the JSON contract other systems rely
+//! on, built from an evaluated [`Recommendation`] and its [`Plan`]. The readable renderings
+//! (text, markdown, a CDS card's detail) are in `render`.
+
+mod render;
+
+use crate::answer::{AnswerKind, AnswerRef, Value};
+use crate::engine::{Firing, Recommendation};
+use crate::error::IntakeError;
+use crate::intake::{Intake, Preferences};
+use crate::vocab::Criterion;
+use crate::{Level, RulePack};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+// The plan types are built in the plan step; re-exported here, where they have always been.
+pub use crate::plan::{Cost, Plan, PlanReferral, PlanService, Schedule, Weeks};
+
+/// A recommendation, owned and serialisable: the JSON contract other systems rely on. Its
+/// schema is committed at `schema/recommendation.schema.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// The recommended level of care.
+    pub level: Level,
+    /// A safety rule fired: the person needs same-day evaluation.
+    pub urgent: bool,
+    /// Ids of the rules that set the level (their floor equals it).
+    pub binding_rules: Vec<String>,
+    /// Every rule that fired, in pack order, with the answers it read.
+    pub fired: Vec<FiredRule>,
+    /// Rules that could not be evaluated because an optional answer is absent.
+    pub not_evaluated: Vec<NotEvaluated>,
+    /// For each less intensive level, the rules that rule it out.
+    pub ruled_out: Vec<RuledOut>,
+    /// Lower levels that one arranged condition would allow.
+    pub conditional: Vec<ConditionalLevel>,
+    /// The plan that goes with the level.
+    pub plan: Plan,
+    /// The rule pack that decided, for audit.
+    pub pack: PackInfo,
+    /// The engine that decided.
+    pub engine: EngineInfo,
+}
+
+/// A rule that fired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FiredRule {
+    /// Rule id.
+    pub id: String,
+    /// Its criterion.
+    pub criterion: Criterion,
+    /// The floor it set, if any.
+    pub floor: Option<Level>,
+    /// Whether it marks the result urgent.
+    pub urgent: bool,
+    /// Why, for a clinician.
+    pub reason: String,
+    /// Where the rule comes from.
+    pub source: String,
+    /// The answers it read and the values it saw.
+    pub answers: Vec<AnswerRead>,
+}
+
+/// An answer a rule read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRead {
+    /// The answer's name, e.g. `safety.suicide_risk`.
+    pub answer: String,
+    /// Its value; `null` when unanswered.
+    pub value: Option<AnswerValue>,
+}
+
+/// An answer's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum AnswerValue {
+    /// Yes or no.
+    Bool(bool),
+    /// A number.
+    Number(u32),
+    /// A choice, by name.
+    Choice(String),
+}
+
+/// A rule that could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotEvaluated {
+    /// Rule id.
+    pub id: String,
+    /// The floor it would set if it applied.
+    pub floor: Option<Level>,
+    /// The unanswered items it needed.
+    pub missing: Vec<String>,
+    /// Its reason.
+    pub reason: String,
+}
+
+/// Why a less intensive level is ruled out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuledOut {
+    /// The level ruled out.
+    pub level: Level,
+    /// Ids of the fired rules whose floor is above it.
+    pub by: Vec<String>,
+}
+
+/// A lower level one arranged condition would allow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionalLevel {
+    /// The answer that would change (e.g. `home.substance_free_housing_arranged`).
+    pub answer: String,
+    /// The condition in words.
+    pub condition: String,
+    /// The level that would follow.
+    pub level: Level,
+}
+
+/// The pack that decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackInfo {
+    /// Pack id.
+    pub id: String,
+    /// Pack version.
+    pub version: String,
+    /// Content digest of the pack's sources.
+    pub digest: String,
+}
+
+/// The engine that decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EngineInfo {
+    /// Always `carelevel`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+fn answer_value(kind: AnswerKind, v: Value) -> AnswerValue {
+    match (kind, v) {
+        (AnswerKind::Choice(names), Value::Choice(r)) => AnswerValue::Choice(
+            names
+                .get(usize::from(r))
+                .map_or_else(|| r.to_string(), |s| (*s).to_owned()),
+        ),
+        (_, Value::Bool(b)) => AnswerValue::Bool(b),
+        (_, Value::Num(n)) => AnswerValue::Number(n),
+        (_, Value::Choice(r)) => AnswerValue::Number(u32::from(r)),
+    }
+}
+
+impl Recommendation<'_> {
+    fn answers_read(&self, f: &Firing) -> Vec<AnswerRead> {
+        self.reads_of(f)
+            .iter()
+            .map(|r| AnswerRead {
+                answer: self.pack.answer_name(r.answer),
+                value: r
+                    .value
+                    .map(|v| answer_value(self.pack.answer_kind(r.answer), v)),
+            })
+            .collect()
+    }
+
+    /// The owned, serialisable report. Pass the intake's preferences to carry them into the
+    /// plan (or use [`RulePack::report`](crate::RulePack::report), which does).
+    pub fn to_report(&self, preferences: Option<&Preferences>) -> Report {
+        let fired = self
+            .fired_pairs()
+            .map(|(f, r)| FiredRule {
+                id: r.id.clone(),
+                criterion: r.criterion,
+                floor: r.floor,
+                urgent: r.urgent,
+                reason: r.reason.clone(),
+                source: r.source.clone(),
+                answers: self.answers_read(f),
+            })
+            .collect();
+        let not_evaluated = self
+            .unevaluated_pairs()
+            .map(|(f, r)| NotEvaluated {
+                id: r.id.clone(),
+                floor: r.floor,
+                missing: self
+                    .reads_of(f)
+                    .iter()
+                    .filter(|x| x.value.is_none())
+                    .map(|x| self.pack.answer_name(x.answer))
+                    .collect(),
+                reason: r.reason.clone(),
+            })
+            .collect();
+        let ruled_out = Level::ALL
+            .iter()
+            .filter(|l| **l < self.level)
+            .map(|l| RuledOut {
+                level: *l,
+                by: self.ruled_out_by(*l).map(|r| r.id.clone()).collect(),
+            })
+            .collect();
+        let conditional = self
+            .conditional
+            .iter()
+            .map(|c| ConditionalLevel {
+                answer: self.pack.answer_name(c.answer),
+                condition: match c.answer {
+                    AnswerRef::Field(f) => f.info().description.to_owned(),
+                    other => format!("{} is arranged", self.pack.answer_name(other)),
+                },
+                level: c.level,
+            })
+            .collect();
+        let meta = self.pack.meta();
+        Report {
+            level: self.level,
+            urgent: self.urgent,
+            binding_rules: self.binding_rules().map(|r| r.id.clone()).collect(),
+            fired,
+            not_evaluated,
+            ruled_out,
+            conditional,
+            plan: self.plan(preferences),
+            pack: PackInfo {
+                id: meta.id.clone(),
+                version: meta.version.clone(),
+                digest: meta.digest.clone(),
+            },
+            engine: EngineInfo {
+                name: env!("CARGO_PKG_NAME").to_owned(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
+        }
+    }
+}
+
+/// The bytes [`RulePack::assess_json`] reserves for a report's JSON (the built-in pack's
+/// reports are 2-6 KiB).
+const REPORT_JSON_CAPACITY: usize = 8 * 1024;
+
+impl RulePack {
+    /// Assesses an intake and returns the owned [`Report`], with the intake's preferences
+    /// carried into the plan.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RulePack::assess`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let json = include_str!("../../examples/intakes/inpatient_suicide_plan.json");
+    /// let pack = carelevel::RulePack::builtin();
+    /// let report = pack.report(&carelevel::Intake::from_json(json)?)?;
+    /// assert!(report.urgent);
+    /// # Ok::<(), carelevel::IntakeError>(())
+    /// ```
+    pub fn report(&self, intake: &Intake) -> Result<Report, IntakeError> {
+        let rec = self.assess(intake)?;
+        Ok(rec.to_report(Some(&intake.engagement.preferences)))
+    }
+
+    /// JSON in, JSON out: reads an intake, assesses it and returns the report as JSON.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Intake::from_json`] and [`RulePack::assess`]; [`IntakeError::Output`] if the
+    /// report cannot be written as JSON (not expected, but never hidden).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let json = include_str!("../../examples/intakes/php_daily_structure.json");
+    /// let pack = carelevel::RulePack::builtin();
+    /// let out = pack.assess_json(json)?;
+    /// assert!(out.starts_with(r#"{"level":"#));
+    /// # Ok::<(), carelevel::IntakeError>(())
+    /// ```
+    pub fn assess_json(&self, json: &str) -> Result<String, IntakeError> {
+        let intake = Intake::from_json(json)?;
+        let report = self.report(&intake)?;
+        let output = |message: String| IntakeError::Output { message };
+        // A report is a few KiB of JSON: start with room for it rather than growing (and
+        // copying) a buffer from serde_json's 128 bytes.
+        let mut out = Vec::with_capacity(REPORT_JSON_CAPACITY);
+        serde_json::to_writer(&mut out, &report).map_err(|e| output(e.to_string()))?;
+        String::from_utf8(out).map_err(|e| output(e.to_string()))
+    }
+}
+
+impl Report {
+    /// The fired rules that set the level (those named in `binding_rules`), in pack order:
+    /// what every rendering shows under "why".
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let json = include_str!("../../examples/intakes/inpatient_suicide_plan.json");
+    /// let report = carelevel::RulePack::builtin().report(&carelevel::Intake::from_json(json)?)?;
+    /// assert!(report.binding().all(|f| f.floor == Some(report.level)));
+    /// assert_eq!(report.binding().count(), report.binding_rules.len());
+    /// # Ok::<(), carelevel::IntakeError>(())
+    /// ```
+    pub fn binding(&self) -> impl Iterator<Item = &FiredRule> + '_ {
+        self.fired.iter().filter(|f| self.is_binding(f))
+    }
+
+    /// Whether a fired rule is one of those that set the level.
+    pub(crate) fn is_binding(&self, f: &FiredRule) -> bool {
+        self.binding_rules.contains(&f.id)
+    }
+}
