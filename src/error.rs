@@ -1,5 +1,6 @@
 //! Errors from reading and checking an intake.
 
+use serde::Serialize;
 use std::fmt;
 
 /// Why an intake could not be assessed.
@@ -15,7 +16,16 @@ pub enum IntakeError {
     Json {
         /// The dotted path of the offending field (`.` for the whole document).
         path: String,
-        /// What is wrong.
+        /// The line of the document where reading stopped, from 1 (serde_json's
+        /// [`line`](serde_json::Error::line); 0 if it gave none).
+        line: usize,
+        /// The column where reading stopped: the bytes of the line up to and including the
+        /// offending one (serde_json's [`column`](serde_json::Error::column); 0 at the start
+        /// of a line, as at the end of an empty document). A leading byte-order mark is not
+        /// counted.
+        column: usize,
+        /// What is wrong; serde_json's messages end with the same position
+        /// (`at line 1 column 30`).
         message: String,
     },
     /// The intake was read but has problems: every one is listed.
@@ -44,6 +54,28 @@ impl IntakeError {
 }
 
 /// One problem with an intake, naming its field.
+///
+/// It serialises as one flat object: the field, the message (its `Display`), and the kind
+/// with its data under `problem_kind` (see [`ProblemKind`]). A problem carries paths, numbers
+/// and the pack's own names only, never a string from the intake.
+///
+/// # Examples
+///
+/// ```
+/// # let json = include_str!("../examples/intakes/iop_primary.json");
+/// let mut intake = carelevel::Intake::from_json(json)?;
+/// intake.severity.phq9 = Some(40);
+/// let err = carelevel::RulePack::builtin().assess(&intake).unwrap_err();
+/// assert_eq!(
+///     serde_json::to_value(&err.problems()[0])?,
+///     serde_json::json!({
+///         "field": "severity.phq9",
+///         "message": "`severity.phq9` is 40, expected 0-27",
+///         "problem_kind": "out_of_range", "value": 40, "min": 0, "max": 27
+///     })
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IntakeProblem {
     /// Dotted path of the field, e.g. `safety.suicide_risk` or `ratings.withdrawal`.
@@ -52,8 +84,11 @@ pub struct IntakeProblem {
     pub kind: ProblemKind,
 }
 
-/// What is wrong with a field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What is wrong with a field. Serialised with its name in `snake_case` under
+/// `problem_kind` and its data beside it: `{"problem_kind": "out_of_range", "value": 40,
+/// "min": 0, "max": 27}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(tag = "problem_kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ProblemKind {
     /// A required item is unanswered.
@@ -76,6 +111,7 @@ pub enum ProblemKind {
     /// A rating the pack does not declare.
     UnknownRating {
         /// The closest declared rating, if any is close.
+        #[serde(skip_serializing_if = "Option::is_none")]
         suggestion: Option<String>,
     },
     /// More keys of the object are not ratings of the pack than are listed one by one (the
@@ -118,6 +154,42 @@ impl fmt::Display for IntakeProblem {
                 )
             }
         }
+    }
+}
+
+// An `IntakeProblem` as it is written: its fields, plus the message its `Display` gives.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(
+    rename = "IntakeProblem",
+    description = "One problem with an intake: the field, the message, and the kind under `problem_kind` with its data beside it. It carries paths, numbers and the pack's own names only, never a string from the intake."
+)]
+struct IntakeProblemJson<'a> {
+    /// Dotted path of the field, e.g. `safety.suicide_risk` or `ratings.withdrawal`.
+    field: &'a str,
+    /// The problem as one line, as `Display` writes it.
+    message: String,
+    #[serde(flatten)]
+    kind: &'a ProblemKind,
+}
+
+impl Serialize for IntakeProblem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IntakeProblemJson {
+            field: &self.field,
+            message: self.to_string(),
+            kind: &self.kind,
+        }
+        .serialize(s)
+    }
+}
+
+impl schemars::JsonSchema for IntakeProblem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        IntakeProblemJson::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        IntakeProblemJson::json_schema(generator)
     }
 }
 

@@ -25,11 +25,24 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
-/// A JSON reading error: the dotted path (`.` for the whole document) and a message that
-/// quotes no string from the input.
+/// A JSON reading error: the dotted path (`.` for the whole document), serde_json's line and
+/// column, and a message that quotes no string from the input.
 pub(crate) struct ReadError {
     pub(crate) path: String,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
     pub(crate) message: String,
+}
+
+impl From<ReadError> for crate::IntakeError {
+    fn from(e: ReadError) -> Self {
+        crate::IntakeError::Json {
+            path: e.path,
+            line: e.line,
+            column: e.column,
+            message: e.message,
+        }
+    }
 }
 
 /// Reads one JSON document strictly into `T` (see the module docs). A leading UTF-8 byte-order
@@ -52,10 +65,14 @@ pub(crate) fn read<T: for<'de> Deserialize<'de>>(json: &str) -> Result<T, ReadEr
     ))
     .map_err(|e| ReadError {
         path: path_of(&track.path()),
+        line: e.line(),
+        column: e.column(),
         message: redact(&e.to_string()),
     })?;
     de.end().map_err(|e| ReadError {
         path: ".".to_owned(),
+        line: e.line(),
+        column: e.column(),
         message: format!(
             "unexpected content after the end of the document at line {} column {} (one document per input)",
             e.line(),

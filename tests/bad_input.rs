@@ -94,7 +94,7 @@ fn unknown_keys_are_errors_naming_the_path() {
     let text = with(&["home", "substance_fre"], true.into());
     let err = Intake::from_json(&text).unwrap_err();
     match &err {
-        IntakeError::Json { path, message } => {
+        IntakeError::Json { path, message, .. } => {
             assert_eq!(path, "home.substance_fre");
             assert!(
                 message
@@ -176,15 +176,15 @@ source = "my hunch"
     let err = RulePack::from_toml("bad.toml", &text).unwrap_err();
     let msgs: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
     let expect = [
-        "bad.toml: rule `a`: unknown criterion `safty` (did you mean `safety`?)",
-        "bad.toml: rule `a`: unknown level `inpatent` in `floor` (did you mean `inpatient`?)",
-        "bad.toml: rule `a`: `when` reads unknown answer `safety.suicide_risks` (did you mean `safety.suicide_risk`?)",
-        "bad.toml: rule `a`: duplicate rule id `a`",
-        "bad.toml: rule `a`: has no `source`: name a seed section, a public reference, or `product default: <why>`",
-        "bad.toml: rule `a`: unknown service `case_managment` (did you mean `case_management`?)",
-        "bad.toml: rule `a`: `when`: constant 40 is out of range for `severity.phq9` (0-27)",
-        "bad.toml: rule `c`: source `my hunch` must start with `seed:`, `reference:` or `product default:`",
-        "bad.toml: rule `c`: `when`: `safety.harm_to_others` is one of none, ideation, plan_or_intent, not true",
+        "bad.toml:7:13: rule `a`: unknown criterion `safty` (did you mean `safety`?)",
+        "bad.toml:9:9: rule `a`: unknown level `inpatent` in `floor` (did you mean `inpatient`?)",
+        "bad.toml:8:19: rule `a`: `when` reads unknown answer `safety.suicide_risks` (did you mean `safety.suicide_risk`?)",
+        "bad.toml:14:6: rule `a`: duplicate rule id `a`",
+        "bad.toml:13:1: rule `a`: has no `source`: name a seed section, a public reference, or `product default: <why>`",
+        "bad.toml:17:13: rule `a`: unknown service `case_managment` (did you mean `case_management`?)",
+        "bad.toml:16:47: rule `a`: `when`: constant 40 is out of range for `severity.phq9` (0-27)",
+        "bad.toml:26:10: rule `c`: source `my hunch` must start with `seed:`, `reference:` or `product default:`",
+        "bad.toml:23:49: rule `c`: `when`: `safety.harm_to_others` is one of none, ideation, plan_or_intent, not true",
     ];
     for e in expect {
         assert!(msgs.iter().any(|m| m == e), "missing {e:?} in {msgs:#?}");
@@ -221,7 +221,7 @@ fn programmes_below_minimum_hours_are_rejected() {
     let err = RulePack::from_sources(&sources).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "rule pack has 1 problem: pack.toml: programme `iop`: schedule gives 6 h/week, below the 9 h/week minimum for iop"
+        "rule pack has 1 problem: pack.toml:20:1: programme `iop`: schedule gives 6 h/week, below the 9 h/week minimum for iop"
     );
 }
 

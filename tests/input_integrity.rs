@@ -69,7 +69,7 @@ fn with_ratings(ratings: &str) -> String {
 
 fn json_error(text: &str) -> (String, String) {
     match Intake::from_json(text).unwrap_err() {
-        IntakeError::Json { path, message } => (path, message),
+        IntakeError::Json { path, message, .. } => (path, message),
         other => panic!("expected a JSON error, got {other:?}"),
     }
 }

@@ -52,6 +52,18 @@ fn transition_and_override_schemas_are_committed() {
 }
 
 #[test]
+fn problem_schemas_are_committed() {
+    check(
+        "intake-problem.schema.json",
+        carelevel::schema::intake_problem(),
+    );
+    check(
+        "pack-problem.schema.json",
+        carelevel::schema::pack_problem(),
+    );
+}
+
+#[test]
 fn every_bundled_report_validates_shape_against_its_type() {
     // A report survives JSON and back unchanged: the JSON contract loses nothing.
     let pack = carelevel::RulePack::builtin();

@@ -8,15 +8,31 @@
  *
  * MESSAGE (and every problem's TEXT) is one line and never echoes the intake's or an
  * argument's text (a pack problem may name the pack's own ids). "problems" is always present
- * and always a non-empty array; each PROBLEM is an object of one of two forms:
+ * and always a non-empty array; each PROBLEM is an object of one of these forms (keys marked
+ * ? may be absent; more keys may be added in later versions, so ignore keys you do not know):
  *
  *   {"field": NAME, "message": TEXT}
- *       NAME is an argument ("pack", "intake_json", "current_level", "toml"), a dotted intake
- *       field ("safety.suicide_risk"; "." for the whole document), or, for kind internal, the
- *       function that failed ("carelevel_assess").
- *   {"file": FILE, "rule": ITEM, "message": TEXT}
- *       a rule pack problem. ITEM names the rule, rating, score or programme it is in
- *       (e.g. "rule `x`", "rating `d1`"); "rule" is omitted when the problem is in none.
+ *       NAME is an argument ("pack", "intake_json", "current_level", "toml") or, for kind
+ *       internal, the function that failed ("carelevel_assess").
+ *   {"field": PATH, "message": TEXT, "line": N, "column": N}
+ *       kind malformed_intake: PATH is the dotted intake field ("safety.suicide_risk"; "." for
+ *       the whole document); line (from 1) and column (bytes of the line up to the offending
+ *       one) are where reading stopped, 0 if unknown.
+ *   {"field": PATH, "message": TEXT, "problem_kind": PKIND, ...}
+ *       kind invalid_intake: one per field. PKIND is "missing"; "out_of_range" with "value",
+ *       "min", "max" (numbers); "inconsistent" with "expected"; "unknown_rating" with
+ *       "suggestion"?; or "more_unknown_ratings" with "count" (schema/intake-problem.schema.json).
+ *   {"file": FILE, "rule"?: ITEM, "message": TEXT, "problem_kind": PKIND, "id"?: ID,
+ *    "path"?: KEYS, "line"?: N, "column"?: N, "suggestion"?: NAME}
+ *       kind invalid_pack: a rule pack problem. ITEM names the rule, rating, score or
+ *       programme it is in (e.g. "rule `x`", "rating `d1`"), ID its id; KEYS is the TOML key
+ *       path ("rule[2].when.all[1].answer"); line and column (from 1, the column in
+ *       characters) locate it in FILE; NAME is the closest known name to a misspelt one.
+ *       PKIND is e.g. "syntax", "unknown_key", "duplicate_id", "missing_field",
+ *       "unknown_answer", "unknown_service", "wrong_type", "out_of_range", "not_one_line"
+ *       (schema/pack-problem.schema.json lists them all).
+ *
+ * NAME, PATH, TEXT, FILE, ITEM, ID, KEYS and PKIND are strings; every N is a number.
  *
  * KIND is one of the following, and nothing else (one line each, "kind: NAME  meaning"):
  *
@@ -25,7 +41,7 @@
  *   kind: malformed_intake  the intake is not JSON of the intake's shape; field is the dotted path
  *   kind: invalid_intake    the intake was read but answers are missing or out of range
  *   kind: invalid_level     current_level is not "outpatient", "iop", "php" or "inpatient"
- *   kind: invalid_pack      the rule pack TOML has problems; each problem has file (and rule)
+ *   kind: invalid_pack      the rule pack TOML has problems; each has file, problem_kind (rule, line)
  *   kind: unavailable       no rule pack is available, so nothing is assessed (fail closed)
  *   kind: internal          a bug in carelevel (a caught panic); field names the function
  */

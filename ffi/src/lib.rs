@@ -11,15 +11,34 @@
 //! ```
 //!
 //! `kind` is one of [`ErrorKind::ALL`]; `message` is one line and never echoes the intake's or
-//! an argument's text (a pack problem may name the pack's own ids); `problems` is always present, always a non-empty array of objects, each either
-//! `{"field", "message"}` (an argument, an intake field, or for [`ErrorKind::Internal`] the
-//! function that failed) or `{"file", "rule"?, "message"}` (a rule pack problem; `rule` names
-//! the item, e.g. ``rule `x` `` or ``rating `d1` ``, and is omitted when the problem is not in
-//! one rule, rating, score or programme). Null pointers,
+//! an argument's text (a pack problem may name the pack's own ids); `problems` is always
+//! present, always a non-empty array of objects, each one of:
+//!
+//! - `{"field", "message"}`: an argument, or for [`ErrorKind::Internal`] the function that
+//!   failed;
+//! - `{"field", "message", "line", "column"}`: where the intake JSON could not be read
+//!   ([`ErrorKind::MalformedIntake`]; `field` is the dotted path, `line` and `column` are
+//!   serde_json's, as in [`IntakeError::Json`]);
+//! - `{"field", "message", "problem_kind", ...}`: an intake problem, [`IntakeProblem`] as the
+//!   core serialises it (`problem_kind` is `missing`, `out_of_range` with `value`, `min`,
+//!   `max`, `inconsistent` with `expected`, `unknown_rating` with `suggestion`?, or
+//!   `more_unknown_ratings` with `count`);
+//! - `{"file", "rule"?, "message", "problem_kind", "id"?, "path"?, "line"?, "column"?,
+//!   "suggestion"?}`: a rule pack problem, [`PackProblem`] as the core serialises it. `rule`
+//!   names the item, e.g. ``rule `x` `` or ``rating `d1` ``, and is omitted when the problem
+//!   is not in one rule, rating, score or programme; `problem_kind` is a
+//!   [`PackProblemKind`](carelevel::pack::PackProblemKind) in `snake_case`; `line` and
+//!   `column` count from 1 (the column in characters).
+//!
+//! Every `field`, `file`, `rule`, `message`, `problem_kind`, `id`, `path`, `suggestion` and
+//! `expected` is a string, every `line`, `column`, `value`, `min`, `max` and `count` a number.
+//! The JSON Schemas of the last two forms are `schema/intake-problem.schema.json` and
+//! `schema/pack-problem.schema.json`. Null pointers,
 //! invalid UTF-8, bad JSON, invalid intakes, bad levels, bad packs and even internal panics
-//! all take this shape. See `include/carelevel.h`, which lists the same kinds (a test checks).
+//! //! all take this shape. See `include/carelevel.h`, which lists the same kinds (a test checks).
 
-use carelevel::{IntakeError, Level, PackError, RulePack};
+use carelevel::pack::PackProblem;
+use carelevel::{IntakeError, IntakeProblem, Level, PackError, RulePack};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -39,14 +58,15 @@ pub enum ErrorKind {
     InvalidUtf8,
     /// The intake is not JSON of the intake's shape: a syntax error, an unknown key, a value
     /// of the wrong type or an unknown choice. The problem's `field` is the dotted path (`.`
-    /// for the whole document).
+    /// for the whole document), with the `line` and `column` where reading stopped.
     MalformedIntake,
     /// The intake was read but has problems (missing or out-of-range answers): one problem
-    /// per field.
+    /// per field (an [`IntakeProblem`]).
     InvalidIntake,
     /// `current_level` is not one of `outpatient`, `iop`, `php`, `inpatient`.
     InvalidLevel,
-    /// The rule pack TOML has problems: one `{"file", "rule"?, "message"}` per problem.
+    /// The rule pack TOML has problems: one `{"file", "rule"?, "message", "problem_kind", ...}`
+    /// per problem (a [`PackProblem`]).
     InvalidPack,
     /// No rule pack is available, so nothing is assessed (fail closed).
     Unavailable,
@@ -82,24 +102,35 @@ impl ErrorKind {
     }
 }
 
-/// Where a problem is: an argument or intake field, or a place in a rule pack.
+/// One element of `error.problems`. The core's problem types are serialised as they are
+/// ([`IntakeProblem`] and [`PackProblem`] derive their JSON shape); only a problem with an
+/// argument, and where the intake JSON could not be read, are written here.
 #[derive(Debug)]
-enum Location {
-    Field(String),
-    File { file: String, rule: Option<String> },
-}
-
-/// One element of `error.problems`.
-#[derive(Debug)]
-struct Problem {
-    at: Location,
-    message: String,
+enum Problem {
+    /// An argument, or for [`ErrorKind::Internal`] the function that failed:
+    /// `{"field", "message"}`.
+    Field { field: String, message: String },
+    /// Where the intake JSON could not be read: `{"field", "message", "line", "column"}`.
+    Json {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// `{"field", "message", "problem_kind", ...}`.
+    Intake(IntakeProblem),
+    /// `{"file", "rule"?, "message", "problem_kind", "id"?, "path"?, "line"?, "column"?,
+    /// "suggestion"?}`.
+    Pack(PackProblem),
+    /// A rule pack problem with no more than a file: `{"file", "message"}` (only if a pack
+    /// error ever listed no problem).
+    File { file: String, message: String },
 }
 
 impl Problem {
     fn field(field: impl Into<String>, message: impl AsRef<str>) -> Problem {
-        Problem {
-            at: Location::Field(field.into()),
+        Problem::Field {
+            field: field.into(),
             message: one_line(message.as_ref()),
         }
     }
@@ -107,18 +138,35 @@ impl Problem {
 
 impl Serialize for Problem {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(None)?;
-        match &self.at {
-            Location::Field(field) => m.serialize_entry("field", field)?,
-            Location::File { file, rule } => {
+        match self {
+            Problem::Intake(p) => p.serialize(s),
+            Problem::Pack(p) => p.serialize(s),
+            Problem::Field { field, message } => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("field", field)?;
+                m.serialize_entry("message", message)?;
+                m.end()
+            }
+            Problem::Json {
+                path,
+                line,
+                column,
+                message,
+            } => {
+                let mut m = s.serialize_map(Some(4))?;
+                m.serialize_entry("field", path)?;
+                m.serialize_entry("message", message)?;
+                m.serialize_entry("line", line)?;
+                m.serialize_entry("column", column)?;
+                m.end()
+            }
+            Problem::File { file, message } => {
+                let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("file", file)?;
-                if let Some(rule) = rule {
-                    m.serialize_entry("rule", rule)?;
-                }
+                m.serialize_entry("message", message)?;
+                m.end()
             }
         }
-        m.serialize_entry("message", &self.message)?;
-        m.end()
     }
 }
 
@@ -180,9 +228,19 @@ impl Failure {
 
     fn from_intake(e: &IntakeError) -> Self {
         let (kind, problems) = match e {
-            IntakeError::Json { path, message } => (
+            IntakeError::Json {
+                path,
+                line,
+                column,
+                message,
+            } => (
                 ErrorKind::MalformedIntake,
-                vec![Problem::field(path.as_str(), message)],
+                vec![Problem::Json {
+                    path: path.clone(),
+                    line: *line,
+                    column: *column,
+                    message: one_line(message),
+                }],
             ),
             IntakeError::PackUnavailable => (
                 ErrorKind::Unavailable,
@@ -191,10 +249,7 @@ impl Failure {
             // `Invalid`, and any variant a later core adds: the intake has problems.
             _ => (
                 ErrorKind::InvalidIntake,
-                e.problems()
-                    .iter()
-                    .map(|p| Problem::field(p.field.as_str(), p.to_string()))
-                    .collect(),
+                e.problems().iter().cloned().map(Problem::Intake).collect(),
             ),
         };
         Failure::new(
@@ -206,22 +261,9 @@ impl Failure {
     }
 
     fn from_pack(e: &PackError, file: &str) -> Self {
-        let problems = e
-            .problems()
-            .iter()
-            .map(|p| Problem {
-                at: Location::File {
-                    file: p.file.clone(),
-                    rule: p.item.clone(),
-                },
-                message: one_line(&p.message),
-            })
-            .collect();
-        let fallback = Problem {
-            at: Location::File {
-                file: file.to_owned(),
-                rule: None,
-            },
+        let problems = e.problems().iter().cloned().map(Problem::Pack).collect();
+        let fallback = Problem::File {
+            file: file.to_owned(),
             message: one_line(&e.to_string()),
         };
         Failure::new(ErrorKind::InvalidPack, e.to_string(), problems, fallback)
@@ -320,7 +362,8 @@ pub extern "C" fn carelevel_pack_builtin() -> *mut CarelevelPack {
 
 /// Loads a pack from TOML text. Returns null on error and, if `error_out` is not null, sets
 /// `*error_out` to a JSON error (free it with [`carelevel_free`]) listing every problem, each
-/// as `{"file", "rule"?, "message"}`; the text is named `pack.toml`.
+/// as `{"file", "rule"?, "message", "problem_kind", "line"?, "column"?, ...}` (a
+/// [`PackProblem`]); the text is named `pack.toml`.
 ///
 /// # Safety
 ///
@@ -497,7 +540,7 @@ mod tests {
         let json = Failure::from_pack(&e, "mine.toml").to_json();
         assert!(
             json.contains(
-                r#"{"file":"mine.toml","rule":"rule `x`","message":"has no `criterion`"}"#
+                r#"{"file":"mine.toml","rule":"rule `x`","message":"has no `criterion`","problem_kind":"missing_field","id":"x","path":"rule[0]","line":1,"column":1}"#
             ),
             "{json}"
         );

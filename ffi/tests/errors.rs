@@ -116,25 +116,52 @@ fn check_shape(case: &str, out: &str) -> Value {
             "{case}: problem without a one-line message: {out}"
         );
         let keys: BTreeSet<&str> = p.keys().map(String::as_str).collect();
-        let field = BTreeSet::from(["field", "message"]);
-        let file = BTreeSet::from(["file", "message"]);
-        let file_rule = BTreeSet::from(["file", "rule", "message"]);
+        // The keys each kind's problems must have, and those they may have besides.
+        let (required, optional): (&[&str], &[&str]) = match kind {
+            "malformed_intake" => (&["field", "message", "line", "column"], &[]),
+            "invalid_intake" => (
+                &["field", "message", "problem_kind"],
+                &["value", "min", "max", "expected", "suggestion", "count"],
+            ),
+            "invalid_pack" => (
+                &["file", "message", "problem_kind"],
+                &["rule", "id", "path", "line", "column", "suggestion"],
+            ),
+            _ => (&["field", "message"], &[]),
+        };
         assert!(
-            keys == field || keys == file || keys == file_rule,
+            required.iter().all(|k| keys.contains(k))
+                && keys
+                    .iter()
+                    .all(|k| required.contains(k) || optional.contains(k)),
             "{case}: problem keys {keys:?}: {out}"
         );
         for (k, v) in p {
-            assert!(v.is_string(), "{case}: problem {k} is not a string: {out}");
+            let number = ["line", "column", "value", "min", "max", "count"].contains(&k.as_str());
+            assert!(
+                if number { v.is_u64() } else { v.is_string() },
+                "{case}: problem {k} is not a {}: {out}",
+                if number { "number" } else { "string" }
+            );
         }
     }
     v["error"].clone()
 }
 
-/// The core's `IntakeError::Json { path, message }` for `text`: the FFI's problem must be
-/// `{"field": path, "message": message}`.
-fn core_json_error(text: &str) -> (String, String) {
+/// The core's `IntakeError::Json { path, line, column, message }` for `text`: the FFI's
+/// problem must be `{"field": path, "message": message, "line": line, "column": column}`.
+fn core_json_error(text: &str) -> (String, String, Value) {
     match carelevel::Intake::from_json(text) {
-        Err(carelevel::IntakeError::Json { path, message }) => (path, message),
+        Err(carelevel::IntakeError::Json {
+            path,
+            line,
+            column,
+            message,
+        }) => {
+            assert!(line >= 1, "{text:?}: line {line}");
+            let position = serde_json::json!({ "line": line, "column": column });
+            (path, message, position)
+        }
         other => panic!("expected a JSON error for {text:?}, got {other:?}"),
     }
 }
@@ -172,11 +199,22 @@ fn every_error_path_returns_the_one_shape() {
         "{\"age\": \"SECRET\"}",
         "[SECRET",
     );
-    let (syntax_path, syntax_message) = core_json_error(syntax);
-    let (wrong_type_path, wrong_type_message) = core_json_error(wrong_type);
-    let (not_object_path, not_object_message) = core_json_error(not_object);
+    let (syntax_path, syntax_message, syntax_at) = core_json_error(syntax);
+    let (wrong_type_path, wrong_type_message, wrong_type_at) = core_json_error(wrong_type);
+    let (not_object_path, not_object_message, not_object_at) = core_json_error(not_object);
     let unknown_key = "{\"SECRET\": 1}";
-    let (unknown_key_path, unknown_key_message) = core_json_error(unknown_key);
+    let (unknown_key_path, unknown_key_message, unknown_key_at) = core_json_error(unknown_key);
+    // Where reading stopped: the byte after `"age": ` for the wrong type, the end for the
+    // unterminated string, the unknown key's closing quote.
+    assert_eq!(
+        wrong_type_at,
+        serde_json::json!({ "line": 1, "column": 16 })
+    );
+    assert_eq!(syntax_at, serde_json::json!({ "line": 1, "column": 28 }));
+    assert_eq!(
+        unknown_key_at,
+        serde_json::json!({ "line": 1, "column": 9 })
+    );
 
     // (case, output, kind, first problem's field or file, first problem's message if fixed)
     let cases: Vec<(&str, String, &str, &str, Option<String>)> = vec![
@@ -326,13 +364,48 @@ fn every_error_path_returns_the_one_shape() {
     };
     let (rules, out) = output("pack: invalid rules");
     let problems = rules["problems"].as_array().unwrap();
-    assert!(problems.iter().any(|p| p["rule"] == "rule `x`"), "{out}");
+    assert!(
+        problems.contains(&serde_json::json!({
+            "file": "pack.toml", "rule": "rule `x`", "message": "has no `criterion`",
+            "problem_kind": "missing_field", "id": "x", "path": "rule[0]", "line": 1, "column": 1
+        })),
+        "{out}"
+    );
+    let (syntax_error, out) = output("pack: bad TOML");
+    assert_eq!(
+        syntax_error["problems"][0],
+        serde_json::json!({
+            "file": "pack.toml",
+            "message": "key with no value, expected `=`",
+            "problem_kind": "syntax", "line": 1, "column": 5
+        }),
+        "{out}"
+    );
     let (incomplete, out) = output("assess: incomplete intake");
     let problems = incomplete["problems"].as_array().unwrap();
     assert!(
-        problems.iter().any(|p| p["field"] == "safety.suicide_risk"),
+        problems.contains(&serde_json::json!({
+            "field": "safety.suicide_risk",
+            "message": "`safety.suicide_risk` is unanswered; a safety item is required and never assumed to be no risk",
+            "problem_kind": "missing"
+        })),
         "{out}"
     );
+    // A malformed intake's problem carries the core's line and column.
+    for (name, at) in [
+        ("assess: malformed JSON", &syntax_at),
+        ("assess: wrong type", &wrong_type_at),
+        ("assess: unknown key", &unknown_key_at),
+        ("transition: malformed JSON", &not_object_at),
+    ] {
+        let (error, out) = output(name);
+        let first = &error["problems"][0];
+        assert_eq!(
+            (&first["line"], &first["column"]),
+            (&at["line"], &at["column"]),
+            "{name}: {out}"
+        );
+    }
     // Every kind but the two no caller can provoke (a missing pack, a bug) is exercised.
     let all: BTreeSet<String> = header_kinds().into_iter().collect();
     let untested: Vec<&String> = all.difference(&seen).collect();

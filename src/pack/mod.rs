@@ -1,20 +1,23 @@
 //! Rule packs: loading, validation and the compiled, typed rules.
 
+pub(crate) mod cond;
 mod error;
 pub mod format;
 mod text;
 
-pub use error::{PackError, PackProblem};
+pub use error::{PackError, PackProblem, PackProblemKind, Span};
+
+pub(crate) use cond::Cond;
 
 use crate::Level;
 use crate::answer::{AnswerKind, AnswerRef, Field, Worse};
+use crate::level::minimum_weekly_hours;
 use crate::vocab::{Criterion, Referral, Service, Set};
-use error::did_you_mean;
+use error::{hint, suggest};
 use format::{CondDef, Constant, FileDef, PackDef, ProgrammeDef, RatingDef, RuleDef, ScoreDef};
+use serde::Deserialize as _;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
-use std::sync::OnceLock;
 
 /// The built-in rule files, in load order. They are compiled into the crate, so the built-in
 /// pack needs no file system.
@@ -117,8 +120,6 @@ pub struct RulePack {
     pub(crate) fields_read: u64,
     /// The positions of `ratings`, in id order (as an intake's ratings iterate).
     pub(crate) rating_order: Vec<u16>,
-    /// The safety analysis, run on first request (see [`RulePack::analyze`]).
-    pub(crate) analysis: OnceLock<crate::analysis::Analysis>,
 }
 
 // `fields_read` holds one bit per built-in answer.
@@ -258,42 +259,6 @@ impl Rule {
     }
 }
 
-/// A compiled condition over answers; constants are already typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Cond {
-    /// A yes/no answer equals `v`.
-    Bool(AnswerRef, bool),
-    /// A number or choice rank lies in `lo..=hi`.
-    Range(AnswerRef, u32, u32),
-    /// A choice is one of the ranks set in the mask.
-    Mask(AnswerRef, u64),
-    /// The answer is (or is not) given. Never unknown.
-    Answered(AnswerRef, bool),
-    All(Box<[Cond]>),
-    Any(Box<[Cond]>),
-    AnyGiven(Box<[Cond]>),
-    Not(Box<Cond>),
-    AtLeast(u32, Box<[Cond]>),
-}
-
-impl Cond {
-    /// The built-in answers this condition reads, as bits of their positions in `Field::ALL`.
-    pub(crate) fn fields_read(&self) -> u64 {
-        match self {
-            Cond::Bool(a, _) | Cond::Range(a, _, _) | Cond::Mask(a, _) | Cond::Answered(a, _) => {
-                match a {
-                    AnswerRef::Field(f) => field_bit(*f),
-                    AnswerRef::Rating(_) | AnswerRef::Score(_) => 0,
-                }
-            }
-            Cond::All(list) | Cond::Any(list) | Cond::AnyGiven(list) | Cond::AtLeast(_, list) => {
-                list.iter().fold(0, |m, c| m | c.fields_read())
-            }
-            Cond::Not(c) => c.fields_read(),
-        }
-    }
-}
-
 fn field_bit(f: Field) -> u64 {
     1u64.checked_shl(f as u32).unwrap_or(0)
 }
@@ -367,30 +332,20 @@ pub struct Programme {
     pub source: String,
 }
 
-/// Weekly hours a level's schedule must reach: (adults, adolescents).
-pub(crate) const fn minimum_weekly_hours(level: Level) -> (u32, u32) {
-    match level {
-        // Medicare IOP benefit (2024) and SAMHSA TIP 47: at least 9 h/week adults, 6 adolescents.
-        Level::Iop => (9, 6),
-        // Medicare PHP, 42 CFR 410.43: at least 20 h/week.
-        Level::Php => (20, 20),
-        Level::Outpatient | Level::Inpatient => (0, 0),
-    }
-}
-
 impl RulePack {
     /// The built-in pack: the seed document and public guidance, from `rules/`.
     ///
     /// # Errors
     ///
-    /// Never in practice: the built-in files are checked by this crate's tests. The `Result`
-    /// is kept so that a broken build of the pack surfaces as an error, never a panic.
+    /// Never for a tested build: see [`RulePack::builtin`]. The `Result` is kept so that a
+    /// broken build of the pack surfaces as an error, never a panic.
     ///
     /// # Examples
     ///
     /// ```
-    /// let pack = carelevel::RulePack::builtin();
+    /// let pack = carelevel::RulePack::try_builtin()?;
     /// assert!(pack.rules().count() > 30);
+    /// # Ok::<(), carelevel::PackError>(())
     /// ```
     pub fn try_builtin() -> Result<RulePack, PackError> {
         RulePack::from_sources(BUILTIN_SOURCES)
@@ -398,9 +353,22 @@ impl RulePack {
 
     /// The built-in pack. Loading takes well under a millisecond; keep the pack and reuse it.
     ///
-    /// If the compiled-in files ever failed to load (the tests make sure they do not), this
-    /// returns an empty pack whose only effect is that every assessment fails closed with
-    /// [`IntakeError::PackUnavailable`](crate::IntakeError::PackUnavailable).
+    /// # Infallible by test
+    ///
+    /// The built-in files are compile-time constants ([`BUILTIN_SOURCES`]), so whether they
+    /// load is settled when the crate is built, not when it runs. The unit test
+    /// `pack::tests::builtin_sources_always_load` loads exactly these sources and checks that
+    /// this function returns them, so a build that passes its tests never takes the fallback.
+    /// The fallback stays only so that a broken build can never panic: an empty stand-in pack
+    /// whose every assessment fails closed with
+    /// [`IntakeError::PackUnavailable`](crate::IntakeError::PackUnavailable) (also tested).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let pack = carelevel::RulePack::builtin();
+    /// assert_eq!(pack.meta().id, carelevel::pack::BUILTIN_ID);
+    /// ```
     pub fn builtin() -> RulePack {
         RulePack::try_builtin().unwrap_or_else(|e| RulePack::unavailable(&e))
     }
@@ -431,7 +399,6 @@ impl RulePack {
             rules: Vec::new(),
             fields_read: 0,
             rating_order: Vec::new(),
-            analysis: OnceLock::new(),
             programmes: Programmes {
                 outpatient: empty.clone(),
                 iop: empty.clone(),
@@ -469,13 +436,15 @@ impl RulePack {
     ///
     /// # Errors
     ///
-    /// [`PackError`] listing every problem in every file at once, each with its file and
-    /// rule: TOML syntax, unknown keys, duplicate ids, missing sources, unknown answers,
-    /// levels, services and referrals (with a "did you mean"), constants of the wrong type or
-    /// out of range, programmes below their level's minimum hours, text a clinician reads
-    /// (reasons, sources, the pack's id, version and title) that is not one line or is too
-    /// long (see [`MAX_REASON_CHARS`]; the message names the field, never the text), and the
-    /// built-in pack's id on any other sources (see [`BUILTIN_ID`]).
+    /// [`PackError`] listing every problem in every file at once, each a [`PackProblem`]
+    /// with its [kind](PackProblemKind), file, rule, key path, line and column, and the
+    /// closest known name for a misspelt one: TOML syntax, unknown keys, duplicate ids,
+    /// missing sources, unknown answers, levels, services and referrals (with a "did you
+    /// mean"), constants of the wrong type or out of range, programmes below their level's
+    /// minimum hours, text a clinician reads (reasons, sources, the pack's id, version and
+    /// title) that is not one line or is too long (see [`MAX_REASON_CHARS`]; the message
+    /// names the field, never the text), and the built-in pack's id on any other sources
+    /// (see [`BUILTIN_ID`]).
     ///
     /// # Examples
     ///
@@ -513,7 +482,7 @@ impl RulePack {
     ///     .unwrap_err();
     /// assert_eq!(
     ///     err.to_string(),
-    ///     "rule pack has 1 problem: bad.toml: rule `local.x`: \
+    ///     "rule pack has 1 problem: bad.toml:7:10: rule `local.x`: \
     ///      `reason` must be one line of plain text, but contains a line break (U+000A)"
     /// );
     /// ```
@@ -525,56 +494,22 @@ impl RulePack {
             ..Loader::default()
         };
         let mut files = Vec::new();
-        for (name, text) in sources {
+        for (index, (name, text)) in sources.iter().enumerate() {
+            let src = Src { name, index };
             match toml::from_str::<FileDef>(text) {
-                Ok(f) => files.push((*name, f)),
+                Ok(f) => files.push((src, f)),
                 Err(e) => {
-                    loader.problem(name, None, toml_message(&e));
+                    loader.unreadable(src, text, &e);
                     loader.unparsed = true;
                 }
             }
         }
-        loader.load(&mut files, digest(sources))
+        loader.load(&mut files, sources, digest(sources))
     }
 
     /// The pack's identity.
     pub fn meta(&self) -> &PackMeta {
         &self.meta
-    }
-
-    /// The safety analysis of this pack ([`analysis::analyze`](crate::analysis::analyze)):
-    /// whether it is proved monotone with every safety answer covered, and what stands in the
-    /// way if not. Loading does not run it, because it costs far more than loading (about
-    /// 40 ms for the built-in pack in a release build, 260 ms in a debug build, and seconds
-    /// for packs of thousands of rules); it runs on the first call and the result is kept, so
-    /// later calls (and clones of the pack made afterwards) are free.
-    ///
-    /// # Examples
-    ///
-    /// Refuse a custom pack the analysis cannot prove, in one line:
-    ///
-    /// ```
-    /// use carelevel::RulePack;
-    /// fn load_proved(sources: &[(&str, &str)]) -> Result<RulePack, Box<dyn std::error::Error>> {
-    ///     let pack = RulePack::from_sources(sources)?;
-    ///     if !pack.analyze().is_proved_safe() {
-    ///         return Err(format!("pack {} is not proved safe:\n{}", pack.meta().id, pack.analyze()).into());
-    ///     }
-    ///     Ok(pack)
-    /// }
-    /// assert!(load_proved(carelevel::BUILTIN_SOURCES).is_ok());
-    /// // Only the built-in identity file, renamed: programmes and the baseline rule, but no rule
-    /// // covers a safety answer, so it loads but is refused.
-    /// let pack_toml = carelevel::BUILTIN_SOURCES[0]
-    ///     .1
-    ///     .replace(r#"id = "carelevel.builtin""#, r#"id = "example.local""#);
-    /// let sources = [("pack.toml", pack_toml.as_str())];
-    /// assert!(RulePack::from_sources(&sources).is_ok());
-    /// let err = load_proved(&sources).unwrap_err().to_string();
-    /// assert!(err.starts_with("pack example.local is not proved safe:"), "{err}");
-    /// ```
-    pub fn analyze(&self) -> &crate::analysis::Analysis {
-        self.analysis.get_or_init(|| crate::analysis::analyze(self))
     }
 
     /// Every rule, in load order.
@@ -643,12 +578,9 @@ impl RulePack {
 }
 
 fn toml_message(e: &toml::de::Error) -> String {
-    // toml's message spans several lines (a source excerpt); keep one line.
-    let msg = e.message().trim().trim_end_matches('.').to_owned();
-    match e.span() {
-        Some(span) => format!("{msg} (at byte {})", span.start),
-        None => msg,
-    }
+    // toml's `Display` adds a source excerpt over several lines; the message alone is one
+    // line, and the position goes into the problem's span.
+    e.message().trim().trim_end_matches('.').to_owned()
 }
 
 fn digest(sources: &[(&str, &str)]) -> String {
@@ -659,16 +591,12 @@ fn digest(sources: &[(&str, &str)]) -> String {
         h.update((text.len() as u64).to_le_bytes());
         h.update(text.as_bytes());
     }
-    let mut out = String::from("sha256:");
-    for b in h.finalize().iter() {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    crate::digest::sha256_hex(h)
 }
 
 #[derive(Default)]
 struct Loader {
-    problems: Vec<crate::pack::PackProblem>,
+    problems: Vec<Found>,
     /// A file failed to parse, so pack-wide "missing" checks would only repeat that.
     unparsed: bool,
     /// The sources are exactly [`BUILTIN_SOURCES`], so the pack may carry [`BUILTIN_ID`].
@@ -681,20 +609,252 @@ struct Names<'a> {
     scores: &'a [Score],
 }
 
-impl Loader {
-    fn problem(&mut self, file: &str, item: Option<String>, message: String) {
-        self.problems.push(PackProblem {
+/// A source being loaded: its name and its position in the sources (names need not be
+/// unique).
+#[derive(Debug, Clone, Copy)]
+struct Src<'a> {
+    name: &'a str,
+    index: usize,
+}
+
+/// One step of a TOML key path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A TOML key path, shown as TOML writes it: `rule[2].when.all[1].answer`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct KeyPath(Vec<Seg>);
+
+impl KeyPath {
+    fn of(key: &str) -> KeyPath {
+        KeyPath(vec![Seg::Key(key.to_owned())])
+    }
+
+    fn key(&self, key: &str) -> KeyPath {
+        let mut p = self.clone();
+        p.0.push(Seg::Key(key.to_owned()));
+        p
+    }
+
+    fn index(&self, index: usize) -> KeyPath {
+        let mut p = self.clone();
+        p.0.push(Seg::Index(index));
+        p
+    }
+}
+
+impl std::fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Index(n) => write!(f, "[{n}]")?,
+                Seg::Key(k) => {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    let bare = !k.is_empty()
+                        && k.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                    if bare {
+                        f.write_str(k)?;
+                    } else {
+                        write!(f, "{k:?}")?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The tables of a file that are read one by one, so that a problem in one is reported
+/// with its position by reading that table again.
+#[derive(Debug, Clone, Copy)]
+enum Table {
+    Rating,
+    Score,
+    Programme,
+    Rule,
+}
+
+/// The part of a file problems are reported in: a rule, rating, score or programme, the
+/// `[pack]` table, a file as a whole, or the whole pack.
+#[derive(Debug, Clone)]
+struct Item {
+    file: String,
+    source: Option<usize>,
+    label: Option<String>,
+    id: Option<String>,
+    /// The item's table, from the top of the file.
+    path: KeyPath,
+}
+
+impl Item {
+    /// A problem of the whole pack, in no file.
+    fn pack_wide(file: &str) -> Item {
+        Item {
             file: file.to_owned(),
-            item,
+            source: None,
+            label: None,
+            id: None,
+            path: KeyPath::default(),
+        }
+    }
+
+    /// A problem of a file as a whole.
+    fn file(src: Src<'_>) -> Item {
+        Item {
+            source: Some(src.index),
+            ..Item::pack_wide(src.name)
+        }
+    }
+
+    /// A table of a file, labelled as messages show it.
+    fn table(src: Src<'_>, label: String, id: Option<String>, path: KeyPath) -> Item {
+        Item {
+            label: Some(label),
+            id,
+            path,
+            ..Item::file(src)
+        }
+    }
+
+    /// A problem at the item's table.
+    fn problem(&self, kind: PackProblemKind, message: String) -> Found {
+        Found {
+            problem: PackProblem {
+                file: self.file.clone(),
+                item: self.label.clone(),
+                message,
+                kind,
+                id: self.id.clone(),
+                path: None,
+                span: None,
+                suggestion: None,
+            },
+            source: self.source,
+            at: self.path.clone(),
+            offset: None,
+            reread: None,
+        }
+    }
+}
+
+/// A problem found while loading, with what is needed to place it in its file once loading
+/// has failed: a pack that loads never pays for positions.
+#[derive(Debug)]
+struct Found {
+    problem: PackProblem,
+    /// The source the problem is in, if it is in one.
+    source: Option<usize>,
+    /// The TOML key path of the offending item or value, from the top of the file.
+    at: KeyPath,
+    /// The byte offset the TOML reader gave, if it gave one.
+    offset: Option<usize>,
+    /// The item could not be read as this table: read it again with positions to find the
+    /// offending key.
+    reread: Option<Table>,
+}
+
+impl Found {
+    /// The problem is at this key (or list element) inside the item.
+    fn at(mut self, path: &KeyPath) -> Found {
+        self.at.0.extend(path.0.iter().cloned());
+        self
+    }
+
+    /// The problem is at this key of the item.
+    fn key(self, key: &str) -> Found {
+        self.at(&KeyPath::of(key))
+    }
+
+    fn suggesting(mut self, suggestion: Option<String>) -> Found {
+        self.problem.suggestion = suggestion;
+        self
+    }
+}
+
+/// A problem in a condition: its key path from the rule's table.
+#[derive(Debug)]
+struct CondProblem {
+    kind: PackProblemKind,
+    at: KeyPath,
+    message: String,
+    suggestion: Option<String>,
+}
+
+impl CondProblem {
+    fn new(kind: PackProblemKind, at: KeyPath, message: String) -> CondProblem {
+        CondProblem {
+            kind,
+            at,
             message,
-        });
+            suggestion: None,
+        }
+    }
+}
+
+/// A vocabulary a list of names is checked against (services, referrals).
+struct Vocab<T> {
+    what: &'static str,
+    kind: PackProblemKind,
+    lookup: fn(&str) -> Option<T>,
+    ids: fn() -> Box<dyn Iterator<Item = &'static str>>,
+    bit: fn(T) -> u32,
+}
+
+const SERVICES: Vocab<Service> = Vocab {
+    what: "service",
+    kind: PackProblemKind::UnknownService,
+    lookup: Service::from_id,
+    ids: service_ids,
+    bit: Service::bit,
+};
+
+const REFERRALS: Vocab<Referral> = Vocab {
+    what: "referral",
+    kind: PackProblemKind::UnknownReferral,
+    lookup: Referral::from_id,
+    ids: referral_ids,
+    bit: Referral::bit,
+};
+
+impl Loader {
+    fn report(&mut self, found: Found) {
+        self.problems.push(found);
+    }
+
+    /// A file that could not be read: a TOML syntax error, or a document of the wrong shape
+    /// (an unknown top-level table, a `rule` that is not a list of tables).
+    fn unreadable(&mut self, src: Src<'_>, text: &str, e: &toml::de::Error) {
+        let kind = if toml::de::DeTable::parse(text).is_ok() {
+            shape_kind(e.message())
+        } else if e.message().starts_with("duplicate key") {
+            PackProblemKind::DuplicateKey
+        } else {
+            PackProblemKind::Syntax
+        };
+        let mut found = Item::file(src).problem(kind, toml_message(e));
+        found.offset = e.span().map(|s| s.start);
+        self.report(found);
+    }
+
+    /// A table that could not be read as `table`.
+    fn unreadable_table(&mut self, item: &Item, table: Table, e: &toml::de::Error) {
+        let mut found = item.problem(shape_kind(e.message()), toml_message(e));
+        found.reread = Some(table);
+        self.report(found);
     }
 
     /// Compiles the parsed files. Each raw table is moved out of `files` as it is converted
     /// (not cloned): nothing reads it again.
     fn load(
         mut self,
-        files: &mut [(&str, FileDef)],
+        files: &mut [(Src<'_>, FileDef)],
+        sources: &[(&str, &str)],
         digest: String,
     ) -> Result<RulePack, PackError> {
         let meta = self.meta(files, digest);
@@ -707,22 +867,23 @@ impl Loader {
         };
         let mut rules = Vec::new();
         let mut seen = BTreeSet::new();
-        for (file, def) in files.iter_mut() {
+        for (src, def) in files.iter_mut() {
             for (index, raw) in def.rule.iter_mut().enumerate() {
-                if let Some(rule) = self.rule(file, index, raw, &names, &mut seen) {
+                if let Some(rule) = self.rule(*src, index, raw, &names, &mut seen) {
                     rules.push(rule);
                 }
             }
         }
         if rules.len() > usize::from(u16::MAX) {
-            self.problem(
-                "pack",
-                None,
+            self.report(Item::pack_wide("pack").problem(
+                PackProblemKind::RuleCount,
                 format!("has {} rules, at most 65535 are allowed", rules.len()),
-            );
+            ));
         }
         if rules.is_empty() && self.problems.is_empty() && !self.unparsed {
-            self.problem("pack", None, "has no rules".into());
+            self.report(
+                Item::pack_wide("pack").problem(PackProblemKind::RuleCount, "has no rules".into()),
+            );
         }
         match (self.problems.is_empty(), meta, programmes) {
             (true, Some(meta), Some(programmes)) => Ok(RulePack {
@@ -733,87 +894,90 @@ impl Loader {
                 fields_read: fields_read(&rules),
                 rules,
                 programmes,
-                analysis: OnceLock::new(),
             }),
-            _ => Err(PackError::new(
-                self.problems
-                    .into_iter()
-                    .map(|p| PackProblem {
-                        file: text::one_line(p.file),
-                        item: p.item.map(text::one_line),
-                        message: text::one_line(p.message),
-                    })
-                    .collect(),
-            )),
+            _ => Err(PackError::new(place(self.problems, sources))),
         }
     }
 
     /// Checks a rating or score id: it is read as `rating.<id>` or `score.<id>` and shown in
     /// reports.
-    fn name_id(&mut self, file: &str, label: &str, id: &str) {
+    fn name_id(&mut self, item: &Item, id: &str) {
         if !is_identifier(id) {
-            self.problem(
-                file,
-                Some(label.to_owned()),
-                format!("id `{id}` must be lowercase letters, digits and underscores"),
+            self.report(
+                item.problem(
+                    PackProblemKind::InvalidId,
+                    format!("id `{id}` must be lowercase letters, digits and underscores"),
+                )
+                .key("id"),
             );
         } else if id.len() > MAX_NAME_CHARS {
-            self.problem(
-                file,
-                Some(label.to_owned()),
-                format!(
-                    "id is {} characters long, at most {MAX_NAME_CHARS} are allowed",
-                    id.len()
-                ),
+            self.report(
+                item.problem(
+                    PackProblemKind::TooLong,
+                    format!(
+                        "id is {} characters long, at most {MAX_NAME_CHARS} are allowed",
+                        id.len()
+                    ),
+                )
+                .key("id"),
             );
         }
     }
 
     /// Reports the problems with one text field a clinician reads; true when it has none.
-    fn text(&mut self, file: &str, item: &str, field: &str, value: &str, max: usize) -> bool {
+    fn text(&mut self, item: &Item, field: &str, value: &str, max: usize) -> bool {
         let problems = text::line_problems(field, value, max);
         let ok = problems.is_empty();
-        for message in problems {
-            self.problem(file, Some(item.to_owned()), message);
+        for (kind, message) in problems {
+            self.report(item.problem(kind, message).key(field));
         }
         ok
     }
 
-    fn meta(&mut self, files: &[(&str, FileDef)], digest: String) -> Option<PackMeta> {
-        let defs: Vec<(&str, &PackDef)> = files
+    fn meta(&mut self, files: &[(Src<'_>, FileDef)], digest: String) -> Option<PackMeta> {
+        let defs: Vec<(Src<'_>, &PackDef)> = files
             .iter()
             .filter_map(|(f, d)| d.pack.as_ref().map(|p| (*f, p)))
             .collect();
+        let item = |src: Src<'_>| Item::table(src, "[pack]".into(), None, KeyPath::of("pack"));
         match defs.as_slice() {
             [] if self.unparsed => None,
             [] => {
-                let file = files.first().map_or("pack", |(f, _)| f);
-                self.problem(
-                    file,
-                    None,
+                let file = files.first().map_or("pack", |(f, _)| f.name);
+                self.report(Item::pack_wide(file).problem(
+                    PackProblemKind::MissingField,
                     "no file has a `[pack]` table with an id and version".into(),
-                );
+                ));
                 None
             }
-            [(file, p)] => {
+            [(src, p)] => {
+                let item = item(*src);
                 if p.id.trim().is_empty() {
-                    self.problem(file, Some("[pack]".into()), "`id` is empty".into());
+                    self.report(
+                        item.problem(PackProblemKind::MissingField, "`id` is empty".into())
+                            .key("id"),
+                    );
                 }
                 if p.version.trim().is_empty() {
-                    self.problem(file, Some("[pack]".into()), "`version` is empty".into());
+                    self.report(
+                        item.problem(PackProblemKind::MissingField, "`version` is empty".into())
+                            .key("version"),
+                    );
                 }
-                self.text(file, "[pack]", "id", &p.id, MAX_PACK_ID_CHARS);
-                self.text(file, "[pack]", "version", &p.version, MAX_PACK_ID_CHARS);
+                self.text(&item, "id", &p.id, MAX_PACK_ID_CHARS);
+                self.text(&item, "version", &p.version, MAX_PACK_ID_CHARS);
                 if let Some(title) = &p.title {
-                    self.text(file, "[pack]", "title", title, MAX_TITLE_CHARS);
+                    self.text(&item, "title", title, MAX_TITLE_CHARS);
                 }
                 if !self.builtin && p.id.trim().eq_ignore_ascii_case(BUILTIN_ID) {
-                    self.problem(
-                        file,
-                        Some("[pack]".into()),
-                        format!(
-                            "pack id `{BUILTIN_ID}` is reserved for the built-in rules; give your pack its own id"
-                        ),
+                    self.report(
+                        item.problem(
+                            PackProblemKind::ReservedId,
+                            format!(
+                                "pack id `{BUILTIN_ID}` is reserved for the built-in rules; give your pack its own id"
+                            ),
+                        )
+                        .key("id"),
                     );
                 }
                 Some(PackMeta {
@@ -824,43 +988,46 @@ impl Loader {
                 })
             }
             [_, rest @ ..] => {
-                for (file, _) in rest {
-                    self.problem(
-                        file,
-                        Some("[pack]".into()),
+                for (src, _) in rest {
+                    self.report(item(*src).problem(
+                        PackProblemKind::DuplicateTable,
                         "a second `[pack]` table; a pack has exactly one".into(),
-                    );
+                    ));
                 }
                 None
             }
         }
     }
 
-    fn ratings(&mut self, files: &mut [(&str, FileDef)]) -> Vec<Rating> {
+    fn ratings(&mut self, files: &mut [(Src<'_>, FileDef)]) -> Vec<Rating> {
         let mut out: Vec<Rating> = Vec::new();
-        for (file, def) in files.iter_mut() {
+        for (src, def) in files.iter_mut() {
             for (index, raw) in def.rating.iter_mut().enumerate() {
-                let label = item_label("rating", index, raw);
+                let item = table_item(*src, "rating", index, raw);
                 let r: RatingDef = match take(raw).try_into() {
                     Ok(r) => r,
                     Err(e) => {
-                        self.problem(file, Some(label), toml_message(&e));
+                        self.unreadable_table(&item, Table::Rating, &e);
                         continue;
                     }
                 };
-                self.name_id(file, &label, &r.id);
+                self.name_id(&item, &r.id);
                 if out.iter().any(|o| o.id == r.id) {
-                    self.problem(
-                        file,
-                        Some(label.clone()),
-                        format!("duplicate rating id `{}`", r.id),
+                    self.report(
+                        item.problem(
+                            PackProblemKind::DuplicateId,
+                            format!("duplicate rating id `{}`", r.id),
+                        )
+                        .key("id"),
                     );
                 }
                 if r.min > r.max {
-                    self.problem(
-                        file,
-                        Some(label.clone()),
-                        format!("`min` {} is above `max` {}", r.min, r.max),
+                    self.report(
+                        item.problem(
+                            PackProblemKind::InvalidRange,
+                            format!("`min` {} is above `max` {}", r.min, r.max),
+                        )
+                        .key("min"),
                     );
                 }
                 let worse = match r.worse.as_deref() {
@@ -868,10 +1035,14 @@ impl Loader {
                     Some("lower") => Worse::Lower,
                     Some("unordered") => Worse::Unordered,
                     Some(other) => {
-                        self.problem(
-                            file,
-                            Some(label.clone()),
-                            format!("`worse` is `{other}`, expected higher, lower or unordered"),
+                        self.report(
+                            item.problem(
+                                PackProblemKind::InvalidValue,
+                                format!(
+                                    "`worse` is `{other}`, expected higher, lower or unordered"
+                                ),
+                            )
+                            .key("worse"),
                         );
                         Worse::Higher
                     }
@@ -888,44 +1059,52 @@ impl Loader {
         out
     }
 
-    fn scores(&mut self, files: &mut [(&str, FileDef)], ratings: &[Rating]) -> Vec<Score> {
+    fn scores(&mut self, files: &mut [(Src<'_>, FileDef)], ratings: &[Rating]) -> Vec<Score> {
         let mut out: Vec<Score> = Vec::new();
-        for (file, def) in files.iter_mut() {
+        for (src, def) in files.iter_mut() {
             for (index, raw) in def.score.iter_mut().enumerate() {
-                let label = item_label("score", index, raw);
+                let item = table_item(*src, "score", index, raw);
                 let s: ScoreDef = match take(raw).try_into() {
                     Ok(s) => s,
                     Err(e) => {
-                        self.problem(file, Some(label), toml_message(&e));
+                        self.unreadable_table(&item, Table::Score, &e);
                         continue;
                     }
                 };
-                self.name_id(file, &label, &s.id);
+                self.name_id(&item, &s.id);
                 if out.iter().any(|o| o.id == s.id) {
-                    self.problem(
-                        file,
-                        Some(label.clone()),
-                        format!("duplicate score id `{}`", s.id),
+                    self.report(
+                        item.problem(
+                            PackProblemKind::DuplicateId,
+                            format!("duplicate score id `{}`", s.id),
+                        )
+                        .key("id"),
                     );
                 }
-                let (aggregate, names) = match (s.sum, s.max) {
-                    (Some(n), None) => (Aggregate::Sum, n),
-                    (None, Some(n)) => (Aggregate::Max, n),
-                    _ => {
-                        self.problem(
-                            file,
-                            Some(label),
-                            "give exactly one of `sum` and `max`".into(),
+                let (aggregate, key, names) = match (s.sum, s.max) {
+                    (Some(n), None) => (Aggregate::Sum, "sum", n),
+                    (None, Some(n)) => (Aggregate::Max, "max", n),
+                    (sum, _) => {
+                        let (kind, at) = match sum {
+                            Some(_) => (PackProblemKind::ConflictingKeys, KeyPath::of("max")),
+                            None => (PackProblemKind::MissingField, KeyPath::default()),
+                        };
+                        self.report(
+                            item.problem(kind, "give exactly one of `sum` and `max`".into())
+                                .at(&at),
                         );
                         continue;
                     }
                 };
                 if names.is_empty() {
-                    self.problem(file, Some(label.clone()), "combines no ratings".into());
+                    self.report(
+                        item.problem(PackProblemKind::MissingField, "combines no ratings".into())
+                            .key(key),
+                    );
                 }
                 let mut terms = Vec::new();
                 let (mut min, mut max) = (0u32, 0u32);
-                for name in &names {
+                for (i, name) in names.iter().enumerate() {
                     let found = name
                         .strip_prefix("rating.")
                         .and_then(|id| ratings.iter().position(|r| r.id == id));
@@ -944,13 +1123,17 @@ impl Loader {
                             }
                         }
                         None => {
-                            let hint = did_you_mean(name, ratings.iter().map(|r| r.id.as_str()));
-                            self.problem(
-                                file,
-                                Some(label.clone()),
-                                format!(
-                                    "unknown rating `{name}`{hint}; name ratings as `rating.<id>`"
-                                ),
+                            let s = suggest(name, ratings.iter().map(|r| r.id.as_str()));
+                            self.report(
+                                item.problem(
+                                    PackProblemKind::UnknownRating,
+                                    format!(
+                                        "unknown rating `{name}`{}; name ratings as `rating.<id>`",
+                                        hint(s.as_deref())
+                                    ),
+                                )
+                                .at(&KeyPath::of(key).index(i))
+                                .suggesting(s),
                             );
                         }
                     }
@@ -967,34 +1150,43 @@ impl Loader {
         out
     }
 
-    fn programmes(&mut self, files: &mut [(&str, FileDef)]) -> Option<Programmes> {
+    fn programmes(&mut self, files: &mut [(Src<'_>, FileDef)]) -> Option<Programmes> {
         let mut found: BTreeMap<Level, Programme> = BTreeMap::new();
         let mut written: BTreeSet<Level> = BTreeSet::new();
-        for (file, def) in files.iter_mut() {
+        for (src, def) in files.iter_mut() {
             for (key, raw) in &mut def.programme {
-                let label = format!("programme `{key}`");
-                if let Ok(level) = key.parse::<Level>() {
-                    written.insert(level);
-                }
-                let Ok(level) = key.parse::<Level>() else {
-                    let hint = did_you_mean(key, Level::ALL.iter().map(|l| l.as_str()));
-                    self.problem(file, Some(label), format!("unknown level `{key}`{hint}"));
+                let level = key.parse::<Level>().ok();
+                let item = Item::table(
+                    *src,
+                    format!("programme `{key}`"),
+                    level.map(|l| l.as_str().to_owned()),
+                    KeyPath::of("programme").key(key),
+                );
+                let Some(level) = level else {
+                    let s = suggest(key, Level::ALL.iter().map(|l| l.as_str()));
+                    self.report(
+                        item.problem(
+                            PackProblemKind::UnknownLevel,
+                            format!("unknown level `{key}`{}", hint(s.as_deref())),
+                        )
+                        .suggesting(s),
+                    );
                     continue;
                 };
+                written.insert(level);
                 let p: ProgrammeDef = match take(raw).try_into() {
                     Ok(p) => p,
                     Err(e) => {
-                        self.problem(file, Some(label), toml_message(&e));
+                        self.unreadable_table(&item, Table::Programme, &e);
                         continue;
                     }
                 };
-                if let Some(prog) = self.programme(file, &label, level, p) {
+                if let Some(prog) = self.programme(&item, level, p) {
                     if found.insert(level, prog).is_some() {
-                        self.problem(
-                            file,
-                            Some(label),
+                        self.report(item.problem(
+                            PackProblemKind::DuplicateTable,
                             "a second programme for this level".into(),
-                        );
+                        ));
                     }
                 }
             }
@@ -1002,11 +1194,10 @@ impl Loader {
         let mut take = |level: Level| {
             let p = found.remove(&level);
             if p.is_none() && !written.contains(&level) && !self.unparsed {
-                self.problems.push(PackProblem {
-                    file: "pack".into(),
-                    item: None,
-                    message: format!("no programme for level `{level}`"),
-                });
+                self.problems.push(Item::pack_wide("pack").problem(
+                    PackProblemKind::MissingField,
+                    format!("no programme for level `{level}`"),
+                ));
             }
             p
         };
@@ -1018,36 +1209,36 @@ impl Loader {
         })
     }
 
-    fn programme(
-        &mut self,
-        file: &str,
-        label: &str,
-        level: Level,
-        p: ProgrammeDef,
-    ) -> Option<Programme> {
+    fn programme(&mut self, item: &Item, level: Level, p: ProgrammeDef) -> Option<Programme> {
         let before = self.problems.len();
-        let check = |ok: bool, msg: String, problems: &mut Vec<PackProblem>| {
+        let check = |ok: bool, kind, key: Option<&str>, msg: String, problems: &mut Vec<Found>| {
             if !ok {
-                problems.push(PackProblem {
-                    file: file.to_owned(),
-                    item: Some(label.to_owned()),
-                    message: msg,
+                let found = item.problem(kind, msg);
+                problems.push(match key {
+                    Some(key) => found.key(key),
+                    None => found,
                 });
             }
         };
         let intensive = p.intensive_days_per_week.unwrap_or(p.days_per_week);
         check(
             (1..=7).contains(&p.days_per_week),
+            PackProblemKind::OutOfRange,
+            Some("days_per_week"),
             format!("`days_per_week` is {}, expected 1-7", p.days_per_week),
             &mut self.problems,
         );
         check(
             (1..=7).contains(&intensive),
+            PackProblemKind::OutOfRange,
+            Some("intensive_days_per_week"),
             format!("`intensive_days_per_week` is {intensive}, expected 1-7"),
             &mut self.problems,
         );
         check(
             intensive >= p.days_per_week,
+            PackProblemKind::InvalidRange,
+            Some("intensive_days_per_week"),
             format!(
                 "`intensive_days_per_week` {intensive} is below `days_per_week` {}",
                 p.days_per_week
@@ -1056,6 +1247,8 @@ impl Loader {
         );
         check(
             (1..=24).contains(&p.hours_per_day),
+            PackProblemKind::OutOfRange,
+            Some("hours_per_day"),
             format!("`hours_per_day` is {}, expected 1-24", p.hours_per_day),
             &mut self.problems,
         );
@@ -1063,6 +1256,8 @@ impl Loader {
         let (adult_min, _) = minimum_weekly_hours(level);
         check(
             weekly >= adult_min,
+            PackProblemKind::BelowMinimumHours,
+            None,
             format!(
                 "schedule gives {weekly} h/week, below the {adult_min} h/week minimum for {level}"
             ),
@@ -1072,6 +1267,8 @@ impl Loader {
             let most = intensive.saturating_mul(p.hours_per_day);
             check(
                 most < 6,
+                PackProblemKind::AboveMaximumHours,
+                None,
                 format!(
                     "outpatient schedule reaches {most} h/week, which is intensive-outpatient territory (at least 6 h/week adolescents, 9 adults)"
                 ),
@@ -1081,6 +1278,8 @@ impl Loader {
         if let Some([a, b]) = p.weeks {
             check(
                 a >= 1 && a <= b,
+                PackProblemKind::InvalidRange,
+                Some("weeks"),
                 format!("`weeks` is [{a}, {b}], expected 1 <= shortest <= longest"),
                 &mut self.problems,
             );
@@ -1092,32 +1291,21 @@ impl Loader {
             if let Some([a, b]) = range {
                 check(
                     a <= b,
+                    PackProblemKind::InvalidRange,
+                    Some(name),
                     format!("`{name}` is [{a}, {b}], expected low <= high"),
                     &mut self.problems,
                 );
             }
         }
-        let services = self.set(
-            file,
-            label,
-            "service",
-            &p.services,
-            Service::from_id,
-            service_ids,
-            Service::bit,
-        );
-        let referrals = self.set(
-            file,
-            label,
-            "referral",
-            &p.referrals,
-            Referral::from_id,
-            referral_ids,
-            Referral::bit,
-        );
-        if self.text(file, label, "source", &p.source, MAX_SOURCE_CHARS) {
+        let services = self.set(item, "services", &SERVICES, &p.services);
+        let referrals = self.set(item, "referrals", &REFERRALS, &p.referrals);
+        if self.text(item, "source", &p.source, MAX_SOURCE_CHARS) {
             if let Err(msg) = source_kind(&p.source) {
-                self.problem(file, Some(label.to_owned()), msg);
+                self.report(
+                    item.problem(PackProblemKind::InvalidSource, msg)
+                        .key("source"),
+                );
             }
         }
         (self.problems.len() == before).then(|| Programme {
@@ -1135,27 +1323,22 @@ impl Loader {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn set<T: Copy>(
-        &mut self,
-        file: &str,
-        label: &str,
-        what: &str,
-        names: &[String],
-        lookup: fn(&str) -> Option<T>,
-        ids: fn() -> Box<dyn Iterator<Item = &'static str>>,
-        bit: fn(T) -> u32,
-    ) -> Set {
+    /// The names of list `key` looked up in `vocab`; each unknown one is a problem at its
+    /// place in the list.
+    fn set<T: Copy>(&mut self, item: &Item, key: &str, vocab: &Vocab<T>, names: &[String]) -> Set {
         let mut set = Set::default();
-        for name in names {
-            match lookup(name) {
-                Some(v) => set.insert_bit(bit(v)),
+        for (i, name) in names.iter().enumerate() {
+            match (vocab.lookup)(name) {
+                Some(v) => set.insert_bit((vocab.bit)(v)),
                 None => {
-                    let hint = did_you_mean(name, ids());
-                    self.problem(
-                        file,
-                        Some(label.to_owned()),
-                        format!("unknown {what} `{name}`{hint}"),
+                    let s = suggest(name, (vocab.ids)());
+                    self.report(
+                        item.problem(
+                            vocab.kind,
+                            format!("unknown {} `{name}`{}", vocab.what, hint(s.as_deref())),
+                        )
+                        .at(&KeyPath::of(key).index(i))
+                        .suggesting(s),
                     );
                 }
             }
@@ -1165,82 +1348,109 @@ impl Loader {
 
     fn rule(
         &mut self,
-        file: &str,
+        src: Src<'_>,
         index: usize,
         raw: &mut toml::Value,
         names: &Names<'_>,
         seen: &mut BTreeSet<String>,
     ) -> Option<Rule> {
-        let label = match raw.get("id").and_then(toml::Value::as_str) {
-            Some(id) if is_rule_id(id) && id.len() <= MAX_RULE_ID_CHARS => format!("rule `{id}`"),
-            _ => format!("rule #{} in the file", index + 1),
+        let (label, id) = match raw.get("id").and_then(toml::Value::as_str) {
+            Some(id) if is_rule_id(id) && id.len() <= MAX_RULE_ID_CHARS => {
+                (format!("rule `{id}`"), Some(id.to_owned()))
+            }
+            _ => (format!("rule #{} in the file", index + 1), None),
         };
+        let item = Item::table(src, label, id, KeyPath::of("rule").index(index));
         let def: RuleDef = match take(raw).try_into() {
             Ok(d) => d,
             Err(e) => {
-                self.problem(file, Some(label), toml_message(&e));
+                self.unreadable_table(&item, Table::Rule, &e);
                 return None;
             }
         };
         let before = self.problems.len();
-        let bad = |problems: &mut Vec<PackProblem>, msg: String| {
-            problems.push(PackProblem {
-                file: file.to_owned(),
-                item: Some(label.clone()),
-                message: msg,
-            });
-        };
         let id = def.id.clone().unwrap_or_default();
         if def.id.is_none() {
-            bad(&mut self.problems, "has no `id`".into());
+            self.report(item.problem(PackProblemKind::MissingField, "has no `id`".into()));
         } else if !is_rule_id(&id) {
-            bad(
-                &mut self.problems,
-                format!("id `{id}` must be lowercase letters, digits, `_`, `-` and `.`"),
+            self.report(
+                item.problem(
+                    PackProblemKind::InvalidId,
+                    format!("id `{id}` must be lowercase letters, digits, `_`, `-` and `.`"),
+                )
+                .key("id"),
             );
         } else if id.len() > MAX_RULE_ID_CHARS {
-            bad(
-                &mut self.problems,
-                format!(
-                    "id is {} characters long, at most {MAX_RULE_ID_CHARS} are allowed",
-                    id.len()
-                ),
+            self.report(
+                item.problem(
+                    PackProblemKind::TooLong,
+                    format!(
+                        "id is {} characters long, at most {MAX_RULE_ID_CHARS} are allowed",
+                        id.len()
+                    ),
+                )
+                .key("id"),
             );
         } else if !seen.insert(id.clone()) {
-            bad(&mut self.problems, format!("duplicate rule id `{id}`"));
+            self.report(
+                item.problem(
+                    PackProblemKind::DuplicateId,
+                    format!("duplicate rule id `{id}`"),
+                )
+                .key("id"),
+            );
         }
         let criterion = match def.criterion.as_deref() {
             None => {
-                bad(&mut self.problems, "has no `criterion`".into());
+                self.report(
+                    item.problem(PackProblemKind::MissingField, "has no `criterion`".into()),
+                );
                 None
             }
             Some(c) => {
                 let found = Criterion::from_id(c);
                 if found.is_none() {
-                    let hint = did_you_mean(c, Criterion::ids());
-                    bad(&mut self.problems, format!("unknown criterion `{c}`{hint}"));
+                    let s = suggest(c, Criterion::ids());
+                    self.report(
+                        item.problem(
+                            PackProblemKind::UnknownCriterion,
+                            format!("unknown criterion `{c}`{}", hint(s.as_deref())),
+                        )
+                        .key("criterion")
+                        .suggesting(s),
+                    );
                 }
                 found
             }
         };
         let reason = def.reason.clone().unwrap_or_default();
         if reason.trim().is_empty() {
-            bad(&mut self.problems, "has no `reason`".into());
+            let found = item.problem(PackProblemKind::MissingField, "has no `reason`".into());
+            self.report(match def.reason {
+                Some(_) => found.key("reason"),
+                None => found,
+            });
         }
-        self.text(file, &label, "reason", &reason, MAX_REASON_CHARS);
+        self.text(&item, "reason", &reason, MAX_REASON_CHARS);
         let source = def.source.clone().unwrap_or_default();
-        let source_ok = self.text(file, &label, "source", &source, MAX_SOURCE_CHARS);
+        let source_ok = self.text(&item, "source", &source, MAX_SOURCE_CHARS);
         let source_kind = match def.source.as_deref() {
             // Already reported, and the text must not be echoed.
             Some(_) if !source_ok => None,
             None => {
-                bad(&mut self.problems, "has no `source`: name a seed section, a public reference, or `product default: <why>`".into());
+                self.report(item.problem(
+                    PackProblemKind::MissingField,
+                    "has no `source`: name a seed section, a public reference, or `product default: <why>`".into(),
+                ));
                 None
             }
             Some(s) => match source_kind(s) {
                 Ok(k) => Some(k),
                 Err(msg) => {
-                    bad(&mut self.problems, msg);
+                    self.report(
+                        item.problem(PackProblemKind::InvalidSource, msg)
+                            .key("source"),
+                    );
                     None
                 }
             },
@@ -1250,10 +1460,14 @@ impl Loader {
             Some(f) => match f.parse::<Level>() {
                 Ok(l) => Some(l),
                 Err(_) => {
-                    let hint = did_you_mean(f, Level::ALL.iter().map(|l| l.as_str()));
-                    bad(
-                        &mut self.problems,
-                        format!("unknown level `{f}` in `floor`{hint}"),
+                    let s = suggest(f, Level::ALL.iter().map(|l| l.as_str()));
+                    self.report(
+                        item.problem(
+                            PackProblemKind::UnknownLevel,
+                            format!("unknown level `{f}` in `floor`{}", hint(s.as_deref())),
+                        )
+                        .key("floor")
+                        .suggesting(s),
                     );
                     None
                 }
@@ -1264,54 +1478,47 @@ impl Loader {
             Some("intensive") => Some(ScheduleChange::Intensive),
             Some("evening") => Some(ScheduleChange::Evening),
             Some(other) => {
-                bad(
-                    &mut self.problems,
-                    format!("unknown schedule change `{other}`, expected intensive or evening"),
+                self.report(
+                    item.problem(
+                        PackProblemKind::InvalidValue,
+                        format!("unknown schedule change `{other}`, expected intensive or evening"),
+                    )
+                    .key("schedule"),
                 );
                 None
             }
         };
-        let services = self.set(
-            file,
-            &label,
-            "service",
-            &def.services,
-            Service::from_id,
-            service_ids,
-            Service::bit,
-        );
-        let referrals = self.set(
-            file,
-            &label,
-            "referral",
-            &def.referrals,
-            Referral::from_id,
-            referral_ids,
-            Referral::bit,
-        );
+        let services = self.set(&item, "services", &SERVICES, &def.services);
+        let referrals = self.set(&item, "referrals", &REFERRALS, &def.referrals);
         if def.floor.is_none()
             && !def.urgent
             && def.services.is_empty()
             && def.referrals.is_empty()
             && def.schedule.is_none()
         {
-            self.problem(
-                file,
-                Some(label.clone()),
+            self.report(item.problem(
+                PackProblemKind::NoEffect,
                 "has no effect: give a `floor`, `urgent`, `services`, `referrals` or `schedule`"
                     .into(),
-            );
+            ));
         }
         let cond = match &def.when {
             None => {
-                self.problem(file, Some(label.clone()), "has no `when` condition".into());
+                self.report(item.problem(
+                    PackProblemKind::MissingField,
+                    "has no `when` condition".into(),
+                ));
                 None
             }
             Some(w) => {
                 let mut errs = Vec::new();
-                let c = compile_cond(w, names, &mut errs, "when");
+                let c = compile_cond(w, names, &mut errs, &KeyPath::of("when"));
                 for e in errs {
-                    self.problem(file, Some(label.clone()), e);
+                    self.report(
+                        item.problem(e.kind, e.message)
+                            .at(&e.at)
+                            .suggesting(e.suggestion),
+                    );
                 }
                 c
             }
@@ -1335,6 +1542,131 @@ impl Loader {
     }
 }
 
+/// The kind of a problem the TOML reader found in a document that parses: serde's messages
+/// start with what went wrong.
+fn shape_kind(message: &str) -> PackProblemKind {
+    if message.starts_with("unknown field") {
+        PackProblemKind::UnknownKey
+    } else if message.starts_with("missing field") {
+        PackProblemKind::MissingField
+    } else if message.starts_with("duplicate") {
+        PackProblemKind::DuplicateKey
+    } else {
+        PackProblemKind::WrongType
+    }
+}
+
+/// Gives every problem its path and position (reading each file that has a problem once
+/// more, with positions), and keeps every text one line.
+fn place(found: Vec<Found>, sources: &[(&str, &str)]) -> Vec<PackProblem> {
+    let mut docs: BTreeMap<usize, Option<toml::Spanned<toml::de::DeValue<'_>>>> = BTreeMap::new();
+    found
+        .into_iter()
+        .map(|f| {
+            let mut p = f.problem;
+            if let Some((i, text)) = f.source.and_then(|i| Some((i, sources.get(i)?.1))) {
+                let doc = docs.entry(i).or_insert_with(|| {
+                    let t = toml::de::DeTable::parse(text).ok()?;
+                    Some(toml::Spanned::new(
+                        t.span(),
+                        toml::de::DeValue::Table(t.into_inner()),
+                    ))
+                });
+                let (path, offset) = locate(doc.as_ref(), &f.at, f.offset, f.reread);
+                p.span = offset.map(|o| Span::at(text, o));
+                p.path = (!path.0.is_empty()).then(|| path.to_string());
+            }
+            PackProblem {
+                file: text::one_line(p.file),
+                item: p.item.map(text::one_line),
+                message: text::one_line(p.message),
+                id: p.id.map(text::one_line),
+                path: p.path.map(text::one_line),
+                suggestion: p.suggestion.map(text::one_line),
+                ..p
+            }
+        })
+        .collect()
+}
+
+/// The key path and byte offset of a problem at `at` in `doc` (the parsed file, if it
+/// parses): the deepest part of `at` the file has, refined by the reader's offset (or the
+/// offset found by reading the table again) to the key or value it falls in.
+fn locate(
+    doc: Option<&toml::Spanned<toml::de::DeValue<'_>>>,
+    at: &KeyPath,
+    offset: Option<usize>,
+    reread: Option<Table>,
+) -> (KeyPath, Option<usize>) {
+    let Some(mut node) = doc else {
+        return (KeyPath::default(), offset);
+    };
+    let mut path = KeyPath::default();
+    for seg in &at.0 {
+        let next = match seg {
+            Seg::Key(k) => node.get_ref().get(k.as_str()),
+            Seg::Index(i) => node.get_ref().get(*i),
+        };
+        match next {
+            Some(n) => {
+                node = n;
+                path.0.push(seg.clone());
+            }
+            None => break,
+        }
+    }
+    let offset = offset.or_else(|| reread.and_then(|t| reread_offset(t, node)));
+    match offset {
+        Some(o) => {
+            path.0.extend(find(node, o).unwrap_or_default());
+            (path, Some(o))
+        }
+        None => (path, Some(node.span().start)),
+    }
+}
+
+/// Where reading `node` as `table` fails, read with positions.
+fn reread_offset(table: Table, node: &toml::Spanned<toml::de::DeValue<'_>>) -> Option<usize> {
+    let de = || toml::de::ValueDeserializer::from(node.clone());
+    let err = match table {
+        Table::Rating => RatingDef::deserialize(de()).err(),
+        Table::Score => ScoreDef::deserialize(de()).err(),
+        Table::Programme => ProgrammeDef::deserialize(de()).err(),
+        Table::Rule => RuleDef::deserialize(de()).err(),
+    };
+    err.and_then(|e| e.span()).map(|s| s.start)
+}
+
+/// The key path from `node` to the deepest key or value that holds byte `offset`, if one
+/// does.
+fn find(node: &toml::Spanned<toml::de::DeValue<'_>>, offset: usize) -> Option<Vec<Seg>> {
+    let holds = |s: std::ops::Range<usize>| s.contains(&offset) || s.start == offset;
+    match node.get_ref() {
+        toml::de::DeValue::Table(t) => {
+            for (k, v) in t.iter() {
+                let seg = Seg::Key(k.get_ref().to_string());
+                if let Some(mut rest) = find(v, offset) {
+                    rest.insert(0, seg);
+                    return Some(rest);
+                }
+                if holds(k.span()) {
+                    return Some(vec![seg]);
+                }
+            }
+        }
+        toml::de::DeValue::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                if let Some(mut rest) = find(v, offset) {
+                    rest.insert(0, Seg::Index(i));
+                    return Some(rest);
+                }
+            }
+        }
+        _ => {}
+    }
+    holds(node.span()).then(Vec::new)
+}
+
 fn service_ids() -> Box<dyn Iterator<Item = &'static str>> {
     Box::new(Service::ids())
 }
@@ -1348,13 +1680,16 @@ fn take(raw: &mut toml::Value) -> toml::Value {
     std::mem::replace(raw, toml::Value::Boolean(false))
 }
 
-/// `rating `x``, or the item's position when its id is missing or malformed (so a label never
-/// quotes arbitrary text).
-fn item_label(what: &str, index: usize, raw: &toml::Value) -> String {
-    match raw.get("id").and_then(toml::Value::as_str) {
-        Some(id) if is_identifier(id) && id.len() <= MAX_NAME_CHARS => format!("{what} `{id}`"),
-        _ => format!("{what} #{} in the file", index + 1),
-    }
+/// The item `[[what]]` number `index` of its file, labelled ``rating `x` ``, or by its
+/// position when its id is missing or malformed (so a label never quotes arbitrary text).
+fn table_item(src: Src<'_>, what: &str, index: usize, raw: &toml::Value) -> Item {
+    let (label, id) = match raw.get("id").and_then(toml::Value::as_str) {
+        Some(id) if is_identifier(id) && id.len() <= MAX_NAME_CHARS => {
+            (format!("{what} `{id}`"), Some(id.to_owned()))
+        }
+        _ => (format!("{what} #{} in the file", index + 1), None),
+    };
+    Item::table(src, label, id, KeyPath::of(what).index(index))
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -1394,13 +1729,14 @@ fn source_kind(s: &str) -> Result<SourceKind, String> {
     Ok(kind)
 }
 
-/// Compiles one condition; problems go to `errs` with the condition's path.
+/// Compiles one condition; problems go to `errs` with the condition's key path.
 fn compile_cond(
     c: &CondDef,
     names: &Names<'_>,
-    errs: &mut Vec<String>,
-    path: &str,
+    errs: &mut Vec<CondProblem>,
+    path: &KeyPath,
 ) -> Option<Cond> {
+    use PackProblemKind::MalformedCondition;
     let logical = [
         c.all.is_some(),
         c.any.is_some(),
@@ -1412,22 +1748,26 @@ fn compile_cond(
     .filter(|b| **b)
     .count();
     if c.of.is_some() && c.at_least_n.is_none() {
-        errs.push(format!("`{path}` has `of` without `at_least_n`"));
+        errs.push(CondProblem::new(
+            MalformedCondition,
+            path.key("of"),
+            format!("`{path}` has `of` without `at_least_n`"),
+        ));
         return None;
     }
     match (&c.answer, logical) {
         (Some(_), 0) => compile_test(c, names, errs, path),
         (None, 1) => compile_logical(c, names, errs, path),
         (Some(_), _) => {
-            errs.push(format!("`{path}` mixes an `answer` test with `all`/`any`/`any_given`/`not`/`at_least_n`; nest them instead"));
+            errs.push(CondProblem::new(MalformedCondition, path.clone(), format!("`{path}` mixes an `answer` test with `all`/`any`/`any_given`/`not`/`at_least_n`; nest them instead")));
             None
         }
         (None, 0) => {
-            errs.push(format!("`{path}` is empty: give `answer` with a test, or one of `all`, `any`, `any_given`, `not`, `at_least_n`"));
+            errs.push(CondProblem::new(MalformedCondition, path.clone(), format!("`{path}` is empty: give `answer` with a test, or one of `all`, `any`, `any_given`, `not`, `at_least_n`")));
             None
         }
         (None, _) => {
-            errs.push(format!("`{path}` has more than one of `all`, `any`, `any_given`, `not`, `at_least_n`; nest them instead"));
+            errs.push(CondProblem::new(MalformedCondition, path.clone(), format!("`{path}` has more than one of `all`, `any`, `any_given`, `not`, `at_least_n`; nest them instead")));
             None
         }
     }
@@ -1436,17 +1776,21 @@ fn compile_cond(
 fn compile_list(
     list: &[CondDef],
     names: &Names<'_>,
-    errs: &mut Vec<String>,
-    path: &str,
+    errs: &mut Vec<CondProblem>,
+    path: &KeyPath,
 ) -> Option<Box<[Cond]>> {
     if list.is_empty() {
-        errs.push(format!("`{path}` is an empty list"));
+        errs.push(CondProblem::new(
+            PackProblemKind::MalformedCondition,
+            path.clone(),
+            format!("`{path}` is an empty list"),
+        ));
         return None;
     }
     let compiled: Vec<Option<Cond>> = list
         .iter()
         .enumerate()
-        .map(|(i, c)| compile_cond(c, names, errs, &format!("{path}[{i}]")))
+        .map(|(i, c)| compile_cond(c, names, errs, &path.index(i)))
         .collect();
     compiled
         .into_iter()
@@ -1457,35 +1801,42 @@ fn compile_list(
 fn compile_logical(
     c: &CondDef,
     names: &Names<'_>,
-    errs: &mut Vec<String>,
-    path: &str,
+    errs: &mut Vec<CondProblem>,
+    path: &KeyPath,
 ) -> Option<Cond> {
     if let Some(list) = &c.all {
-        return compile_list(list, names, errs, &format!("{path}.all")).map(Cond::All);
+        return compile_list(list, names, errs, &path.key("all")).map(Cond::All);
     }
     if let Some(list) = &c.any {
-        return compile_list(list, names, errs, &format!("{path}.any")).map(Cond::Any);
+        return compile_list(list, names, errs, &path.key("any")).map(Cond::Any);
     }
     if let Some(list) = &c.any_given {
-        return compile_list(list, names, errs, &format!("{path}.any_given")).map(Cond::AnyGiven);
+        return compile_list(list, names, errs, &path.key("any_given")).map(Cond::AnyGiven);
     }
     if let Some(inner) = &c.not {
-        return compile_cond(inner, names, errs, &format!("{path}.not"))
-            .map(|c| Cond::Not(Box::new(c)));
+        return compile_cond(inner, names, errs, &path.key("not")).map(|c| Cond::Not(Box::new(c)));
     }
     let n = c.at_least_n.unwrap_or(0);
     let Some(list) = &c.of else {
-        errs.push(format!("`{path}.at_least_n` has no `of` list"));
+        errs.push(CondProblem::new(
+            PackProblemKind::MissingField,
+            path.key("at_least_n"),
+            format!("`{path}.at_least_n` has no `of` list"),
+        ));
         return None;
     };
     if n == 0 || usize::try_from(n).map_or(true, |n| n > list.len()) {
-        errs.push(format!(
-            "`{path}.at_least_n` is {n}, expected 1 to {} (the length of `of`)",
-            list.len()
+        errs.push(CondProblem::new(
+            PackProblemKind::OutOfRange,
+            path.key("at_least_n"),
+            format!(
+                "`{path}.at_least_n` is {n}, expected 1 to {} (the length of `of`)",
+                list.len()
+            ),
         ));
         return None;
     }
-    compile_list(list, names, errs, &format!("{path}.of")).map(|l| Cond::AtLeast(n, l))
+    compile_list(list, names, errs, &path.key("of")).map(|l| Cond::AtLeast(n, l))
 }
 
 fn resolve(name: &str, names: &Names<'_>) -> Option<(AnswerRef, AnswerKind)> {
@@ -1527,14 +1878,23 @@ fn all_answer_names(names: &Names<'_>) -> Vec<String> {
 fn compile_test(
     c: &CondDef,
     names: &Names<'_>,
-    errs: &mut Vec<String>,
-    path: &str,
+    errs: &mut Vec<CondProblem>,
+    path: &KeyPath,
 ) -> Option<Cond> {
+    use PackProblemKind::{MalformedCondition, WrongType};
     let name = c.answer.as_deref().unwrap_or_default();
     let Some((a, kind)) = resolve(name, names) else {
         let all = all_answer_names(names);
-        let hint = did_you_mean(name, all.iter().map(String::as_str));
-        errs.push(format!("`{path}` reads unknown answer `{name}`{hint}"));
+        let s = suggest(name, all.iter().map(String::as_str));
+        errs.push(CondProblem {
+            kind: PackProblemKind::UnknownAnswer,
+            at: path.key("answer"),
+            message: format!(
+                "`{path}` reads unknown answer `{name}`{}",
+                hint(s.as_deref())
+            ),
+            suggestion: s,
+        });
         return None;
     };
     let tests = [
@@ -1547,113 +1907,172 @@ fn compile_test(
     .filter(|b| **b)
     .count();
     if tests != 1 {
-        errs.push(format!(
-            "`{path}` on `{name}` needs exactly one test: `is`, `in`, `at_least`/`at_most` or `answered`"
+        errs.push(CondProblem::new(
+            MalformedCondition,
+            path.clone(),
+            format!(
+                "`{path}` on `{name}` needs exactly one test: `is`, `in`, `at_least`/`at_most` or `answered`"
+            ),
         ));
         return None;
     }
     if let Some(v) = c.answered {
         return Some(Cond::Answered(a, v));
     }
+    // The key of the test given (`is`, `in`, `at_least` or `at_most`), for a problem's place.
+    let test_key = if c.is.is_some() {
+        "is"
+    } else if c.in_.is_some() {
+        "in"
+    } else if c.at_least.is_some() {
+        "at_least"
+    } else {
+        "at_most"
+    };
     match kind {
         AnswerKind::Bool => match &c.is {
             Some(Constant::Bool(b)) => Some(Cond::Bool(a, *b)),
             Some(other) => {
-                errs.push(format!(
-                    "`{path}`: `{name}` is yes/no, so `is` takes true or false, not {other}"
+                errs.push(CondProblem::new(
+                    WrongType,
+                    path.key("is"),
+                    format!(
+                        "`{path}`: `{name}` is yes/no, so `is` takes true or false, not {other}"
+                    ),
                 ));
                 None
             }
             None => {
-                errs.push(format!(
-                    "`{path}`: `{name}` is yes/no: test it with `is = true` or `is = false`"
+                errs.push(CondProblem::new(
+                    WrongType,
+                    path.key(test_key),
+                    format!(
+                        "`{path}`: `{name}` is yes/no: test it with `is = true` or `is = false`"
+                    ),
                 ));
                 None
             }
         },
         AnswerKind::Number { min, max } => {
-            let num = |k: &Constant, errs: &mut Vec<String>| -> Option<u32> {
+            let num = |k: &Constant, at: KeyPath, errs: &mut Vec<CondProblem>| -> Option<u32> {
                 match k {
                     Constant::Int(n) if *n >= i64::from(min) && *n <= i64::from(max) => {
                         u32::try_from(*n).ok()
                     }
                     Constant::Int(n) => {
-                        errs.push(format!(
-                            "`{path}`: constant {n} is out of range for `{name}` ({min}-{max})"
+                        errs.push(CondProblem::new(
+                            PackProblemKind::OutOfRange,
+                            at,
+                            format!(
+                                "`{path}`: constant {n} is out of range for `{name}` ({min}-{max})"
+                            ),
                         ));
                         None
                     }
                     other => {
-                        errs.push(format!(
-                            "`{path}`: `{name}` is a number ({min}-{max}), not {other}"
+                        errs.push(CondProblem::new(
+                            WrongType,
+                            at,
+                            format!("`{path}`: `{name}` is a number ({min}-{max}), not {other}"),
                         ));
                         None
                     }
                 }
             };
             if let Some(k) = &c.is {
-                let v = num(k, errs)?;
+                let v = num(k, path.key("is"), errs)?;
                 return Some(Cond::Range(a, v, v));
             }
             if let Some(list) = &c.in_ {
                 if list.is_empty() {
-                    errs.push(format!("`{path}`: `in` is an empty list"));
+                    errs.push(CondProblem::new(
+                        MalformedCondition,
+                        path.key("in"),
+                        format!("`{path}`: `in` is an empty list"),
+                    ));
                     return None;
                 }
-                let vals: Vec<Option<u32>> = list.iter().map(|k| num(k, errs)).collect();
+                let vals: Vec<Option<u32>> = list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| num(k, path.key("in").index(i), errs))
+                    .collect();
                 let vals = vals.into_iter().collect::<Option<Vec<_>>>()?;
                 return Some(Cond::Any(
                     vals.into_iter().map(|v| Cond::Range(a, v, v)).collect(),
                 ));
             }
             let lo = match &c.at_least {
-                Some(k) => num(k, errs)?,
+                Some(k) => num(k, path.key("at_least"), errs)?,
                 None => min,
             };
             let hi = match &c.at_most {
-                Some(k) => num(k, errs)?,
+                Some(k) => num(k, path.key("at_most"), errs)?,
                 None => max,
             };
             if lo > hi {
-                errs.push(format!(
-                    "`{path}`: `at_least` {lo} is above `at_most` {hi}, so it can never hold"
+                errs.push(CondProblem::new(
+                    PackProblemKind::ImpossibleCondition,
+                    path.key("at_least"),
+                    format!(
+                        "`{path}`: `at_least` {lo} is above `at_most` {hi}, so it can never hold"
+                    ),
                 ));
                 return None;
             }
             Some(Cond::Range(a, lo, hi))
         }
         AnswerKind::Choice(choices) => {
-            let rank = |k: &Constant, errs: &mut Vec<String>| -> Option<u32> {
+            let rank = |k: &Constant, at: KeyPath, errs: &mut Vec<CondProblem>| -> Option<u32> {
                 match k {
-                    Constant::Text(t) => {
-                        match choices.iter().position(|c| c == t) {
-                            Some(p) => u32::try_from(p).ok(),
-                            None => {
-                                let hint = did_you_mean(t, choices.iter().copied());
-                                errs.push(format!("`{path}`: `{t}` is not a choice of `{name}`{hint}; choices: {}", choices.join(", ")));
-                                None
-                            }
+                    Constant::Text(t) => match choices.iter().position(|c| c == t) {
+                        Some(p) => u32::try_from(p).ok(),
+                        None => {
+                            let s = suggest(t, choices.iter().copied());
+                            errs.push(CondProblem {
+                                kind: PackProblemKind::UnknownChoice,
+                                at,
+                                message: format!(
+                                    "`{path}`: `{t}` is not a choice of `{name}`{}; choices: {}",
+                                    hint(s.as_deref()),
+                                    choices.join(", ")
+                                ),
+                                suggestion: s,
+                            });
+                            None
                         }
-                    }
+                    },
                     other => {
-                        errs.push(format!(
-                            "`{path}`: `{name}` is one of {}, not {other}",
-                            choices.join(", ")
+                        errs.push(CondProblem::new(
+                            WrongType,
+                            at,
+                            format!(
+                                "`{path}`: `{name}` is one of {}, not {other}",
+                                choices.join(", ")
+                            ),
                         ));
                         None
                     }
                 }
             };
             if let Some(k) = &c.is {
-                let r = rank(k, errs)?;
+                let r = rank(k, path.key("is"), errs)?;
                 return Some(Cond::Mask(a, 1u64 << r));
             }
             if let Some(list) = &c.in_ {
                 if list.is_empty() {
-                    errs.push(format!("`{path}`: `in` is an empty list"));
+                    errs.push(CondProblem::new(
+                        MalformedCondition,
+                        path.key("in"),
+                        format!("`{path}`: `in` is an empty list"),
+                    ));
                     return None;
                 }
-                let ranks: Vec<Option<u32>> = list.iter().map(|k| rank(k, errs)).collect();
+                let ranks: Vec<Option<u32>> = list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| rank(k, path.key("in").index(i), errs))
+                    .collect();
                 let ranks = ranks.into_iter().collect::<Option<Vec<_>>>()?;
                 return Some(Cond::Mask(
                     a,
@@ -1662,16 +2081,18 @@ fn compile_test(
             }
             let top = u32::try_from(choices.len().saturating_sub(1)).unwrap_or(0);
             let lo = match &c.at_least {
-                Some(k) => rank(k, errs)?,
+                Some(k) => rank(k, path.key("at_least"), errs)?,
                 None => 0,
             };
             let hi = match &c.at_most {
-                Some(k) => rank(k, errs)?,
+                Some(k) => rank(k, path.key("at_most"), errs)?,
                 None => top,
             };
             if lo > hi {
-                errs.push(format!(
-                    "`{path}`: `at_least` is above `at_most`, so it can never hold"
+                errs.push(CondProblem::new(
+                    PackProblemKind::ImpossibleCondition,
+                    path.key("at_least"),
+                    format!("`{path}`: `at_least` is above `at_most`, so it can never hold"),
                 ));
                 return None;
             }
@@ -1685,6 +2106,39 @@ pub(crate) fn did_you_mean_name<'a>(
     name: &str,
     candidates: impl Iterator<Item = &'a str>,
 ) -> Option<String> {
-    let hint = did_you_mean(name, candidates);
-    hint.split('`').nth(1).map(str::to_owned)
+    suggest(name, candidates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The proof behind [`RulePack::builtin`]'s infallibility: the compiled-in sources are
+    /// constants, and they load without a problem, so the stand-in is never returned.
+    #[test]
+    fn builtin_sources_always_load() {
+        let loaded = RulePack::from_sources(BUILTIN_SOURCES).unwrap();
+        let pack = RulePack::builtin();
+        assert!(!pack.is_unavailable());
+        assert_eq!(pack.meta().id, BUILTIN_ID);
+        assert_eq!(pack.meta().digest, loaded.meta().digest);
+        assert_eq!(pack.rules().count(), loaded.rules().count());
+    }
+
+    /// The stand-in (reached only if the sources above failed to load) fails closed: it
+    /// assesses nothing, not even a complete intake.
+    #[test]
+    fn stand_in_fails_closed() {
+        let err = RulePack::from_toml("broken.toml", "not toml = ").unwrap_err();
+        let stand_in = RulePack::unavailable(&err);
+        assert!(stand_in.is_unavailable());
+        let intake =
+            crate::Intake::from_json(include_str!("../../examples/intakes/iop_primary.json"))
+                .unwrap();
+        assert!(RulePack::builtin().assess(&intake).is_ok());
+        assert!(matches!(
+            stand_in.assess(&intake),
+            Err(crate::IntakeError::PackUnavailable)
+        ));
+    }
 }

@@ -2,6 +2,7 @@
 //! reasons, sources, programme sources and the pack's identity verbatim, so each must be one
 //! short line of plain text that cannot break the layout it is shown in.
 
+use super::PackProblemKind;
 use std::fmt::Write as _;
 
 /// The first character of `s` that may not appear in one line of pack text, if any.
@@ -42,19 +43,27 @@ fn describe(c: char) -> &'static str {
 /// The problems with one rendered text field: `field` is its name as written in the file
 /// (`reason`, `source`, ...). The messages name the field and the offending character's code
 /// point, never the text itself.
-pub(crate) fn line_problems(field: &str, value: &str, max_chars: usize) -> Vec<String> {
+pub(crate) fn line_problems(
+    field: &str,
+    value: &str,
+    max_chars: usize,
+) -> Vec<(PackProblemKind, String)> {
     let mut out = Vec::new();
     if let Some(c) = first_forbidden(value) {
-        out.push(format!(
-            "`{field}` must be one line of plain text, but contains {} (U+{:04X})",
-            describe(c),
-            u32::from(c)
+        out.push((
+            PackProblemKind::NotOneLine,
+            format!(
+                "`{field}` must be one line of plain text, but contains {} (U+{:04X})",
+                describe(c),
+                u32::from(c)
+            ),
         ));
     }
     let n = value.chars().count();
     if n > max_chars {
-        out.push(format!(
-            "`{field}` is {n} characters long, at most {max_chars} are allowed"
+        out.push((
+            PackProblemKind::TooLong,
+            format!("`{field}` is {n} characters long, at most {max_chars} are allowed"),
         ));
     }
     out
@@ -97,14 +106,18 @@ mod tests {
             let p = line_problems("reason", text, 300);
             assert_eq!(
                 p,
-                [format!(
-                    "`reason` must be one line of plain text, but contains {what}"
+                [(
+                    PackProblemKind::NotOneLine,
+                    format!("`reason` must be one line of plain text, but contains {what}")
                 )]
             );
         }
         assert_eq!(
             line_problems("source", &"é".repeat(301), 300),
-            ["`source` is 301 characters long, at most 300 are allowed"]
+            [(
+                PackProblemKind::TooLong,
+                "`source` is 301 characters long, at most 300 are allowed".to_owned()
+            )]
         );
         assert!(line_problems("source", &"é".repeat(300), 300).is_empty());
     }
