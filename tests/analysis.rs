@@ -10,6 +10,7 @@
 
 use carelevel::analysis::{Analysis, CheckKind, GapKind, analyze};
 use carelevel::{BUILTIN_SOURCES, Level, RulePack};
+use proptest::prelude::*;
 
 /// The built-in `pack.toml` (programmes and the baseline rule) under a test pack's own id:
 /// the built-in id is reserved for the built-in rules.
@@ -613,17 +614,6 @@ fn a_space_beyond_the_budget_is_reported_not_run() {
 // space (every CIWA-Ar score, absent included) the engine can assess intake by intake.
 // ---------------------------------------------------------------------------------------
 
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 const SUICIDE: [&str; 7] = [
     "none",
     "wish_to_be_dead",
@@ -635,91 +625,84 @@ const SUICIDE: [&str; 7] = [
 ];
 const MEDICAL: [&str; 3] = ["stable", "daily_monitoring", "round_the_clock_care"];
 
-fn atom(g: &mut Rng) -> String {
-    let s = |g: &mut Rng| SUICIDE[g.below(7) as usize];
-    let m = |g: &mut Rng| MEDICAL[g.below(3) as usize];
-    let c = |g: &mut Rng| [0, 1, 9, 10, 18, 19, 40, 67][g.below(8) as usize];
-    match g.below(4) {
-        0 => match g.below(4) {
-            0 => format!(
-                r#"{{ answer = "safety.suicide_risk", at_least = "{}" }}"#,
-                s(g)
-            ),
-            1 => format!(
-                r#"{{ answer = "safety.suicide_risk", at_most = "{}" }}"#,
-                s(g)
-            ),
-            2 => format!(r#"{{ answer = "safety.suicide_risk", is = "{}" }}"#, s(g)),
-            _ => format!(
-                r#"{{ answer = "safety.suicide_risk", in = ["{}", "{}"] }}"#,
-                s(g),
-                s(g)
-            ),
-        },
-        1 => format!(
-            r#"{{ answer = "safety.psychosis_or_unable_to_self_care", is = {} }}"#,
-            g.below(2) == 1
-        ),
-        2 => match g.below(5) {
-            0 => format!(
-                r#"{{ answer = "withdrawal.ciwa_ar", at_least = {} }}"#,
-                c(g)
-            ),
-            1 => format!(r#"{{ answer = "withdrawal.ciwa_ar", at_most = {} }}"#, c(g)),
-            2 => {
-                let (a, b) = (c(g), c(g));
-                format!(
-                    r#"{{ answer = "withdrawal.ciwa_ar", at_least = {}, at_most = {} }}"#,
-                    a.min(b),
-                    a.max(b)
-                )
+/// A condition on one of the four answers.
+fn atom() -> BoxedStrategy<String> {
+    let s = || prop::sample::select(SUICIDE.to_vec());
+    let m = || prop::sample::select(MEDICAL.to_vec());
+    let c = || prop::sample::select(vec![0u32, 1, 9, 10, 18, 19, 40, 67]);
+    let suicide = prop_oneof![
+        s().prop_map(|v| format!(r#"{{ answer = "safety.suicide_risk", at_least = "{v}" }}"#)),
+        s().prop_map(|v| format!(r#"{{ answer = "safety.suicide_risk", at_most = "{v}" }}"#)),
+        s().prop_map(|v| format!(r#"{{ answer = "safety.suicide_risk", is = "{v}" }}"#)),
+        (s(), s()).prop_map(|(a, b)| format!(
+            r#"{{ answer = "safety.suicide_risk", in = ["{a}", "{b}"] }}"#
+        )),
+    ];
+    let psychosis = any::<bool>().prop_map(|v| {
+        format!(r#"{{ answer = "safety.psychosis_or_unable_to_self_care", is = {v} }}"#)
+    });
+    let ciwa = prop_oneof![
+        c().prop_map(|v| format!(r#"{{ answer = "withdrawal.ciwa_ar", at_least = {v} }}"#)),
+        c().prop_map(|v| format!(r#"{{ answer = "withdrawal.ciwa_ar", at_most = {v} }}"#)),
+        (c(), c()).prop_map(|(a, b)| format!(
+            r#"{{ answer = "withdrawal.ciwa_ar", at_least = {}, at_most = {} }}"#,
+            a.min(b),
+            a.max(b)
+        )),
+        c().prop_map(|v| format!(r#"{{ answer = "withdrawal.ciwa_ar", is = {v} }}"#)),
+        any::<bool>()
+            .prop_map(|v| format!(r#"{{ answer = "withdrawal.ciwa_ar", answered = {v} }}"#)),
+    ];
+    let medical = prop_oneof![
+        m().prop_map(|v| format!(r#"{{ answer = "medical.status", is = "{v}" }}"#)),
+        m().prop_map(|v| format!(r#"{{ answer = "medical.status", at_least = "{v}" }}"#)),
+        m().prop_map(|v| format!(r#"{{ answer = "medical.status", at_most = "{v}" }}"#)),
+    ];
+    prop_oneof![suicide, psychosis, ciwa, medical].boxed()
+}
+
+/// A condition nested up to `depth` combinators deep.
+fn condition(depth: u32) -> BoxedStrategy<String> {
+    if depth == 0 {
+        return atom();
+    }
+    let combined = (
+        prop::collection::vec(condition(depth - 1), 2..4),
+        0u8..5,
+        any::<prop::sample::Index>(),
+    )
+        .prop_map(|(list, kind, n)| {
+            let joined = list.join(", ");
+            match kind {
+                0 => format!("{{ all = [{joined}] }}"),
+                1 => format!("{{ any = [{joined}] }}"),
+                2 => format!("{{ any_given = [{joined}] }}"),
+                3 => format!("{{ not = {} }}", list[0]),
+                _ => format!(
+                    "{{ at_least_n = {}, of = [{joined}] }}",
+                    1 + n.index(list.len())
+                ),
             }
-            3 => format!(r#"{{ answer = "withdrawal.ciwa_ar", is = {} }}"#, c(g)),
-            _ => format!(
-                r#"{{ answer = "withdrawal.ciwa_ar", answered = {} }}"#,
-                g.below(2) == 1
-            ),
-        },
-        _ => match g.below(3) {
-            0 => format!(r#"{{ answer = "medical.status", is = "{}" }}"#, m(g)),
-            1 => format!(r#"{{ answer = "medical.status", at_least = "{}" }}"#, m(g)),
-            _ => format!(r#"{{ answer = "medical.status", at_most = "{}" }}"#, m(g)),
-        },
-    }
+        });
+    prop_oneof![1 => atom(), 2 => combined].boxed()
 }
 
-fn condition(g: &mut Rng, depth: u32) -> String {
-    if depth == 0 || g.below(3) == 0 {
-        return atom(g);
-    }
-    let n = 2 + g.below(2) as usize;
-    let list: Vec<String> = (0..n).map(|_| condition(g, depth - 1)).collect();
-    let list = list.join(", ");
-    match g.below(5) {
-        0 => format!("{{ all = [{list}] }}"),
-        1 => format!("{{ any = [{list}] }}"),
-        2 => format!("{{ any_given = [{list}] }}"),
-        3 => format!("{{ not = {} }}", condition(g, depth - 1)),
-        _ => format!(
-            "{{ at_least_n = {}, of = [{list}] }}",
-            1 + g.below(n as u64)
-        ),
-    }
-}
-
-fn random_pack(g: &mut Rng) -> String {
-    let mut text = String::new();
-    for i in 0..2 + g.below(5) {
-        let effects = match g.below(5) {
-            0 => r#"floor = "iop""#,
-            1 => r#"floor = "php""#,
-            2 => r#"floor = "inpatient""#,
-            3 => "floor = \"php\"\nurgent = true",
-            _ => r#"services = ["crisis_line"]"#,
-        };
-        text += &rule(&format!("r{i}"), &condition(g, 2), effects);
-    }
-    text
+/// Two to six rules, each with a condition two combinators deep and one effect.
+fn random_pack() -> impl Strategy<Value = String> {
+    let effect = prop::sample::select(vec![
+        r#"floor = "iop""#,
+        r#"floor = "php""#,
+        r#"floor = "inpatient""#,
+        "floor = \"php\"\nurgent = true",
+        r#"services = ["crisis_line"]"#,
+    ]);
+    prop::collection::vec((condition(2), effect), 2..7).prop_map(|rules| {
+        rules
+            .iter()
+            .enumerate()
+            .map(|(i, (when, effects))| rule(&format!("r{i}"), when, effects))
+            .collect()
+    })
 }
 
 /// Every intake over the four answers: (suicide, psychosis, ciwa, medical).
@@ -754,10 +737,16 @@ fn brute(pack: &RulePack) -> Vec<(Point, Level, Vec<String>)> {
 
 #[test]
 fn the_analysis_is_sound_against_brute_force_on_random_packs() {
-    let mut g = Rng(0x5eed_1234_abcd_0001);
-    let (mut proved, mut refuted, mut false_alarms) = (0, 0, 0);
-    for _ in 0..40 {
-        let text = random_pack(&mut g);
+    use proptest::test_runner::{Config, TestRunner};
+    use std::cell::Cell;
+
+    let (proved, refuted, false_alarms) = (Cell::new(0), Cell::new(0), Cell::new(0));
+    let mut runner = TestRunner::new(Config {
+        cases: 40,
+        source_file: Some(file!()),
+        ..Config::default()
+    });
+    let outcome = runner.run(&random_pack(), |text| {
         let pack = mini(&text);
         let a = analyze(&pack);
         assert!(a.unchecked.is_empty(), "{text}\n{a}");
@@ -786,14 +775,14 @@ fn the_analysis_is_sound_against_brute_force_on_random_packs() {
         // Sound: no violation reported means monotone.
         if a.violations.is_empty() {
             assert!(monotone, "analysis missed a violation:\n{text}\n{a}");
-            proved += 1;
+            proved.set(proved.get() + 1);
         } else {
-            refuted += 1;
+            refuted.set(refuted.get() + 1);
         }
         if !monotone {
             assert!(!a.violations.is_empty());
         } else if !a.violations.is_empty() {
-            false_alarms += 1;
+            false_alarms.set(false_alarms.get() + 1);
         }
         // Dead exactly when it never fires.
         for r in pack.rules() {
@@ -830,8 +819,13 @@ fn the_analysis_is_sound_against_brute_force_on_random_packs() {
             assert!(lowest >= v.guaranteed_floor, "{text}\n{a}");
             assert!(highest >= v.highest_floor, "{text}\n{a}");
         }
+        Ok(())
+    });
+    if let Err(e) = outcome {
+        panic!("{e}");
     }
     // The random packs exercise both outcomes.
+    let (proved, refuted, false_alarms) = (proved.get(), refuted.get(), false_alarms.get());
     println!("{proved} proved, {refuted} refuted ({false_alarms} of them monotone after all)");
     assert!(
         proved >= 5 && refuted >= 5,

@@ -1,7 +1,7 @@
 //! Fuzz-style tests that run inside `cargo test`: the intake JSON and rule TOML parsers never
-//! panic on arbitrary or mutated input, parsing and serialising round-trip, and 100,000
-//! generated intakes — valid and invalid — go through `assess` and `assess_json` without a
-//! panic. (Longer, coverage-guided runs: the `cargo fuzz` targets under `fuzz/`.)
+//! panic on arbitrary or mutated input, parsing and serialising round-trip, and (with the
+//! `proptest` feature) 100,000 generated intakes — valid and invalid — go through `assess` and
+//! `assess_json` without a panic. (Longer, coverage-guided runs: the `cargo fuzz` targets under `fuzz/`.)
 
 #![allow(
     clippy::unwrap_used,
@@ -10,11 +10,10 @@
     clippy::indexing_slicing
 )] // test code may fail loudly
 
-mod common;
-
-use carelevel::intake::*;
+#[cfg(feature = "proptest")]
+use carelevel::intake::{Setting, Substance, SubstanceUse};
 use carelevel::pack::format::FileDef;
-use carelevel::{BUILTIN_SOURCES, Intake, Level, RulePack};
+use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use std::path::Path;
@@ -368,8 +367,9 @@ proptest! {
     }
 
     /// Generated intakes survive the round trip exactly.
+    #[cfg(feature = "proptest")]
     #[test]
-    fn generated_intakes_round_trip(i in common::intake()) {
+    fn generated_intakes_round_trip(i in carelevel::strategies::intake()) {
         let json = i.to_json().unwrap();
         prop_assert_eq!(Intake::from_json(&json).ok(), Some(i));
     }
@@ -459,255 +459,182 @@ fn every_bundled_intake_round_trips() {
 }
 
 // ---------------------------------------------------------------------------------------
-// No panics: 100,000 cheap, deterministic intakes, valid and invalid.
+// No panics: 100,000 generated intakes, valid and invalid: a valid intake from
+// `carelevel::strategies::intake` with up to three kinds of damage, each of which says whether
+// the pack must now refuse it. A failure shrinks to a smallest intake and damage.
 // ---------------------------------------------------------------------------------------
 
-/// xorshift64: cheap, deterministic, good enough to spread choices.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, one_in: u64) -> bool {
-        self.below(one_in) == 0
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-    fn bool(&mut self) -> bool {
-        self.below(2) == 1
-    }
-    fn opt_bool(&mut self) -> Option<bool> {
-        (!self.chance(4)).then(|| self.bool())
-    }
+/// One way to damage a valid intake.
+#[cfg(feature = "proptest")]
+#[derive(Debug, Clone)]
+enum Damage {
+    /// A required item left unanswered.
+    Unanswered(&'static str),
+    /// A number this far past its maximum (saturating at `u32::MAX`).
+    OutOfRange(&'static str, u32),
+    /// `history.progress` unanswered: only a problem in treatment.
+    NoProgress,
+    /// A rating the built-in pack does not declare.
+    UnknownRating(&'static str),
 }
 
-/// A generated intake, and whether the pack must accept it.
-struct Generated {
-    intake: Intake,
-    valid: bool,
+#[cfg(feature = "proptest")]
+fn damage() -> impl Strategy<Value = Damage> {
+    let required = [
+        "age",
+        "safety.suicide_risk",
+        "safety.harm_to_others",
+        "safety.psychosis_or_unable_to_self_care",
+        "withdrawal.seizure_or_dt_history",
+        "medical.status",
+        "self_management",
+        "history.current_setting",
+    ];
+    let numbers = [
+        "age",
+        "withdrawal.ciwa_ar",
+        "withdrawal.cows",
+        "severity.phq9",
+        "severity.gad7",
+        "severity.dsm5_criteria",
+    ];
+    prop_oneof![
+        3 => prop::sample::select(required.to_vec()).prop_map(Damage::Unanswered),
+        3 => (
+            prop::sample::select(numbers.to_vec()),
+            prop::sample::select(vec![1, 2, 100, u32::MAX]),
+        )
+            .prop_map(|(item, over)| Damage::OutOfRange(item, over)),
+        2 => Just(Damage::NoProgress),
+        1 => prop::sample::select(vec!["dim_a", "x", ""]).prop_map(Damage::UnknownRating),
+    ]
 }
 
-fn generate(g: &mut Rng) -> Generated {
-    let mut valid = true;
-    // A required item: missing now and then, which makes the intake invalid.
-    macro_rules! required {
-        ($v:expr) => {{
-            if g.chance(20) {
-                valid = false;
-                None
-            } else {
-                Some($v)
+/// Applies one damage; returns whether the pack must now refuse the intake.
+#[cfg(feature = "proptest")]
+fn apply(i: &mut Intake, damage: &Damage) -> bool {
+    match *damage {
+        Damage::Unanswered(item) => {
+            match item {
+                "age" => i.age = None,
+                "safety.suicide_risk" => i.safety.suicide_risk = None,
+                "safety.harm_to_others" => i.safety.harm_to_others = None,
+                "safety.psychosis_or_unable_to_self_care" => {
+                    i.safety.psychosis_or_unable_to_self_care = None
+                }
+                "withdrawal.seizure_or_dt_history" => i.withdrawal.seizure_or_dt_history = None,
+                "medical.status" => i.medical.status = None,
+                "self_management" => i.self_management = None,
+                "history.current_setting" => i.history.current_setting = None,
+                other => panic!("unknown required item {other}"),
             }
-        }};
-    }
-    // A number in 0..=max: out of range now and then (invalid), absent now and then.
-    let mut number = |g: &mut Rng, max: u32, optional: bool| -> Option<u32> {
-        if optional && g.chance(4) {
-            return None;
+            true
         }
-        if g.chance(25) {
-            valid = false;
-            let over = g.pick(&[1, 2, 100, u32::MAX - max]);
-            return Some(max + over);
+        Damage::OutOfRange(item, over) => {
+            let past = |max: u32| Some(max.saturating_add(over));
+            match item {
+                "age" => i.age = past(120),
+                "withdrawal.ciwa_ar" => i.withdrawal.ciwa_ar = past(67),
+                "withdrawal.cows" => i.withdrawal.cows = past(48),
+                "severity.phq9" => i.severity.phq9 = past(27),
+                "severity.gad7" => i.severity.gad7 = past(21),
+                "severity.dsm5_criteria" => {
+                    let list = i.severity.substance_use.get_or_insert_with(Vec::new);
+                    if list.is_empty() {
+                        list.push(SubstanceUse {
+                            substance: Substance::Alcohol,
+                            dsm5_criteria: 0,
+                        });
+                    }
+                    list[0].dsm5_criteria = 11u32.saturating_add(over);
+                }
+                other => panic!("unknown number {other}"),
+            }
+            true
         }
-        Some(g.below(u64::from(max) + 1) as u32)
-    };
-    let age = number(g, 120, false);
-    let ciwa = number(g, 67, true);
-    let cows = number(g, 48, true);
-    let phq9 = number(g, 27, true);
-    let gad7 = number(g, 21, true);
-    let listed = !g.chance(4);
-    let n = if listed { g.below(4) } else { 0 };
-    let mut list = Vec::new();
-    for _ in 0..n {
-        list.push(SubstanceUse {
-            substance: g.pick(&[
-                Substance::Alcohol,
-                Substance::Opioids,
-                Substance::Stimulants,
-                Substance::Cannabis,
-                Substance::Sedatives,
-                Substance::Other,
-            ]),
-            dsm5_criteria: number(g, 11, false).unwrap(),
-        });
-    }
-    let setting = g.pick(&[
-        Setting::None,
-        Setting::Outpatient,
-        Setting::Iop,
-        Setting::Php,
-        Setting::Inpatient,
-        Setting::InpatientWithdrawalManagement,
-    ]);
-    let progress = if g.chance(8) {
-        if setting != Setting::None {
-            valid = false;
+        Damage::NoProgress => {
+            i.history.progress = None;
+            i.history
+                .current_setting
+                .is_some_and(|s| s != Setting::None)
         }
-        None
-    } else {
-        Some(g.pick(&[
-            Progress::GoalsMet,
-            Progress::Progressing,
-            Progress::NotEnough,
-        ]))
-    };
-    let mut intake = Intake {
-        age: if g.chance(20) {
-            valid = false;
-            None
-        } else {
-            age
-        },
-        safety: Safety {
-            suicide_risk: required!(g.pick(&[
-                SuicideRisk::None,
-                SuicideRisk::WishToBeDead,
-                SuicideRisk::NonspecificActiveThoughts,
-                SuicideRisk::MethodWithoutIntent,
-                SuicideRisk::IntentWithoutPlan,
-                SuicideRisk::PlanWithIntent,
-                SuicideRisk::RecentBehavior,
-            ])),
-            harm_to_others: required!(g.pick(&[
-                HarmToOthers::None,
-                HarmToOthers::Ideation,
-                HarmToOthers::PlanOrIntent,
-            ])),
-            psychosis_or_unable_to_self_care: required!(g.bool()),
-        },
-        withdrawal: Withdrawal {
-            ciwa_ar: ciwa,
-            cows,
-            seizure_or_dt_history: required!(g.bool()),
-        },
-        medical: Medical {
-            status: required!(g.pick(&[
-                MedicalStatus::Stable,
-                MedicalStatus::DailyMonitoring,
-                MedicalStatus::RoundTheClockCare,
-            ])),
-        },
-        severity: Severity {
-            substance_use: listed.then_some(list),
-            phq9,
-            gad7,
-            clinician_rating: (!g.chance(3)).then(|| {
-                g.pick(&[
-                    ClinicianRating::None,
-                    ClinicianRating::Mild,
-                    ClinicianRating::Moderate,
-                    ClinicianRating::Severe,
-                ])
-            }),
-            impairs_daily_activities: g.opt_bool(),
-        },
-        self_management: required!(g.pick(&[
-            SelfManagement::Independent,
-            SelfManagement::WithDailyStructure,
-            SelfManagement::OnlyIn24HourSetting,
-        ])),
-        history: History {
-            current_setting: required!(setting),
-            progress,
-            earlier_levels_not_held: (0..g.below(3)).map(|_| g.pick(&Level::ALL)).collect(),
-        },
-        home: Home {
-            substance_free: g.opt_bool(),
-            supportive: g.opt_bool(),
-            safe: g.opt_bool(),
-            stable_housing: g.opt_bool(),
-            substance_free_housing_arranged: g.bool(),
-        },
-        engagement: Engagement {
-            stage_of_change: (!g.chance(3)).then(|| {
-                g.pick(&[
-                    StageOfChange::Precontemplation,
-                    StageOfChange::Contemplation,
-                    StageOfChange::Preparation,
-                    StageOfChange::Action,
-                    StageOfChange::Maintenance,
-                ])
-            }),
-            can_attend_several_days: g.opt_bool(),
-            commitments: (0..g.below(3))
-                .map(|_| g.pick(&[Commitment::Work, Commitment::School, Commitment::Caregiving]))
-                .collect(),
-            needs_transportation: g.opt_bool(),
-            needs_childcare: g.opt_bool(),
-            preferences: Preferences {
-                language: g.chance(5).then(|| "Spanish".into()),
-                ..Default::default()
-            },
-        },
-        ratings: Default::default(),
-        notes: g.chance(10).then(|| "free text".into()),
-    };
-    // The built-in pack declares no ratings: any rating is unknown.
-    if g.chance(30) {
-        valid = false;
-        intake
-            .ratings
-            .insert(g.pick(&["dim_a", "x", ""]).to_owned(), 3);
+        Damage::UnknownRating(id) => {
+            i.ratings.insert(id.to_owned(), 3);
+            true
+        }
     }
-    Generated { intake, valid }
 }
 
-fn no_panics(seed: u64, count: usize) {
-    let pack = RulePack::builtin();
-    let mut g = Rng(seed);
-    let (mut valid, mut invalid) = (0, 0);
-    for _ in 0..count {
-        let Generated { intake, valid: ok } = generate(&mut g);
-        let assessed = pack.assess(&intake);
-        assert_eq!(
-            assessed.is_ok(),
-            ok,
-            "assess: {}",
-            intake.to_json().unwrap()
-        );
-        let json = pack.assess_json(&intake.to_json().unwrap());
-        assert_eq!(
-            json.is_ok(),
-            ok,
-            "assess_json: {}",
-            intake.to_json().unwrap()
-        );
-        if ok { valid += 1 } else { invalid += 1 }
+/// Runs `cases` generated intakes, half of them damaged, through `assess` and `assess_json`:
+/// neither panics, and each accepts exactly the undamaged ones.
+#[cfg(feature = "proptest")]
+fn no_panics(cases: u32) {
+    use proptest::test_runner::TestRunner;
+    use std::cell::Cell;
+
+    let damages = prop_oneof![
+        1 => Just(Vec::new()),
+        1 => prop::collection::vec(damage(), 1..4),
+    ];
+    let (valid, invalid) = (Cell::new(0u32), Cell::new(0u32));
+    let mut runner = TestRunner::new(ProptestConfig {
+        cases,
+        source_file: Some(file!()),
+        ..ProptestConfig::default()
+    });
+    let outcome = runner.run(
+        &(carelevel::strategies::intake(), damages),
+        |(mut intake, damages)| {
+            // Every damage is applied, whatever the ones before it said.
+            let mut ok = true;
+            for d in &damages {
+                ok &= !apply(&mut intake, d);
+            }
+            let json = intake.to_json().unwrap();
+            prop_assert_eq!(pack().assess(&intake).is_ok(), ok, "assess: {}", json);
+            prop_assert_eq!(
+                pack().assess_json(&json).is_ok(),
+                ok,
+                "assess_json: {}",
+                json
+            );
+            let count = if ok { &valid } else { &invalid };
+            count.set(count.get() + 1);
+            Ok(())
+        },
+    );
+    if let Err(e) = outcome {
+        panic!("{e}");
     }
     // Both kinds are well represented.
+    let (valid, invalid) = (valid.get(), invalid.get());
     assert!(
-        valid > count / 4 && invalid > count / 4,
+        valid > cases / 4 && invalid > cases / 4,
         "{valid} valid, {invalid} invalid"
     );
 }
 
 // 100,000 intakes in all, in four tests so the harness can spread them over the cores.
+#[cfg(feature = "proptest")]
 #[test]
 fn no_panics_on_generated_intakes_1() {
-    no_panics(0x0123_4567_89ab_cdef, 25_000);
+    no_panics(25_000);
 }
 
+#[cfg(feature = "proptest")]
 #[test]
 fn no_panics_on_generated_intakes_2() {
-    no_panics(0x0fed_cba9_8765_4321, 25_000);
+    no_panics(25_000);
 }
 
+#[cfg(feature = "proptest")]
 #[test]
 fn no_panics_on_generated_intakes_3() {
-    no_panics(0x9e37_79b9_7f4a_7c15, 25_000);
+    no_panics(25_000);
 }
 
+#[cfg(feature = "proptest")]
 #[test]
 fn no_panics_on_generated_intakes_4() {
-    no_panics(0x2545_f491_4f6c_dd1d, 25_000);
+    no_panics(25_000);
 }

@@ -1,8 +1,27 @@
-//! Golden scenarios: every `tests/scenarios/*.json` file is an intake with the placement the
-//! built-in rule pack must give it. Each expectation was derived by hand from `rules/`.
+//! Golden scenarios: each `tests/scenarios/<group>.json` holds a named base intake and cases
+//! that each patch it, with the placement the built-in rule pack must give the patched intake.
+//! Each expectation was derived by hand from `rules/`.
 //!
-//! A scenario file is `{ "description", "intake", "expect" }`. `expect` keys (all optional
-//! except `level`, which is replaced by `error_fields` for an intake that must be refused):
+//! A file is `{ "description", "base": { "name", "description", "intake" }, "cases": [...] }`.
+//! A case is `{ "name", "description", "patch", "expect" }`: its intake is the base with
+//! `patch` applied as a JSON merge patch (RFC 7396: objects merge key by key, `null` removes a
+//! key, any other value, a list included, replaces). For example:
+//!
+//! ```json
+//! {
+//!   "name": "suicide_intent_without_plan_inpatient",
+//!   "description": "Intent without plan: inpatient, urgent, same-day evaluation.",
+//!   "patch": {"safety": {"suicide_risk": "intent_without_plan"}},
+//!   "expect": {
+//!     "level": "inpatient", "urgent": true,
+//!     "binding_rules": ["safety.suicide.intent_plan_or_behaviour"],
+//!     "referrals_include": ["same_day_evaluation"]
+//!   }
+//! }
+//! ```
+//!
+//! `expect` keys (all optional except `level`, which is replaced by `error_fields` for an
+//! intake that must be refused):
 //!
 //! - `level`, `urgent`: equal.
 //! - `binding_rules`, `fired`, `not_evaluated`: exact sets of rule ids.
@@ -15,9 +34,11 @@
 //! - `error_fields`: assessment must fail, and the problem fields must equal this set exactly
 //!   (an `IntakeError::Json` counts as one problem at its path).
 //!
-//! Unknown keys, unknown services/referrals/levels and unknown rule ids are themselves
-//! failures, so a typo can never turn an expectation into one that cannot fail. Every file is
-//! run and every failure reported together.
+//! Unknown keys (in a file, a case or `expect`), unknown services/referrals/levels and unknown
+//! rule ids are themselves failures, so a typo can never turn an expectation into one that
+//! cannot fail; so is a `null` in a patch that removes nothing from the base, and a misspelt
+//! intake key is an intake parse error. Every case of every file is run and every failure
+//! reported together, each named `group/case`.
 
 #![allow(
     clippy::unwrap_used,
@@ -31,16 +52,22 @@ use carelevel::{Intake, IntakeError, Level, Report, RulePack};
 use serde::{Deserialize, Deserializer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The fewest scenario files the directory must hold.
+mod common;
+use common::scenarios;
+
+/// The fewest cases the scenario files must hold in all.
 const MIN_SCENARIOS: usize = 30;
 
+/// One case of a scenario file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Scenario {
+struct Case {
+    name: String,
     description: String,
-    intake: serde_json::Value,
+    /// A JSON merge patch of the file's base intake.
+    patch: serde_json::Value,
     expect: Expect,
 }
 
@@ -86,12 +113,6 @@ struct ScheduleExpect {
 /// `#[serde(default)]`).
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Level>>, D::Error> {
     Option::<Level>::deserialize(d).map(Some)
-}
-
-fn scenario_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("scenarios")
 }
 
 /// Collects the mismatches of one scenario.
@@ -152,8 +173,8 @@ impl Check<'_> {
     }
 }
 
-/// Checks the scenario's own shape: what every scenario must assert.
-fn check_shape(s: &Scenario, c: &mut Check<'_>) {
+/// Checks the case's own shape: what every case must assert.
+fn check_shape(s: &Case, c: &mut Check<'_>) {
     let e = &s.expect;
     if s.description.trim().is_empty() {
         c.fail("`description` is empty".into());
@@ -334,26 +355,30 @@ fn check_error(expected: &[String], err: &IntakeError, c: &mut Check<'_>) {
     }
 }
 
-/// Runs one scenario file; returns its mismatches.
-fn run(pack: &RulePack, path: &Path) -> Vec<String> {
+/// Runs one case; returns its mismatches.
+fn run_case(pack: &RulePack, base: &serde_json::Value, case: &Case) -> Vec<String> {
     let mut c = Check {
         pack,
         problems: Vec::new(),
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => return vec![format!("cannot read: {e}")],
-    };
-    let scenario: Scenario = match serde_json::from_str(&text) {
-        Ok(s) => s,
-        Err(e) => return vec![format!("not a valid scenario file: {e}")],
-    };
-    check_shape(&scenario, &mut c);
+    if !case.patch.is_object() {
+        c.fail("`patch` must be an object: a JSON merge patch of the base intake".into());
+    }
+    let mut idle = Vec::new();
+    scenarios::idle_removals(base, &case.patch, "", &mut idle);
+    for path in idle {
+        c.fail(format!(
+            "`patch` removes `{path}` (`null`), which the base intake does not have"
+        ));
+    }
+    check_shape(case, &mut c);
     if !c.problems.is_empty() {
         return c.problems;
     }
-    let e = &scenario.expect;
-    let outcome = Intake::from_json(&scenario.intake.to_string()).and_then(|i| pack.report(&i));
+    let mut intake = base.clone();
+    scenarios::merge_patch(&mut intake, &case.patch);
+    let e = &case.expect;
+    let outcome = Intake::from_json(&intake.to_string()).and_then(|i| pack.report(&i));
     match (outcome, &e.error_fields) {
         (Ok(report), None) => check_report(e, &report, &mut c),
         (Err(err), Some(fields)) => check_error(fields, &err, &mut c),
@@ -366,15 +391,80 @@ fn run(pack: &RulePack, path: &Path) -> Vec<String> {
     c.problems
 }
 
+/// Whether a case name is usable in `group/case`: lower-case letters, digits and `_`.
+fn is_case_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+}
+
+/// Runs every case of one scenario file; returns how many cases it holds and its failures,
+/// each prefixed with `group/case` (or `group` for the file itself).
+fn run_file(pack: &RulePack, group: &str, path: &Path) -> (usize, Vec<String>) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return (0, vec![format!("{group}: cannot read: {e}")]),
+    };
+    let file: scenarios::Group = match serde_json::from_str(&text) {
+        Ok(f) => f,
+        Err(e) => return (0, vec![format!("{group}: not a valid scenario file: {e}")]),
+    };
+    let mut failures = Vec::new();
+    if file.description.trim().is_empty() {
+        failures.push(format!("{group}: `description` is empty"));
+    }
+    let base = &file.base;
+    if !is_case_name(&base.name) || base.description.trim().is_empty() {
+        failures.push(format!(
+            "{group}: the base needs a name (lower-case letters, digits, `_`) and a description"
+        ));
+    }
+    if !base.intake.is_object() {
+        failures.push(format!(
+            "{group}: base `{}`: `intake` must be an object",
+            base.name
+        ));
+    } else if let Err(e) = Intake::from_json(&base.intake.to_string()) {
+        failures.push(format!(
+            "{group}: base `{}` is not an intake: {e}",
+            base.name
+        ));
+    }
+    if file.cases.is_empty() {
+        failures.push(format!("{group}: no cases"));
+    }
+    let mut names = BTreeSet::new();
+    for (n, value) in file.cases.iter().enumerate() {
+        let label = value
+            .get("name")
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(|| format!("#{}", n + 1), str::to_owned);
+        let case: Case = match serde_json::from_value(value.clone()) {
+            Ok(case) => case,
+            Err(e) => {
+                failures.push(format!("{group}/{label}: not a valid case: {e}"));
+                continue;
+            }
+        };
+        if !is_case_name(&case.name) {
+            failures.push(format!(
+                "{group}/{label}: a case name is lower-case letters, digits and `_`"
+            ));
+        }
+        if !names.insert(case.name.clone()) {
+            failures.push(format!("{group}/{label}: a second case of this name"));
+        }
+        for problem in run_case(pack, &base.intake, &case) {
+            failures.push(format!("{group}/{label}: {problem}"));
+        }
+    }
+    (file.cases.len(), failures)
+}
+
 #[test]
 fn golden_scenarios() {
-    let dir = scenario_dir();
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .collect();
-    paths.sort();
-
+    let dir = scenarios::dir();
     let pack = RulePack::builtin();
     assert!(
         pack.rules().count() > 0,
@@ -382,34 +472,101 @@ fn golden_scenarios() {
     );
 
     let mut failures: Vec<String> = Vec::new();
-    let mut count = 0usize;
-    for path in &paths {
+    let (mut files, mut count) = (0usize, 0usize);
+    for path in scenarios::paths() {
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
         if path.extension().is_none_or(|x| x != "json") || !path.is_file() {
             failures.push(format!(
-                "{name}: not a `.json` scenario file; only scenarios belong in {}",
+                "{name}: not a `.json` scenario file; only scenario files belong in {}",
                 dir.display()
             ));
             continue;
         }
-        count += 1;
-        for problem in run(&pack, path) {
-            failures.push(format!("{name}: {problem}"));
-        }
+        let group = name.trim_end_matches(".json");
+        let (cases, problems) = run_file(&pack, group, &path);
+        files += 1;
+        count += cases;
+        failures.extend(problems);
     }
 
     assert!(
         count >= MIN_SCENARIOS,
-        "{} holds {count} scenario files, expected at least {MIN_SCENARIOS}",
+        "{} holds {count} cases, expected at least {MIN_SCENARIOS}",
         dir.display()
     );
     assert!(
         failures.is_empty(),
-        "{} failed expectation(s) across {count} scenario files:\n  {}",
+        "{} failed expectation(s) across {count} cases in {files} files:\n  {}",
         failures.len(),
         failures.join("\n  ")
     );
+}
+
+/// The merge patch is RFC 7396's: its appendix A, every example.
+#[test]
+fn merge_patch_follows_rfc_7396() {
+    use serde_json::json;
+    let examples = [
+        (json!({"a": "b"}), json!({"a": "c"}), json!({"a": "c"})),
+        (
+            json!({"a": "b"}),
+            json!({"b": "c"}),
+            json!({"a": "b", "b": "c"}),
+        ),
+        (json!({"a": "b"}), json!({"a": null}), json!({})),
+        (
+            json!({"a": "b", "b": "c"}),
+            json!({"a": null}),
+            json!({"b": "c"}),
+        ),
+        (json!({"a": ["b"]}), json!({"a": "c"}), json!({"a": "c"})),
+        (json!({"a": "c"}), json!({"a": ["b"]}), json!({"a": ["b"]})),
+        (
+            json!({"a": {"b": "c"}}),
+            json!({"a": {"b": "d", "c": null}}),
+            json!({"a": {"b": "d"}}),
+        ),
+        (
+            json!({"a": [{"b": "c"}]}),
+            json!({"a": [1]}),
+            json!({"a": [1]}),
+        ),
+        (json!(["a", "b"]), json!(["c", "d"]), json!(["c", "d"])),
+        (json!({"a": "b"}), json!(["c"]), json!(["c"])),
+        (json!({"a": "foo"}), json!(null), json!(null)),
+        (json!({"a": "foo"}), json!("bar"), json!("bar")),
+        (
+            json!({"e": null}),
+            json!({"a": 1}),
+            json!({"e": null, "a": 1}),
+        ),
+        (
+            json!([1, 2]),
+            json!({"a": "b", "c": null}),
+            json!({"a": "b"}),
+        ),
+        (
+            json!({}),
+            json!({"a": {"bb": {"ccc": null}}}),
+            json!({"a": {"bb": {}}}),
+        ),
+    ];
+    for (target, patch, want) in examples {
+        let mut got = target.clone();
+        scenarios::merge_patch(&mut got, &patch);
+        assert_eq!(got, want, "{target} patched with {patch}");
+    }
+    // A removal that removes nothing is reported, nested or not.
+    let mut idle = Vec::new();
+    scenarios::idle_removals(
+        &json!({"severity": {"phq9": 4}}),
+        &json!({"severity": {"phq_9": null, "phq9": null}, "agee": null, "home": {"safe": null}}),
+        "",
+        &mut idle,
+    );
+    idle.sort();
+    assert_eq!(idle, ["agee", "home.safe", "severity.phq_9"]);
 }

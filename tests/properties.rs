@@ -1,4 +1,5 @@
-//! Properties of the built-in pack over generated intakes.
+//! Properties of the built-in pack over generated intakes (`carelevel::strategies`, the
+//! `proptest` feature).
 
 #![allow(
     clippy::unwrap_used,
@@ -10,9 +11,14 @@
 mod common;
 
 use carelevel::{Intake, RulePack};
-use common::{ORDERED, intake, worsen};
-use proptest::prelude::*;
+#[cfg(feature = "proptest")]
+use {
+    carelevel::strategies::intake,
+    common::{ORDERED, worsen},
+    proptest::prelude::*,
+};
 
+#[cfg(feature = "proptest")]
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 

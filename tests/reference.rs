@@ -4,7 +4,7 @@
 //! answer straight from the intake's fields, and applies three-valued logic without any
 //! short-circuit. The engine must agree with it on the level, urgency, binding rules, fired
 //! rules and not-evaluated rules, and on whether an intake is refused, for every bundled
-//! intake, every scenario file and a large generated set, for the built-in pack and for a
+//! intake, every scenario case and a large generated set, for the built-in pack and for a
 //! custom pack with ratings, scores and every kind of condition.
 
 #![allow(
@@ -18,7 +18,9 @@ mod common;
 
 use carelevel::intake::Setting;
 use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
+#[cfg(feature = "proptest")]
 use proptest::prelude::*;
+#[cfg(feature = "proptest")]
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -573,7 +575,8 @@ fn agree(engine_pack: &RulePack, reference: &RefPack, i: &Intake, what: &str) {
 // ---------------------------------------------------------------------------------------
 
 /// A custom instrument exercising ratings, scores and every condition form, loaded on top of
-/// the built-in pack.
+/// the built-in pack. Used by the generated intakes (the `proptest` feature).
+#[cfg(feature = "proptest")]
 const INSTRUMENT: &str = r#"
 [[rating]]
 id = "dim_a"
@@ -670,6 +673,7 @@ source = "product default: test"
 "#;
 
 /// The built-in rules under a test id (the built-in id is reserved) plus [`INSTRUMENT`].
+#[cfg(feature = "proptest")]
 fn custom_sources() -> Vec<(&'static str, &'static str)> {
     static LOCAL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         BUILTIN_SOURCES[0]
@@ -721,29 +725,29 @@ fn bundled_intakes_and_scenarios_agree_with_the_reference() {
         checked += 1;
     }
     assert!(checked >= 5, "examples/intakes holds {checked} intakes");
-    for path in json_files(&root.join("tests/scenarios")) {
-        let text = std::fs::read_to_string(&path).unwrap();
-        // A scenario being written may not parse yet; only its intake matters here.
-        let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
-            continue;
-        };
-        let Some(intake) = doc.get("intake") else {
-            continue;
-        };
+    // A scenario being written may not read yet; only its intake matters here.
+    let cases = common::scenarios::intakes();
+    assert!(cases.len() >= 30, "{} scenario cases", cases.len());
+    for (name, intake) in cases {
         // An intake that is not even well-typed JSON is refused before any rule runs.
         let Ok(intake) = Intake::from_json(&intake.to_string()) else {
             continue;
         };
-        agree(&builtin, &reference, &intake, &path.display().to_string());
+        agree(&builtin, &reference, &intake, &name);
     }
 }
 
+#[cfg(feature = "proptest")]
 fn ratings() -> impl Strategy<Value = BTreeMap<String, u32>> {
-    let value = |max: u32| common::opt(prop_oneof![8 => 0..=max, 1 => max + 1..=max + 3]);
+    let value = |max: u32| {
+        carelevel::strategies::optional(prop_oneof![8 => 0..=max, 1 => max + 1..=max + 3])
+    };
     (
         value(4),
         value(4),
-        common::opt(prop_oneof![8 => 1u32..=100, 1 => Just(0u32), 1 => Just(101u32)]),
+        carelevel::strategies::optional(
+            prop_oneof![8 => 1u32..=100, 1 => Just(0u32), 1 => Just(101u32)],
+        ),
         prop::bool::weighted(0.02),
     )
         .prop_map(|(a, b, f, unknown)| {
@@ -761,6 +765,7 @@ fn ratings() -> impl Strategy<Value = BTreeMap<String, u32>> {
 }
 
 /// Out-of-range numbers and missing required items, now and then.
+#[cfg(feature = "proptest")]
 fn damaged(i: Intake, damage: u8) -> Intake {
     let mut i = i;
     match damage {
@@ -774,13 +779,14 @@ fn damaged(i: Intake, damage: u8) -> Intake {
     i
 }
 
+#[cfg(feature = "proptest")]
 proptest! {
     #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
 
     /// 20,000 generated intakes, each against the built-in pack and the custom pack.
     #[test]
     fn generated_intakes_agree_with_the_reference(
-        i in common::intake(),
+        i in carelevel::strategies::intake(),
         r in ratings(),
         damage in 0u8..40,
     ) {

@@ -1,0 +1,337 @@
+//! Snapshot tests (`insta`) of what a person or another system reads: the text and markdown
+//! renderings and the CDS card of every bundled intake, the built-in pack's analysis, the FHIR
+//! Questionnaire, and the messages of a set of bad intakes and bad packs. Placement itself is
+//! asserted by hand in `tests/scenarios/`; these catch any change to the wording and layout.
+//!
+//! The accepted snapshots are committed in `tests/snapshots/`. After an intended change, run
+//! `cargo insta review` (or `INSTA_UPDATE=always cargo test --test snapshots --all-features`
+//! and read `git diff tests/snapshots`); with `CI=true` a mismatch fails and nothing is written.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
+
+use carelevel::intake::Setting;
+use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The bundled intakes, `(file stem, text)`, sorted by name.
+fn bundled() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/intakes");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (stem, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    out.sort();
+    assert!(
+        out.len() >= 5,
+        "examples/intakes holds {} intakes",
+        out.len()
+    );
+    out
+}
+
+/// Every rendering names the pack's digest (a SHA-256 of the rule files) and this crate's
+/// version: both change with any rule edit or release, whatever the rendering says, so they
+/// are redacted here and pinned once, in the `pack_identity` snapshot.
+fn redacted(rendering: &str) -> String {
+    let digest = RulePack::builtin().meta().digest.clone();
+    assert!(rendering.contains(digest.as_str()), "{rendering}");
+    rendering.replace(digest.as_str(), "[pack digest]").replace(
+        &format!("carelevel {}", carelevel::VERSION),
+        "carelevel [version]",
+    )
+}
+
+/// The built-in pack's identity, and the card id that a digest of one recommendation gives.
+#[test]
+fn pack_identity() {
+    let pack = RulePack::builtin();
+    let meta = pack.meta();
+    let (_, text) = bundled()
+        .into_iter()
+        .find(|(name, _)| name == "iop_primary")
+        .expect("the bundled iop_primary intake");
+    let report = pack.report(&Intake::from_json(&text).unwrap()).unwrap();
+    let card = report.to_cds_card().unwrap();
+    let identity = format!(
+        "pack: {} {}\ndigest: {}\ncard uuid of iop_primary: {}\n",
+        meta.id, meta.version, meta.digest, card.uuid
+    );
+    insta::assert_snapshot!("pack_identity", identity);
+}
+
+/// The text and markdown renderings of every bundled intake the built-in pack assesses (the
+/// one it refuses is among the error messages).
+#[test]
+fn renderings_of_the_bundled_intakes() {
+    let pack = RulePack::builtin();
+    let mut rendered = 0;
+    for (name, text) in bundled() {
+        let Ok(report) = pack.report(&Intake::from_json(&text).unwrap()) else {
+            continue;
+        };
+        insta::assert_snapshot!(format!("text_{name}"), redacted(&report.to_text()));
+        insta::assert_snapshot!(format!("markdown_{name}"), redacted(&report.to_markdown()));
+        rendered += 1;
+    }
+    assert!(rendered >= 5, "{rendered} bundled intakes rendered");
+}
+
+/// The CDS Hooks card of every bundled intake the built-in pack assesses. The card's `uuid` is
+/// a digest of the whole recommendation, the pack's digest included, so any edit to any rule
+/// file changes it: it is checked for shape and determinism here, redacted from these
+/// snapshots with the pack digest, and pinned once in `pack_identity`.
+#[test]
+fn cds_cards_of_the_bundled_intakes() {
+    let pack = RulePack::builtin();
+    for (name, text) in bundled() {
+        let Ok(report) = pack.report(&Intake::from_json(&text).unwrap()) else {
+            continue;
+        };
+        let card = report.to_cds_card().unwrap();
+        assert_eq!(card.uuid.len(), 36, "{name}: {}", card.uuid);
+        assert_eq!(report.to_cds_card().unwrap().uuid, card.uuid, "{name}");
+        let mut json: serde_json::Value =
+            serde_json::from_str(&redacted(&serde_json::to_string(&card).unwrap())).unwrap();
+        json["uuid"] = "[uuid: a digest of the recommendation]".into();
+        insta::assert_json_snapshot!(format!("cds_card_{name}"), json);
+    }
+}
+
+/// The analysis of the built-in pack, as `Display` prints it (it reads no clock).
+#[test]
+fn analysis_of_the_builtin_pack() {
+    let analysis = carelevel::analysis::analyze(&RulePack::builtin());
+    insta::assert_snapshot!("analysis_builtin", analysis.to_string());
+}
+
+/// The FHIR R4 Questionnaire of the intake.
+#[cfg(feature = "fhir")]
+#[test]
+fn fhir_questionnaire() {
+    insta::assert_json_snapshot!("fhir_questionnaire", carelevel::fhir::questionnaire());
+}
+
+/// What an intake that cannot be read or assessed says: each message, and each problem's
+/// field, for one intake of each kind of mistake.
+#[test]
+fn intake_error_messages() {
+    let base = serde_json::to_value(Intake::minimal_adult()).unwrap();
+    let json = |patch: serde_json::Value| {
+        let mut v = base.clone();
+        for (k, x) in patch.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v.to_string()
+    };
+    let incomplete = bundled()
+        .into_iter()
+        .find(|(name, _)| name == "incomplete_missing_safety")
+        .expect("the bundled incomplete intake")
+        .1;
+    let read: Vec<(&str, String)> = vec![
+        ("not JSON", "{".to_owned()),
+        ("not an object", "[1, 2]".to_owned()),
+        ("empty input", String::new()),
+        (
+            "trailing text",
+            format!("{} x", json(serde_json::json!({}))),
+        ),
+        (
+            "a misspelt key",
+            r#"{"safety": {"suicide_risks": "none"}}"#.to_owned(),
+        ),
+        ("a misspelt top-level key", r#"{"agee": 34}"#.to_owned()),
+        ("a number as a string", r#"{"age": "34"}"#.to_owned()),
+        ("a negative number", r#"{"age": -1}"#.to_owned()),
+        ("a fraction", r#"{"age": 34.5}"#.to_owned()),
+        (
+            "an unknown choice",
+            json(serde_json::json!({"safety": {"suicide_risk": "maybe"}})),
+        ),
+        ("a duplicate key", r#"{"age": 30, "age": 31}"#.to_owned()),
+        (
+            "a duplicate rating",
+            r#"{"ratings": {"dim_a": 1, "dim_a": 2}}"#.to_owned(),
+        ),
+        (
+            "free text in place of a boolean",
+            json(serde_json::json!({"home": {"safe": "yes, mostly"}})),
+        ),
+        ("the bundled incomplete intake", incomplete),
+    ];
+    let assess: Vec<(&str, Intake)> = vec![
+        ("an empty intake", Intake::default()),
+        (
+            "every number out of range",
+            Intake::builder()
+                .age(121)
+                .ciwa_ar(68)
+                .cows(49)
+                .phq9(28)
+                .gad7(22)
+                .substance_use(carelevel::intake::Substance::Alcohol, 12)
+                .build(),
+        ),
+        (
+            "progress missing in treatment",
+            Intake::builder()
+                .with(|i| i.history.current_setting = Some(Setting::Php))
+                .build(),
+        ),
+        (
+            "a rating the pack does not declare",
+            Intake::builder().rating("dim_a", 3).build(),
+        ),
+    ];
+    let pack = RulePack::builtin();
+    let mut out = String::new();
+    for (label, text) in read {
+        let err = pack.assess_json(&text).unwrap_err();
+        write_error(&mut out, label, &err);
+    }
+    for (label, intake) in assess {
+        let err = pack.assess(&intake).unwrap_err();
+        write_error(&mut out, label, &err);
+    }
+    insta::assert_snapshot!("intake_errors", out);
+}
+
+fn write_error(out: &mut String, label: &str, err: &carelevel::IntakeError) {
+    writeln!(out, "## {label}\n{err}").unwrap();
+    for p in err.problems() {
+        writeln!(out, "- `{}`: {p}", p.field).unwrap();
+    }
+    out.push('\n');
+}
+
+/// The built-in `pack.toml` under a test id (the built-in id is reserved), with `edit` applied.
+fn pack_toml(edit: impl Fn(&str) -> String) -> String {
+    let (name, text) = BUILTIN_SOURCES[0];
+    assert_eq!(name, "pack.toml");
+    edit(&text.replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#))
+}
+
+/// A one-rule file in the `safety` criterion.
+fn rule_file(body: &str) -> String {
+    format!(
+        "[[rule]]\nid = \"local.a\"\ncriterion = \"safety\"\n{body}\nreason = \"test\"\nsource = \"product default: test\"\n"
+    )
+}
+
+/// What a pack that does not load says: the whole message, and each problem, for one pack of
+/// each kind of mistake.
+#[test]
+fn pack_error_messages() {
+    let ok = |when: &str| rule_file(&format!("when = {when}\nfloor = \"iop\""));
+    let packs: Vec<(&str, Vec<(&str, String)>)> = vec![
+        (
+            "TOML syntax",
+            vec![("local.toml", "[[rule]\nid = ".to_owned())],
+        ),
+        (
+            "every mistake in one file",
+            vec![(
+                "bad.toml",
+                r#"[pack]
+id = "t"
+version = "1"
+
+[[rule]]
+id = "a"
+criterion = "safty"
+when = { answer = "safety.suicide_risks", is = "none" }
+floor = "inpatent"
+reason = "r"
+source = "seed: \"x\""
+
+[[rule]]
+id = "a"
+criterion = "safety"
+when = { answer = "severity.phq9", at_least = 40 }
+services = ["case_managment"]
+reason = "r"
+
+[[rule]]
+id = "c"
+criterion = "safety"
+when = { answer = "safety.harm_to_others", is = true }
+floor = "php"
+reason = "r"
+source = "my hunch"
+"#
+                .to_owned(),
+            )],
+        ),
+        (
+            "an unknown key in a rule",
+            vec![
+                ("pack.toml", pack_toml(str::to_owned)),
+                (
+                    "local.toml",
+                    rule_file(
+                        "when = { answer = \"safety.suicide_risk\", is = \"none\" }\nflor = \"iop\"",
+                    ),
+                ),
+            ],
+        ),
+        (
+            "a condition that can never hold",
+            vec![
+                ("pack.toml", pack_toml(str::to_owned)),
+                (
+                    "local.toml",
+                    ok(r#"{ answer = "withdrawal.ciwa_ar", at_least = 20, at_most = 10 }"#),
+                ),
+            ],
+        ),
+        (
+            "a programme below its level's minimum hours",
+            vec![(
+                "pack.toml",
+                pack_toml(|t| {
+                    let from = "days_per_week = 3\nhours_per_day = 3";
+                    assert!(t.contains(from), "the IOP programme's schedule");
+                    t.replacen(from, "days_per_week = 2\nhours_per_day = 3", 1)
+                }),
+            )],
+        ),
+        (
+            "a reason that is not one line",
+            vec![
+                ("pack.toml", pack_toml(str::to_owned)),
+                (
+                    "local.toml",
+                    ok(r#"{ answer = "safety.suicide_risk", is = "none" }"#)
+                        .replace("reason = \"test\"", "reason = \"one\\ntwo\""),
+                ),
+            ],
+        ),
+        (
+            "the built-in id on another pack",
+            vec![("pack.toml", BUILTIN_SOURCES[0].1.to_owned())],
+        ),
+        ("no files", vec![]),
+    ];
+    let mut out = String::new();
+    for (label, files) in packs {
+        let sources: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        let err = RulePack::from_sources(&sources).unwrap_err();
+        writeln!(out, "## {label}\n{err}").unwrap();
+        for p in err.problems() {
+            writeln!(out, "- {p}").unwrap();
+        }
+        out.push('\n');
+    }
+    insta::assert_snapshot!("pack_errors", out);
+}
