@@ -20,6 +20,7 @@ pub const OVERRIDE_CODE_SYSTEM: &str = "urn:carelevel:override-reason";
 /// A CDS Hooks card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Card {
     /// A stable id for the card, derived from the recommendation's digest.
     pub uuid: String,
@@ -38,6 +39,7 @@ pub struct Card {
 /// A card's urgency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Indicator {
     /// For information.
     Info,
@@ -50,6 +52,7 @@ pub enum Indicator {
 /// A card's source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CardSource {
     /// The pack and its version.
     pub label: String,
@@ -60,6 +63,7 @@ pub struct CardSource {
 /// A FHIR-style coding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Coding {
     /// The code system.
     pub system: String,

@@ -77,6 +77,7 @@ impl IntakeError {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IntakeProblem {
     /// Dotted path of the field, e.g. `safety.suicide_risk` or `ratings.withdrawal`.
     pub field: String,

@@ -7,7 +7,7 @@
 // intake (read, check) -> answer -> engine (level, trace) -> plan -> report (contract,
 // renderers) -> adapters (transition, overrides, cds_hooks, fhir).
 pub mod analysis;
-pub mod answer;
+mod answer;
 mod builder;
 pub mod cds_hooks;
 mod digest;
@@ -22,7 +22,7 @@ mod level;
 pub mod overrides;
 pub mod pack;
 mod plan;
-pub mod report;
+mod report;
 pub mod schema;
 #[cfg(feature = "proptest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
@@ -30,6 +30,9 @@ pub mod strategies;
 pub mod transition;
 pub mod vocab;
 
+// The public API: curated re-exports of the implementation modules (private unless they are
+// a namespace of their own: intake, pack, vocab, analysis, transition, overrides, cds_hooks,
+// fhir, schema, strategies).
 pub use answer::{AnswerInfo, AnswerKind, Worse, answers};
 pub use builder::IntakeBuilder;
 pub use engine::Recommendation;
@@ -37,7 +40,10 @@ pub use error::{IntakeError, IntakeProblem, ProblemKind};
 pub use intake::Intake;
 pub use level::{Level, UnknownLevel};
 pub use pack::{BUILTIN_SOURCES, PackError, PackMeta, Rule, RulePack};
-pub use report::Report;
+pub use report::{
+    AnswerRead, AnswerValue, ConditionalLevel, Cost, EngineInfo, FiredRule, NotEvaluated, PackInfo,
+    Plan, PlanReferral, PlanService, Report, RuledOut, Schedule, Weeks,
+};
 
 /// The version of this crate, from its manifest (what the C ABI's `carelevel_version` returns).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

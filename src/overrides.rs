@@ -72,6 +72,7 @@ pub struct OverrideRequest {
 /// A coded override reason with its CDS Hooks coding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CodedReason {
     /// The carelevel code.
     pub code: OverrideReason,
@@ -82,6 +83,7 @@ pub struct CodedReason {
 /// A validated override record, tied to the recommendation it departs from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct OverrideRecord {
     /// The level the engine recommended.
     pub recommended: Level,

@@ -25,6 +25,7 @@ pub use crate::overrides::{
 /// What happens next at a reassessment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TransitionKind {
     /// Stay at the current level.
     Continue,
@@ -43,6 +44,7 @@ pub const ONE_STEP_AT_A_TIME: &str = "transition.one_step_at_a_time";
 /// A transition from the current level, with the fresh recommendation behind it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Transition {
     /// What happens next.
     pub kind: TransitionKind,

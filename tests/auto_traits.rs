@@ -24,9 +24,11 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<Rule>();
     assert_send_sync::<Level>();
     assert_send_sync::<AnswerInfo>();
-    assert_send_sync::<pack::format::FileDef>();
     assert_send_sync::<pack::Programme>();
-    assert_send_sync::<report::Plan>();
+    assert_send_sync::<Plan>();
+    assert_send_sync::<analysis::Analysis>();
+    assert_send_sync::<transition::Transition>();
+    assert_send_sync::<overrides::OverrideRecord>();
     assert_send_sync::<vocab::Service>();
 }
 

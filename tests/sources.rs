@@ -77,6 +77,10 @@ fn every_rule_has_a_typed_source_and_product_defaults_say_why() {
                     r.id()
                 );
             }
+            other => panic!(
+                "{}: a source kind this test does not know: {other:?}",
+                r.id()
+            ),
         }
     }
     assert!(kinds.iter().all(|k| *k > 0), "{kinds:?}");

@@ -133,6 +133,7 @@ pub const BUDGET: u128 = 1 << 22;
 
 /// What [`analyze`] found. Every list is in pack order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Analysis {
     /// The pack's id and version.
     pub pack: String,
@@ -169,6 +170,7 @@ pub struct Analysis {
 
 /// A step to a worse answer that lowers the level.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Violation {
     /// The rule that stops firing.
     pub rule: String,
@@ -188,6 +190,7 @@ pub struct Violation {
 
 /// A rule that is not monotone on its own in one answer, compensated by other rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Compensated {
     /// The rule.
     pub rule: String,
@@ -199,6 +202,7 @@ pub struct Compensated {
 
 /// A rule whose every effect other rules produce whenever it fires.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Shadowed {
     /// The rule.
     pub rule: String,
@@ -209,6 +213,7 @@ pub struct Shadowed {
 
 /// One safety answer, value by value (least to most severe).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SafetyAnswer {
     /// The answer.
     pub answer: String,
@@ -221,6 +226,7 @@ pub struct SafetyAnswer {
 
 /// One value of a safety answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SafetyValue {
     /// The value.
     pub value: String,
@@ -234,6 +240,7 @@ pub struct SafetyValue {
 
 /// A safety value no rule covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Gap {
     /// The answer.
     pub answer: String,
@@ -245,6 +252,7 @@ pub struct Gap {
 
 /// What a [`Gap`] lacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum GapKind {
     /// The worst value: no rule with a floor above outpatient can fire on it.
     NoFloorAtWorst,
@@ -254,6 +262,7 @@ pub enum GapKind {
 
 /// A step to a worse safety value that lowers the floor it guarantees.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SafetyFloorViolation {
     /// The answer.
     pub answer: String,
@@ -269,6 +278,7 @@ pub struct SafetyFloorViolation {
 
 /// A check not run because its space exceeds [`BUDGET`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Unchecked {
     /// The rule (or safety answer) concerned.
     pub item: String,
@@ -280,6 +290,7 @@ pub struct Unchecked {
 
 /// The kinds of check, for [`Unchecked`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CheckKind {
     /// A floor-setting rule's own space (liveness and monotonicity).
     Rule,
@@ -302,6 +313,7 @@ impl CheckKind {
 
 /// The size of what was checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct SpaceFigures {
     /// How many distinct answers the rules read.
     pub answers: usize,

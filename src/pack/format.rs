@@ -266,3 +266,64 @@ impl std::fmt::Display for Constant {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code may fail loudly
+mod tests {
+    //! The format round-trips: a file that parses prints back to TOML that parses to the same
+    //! value (what a tool that generates packs relies on). Internal, because these types keep
+    //! `toml::Value`s and are not part of the public API; the loader is fuzzed through
+    //! `RulePack::from_sources` in `tests/fuzz_parsers.rs`.
+
+    use super::FileDef;
+    use crate::pack::{BUILTIN_SOURCES, RulePack};
+
+    fn round_trip(text: &str) -> Option<String> {
+        let first = toml::from_str::<FileDef>(text).ok()?;
+        let printed = toml::to_string(&first).unwrap_or_else(|e| panic!("{e}: {first:?}"));
+        let second = toml::from_str::<FileDef>(&printed)
+            .unwrap_or_else(|e| panic!("printed TOML does not parse: {e}\n{printed}"));
+        // NaN is not equal to itself; compare such files by their debug form.
+        assert!(
+            first == second || format!("{first:?}") == format!("{second:?}"),
+            "round trip changed the file:\n{text}\n---\n{printed}"
+        );
+        Some(printed)
+    }
+
+    #[test]
+    fn every_builtin_file_round_trips_and_still_loads_as_the_same_rules() {
+        let printed: Vec<(&str, String)> = BUILTIN_SOURCES
+            .iter()
+            .map(|(name, text)| {
+                let printed = round_trip(text).unwrap_or_else(|| panic!("{name} parses"));
+                // Reprinted files are not the built-in sources: a pack id of their own.
+                let printed =
+                    printed.replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#);
+                (*name, printed)
+            })
+            .collect();
+        let sources: Vec<(&str, &str)> = printed.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        let reprinted = RulePack::from_sources(&sources).unwrap();
+        let ids = |p: &RulePack| p.rules().map(|r| r.id().to_owned()).collect::<Vec<_>>();
+        assert_eq!(ids(&reprinted), ids(&RulePack::builtin()));
+    }
+
+    #[test]
+    fn files_with_a_byte_removed_round_trip_whenever_they_parse() {
+        // Every 7th byte of every built-in file removed in turn: many results do not parse
+        // (nothing to check), the rest must round-trip.
+        let mut parsed = 0;
+        for (_, text) in BUILTIN_SOURCES {
+            let bytes = text.as_bytes();
+            for at in (0..bytes.len()).step_by(7) {
+                let mut cut = bytes.to_vec();
+                cut.remove(at);
+                if let Ok(cut) = std::str::from_utf8(&cut) {
+                    parsed += usize::from(round_trip(cut).is_some());
+                }
+            }
+        }
+        assert!(parsed > 100, "only {parsed} mutated files parsed");
+    }
+}

@@ -2,7 +2,7 @@
 
 pub(crate) mod cond;
 mod error;
-pub mod format;
+mod format;
 mod text;
 
 pub use error::{PackError, PackProblem, PackProblemKind, Span};
@@ -127,6 +127,7 @@ const _: () = assert!(Field::ALL.len() <= 64);
 
 /// A pack's identity, carried into every recommendation for audit.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PackMeta {
     /// The pack's identifier. [`BUILTIN_ID`] belongs to the built-in pack alone.
     pub id: String,
@@ -140,6 +141,7 @@ pub struct PackMeta {
 
 /// A rating the pack's instrument adds to the intake.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rating {
     /// Identifier (`rating.<id>` in rules, `ratings.<id>` in the intake).
     pub id: String,
@@ -155,6 +157,7 @@ pub struct Rating {
 
 /// How a score combines its ratings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Aggregate {
     /// The sum.
     Sum,
@@ -164,6 +167,7 @@ pub enum Aggregate {
 
 /// A composite score over ratings.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Score {
     /// Identifier (`score.<id>` in rules).
     pub id: String,
@@ -176,6 +180,7 @@ pub struct Score {
 
 /// Where a rule comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SourceKind {
     /// A section of the seed document.
     Seed,
@@ -187,6 +192,7 @@ pub enum SourceKind {
 
 /// A schedule change a rule asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ScheduleChange {
     /// The level's intensive schedule (more days a week), for severe conditions.
     Intensive,
@@ -309,6 +315,7 @@ impl Programmes {
 
 /// The schedule, services and cost figures that go with a level.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Programme {
     /// Days a week.
     pub days_per_week: u32,
