@@ -1,6 +1,6 @@
 //! Rule packs: the compiled, typed rules and their identity. Where each part lives:
 //! `format` (the TOML as written), `load` (reading and checking every file and table,
-//! collecting every problem with its place), `compile` (a `when` condition into a [`Cond`]),
+//! collecting every problem with its place), `compile` (a `when` condition into a `Cond`),
 //! `cond` (what a compiled condition means: the one evaluator, shared by the engine and the
 //! analysis), `text` (one-line text checks), `error` (problems as data).
 
