@@ -7,7 +7,8 @@
 //! declares, and `score.<id>` for composite scores a pack declares over its ratings.
 
 use crate::Level;
-use crate::intake::{Intake, Setting};
+use crate::catalogue::{self, Choice, Item, Kind, Required};
+use crate::intake::{Commitment, Intake, Setting};
 
 /// A value an answer holds, as rules see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,6 +23,7 @@ pub(crate) enum Value {
 
 /// The type of an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AnswerKind {
     /// Yes or no.
     Bool,
@@ -49,6 +51,7 @@ pub enum Worse {
 
 /// A description of one built-in answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AnswerInfo {
     /// The name rules use, e.g. `safety.suicide_risk`.
     pub name: &'static str,
@@ -65,8 +68,15 @@ pub struct AnswerInfo {
     pub description: &'static str,
 }
 
+/// Defines [`Field`], one variant per built-in answer, in the order of [`answers()`].
+///
+/// An answer that is an intake item names its path, `Variant => (group.item), worse;`: its
+/// name, kind, required flag and description are the catalogue's (`crate::catalogue`), and
+/// it is read from that field. An answer derived from several items gives those facts and
+/// how to read it: `Variant => { "name", kind, required, "description", |i| read }, worse;`.
+/// An answer the care team can arrange ends `, arrangeable;`.
 macro_rules! fields {
-    ( $( $variant:ident => $name:literal, $kind:expr, $req:literal, $worse:ident, $arr:literal, $desc:literal; )+ ) => {
+    ( $( $variant:ident => $source:tt, $worse:ident $(, $arrangeable:ident)? ; )+ ) => {
         /// A built-in answer.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub(crate) enum Field { $( $variant, )+ }
@@ -76,10 +86,20 @@ macro_rules! fields {
 
             pub(crate) const fn info(self) -> AnswerInfo {
                 match self {
-                    $( Field::$variant => AnswerInfo {
-                        name: $name, kind: $kind, required: $req, worse: Worse::$worse,
-                        arrangeable: $arr, description: $desc,
-                    }, )+
+                    $( Field::$variant => {
+                        const INFO: AnswerInfo = fields!(
+                            @info $source, Worse::$worse, fields!(@arrangeable $($arrangeable)?)
+                        );
+                        INFO
+                    } )+
+                }
+            }
+
+            /// Reads this answer from an intake; `None` when it is unanswered.
+            #[inline]
+            pub(crate) fn read(self, i: &Intake) -> Option<Value> {
+                match self {
+                    $( Field::$variant => fields!(@read i $source), )+
                 }
             }
 
@@ -90,78 +110,158 @@ macro_rules! fields {
             }
         }
     };
+
+    (@arrangeable) => { false };
+    (@arrangeable arrangeable) => { true };
+
+    (@info ($first:ident $(. $rest:ident)*), $worse:expr, $arrangeable:expr) => {
+        known!(
+            from_item(
+                concat!(stringify!($first) $(, ".", stringify!($rest))*),
+                $worse,
+                $arrangeable,
+            ),
+            concat!(
+                "`",
+                stringify!($first) $(, ".", stringify!($rest))*,
+                "` is not an item of the catalogue that a rule can read"
+            )
+        )
+    };
+    (@info { $name:literal, $kind:expr, $required:literal, $description:literal,
+             |$p:ident| $read:expr }, $worse:expr, $arrangeable:expr) => {
+        AnswerInfo {
+            name: $name,
+            kind: $kind,
+            required: $required,
+            worse: $worse,
+            arrangeable: $arrangeable,
+            description: $description,
+        }
+    };
+
+    (@read $i:ident ($($seg:ident).+)) => { AsValue::value(&$i.$($seg).+) };
+    (@read $i:ident { $name:literal, $kind:expr, $required:literal, $description:literal,
+                      |$p:ident| $read:expr }) => {{
+        let $p = $i;
+        $read
+    }};
 }
 
-const SUICIDE: &[&str] = &[
-    "none",
-    "wish_to_be_dead",
-    "nonspecific_active_thoughts",
-    "method_without_intent",
-    "intent_without_plan",
-    "plan_with_intent",
-    "recent_behavior",
-];
-const HARM: &[&str] = &["none", "ideation", "plan_or_intent"];
-const MEDICAL: &[&str] = &["stable", "daily_monitoring", "round_the_clock_care"];
-const CLINICIAN: &[&str] = &["none", "mild", "moderate", "severe"];
-const SELF_MANAGEMENT: &[&str] = &[
-    "independent",
-    "with_daily_structure",
-    "only_in_24_hour_setting",
-];
-const SETTING: &[&str] = &[
-    "none",
-    "outpatient",
-    "iop",
-    "php",
-    "inpatient",
-    "inpatient_withdrawal_management",
-];
-const PROGRESS: &[&str] = &["goals_met", "progressing", "not_enough"];
-const LEVEL_OR_NONE: &[&str] = &["none", "outpatient", "iop", "php", "inpatient"];
-const STAGE: &[&str] = &[
-    "precontemplation",
-    "contemplation",
-    "preparation",
-    "action",
-    "maintenance",
-];
-
-const fn num(min: u32, max: u32) -> AnswerKind {
-    AnswerKind::Number { min, max }
+/// The answer for the catalogue's item at `path`: `None` when it is not an item, or is one no
+/// rule can read. Evaluated in constants only, where `None` does not compile.
+const fn from_item(path: &'static str, worse: Worse, arrangeable: bool) -> Option<AnswerInfo> {
+    let Some(item) = catalogue::find(path) else {
+        return None;
+    };
+    let Some(kind) = kind_of(item) else {
+        return None;
+    };
+    Some(AnswerInfo {
+        name: item.path,
+        kind,
+        required: matches!(item.required, Required::Always),
+        worse,
+        arrangeable,
+        description: item.description,
+    })
 }
+
+/// The kind of answer an item gives a rule, if a rule can read it.
+const fn kind_of(item: &Item) -> Option<AnswerKind> {
+    match item.kind {
+        Kind::Int { min, max } => Some(AnswerKind::Number { min, max }),
+        Kind::Bool | Kind::Flag => Some(AnswerKind::Bool),
+        Kind::Choice(ids) => Some(AnswerKind::Choice(ids)),
+        Kind::Choices(_) | Kind::Text | Kind::Group | Kind::Groups | Kind::NoneOf(_) => None,
+    }
+}
+
+/// The kind of the catalogue's item at `path`, for an answer derived from it. Evaluated in
+/// constants only, where `None` does not compile.
+const fn kind_at(path: &str) -> Option<AnswerKind> {
+    match catalogue::find(path) {
+        Some(item) => kind_of(item),
+        None => None,
+    }
+}
+
+/// The value of a constant, or a compile error saying what is not in the catalogue.
+macro_rules! known {
+    ($value:expr, $path:expr) => {
+        match $value {
+            Some(v) => v,
+            None => panic!("{}", $path),
+        }
+    };
+}
+
+/// `none`, then each level least intensive first (a unit test holds it to `Level`'s ids).
+const LEVEL_OR_NONE: &[&str] = &[
+    "none",
+    Level::Outpatient.as_str(),
+    Level::Iop.as_str(),
+    Level::Php.as_str(),
+    Level::Inpatient.as_str(),
+];
 
 fields! {
-    Age => "age", num(0, 120), true, Unordered, false, "age in years";
-    Adolescent => "adolescent", AnswerKind::Bool, true, Unordered, false, "under 18 (derived from age)";
-    SuicideRisk => "safety.suicide_risk", AnswerKind::Choice(SUICIDE), true, Higher, false, "suicide risk on the Columbia screener's ladder";
-    HarmToOthers => "safety.harm_to_others", AnswerKind::Choice(HARM), true, Higher, false, "risk of harm to others";
-    Psychosis => "safety.psychosis_or_unable_to_self_care", AnswerKind::Bool, true, Higher, false, "psychosis or unable to care for self";
-    CiwaAr => "withdrawal.ciwa_ar", num(0, 67), false, Higher, false, "CIWA-Ar alcohol withdrawal score";
-    Cows => "withdrawal.cows", num(0, 48), false, Higher, false, "COWS opioid withdrawal score";
-    SeizureHistory => "withdrawal.seizure_or_dt_history", AnswerKind::Bool, true, Higher, false, "history of withdrawal seizures or delirium tremens";
-    MedicalStatus => "medical.status", AnswerKind::Choice(MEDICAL), true, Higher, false, "medical stability";
-    SudMaxCriteria => "severity.sud_max_criteria", num(0, 11), false, Higher, false, "largest DSM-5 criteria count over the listed substance use disorders (0 when none)";
-    Phq9 => "severity.phq9", num(0, 27), false, Higher, false, "PHQ-9 depression score";
-    Gad7 => "severity.gad7", num(0, 21), false, Higher, false, "GAD-7 anxiety score";
-    ClinicianRating => "severity.clinician_rating", AnswerKind::Choice(CLINICIAN), false, Higher, false, "clinician's mental-health severity rating";
-    ImpairsDaily => "severity.impairs_daily_activities", AnswerKind::Bool, false, Higher, false, "symptoms stop daily activities (work, school, self-care)";
-    SelfManagement => "self_management", AnswerKind::Choice(SELF_MANAGEMENT), true, Higher, false, "how symptoms and cravings are managed in evenings and at weekends";
-    CurrentSetting => "history.current_setting", AnswerKind::Choice(SETTING), true, Unordered, false, "current or just-finished treatment setting";
-    Progress => "history.progress", AnswerKind::Choice(PROGRESS), false, Higher, false, "how treatment at the current setting is going";
-    HighestNotHeld => "history.highest_level_not_held", AnswerKind::Choice(LEVEL_OR_NONE), false, Higher, false, "most intensive level at which an earlier episode did not hold";
-    SubstanceFree => "home.substance_free", AnswerKind::Bool, false, Lower, false, "the home is substance-free";
-    Supportive => "home.supportive", AnswerKind::Bool, false, Lower, false, "the people at home support recovery";
-    SafeHome => "home.safe", AnswerKind::Bool, false, Lower, false, "the home is free of violence and toxicity";
-    StableHousing => "home.stable_housing", AnswerKind::Bool, false, Lower, false, "housing is stable";
-    HousingArranged => "home.substance_free_housing_arranged", AnswerKind::Bool, false, Lower, true, "safe, substance-free housing (sober living, a transitional home or a shelter) is arranged";
-    StageOfChange => "engagement.stage_of_change", AnswerKind::Choice(STAGE), false, Unordered, false, "stage of change";
-    CanAttend => "engagement.can_attend_several_days", AnswerKind::Bool, false, Unordered, false, "able and willing to attend several days a week";
-    WorkOrSchool => "engagement.work_or_school", AnswerKind::Bool, false, Unordered, false, "has work or school commitments";
-    Caregiving => "engagement.caregiving", AnswerKind::Bool, false, Unordered, false, "has caregiving commitments";
-    NeedsTransportation => "engagement.needs_transportation", AnswerKind::Bool, false, Unordered, false, "needs transportation to attend";
-    NeedsChildcare => "engagement.needs_childcare", AnswerKind::Bool, false, Unordered, false, "needs childcare to attend";
-    HasPreferences => "engagement.has_preferences", AnswerKind::Bool, false, Unordered, false, "has cultural, language or spiritual preferences";
+    Age => (age), Unordered;
+    Adolescent => {
+        "adolescent", AnswerKind::Bool, true, "under 18 (derived from age)",
+        |i| i.age.map(|a| Value::Bool(a < 18))
+    }, Unordered;
+    SuicideRisk => (safety.suicide_risk), Higher;
+    HarmToOthers => (safety.harm_to_others), Higher;
+    Psychosis => (safety.psychosis_or_unable_to_self_care), Higher;
+    CiwaAr => (withdrawal.ciwa_ar), Higher;
+    Cows => (withdrawal.cows), Higher;
+    SeizureHistory => (withdrawal.seizure_or_dt_history), Higher;
+    MedicalStatus => (medical.status), Higher;
+    SudMaxCriteria => {
+        "severity.sud_max_criteria", known!(
+            kind_at("severity.substance_use.dsm5_criteria"),
+            "`severity.substance_use.dsm5_criteria` is not a number item of the catalogue"
+        ), false,
+        "largest DSM-5 criteria count over the listed substance use disorders (0 when none)",
+        |i| i.sud_max_criteria().map(Value::Num)
+    }, Higher;
+    Phq9 => (severity.phq9), Higher;
+    Gad7 => (severity.gad7), Higher;
+    ClinicianRating => (severity.clinician_rating), Higher;
+    ImpairsDaily => (severity.impairs_daily_activities), Higher;
+    SelfManagement => (self_management), Higher;
+    CurrentSetting => (history.current_setting), Unordered;
+    Progress => (history.progress), Higher;
+    HighestNotHeld => {
+        "history.highest_level_not_held", AnswerKind::Choice(LEVEL_OR_NONE), false,
+        "most intensive level at which an earlier episode did not hold",
+        |i| Some(Value::Choice(i.highest_level_not_held().map_or(0, |l: Level| l as u8 + 1)))
+    }, Higher;
+    SubstanceFree => (home.substance_free), Lower;
+    Supportive => (home.supportive), Lower;
+    SafeHome => (home.safe), Lower;
+    StableHousing => (home.stable_housing), Lower;
+    HousingArranged => (home.substance_free_housing_arranged), Lower, arrangeable;
+    StageOfChange => (engagement.stage_of_change), Unordered;
+    CanAttend => (engagement.can_attend_several_days), Unordered;
+    WorkOrSchool => {
+        "engagement.work_or_school", AnswerKind::Bool, false, "has work or school commitments",
+        |i| Some(Value::Bool(i.engagement.commitments.iter().any(|c| {
+            matches!(c, Commitment::Work | Commitment::School)
+        })))
+    }, Unordered;
+    Caregiving => {
+        "engagement.caregiving", AnswerKind::Bool, false, "has caregiving commitments",
+        |i| Some(Value::Bool(i.engagement.commitments.contains(&Commitment::Caregiving)))
+    }, Unordered;
+    NeedsTransportation => (engagement.needs_transportation), Unordered;
+    NeedsChildcare => (engagement.needs_childcare), Unordered;
+    HasPreferences => {
+        "engagement.has_preferences", AnswerKind::Bool, false,
+        "has cultural, language or spiritual preferences",
+        |i| Some(Value::Bool(i.engagement.preferences.any()))
+    }, Unordered;
 }
 
 /// Every built-in answer a rule may read, in a stable order.
@@ -174,10 +274,6 @@ fields! {
 /// ```
 pub fn answers() -> impl Iterator<Item = AnswerInfo> {
     Field::ALL.iter().map(|f| f.info())
-}
-
-fn choice<T: Copy + Into<u8>>(v: Option<T>) -> Option<Value> {
-    v.map(|x| Value::Choice(x.into()))
 }
 
 macro_rules! rank_of {
@@ -195,57 +291,42 @@ rank_of!(
 );
 
 impl Field {
-    /// Reads this answer from an intake; `None` when it is unanswered.
-    #[inline]
-    pub(crate) fn read(self, i: &Intake) -> Option<Value> {
-        use Value::{Bool, Num};
-        match self {
-            Field::Age => i.age.map(Num),
-            Field::Adolescent => i.age.map(|a| Bool(a < 18)),
-            Field::SuicideRisk => choice(i.safety.suicide_risk),
-            Field::HarmToOthers => choice(i.safety.harm_to_others),
-            Field::Psychosis => i.safety.psychosis_or_unable_to_self_care.map(Bool),
-            Field::CiwaAr => i.withdrawal.ciwa_ar.map(Num),
-            Field::Cows => i.withdrawal.cows.map(Num),
-            Field::SeizureHistory => i.withdrawal.seizure_or_dt_history.map(Bool),
-            Field::MedicalStatus => choice(i.medical.status),
-            Field::SudMaxCriteria => i.sud_max_criteria().map(Num),
-            Field::Phq9 => i.severity.phq9.map(Num),
-            Field::Gad7 => i.severity.gad7.map(Num),
-            Field::ClinicianRating => choice(i.severity.clinician_rating),
-            Field::ImpairsDaily => i.severity.impairs_daily_activities.map(Bool),
-            Field::SelfManagement => choice(i.self_management),
-            Field::CurrentSetting => choice(i.history.current_setting),
-            Field::Progress => choice(i.history.progress),
-            Field::HighestNotHeld => Some(Value::Choice(
-                i.highest_level_not_held().map_or(0, |l: Level| l as u8 + 1),
-            )),
-            Field::SubstanceFree => i.home.substance_free.map(Bool),
-            Field::Supportive => i.home.supportive.map(Bool),
-            Field::SafeHome => i.home.safe.map(Bool),
-            Field::StableHousing => i.home.stable_housing.map(Bool),
-            Field::HousingArranged => Some(Bool(i.home.substance_free_housing_arranged)),
-            Field::StageOfChange => choice(i.engagement.stage_of_change),
-            Field::CanAttend => i.engagement.can_attend_several_days.map(Bool),
-            Field::WorkOrSchool => Some(Bool(i.engagement.commitments.iter().any(|c| {
-                matches!(
-                    c,
-                    crate::intake::Commitment::Work | crate::intake::Commitment::School
-                )
-            }))),
-            Field::Caregiving => Some(Bool(
-                i.engagement
-                    .commitments
-                    .contains(&crate::intake::Commitment::Caregiving),
-            )),
-            Field::NeedsTransportation => i.engagement.needs_transportation.map(Bool),
-            Field::NeedsChildcare => i.engagement.needs_childcare.map(Bool),
-            Field::HasPreferences => Some(Bool(i.engagement.preferences.any())),
-        }
-    }
-
     pub(crate) fn from_name(name: &str) -> Option<Field> {
         Field::ALL.iter().copied().find(|f| f.info().name == name)
+    }
+}
+
+/// The value an intake's field gives the answer of the same name.
+trait AsValue {
+    fn value(&self) -> Option<Value>;
+}
+
+impl AsValue for Option<u32> {
+    #[inline(always)]
+    fn value(&self) -> Option<Value> {
+        self.map(Value::Num)
+    }
+}
+
+impl AsValue for Option<bool> {
+    #[inline(always)]
+    fn value(&self) -> Option<Value> {
+        self.map(Value::Bool)
+    }
+}
+
+/// A flag: absent means `false`, so it is always answered.
+impl AsValue for bool {
+    #[inline(always)]
+    fn value(&self) -> Option<Value> {
+        Some(Value::Bool(*self))
+    }
+}
+
+impl<T: Choice> AsValue for Option<T> {
+    #[inline(always)]
+    fn value(&self) -> Option<Value> {
+        self.map(|c| Value::Choice(c.rank()))
     }
 }
 
@@ -258,4 +339,16 @@ pub(crate) enum AnswerRef {
     Rating(u16),
     /// The pack's score at this index.
     Score(u16),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highest_level_not_held_is_none_then_each_level() {
+        let mut expected = vec!["none"];
+        expected.extend(<Level as Choice>::IDS);
+        assert_eq!(LEVEL_OR_NONE, expected);
+    }
 }

@@ -2,6 +2,7 @@
 
 use crate::Level;
 use crate::answer::{AnswerRef, Field, Value};
+use crate::catalogue;
 use crate::error::{IntakeError, IntakeProblem, ProblemKind};
 use crate::intake::Intake;
 use crate::pack::cond::{Lookup, NoTrace, Recorder, Tri, eval};
@@ -154,21 +155,9 @@ impl<'a> Answers<'a> {
     /// names them all). Every test here is one `check` makes, over the same values.
     fn fill_checked(&mut self) -> bool {
         let (pack, intake) = (self.pack, self.intake);
-        if pack.is_unavailable() || !intake.missing_required().is_empty() {
-            return false;
-        }
-        if builtin_ranges(intake)
-            .iter()
-            .any(|(_, v, min, max)| v.is_some_and(|v| v < *min || v > *max))
-        {
-            return false;
-        }
-        if intake
-            .severity
-            .substance_use
-            .iter()
-            .flatten()
-            .any(|s| s.dsm5_criteria > DSM5_MAX)
+        if pack.is_unavailable()
+            || catalogue::visit_missing(intake, |_| true)
+            || catalogue::visit_out_of_range(intake, |_| true)
         {
             return false;
         }
@@ -290,20 +279,6 @@ impl Lookup for Answers<'_> {
     }
 }
 
-/// The largest DSM-5 criteria count.
-const DSM5_MAX: u32 = 11;
-
-/// The built-in numeric items with their valid ranges, in the order problems are reported.
-fn builtin_ranges(intake: &Intake) -> [(&'static str, Option<u32>, u32, u32); 5] {
-    [
-        ("age", intake.age, 0, 120),
-        ("withdrawal.ciwa_ar", intake.withdrawal.ciwa_ar, 0, 67),
-        ("withdrawal.cows", intake.withdrawal.cows, 0, 48),
-        ("severity.phq9", intake.severity.phq9, 0, 27),
-        ("severity.gad7", intake.severity.gad7, 0, 21),
-    ]
-}
-
 /// A rule that fired or could not be evaluated, with the span of answers it read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Firing {
@@ -378,7 +353,8 @@ impl RulePack {
         Ok(self.evaluate(&answers))
     }
 
-    /// Checks an intake against the built-in ranges and this pack's ratings.
+    /// Checks an intake against the catalogue of items (required items, ranges) and this
+    /// pack's ratings.
     ///
     /// # Errors
     ///
@@ -387,14 +363,25 @@ impl RulePack {
         if self.is_unavailable() {
             return Err(IntakeError::PackUnavailable);
         }
-        let mut problems: Vec<IntakeProblem> = intake
-            .missing_required()
-            .into_iter()
-            .map(|f| IntakeProblem {
-                field: f.to_owned(),
+        let mut problems: Vec<IntakeProblem> = Vec::new();
+        catalogue::visit_missing(intake, |path| {
+            problems.push(IntakeProblem {
+                field: path.to_owned(),
                 kind: ProblemKind::Missing,
-            })
-            .collect();
+            });
+            false
+        });
+        catalogue::visit_out_of_range(intake, |p| {
+            problems.push(IntakeProblem {
+                field: p.at.to_string(),
+                kind: ProblemKind::OutOfRange {
+                    value: p.value,
+                    min: p.min,
+                    max: p.max,
+                },
+            });
+            false
+        });
         // The field's name is only built when it has a problem.
         let range = |problems: &mut Vec<IntakeProblem>,
                      field: &dyn Fn() -> String,
@@ -410,18 +397,6 @@ impl RulePack {
                 }
             }
         };
-        for (name, v, min, max) in builtin_ranges(intake) {
-            range(&mut problems, &|| name.to_owned(), v, min, max);
-        }
-        for (i, s) in intake.severity.substance_use.iter().flatten().enumerate() {
-            range(
-                &mut problems,
-                &|| format!("severity.substance_use[{i}].dsm5_criteria"),
-                Some(s.dsm5_criteria),
-                0,
-                DSM5_MAX,
-            );
-        }
         for r in &self.ratings {
             match intake.ratings.get(&r.id) {
                 Some(v) => range(

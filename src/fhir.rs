@@ -10,7 +10,7 @@
 //! the engine's output is an assessment that a clinician reviews, not an order or an agreed
 //! plan; its `basis` references the `QuestionnaireResponse` it was computed from.
 
-use crate::answer::{AnswerKind, Field};
+use crate::catalogue::{self, Item, Kind, Required};
 use crate::report::Report;
 use crate::{Intake, Level};
 use serde::{Deserialize, Serialize};
@@ -372,340 +372,21 @@ impl std::fmt::Display for GivenLinkId {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Ty {
-    Group,
-    RepeatingGroup,
-    Choice(&'static [&'static str]),
-    Choices(&'static [&'static str]),
-    Integer(i64, i64),
-    Boolean,
-    Text,
-}
-
-struct Def {
-    link: &'static str,
-    text: &'static str,
-    ty: Ty,
-    required: bool,
-    loinc: Option<(&'static str, &'static str)>,
-    children: &'static [Def],
-}
-
-const fn def(link: &'static str, text: &'static str, ty: Ty, required: bool) -> Def {
-    Def {
-        link,
-        text,
-        ty,
-        required,
-        loinc: None,
-        children: &[],
-    }
-}
-
-const fn group(link: &'static str, text: &'static str, children: &'static [Def]) -> Def {
-    Def {
-        link,
-        text,
-        ty: Ty::Group,
-        required: false,
-        loinc: None,
-        children,
-    }
-}
-
-/// A choice item whose options come from the answer catalogue, so they cannot drift.
-const fn c(f: Field) -> Ty {
-    match f.info().kind {
-        AnswerKind::Choice(options) => Ty::Choice(options),
-        _ => Ty::Text,
-    }
-}
-
-const SUBSTANCES: &[&str] = &[
-    "alcohol",
-    "opioids",
-    "stimulants",
-    "cannabis",
-    "sedatives",
-    "other",
-];
-const LEVELS: &[&str] = &["outpatient", "iop", "php", "inpatient"];
-const COMMITMENTS: &[&str] = &["work", "school", "caregiving"];
-
-static TREE: &[Def] = &[
-    def("age", "Age in years", Ty::Integer(0, 120), true),
-    group(
-        "safety",
-        "Acute safety",
-        &[
-            def(
-                "safety.suicide_risk",
-                "Suicide risk (Columbia screener)",
-                c(Field::SuicideRisk),
-                true,
-            ),
-            def(
-                "safety.harm_to_others",
-                "Risk of harm to others",
-                c(Field::HarmToOthers),
-                true,
-            ),
-            def(
-                "safety.psychosis_or_unable_to_self_care",
-                "Psychosis or unable to care for self",
-                Ty::Boolean,
-                true,
-            ),
-        ],
-    ),
-    group(
-        "withdrawal",
-        "Withdrawal",
-        &[
-            def(
-                "withdrawal.ciwa_ar",
-                "CIWA-Ar score",
-                Ty::Integer(0, 67),
-                false,
-            ),
-            def("withdrawal.cows", "COWS score", Ty::Integer(0, 48), false),
-            def(
-                "withdrawal.seizure_or_dt_history",
-                "History of withdrawal seizures or delirium tremens",
-                Ty::Boolean,
-                true,
-            ),
-        ],
-    ),
-    group(
-        "medical",
-        "Medical stability",
-        &[def(
-            "medical.status",
-            "Medical status",
-            c(Field::MedicalStatus),
-            true,
-        )],
-    ),
-    group(
-        "severity",
-        "Severity",
-        &[
-            def(
-                "severity.no_substance_use_disorder",
-                "Assessed: no substance use disorder",
-                Ty::Boolean,
-                false,
-            ),
-            Def {
-                ty: Ty::RepeatingGroup,
-                ..group(
-                    "severity.substance_use",
-                    "Substance use disorder",
-                    &[
-                        def(
-                            "severity.substance_use.substance",
-                            "Substance",
-                            Ty::Choice(SUBSTANCES),
-                            true,
-                        ),
-                        def(
-                            "severity.substance_use.dsm5_criteria",
-                            "DSM-5 criteria met (past 12 months)",
-                            Ty::Integer(0, 11),
-                            true,
-                        ),
-                    ],
-                )
-            },
-            Def {
-                loinc: Some((
-                    "44261-6",
-                    "Patient Health Questionnaire 9 item (PHQ-9) total score",
-                )),
-                ..def(
-                    "severity.phq9",
-                    "PHQ-9 total score",
-                    Ty::Integer(0, 27),
-                    false,
-                )
-            },
-            Def {
-                loinc: Some((
-                    "70274-6",
-                    "Generalized anxiety disorder 7 item (GAD-7) total score",
-                )),
-                ..def(
-                    "severity.gad7",
-                    "GAD-7 total score",
-                    Ty::Integer(0, 21),
-                    false,
-                )
-            },
-            def(
-                "severity.clinician_rating",
-                "Clinician's mental-health severity rating",
-                c(Field::ClinicianRating),
-                false,
-            ),
-            def(
-                "severity.impairs_daily_activities",
-                "Symptoms stop daily activities",
-                Ty::Boolean,
-                false,
-            ),
-        ],
-    ),
-    def(
-        "self_management",
-        "Manages symptoms and cravings in evenings and at weekends",
-        c(Field::SelfManagement),
-        true,
-    ),
-    group(
-        "history",
-        "Treatment history",
-        &[
-            def(
-                "history.current_setting",
-                "Current or just-finished setting",
-                c(Field::CurrentSetting),
-                true,
-            ),
-            def(
-                "history.progress",
-                "How treatment there is going",
-                c(Field::Progress),
-                false,
-            ),
-            def(
-                "history.earlier_levels_not_held",
-                "Levels where an earlier episode did not hold",
-                Ty::Choices(LEVELS),
-                false,
-            ),
-        ],
-    ),
-    group(
-        "home",
-        "Home stability",
-        &[
-            def(
-                "home.substance_free",
-                "Home is substance-free",
-                Ty::Boolean,
-                false,
-            ),
-            def(
-                "home.supportive",
-                "People at home support recovery",
-                Ty::Boolean,
-                false,
-            ),
-            def(
-                "home.safe",
-                "Home is free of violence and toxicity",
-                Ty::Boolean,
-                false,
-            ),
-            def(
-                "home.stable_housing",
-                "Housing is stable",
-                Ty::Boolean,
-                false,
-            ),
-            def(
-                "home.substance_free_housing_arranged",
-                "Substance-free housing is arranged",
-                Ty::Boolean,
-                false,
-            ),
-        ],
-    ),
-    group(
-        "engagement",
-        "Engagement and practical needs",
-        &[
-            def(
-                "engagement.stage_of_change",
-                "Stage of change",
-                c(Field::StageOfChange),
-                false,
-            ),
-            def(
-                "engagement.can_attend_several_days",
-                "Able and willing to attend several days a week",
-                Ty::Boolean,
-                false,
-            ),
-            def(
-                "engagement.commitments",
-                "Commitments",
-                Ty::Choices(COMMITMENTS),
-                false,
-            ),
-            def(
-                "engagement.needs_transportation",
-                "Needs transportation",
-                Ty::Boolean,
-                false,
-            ),
-            def(
-                "engagement.needs_childcare",
-                "Needs childcare",
-                Ty::Boolean,
-                false,
-            ),
-            group(
-                "engagement.preferences",
-                "Preferences",
-                &[
-                    def(
-                        "engagement.preferences.cultural",
-                        "Cultural preferences",
-                        Ty::Text,
-                        false,
-                    ),
-                    def(
-                        "engagement.preferences.language",
-                        "Preferred language",
-                        Ty::Text,
-                        false,
-                    ),
-                    def(
-                        "engagement.preferences.spiritual",
-                        "Spiritual preferences",
-                        Ty::Text,
-                        false,
-                    ),
-                ],
-            ),
-        ],
-    ),
-    def("notes", "Notes", Ty::Text, false),
-];
-
-/// The last segment of a linkId: its key in the intake's JSON.
-fn key(link: &str) -> &str {
-    link.rsplit('.').next().unwrap_or(link)
-}
-
-fn to_item(d: &Def) -> QuestionnaireItem {
-    let (kind, options, bounds, repeats) = match d.ty {
-        Ty::Group => ("group", &[][..], None, false),
-        Ty::RepeatingGroup => ("group", &[][..], None, true),
-        Ty::Choice(o) => ("choice", o, None, false),
-        Ty::Choices(o) => ("choice", o, None, true),
-        Ty::Integer(lo, hi) => ("integer", &[][..], Some((lo, hi)), false),
-        Ty::Boolean => ("boolean", &[][..], None, false),
-        Ty::Text => ("string", &[][..], None, false),
+fn to_item(d: &'static Item) -> QuestionnaireItem {
+    let (kind, options, bounds, repeats) = match d.kind {
+        Kind::Group => ("group", &[][..], None, false),
+        Kind::Groups => ("group", &[][..], None, true),
+        Kind::Choice(o) => ("choice", o, None, false),
+        Kind::Choices(o) => ("choice", o, None, true),
+        Kind::Int { min, max } => ("integer", &[][..], Some((min, max)), false),
+        Kind::Bool | Kind::Flag | Kind::NoneOf(_) => ("boolean", &[][..], None, false),
+        Kind::Text => ("string", &[][..], None, false),
     };
     QuestionnaireItem {
-        link_id: d.link.to_owned(),
-        text: d.text.to_owned(),
+        link_id: d.path.to_owned(),
+        text: d.question.to_owned(),
         kind: kind.to_owned(),
-        required: d.required,
+        required: d.required == Required::Always,
         repeats,
         code: d
             .loinc
@@ -731,16 +412,16 @@ fn to_item(d: &Def) -> QuestionnaireItem {
                 vec![
                     Extension {
                         url: "http://hl7.org/fhir/StructureDefinition/minValue".into(),
-                        value_integer: lo,
+                        value_integer: i64::from(lo),
                     },
                     Extension {
                         url: "http://hl7.org/fhir/StructureDefinition/maxValue".into(),
-                        value_integer: hi,
+                        value_integer: i64::from(hi),
                     },
                 ]
             })
             .unwrap_or_default(),
-        item: d.children.iter().map(to_item).collect(),
+        item: d.children().map(to_item).collect(),
     }
 }
 
@@ -762,7 +443,7 @@ pub fn questionnaire() -> Questionnaire {
         version: QUESTIONNAIRE_VERSION.into(),
         status: "active".into(),
         title: "carelevel behavioural-health intake".into(),
-        item: TREE.iter().map(to_item).collect(),
+        item: catalogue::children_of("").map(to_item).collect(),
     }
 }
 
@@ -775,13 +456,13 @@ fn one(item: &ResponseItem) -> Result<Option<&ResponseAnswer>, FhirError> {
 }
 
 /// The code system of a choice item's answer options.
-fn choice_system(d: &Def) -> String {
-    format!("{CHOICE_SYSTEM}:{}", d.link)
+fn choice_system(d: &Item) -> String {
+    format!("{CHOICE_SYSTEM}:{}", d.path)
 }
 
-fn answer_value(d: &Def, a: &ResponseAnswer) -> Result<Value, FhirError> {
+fn answer_value(d: &Item, a: &ResponseAnswer) -> Result<Value, FhirError> {
     let wrong = |expected| FhirError::WrongAnswerType {
-        link_id: d.link.to_owned(),
+        link_id: d.path.to_owned(),
         expected,
     };
     // FHIR allows exactly one value[x] per answer: a second one would be silently dropped.
@@ -792,8 +473,8 @@ fn answer_value(d: &Def, a: &ResponseAnswer) -> Result<Value, FhirError> {
     if values > 1 {
         return Err(wrong("exactly one value[x] in each answer"));
     }
-    match d.ty {
-        Ty::Choice(options) | Ty::Choices(options) => {
+    match d.kind {
+        Kind::Choice(options) | Kind::Choices(options) => {
             let coding = a
                 .value_coding
                 .as_ref()
@@ -801,7 +482,7 @@ fn answer_value(d: &Def, a: &ResponseAnswer) -> Result<Value, FhirError> {
             let system = choice_system(d);
             if coding.system.as_deref() != Some(system.as_str()) {
                 return Err(FhirError::WrongSystem {
-                    link_id: d.link.to_owned(),
+                    link_id: d.path.to_owned(),
                     system,
                 });
             }
@@ -811,7 +492,7 @@ fn answer_value(d: &Def, a: &ResponseAnswer) -> Result<Value, FhirError> {
                 .ok_or_else(|| wrong("a coded answer (valueCoding with a code)"))?;
             if !options.contains(&code) {
                 return Err(FhirError::UnknownCode {
-                    link_id: d.link.to_owned(),
+                    link_id: d.path.to_owned(),
                     expected: options
                         .iter()
                         .map(|o| format!("`{o}`"))
@@ -821,25 +502,22 @@ fn answer_value(d: &Def, a: &ResponseAnswer) -> Result<Value, FhirError> {
             }
             Ok(Value::String(code.to_owned()))
         }
-        Ty::Integer(..) => a
+        Kind::Int { .. } => a
             .value_integer
             .map(Value::from)
             .ok_or_else(|| wrong("an integer answer (valueInteger)")),
-        Ty::Boolean => a
+        Kind::Bool | Kind::Flag | Kind::NoneOf(_) => a
             .value_boolean
             .map(Value::Bool)
             .ok_or_else(|| wrong("a yes/no answer (valueBoolean)")),
-        Ty::Text => a
+        Kind::Text => a
             .value_string
             .clone()
             .map(Value::String)
             .ok_or_else(|| wrong("a text answer (valueString)")),
-        Ty::Group | Ty::RepeatingGroup => Err(wrong("child items, not an answer")),
+        Kind::Group | Kind::Groups => Err(wrong("child items, not an answer")),
     }
 }
-
-const NO_SUD: &str = "severity.no_substance_use_disorder";
-const SUBSTANCE_USE: &str = "severity.substance_use";
 
 /// Reads response items into `out` (the JSON object at this level).
 ///
@@ -848,43 +526,43 @@ const SUBSTANCE_USE: &str = "severity.substance_use";
 /// takes no answers and a question no child items.
 fn read_items(
     items: &[ResponseItem],
-    within: &'static [Def],
+    within: &str,
     out: &mut Map<String, Value>,
 ) -> Result<(), FhirError> {
     let mut seen: Vec<&'static str> = Vec::new();
-    let mut no_sud = false;
+    // The repeating groups said to have no entries, by their `none_of` items.
+    let mut none_of: Vec<(&'static Item, &'static str)> = Vec::new();
     for item in items {
-        let d = within
-            .iter()
-            .find(|d| d.link == item.link_id)
+        let d = catalogue::children_of(within)
+            .find(|d| d.path == item.link_id)
             .ok_or_else(|| FhirError::UnknownLinkId(GivenLinkId::new(&item.link_id)))?;
-        if !matches!(d.ty, Ty::RepeatingGroup) {
-            if seen.contains(&d.link) {
+        if !matches!(d.kind, Kind::Groups) {
+            if seen.contains(&d.path) {
                 return Err(FhirError::RepeatedItem {
-                    link_id: d.link.to_owned(),
-                    repeats: matches!(d.ty, Ty::Choices(_)),
+                    link_id: d.path.to_owned(),
+                    repeats: matches!(d.kind, Kind::Choices(_)),
                 });
             }
-            seen.push(d.link);
+            seen.push(d.path);
         }
         let wrong = |expected| FhirError::WrongAnswerType {
-            link_id: d.link.to_owned(),
+            link_id: d.path.to_owned(),
             expected,
         };
-        match d.ty {
-            Ty::Group | Ty::RepeatingGroup if !item.answer.is_empty() => {
+        match d.kind {
+            Kind::Group | Kind::Groups if !item.answer.is_empty() => {
                 return Err(wrong("child items, not an answer"));
             }
-            Ty::Group => {
+            Kind::Group => {
                 let mut m = Map::new();
-                read_items(&item.item, d.children, &mut m)?;
-                out.insert(key(d.link).to_owned(), Value::Object(m));
+                read_items(&item.item, d.path, &mut m)?;
+                out.insert(d.key().to_owned(), Value::Object(m));
             }
-            Ty::RepeatingGroup => {
+            Kind::Groups => {
                 let mut m = Map::new();
-                read_items(&item.item, d.children, &mut m)?;
+                read_items(&item.item, d.path, &mut m)?;
                 let entry = out
-                    .entry(key(d.link))
+                    .entry(d.key())
                     .or_insert_with(|| Value::Array(Vec::new()));
                 if let Value::Array(list) = entry {
                     list.push(Value::Object(m));
@@ -893,38 +571,43 @@ fn read_items(
             _ if !item.item.is_empty() => {
                 return Err(wrong("answers, not child items"));
             }
-            Ty::Choices(_) => {
+            Kind::Choices(_) => {
                 let values = item
                     .answer
                     .iter()
                     .map(|a| answer_value(d, a))
                     .collect::<Result<Vec<_>, _>>()?;
-                out.insert(key(d.link).to_owned(), Value::Array(values));
+                out.insert(d.key().to_owned(), Value::Array(values));
             }
-            _ if d.link == NO_SUD => {
+            Kind::NoneOf(group) => {
                 if let Some(a) = one(item)? {
-                    no_sud = answer_value(d, a)? == Value::Bool(true);
+                    if answer_value(d, a)? == Value::Bool(true) {
+                        none_of.push((d, group));
+                    }
                 }
             }
             _ => {
                 if let Some(a) = one(item)? {
-                    out.insert(key(d.link).to_owned(), answer_value(d, a)?);
+                    out.insert(d.key().to_owned(), answer_value(d, a)?);
                 }
             }
         }
     }
-    if no_sud {
-        // "No substance use disorder" is an empty list of disorders: it cannot stand beside
-        // a disorder, or one of the two answers would be dropped.
-        if out.contains_key(key(SUBSTANCE_USE)) {
+    for (d, group) in none_of {
+        // "None" is an empty list of entries: it cannot stand beside an entry, or one of the
+        // two answers would be dropped.
+        if out.contains_key(catalogue::key_of(group)) {
             return Err(FhirError::Intake {
-                link_id: NO_SUD.to_owned(),
+                link_id: d.path.to_owned(),
                 message: format!(
-                    "answered yes, but `{SUBSTANCE_USE}` groups are present: answer one or the other"
+                    "answered yes, but `{group}` groups are present: answer one or the other"
                 ),
             });
         }
-        out.insert(key(SUBSTANCE_USE).to_owned(), Value::Array(Vec::new()));
+        out.insert(
+            catalogue::key_of(group).to_owned(),
+            Value::Array(Vec::new()),
+        );
     }
     Ok(())
 }
@@ -1020,17 +703,17 @@ fn link_of(path: &str) -> String {
 pub fn intake_from_response(response: &QuestionnaireResponse) -> Result<Intake, FhirError> {
     check_header(response)?;
     let mut root = Map::new();
-    read_items(&response.item, TREE, &mut root)?;
+    read_items(&response.item, "", &mut root)?;
     serde_path_to_error::deserialize(Value::Object(root)).map_err(|e| FhirError::Intake {
         link_id: link_of(&e.path().to_string()),
         message: crate::json::redact(&e.inner().to_string()),
     })
 }
 
-fn answers_of(d: &Def, v: &Value) -> Vec<ResponseAnswer> {
+fn answers_of(d: &Item, v: &Value) -> Vec<ResponseAnswer> {
     let one = |v: &Value| -> Option<ResponseAnswer> {
-        match (d.ty, v) {
-            (Ty::Choice(_) | Ty::Choices(_), Value::String(s)) => Some(ResponseAnswer {
+        match (d.kind, v) {
+            (Kind::Choice(_) | Kind::Choices(_), Value::String(s)) => Some(ResponseAnswer {
                 value_coding: Some(Coding {
                     system: Some(choice_system(d)),
                     code: Some(s.clone()),
@@ -1038,15 +721,15 @@ fn answers_of(d: &Def, v: &Value) -> Vec<ResponseAnswer> {
                 }),
                 ..Default::default()
             }),
-            (Ty::Integer(..), Value::Number(n)) => Some(ResponseAnswer {
+            (Kind::Int { .. }, Value::Number(n)) => Some(ResponseAnswer {
                 value_integer: n.as_i64(),
                 ..Default::default()
             }),
-            (Ty::Boolean, Value::Bool(b)) => Some(ResponseAnswer {
+            (Kind::Bool | Kind::Flag, Value::Bool(b)) => Some(ResponseAnswer {
                 value_boolean: Some(*b),
                 ..Default::default()
             }),
-            (Ty::Text, Value::String(s)) => Some(ResponseAnswer {
+            (Kind::Text, Value::String(s)) => Some(ResponseAnswer {
                 value_string: Some(s.clone()),
                 ..Default::default()
             }),
@@ -1059,16 +742,16 @@ fn answers_of(d: &Def, v: &Value) -> Vec<ResponseAnswer> {
     }
 }
 
-fn write_items(defs: &'static [Def], obj: &Map<String, Value>) -> Vec<ResponseItem> {
+fn write_items(within: &str, obj: &Map<String, Value>) -> Vec<ResponseItem> {
     let mut out = Vec::new();
-    for d in defs {
-        if d.link == NO_SUD {
+    for d in catalogue::children_of(within) {
+        if let Kind::NoneOf(group) = d.kind {
             if obj
-                .get("substance_use")
+                .get(catalogue::key_of(group))
                 .is_some_and(|v| v.as_array().is_some_and(Vec::is_empty))
             {
                 out.push(ResponseItem {
-                    link_id: d.link.to_owned(),
+                    link_id: d.path.to_owned(),
                     answer: vec![ResponseAnswer {
                         value_boolean: Some(true),
                         ..Default::default()
@@ -1078,27 +761,27 @@ fn write_items(defs: &'static [Def], obj: &Map<String, Value>) -> Vec<ResponseIt
             }
             continue;
         }
-        let Some(v) = obj.get(key(d.link)) else {
+        let Some(v) = obj.get(d.key()) else {
             continue;
         };
-        match (d.ty, v) {
-            (Ty::Group, Value::Object(m)) => {
-                let item = write_items(d.children, m);
+        match (d.kind, v) {
+            (Kind::Group, Value::Object(m)) => {
+                let item = write_items(d.path, m);
                 if !item.is_empty() {
                     out.push(ResponseItem {
-                        link_id: d.link.to_owned(),
+                        link_id: d.path.to_owned(),
                         answer: Vec::new(),
                         item,
                     });
                 }
             }
-            (Ty::RepeatingGroup, Value::Array(list)) => {
+            (Kind::Groups, Value::Array(list)) => {
                 for entry in list {
                     if let Value::Object(m) = entry {
                         out.push(ResponseItem {
-                            link_id: d.link.to_owned(),
+                            link_id: d.path.to_owned(),
                             answer: Vec::new(),
-                            item: write_items(d.children, m),
+                            item: write_items(d.path, m),
                         });
                     }
                 }
@@ -1107,7 +790,7 @@ fn write_items(defs: &'static [Def], obj: &Map<String, Value>) -> Vec<ResponseIt
                 let answer = answers_of(d, v);
                 if !answer.is_empty() {
                     out.push(ResponseItem {
-                        link_id: d.link.to_owned(),
+                        link_id: d.path.to_owned(),
                         answer,
                         item: Vec::new(),
                     });
@@ -1140,7 +823,7 @@ pub fn response_from_intake(intake: &Intake) -> QuestionnaireResponse {
     // that ever to fail, the response is written without items and as `entered-in-error`, so
     // that it is never read as a completed (empty) intake.
     let (status, item) = match serde_json::to_value(intake) {
-        Ok(Value::Object(m)) => ("completed", write_items(TREE, &m)),
+        Ok(Value::Object(m)) => ("completed", write_items("", &m)),
         _ => ("entered-in-error", Vec::new()),
     };
     QuestionnaireResponse {

@@ -1,8 +1,8 @@
 //! The structured intake questionnaire: what goes in.
 //!
 //! Every struct denies unknown keys, so a misspelt key is an error rather than a silently
-//! ignored answer. Items a placement cannot safely do without (age, the acute-safety items,
-//! withdrawal-seizure history, medical status, self-management, the current setting) are
+//! ignored answer. Items a placement cannot safely do without (those marked required in the
+//! README's intake table, which is generated from the crate's catalogue of items) are
 //! `Option`s at the serde level only so that *every* missing item can be reported at once;
 //! [`RulePack::assess`](crate::RulePack::assess) refuses an intake with any of them missing.
 //!
@@ -10,6 +10,7 @@
 //! ([`Intake::from_json`], [`Intake::to_json`]).
 
 use crate::Level;
+use crate::catalogue::choices;
 use crate::error::IntakeError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -132,40 +133,38 @@ pub struct Safety {
     pub psychosis_or_unable_to_self_care: Option<bool>,
 }
 
-/// Suicide risk on the Columbia screener's ladder, least to most severe.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum SuicideRisk {
-    /// No suicidal ideation or behaviour.
-    None,
-    /// Wish to be dead.
-    WishToBeDead,
-    /// Non-specific active suicidal thoughts.
-    NonspecificActiveThoughts,
-    /// Thoughts of a method, without intent to act.
-    MethodWithoutIntent,
-    /// Some intent to act, without a specific plan.
-    IntentWithoutPlan,
-    /// A specific plan with intent.
-    PlanWithIntent,
-    /// Suicidal behaviour in the past 3 months.
-    RecentBehavior,
+choices! {
+    /// Suicide risk on the Columbia screener's ladder, least to most severe.
+    #[derive(PartialOrd, Ord)]
+    pub enum SuicideRisk {
+        /// No suicidal ideation or behaviour.
+        None = "none",
+        /// Wish to be dead.
+        WishToBeDead = "wish_to_be_dead",
+        /// Non-specific active suicidal thoughts.
+        NonspecificActiveThoughts = "nonspecific_active_thoughts",
+        /// Thoughts of a method, without intent to act.
+        MethodWithoutIntent = "method_without_intent",
+        /// Some intent to act, without a specific plan.
+        IntentWithoutPlan = "intent_without_plan",
+        /// A specific plan with intent.
+        PlanWithIntent = "plan_with_intent",
+        /// Suicidal behaviour in the past 3 months.
+        RecentBehavior = "recent_behavior",
+    }
 }
 
-/// Risk of harm to others, least to most severe.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum HarmToOthers {
-    /// None.
-    None,
-    /// Ideation without plan or intent.
-    Ideation,
-    /// Ideation with a plan or intent toward a person.
-    PlanOrIntent,
+choices! {
+    /// Risk of harm to others, least to most severe.
+    #[derive(PartialOrd, Ord)]
+    pub enum HarmToOthers {
+        /// None.
+        None = "none",
+        /// Ideation without plan or intent.
+        Ideation = "ideation",
+        /// Ideation with a plan or intent toward a person.
+        PlanOrIntent = "plan_or_intent",
+    }
 }
 
 /// Withdrawal measures.
@@ -194,18 +193,17 @@ pub struct Medical {
     pub status: Option<MedicalStatus>,
 }
 
-/// Medical status, least to most intensive need.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum MedicalStatus {
-    /// Medically stable.
-    Stable,
-    /// Needs daily medical monitoring.
-    DailyMonitoring,
-    /// Needs 24-hour nursing or medical care.
-    RoundTheClockCare,
+choices! {
+    /// Medical status, least to most intensive need.
+    #[derive(PartialOrd, Ord)]
+    pub enum MedicalStatus {
+        /// Medically stable.
+        Stable = "stable",
+        /// Needs daily medical monitoring.
+        DailyMonitoring = "daily_monitoring",
+        /// Needs 24-hour nursing or medical care.
+        RoundTheClockCare = "round_the_clock_care",
+    }
 }
 
 /// Substance-use and mental-health severity.
@@ -244,53 +242,50 @@ pub struct SubstanceUse {
     pub dsm5_criteria: u32,
 }
 
-/// A substance class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Substance {
-    /// Alcohol.
-    Alcohol,
-    /// Opioids.
-    Opioids,
-    /// Stimulants (cocaine, methamphetamine).
-    Stimulants,
-    /// Cannabis.
-    Cannabis,
-    /// Sedatives, hypnotics or anxiolytics.
-    Sedatives,
-    /// Any other substance.
-    Other,
+choices! {
+    /// A substance class.
+    pub enum Substance {
+        /// Alcohol.
+        Alcohol = "alcohol",
+        /// Opioids.
+        Opioids = "opioids",
+        /// Stimulants (cocaine, methamphetamine).
+        Stimulants = "stimulants",
+        /// Cannabis.
+        Cannabis = "cannabis",
+        /// Sedatives, hypnotics or anxiolytics.
+        Sedatives = "sedatives",
+        /// Any other substance.
+        Other = "other",
+    }
 }
 
-/// A clinician's rating of mental-health severity.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum ClinicianRating {
-    /// No mental-health condition.
-    None,
-    /// Mild.
-    Mild,
-    /// Moderate.
-    Moderate,
-    /// Severe.
-    Severe,
+choices! {
+    /// A clinician's rating of mental-health severity.
+    #[derive(PartialOrd, Ord)]
+    pub enum ClinicianRating {
+        /// No mental-health condition.
+        None = "none",
+        /// Mild.
+        Mild = "mild",
+        /// Moderate.
+        Moderate = "moderate",
+        /// Severe.
+        Severe = "severe",
+    }
 }
 
-/// How the person manages symptoms and cravings in the evenings and at weekends.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum SelfManagement {
-    /// On their own.
-    Independent,
-    /// Only with daily structured contact.
-    WithDailyStructure,
-    /// Not outside a 24-hour setting.
-    #[serde(rename = "only_in_24_hour_setting")]
-    OnlyIn24HourSetting,
+choices! {
+    /// How the person manages symptoms and cravings in the evenings and at weekends.
+    #[derive(PartialOrd, Ord)]
+    pub enum SelfManagement {
+        /// On their own.
+        Independent = "independent",
+        /// Only with daily structured contact.
+        WithDailyStructure = "with_daily_structure",
+        /// Not outside a 24-hour setting.
+        OnlyIn24HourSetting = "only_in_24_hour_setting",
+    }
 }
 
 /// Treatment history.
@@ -309,22 +304,22 @@ pub struct History {
     pub earlier_levels_not_held: Vec<Level>,
 }
 
-/// A treatment setting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Setting {
-    /// Not in treatment.
-    None,
-    /// Standard outpatient.
-    Outpatient,
-    /// Intensive outpatient.
-    Iop,
-    /// Partial hospitalization.
-    Php,
-    /// Inpatient or residential.
-    Inpatient,
-    /// Inpatient withdrawal management (detox).
-    InpatientWithdrawalManagement,
+choices! {
+    /// A treatment setting.
+    pub enum Setting {
+        /// Not in treatment.
+        None = "none",
+        /// Standard outpatient.
+        Outpatient = "outpatient",
+        /// Intensive outpatient.
+        Iop = "iop",
+        /// Partial hospitalization.
+        Php = "php",
+        /// Inpatient or residential.
+        Inpatient = "inpatient",
+        /// Inpatient withdrawal management (detox).
+        InpatientWithdrawalManagement = "inpatient_withdrawal_management",
+    }
 }
 
 impl Setting {
@@ -340,18 +335,17 @@ impl Setting {
     }
 }
 
-/// How treatment at the current setting is going, best to worst.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Progress {
-    /// The goals of the level are met, or treatment is finishing as planned.
-    GoalsMet,
-    /// Progressing toward the goals of the level.
-    Progressing,
-    /// Not enough: relapse, worsening, or tempted to relapse.
-    NotEnough,
+choices! {
+    /// How treatment at the current setting is going, best to worst.
+    #[derive(PartialOrd, Ord)]
+    pub enum Progress {
+        /// The goals of the level are met, or treatment is finishing as planned.
+        GoalsMet = "goals_met",
+        /// Progressing toward the goals of the level.
+        Progressing = "progressing",
+        /// Not enough: relapse, worsening, or tempted to relapse.
+        NotEnough = "not_enough",
+    }
 }
 
 /// Home stability.
@@ -399,34 +393,33 @@ pub struct Engagement {
     pub preferences: Preferences,
 }
 
-/// Stage of change.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum StageOfChange {
-    /// Not yet considering change.
-    Precontemplation,
-    /// Considering change.
-    Contemplation,
-    /// Preparing to change.
-    Preparation,
-    /// Acting on change.
-    Action,
-    /// Maintaining change.
-    Maintenance,
+choices! {
+    /// Stage of change.
+    #[derive(PartialOrd, Ord)]
+    pub enum StageOfChange {
+        /// Not yet considering change.
+        Precontemplation = "precontemplation",
+        /// Considering change.
+        Contemplation = "contemplation",
+        /// Preparing to change.
+        Preparation = "preparation",
+        /// Acting on change.
+        Action = "action",
+        /// Maintaining change.
+        Maintenance = "maintenance",
+    }
 }
 
-/// A commitment that treatment must fit around.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Commitment {
-    /// Work.
-    Work,
-    /// School.
-    School,
-    /// Caregiving.
-    Caregiving,
+choices! {
+    /// A commitment that treatment must fit around.
+    pub enum Commitment {
+        /// Work.
+        Work = "work",
+        /// School.
+        School = "school",
+        /// Caregiving.
+        Caregiving = "caregiving",
+    }
 }
 
 /// Cultural, language or spiritual preferences. Free text, carried into the plan unread.
@@ -479,37 +472,12 @@ impl Intake {
     /// assert!(missing.contains(&"safety.suicide_risk"));
     /// ```
     pub fn missing_required(&self) -> Vec<&'static str> {
-        let checks = [
-            ("age", self.age.is_none()),
-            ("safety.suicide_risk", self.safety.suicide_risk.is_none()),
-            (
-                "safety.harm_to_others",
-                self.safety.harm_to_others.is_none(),
-            ),
-            (
-                "safety.psychosis_or_unable_to_self_care",
-                self.safety.psychosis_or_unable_to_self_care.is_none(),
-            ),
-            (
-                "withdrawal.seizure_or_dt_history",
-                self.withdrawal.seizure_or_dt_history.is_none(),
-            ),
-            ("medical.status", self.medical.status.is_none()),
-            ("self_management", self.self_management.is_none()),
-            (
-                "history.current_setting",
-                self.history.current_setting.is_none(),
-            ),
-            (
-                "history.progress",
-                self.history.progress.is_none()
-                    && !matches!(self.history.current_setting, None | Some(Setting::None)),
-            ),
-        ];
-        checks
-            .into_iter()
-            .filter_map(|(name, missing)| missing.then_some(name))
-            .collect()
+        let mut missing = Vec::new();
+        crate::catalogue::visit_missing(self, |path| {
+            missing.push(path);
+            false
+        });
+        missing
     }
 
     /// Whether the person is an adolescent (under 18). `false` when age is unanswered.

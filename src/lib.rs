@@ -3,12 +3,16 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// The data path, one module per step; no module imports from a later one:
-// intake (read, check) -> answer -> engine (level, trace) -> plan -> report (contract,
-// renderers) -> adapters (transition, overrides, cds_hooks, fhir).
+// The data path, one step after another; no module imports from a later step:
+// intake (the types `intake`, their item `catalogue`, the strict `json` reader, `builder`)
+// -> answer -> pack (rules; `analysis` proves a pack with the same evaluator) -> engine
+// (level, trace) -> plan -> report (contract, JSON writer, renderers) -> adapters
+// (overrides, transition, cds_hooks, fhir). `level`, `vocab`, `error` and `digest` are
+// shared vocabulary used by every step.
 pub mod analysis;
 mod answer;
 mod builder;
+mod catalogue;
 pub mod cds_hooks;
 mod digest;
 mod engine;

@@ -1,0 +1,831 @@
+//! The catalogue of intake items: the one place that says, for each item of the intake (and
+//! of its FHIR form), its path, its type (a range, the choices), when it is required, its
+//! question, its one-line description and its LOINC code where one exists.
+//!
+//! Everything else that needs these facts is generated from it:
+//!
+//! - the completeness and range checks: [`visit_missing`] and [`visit_out_of_range`], code
+//!   generated per item and used by `Intake::missing_required`, `RulePack::check` and the
+//!   fused fast path of `RulePack::assess`;
+//! - the name, kind, required flag and description of every built-in answer that is an item
+//!   (`carelevel::answers()`, in `answer.rs`, which adds what rules need beyond an item: which
+//!   direction is worse, and the answers derived from several items);
+//! - the FHIR `Questionnaire`, and the reading and writing of a `QuestionnaireResponse`, which
+//!   walk [`ITEMS`] (`fhir.rs`);
+//! - the README's intake table (`markdown_table`, which a test holds the README to).
+//!
+//! A choice's options are typed once, as the serde names of its enum: [`choices!`] defines
+//! the enum and gives it [`Choice::IDS`]. The JSON Schema is derived from the intake's types,
+//! whose `#[schemars(range)]` attributes a test holds equal to the ranges here.
+//!
+//! **Adding an item** is one entry below plus its field in the intake's structs: the entry's
+//! path is written as the Rust field path, so the compiler checks that the field exists and
+//! has the type the entry says (`Option<u32>` for `int`, `Option<T>` for `choice(T)`, ...).
+//!
+//! An entry reads `path: type [required], "question" [| "description"] [, loinc(code, display)];`
+//!
+//! - `path`: the dotted field path, which is also the FHIR linkId; `group[].item` for an item
+//!   of each entry of a repeating group.
+//! - `type`: `int(min, max)`, `bool`, `flag` (yes/no, absent means no), `choice(Enum)`,
+//!   `choices(Enum)` (any number of them), `text` (free text), `group`, `groups` (a repeating
+//!   group) or `none_of(path)` (a form-only yes/no meaning "the repeating group at `path` has
+//!   no entries", which a FHIR response cannot otherwise say).
+//! - `required` (always), `required_in_treatment` (unless `history.current_setting` is
+//!   `none`), or nothing (never). In an entry of a repeating group, `required` means the field
+//!   is not an `Option`: serde then refuses an entry without it.
+//! - the question is the form's text; the description, when it differs, is the one line a
+//!   report and the README show (it defaults to the question).
+
+use crate::Level;
+use crate::intake::{
+    ClinicianRating, Commitment, HarmToOthers, Intake, MedicalStatus, Progress, SelfManagement,
+    Setting, StageOfChange, Substance, SuicideRisk,
+};
+
+/// The type of an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A whole number in `min..=max`.
+    Int {
+        /// Smallest valid value.
+        min: u32,
+        /// Largest valid value.
+        max: u32,
+    },
+    /// Yes or no; may be unanswered.
+    Bool,
+    /// Yes or no, where absent means no (it is never unanswered).
+    Flag,
+    /// One of these choices (an enum's serde names, in declaration order).
+    Choice(&'static [&'static str]),
+    /// Any number of these choices.
+    Choices(&'static [&'static str]),
+    /// Free text.
+    Text,
+    /// A group of items.
+    Group,
+    /// A group that repeats: a list of entries.
+    Groups,
+    /// A form-only yes/no: "the repeating group at this path has no entries".
+    NoneOf(&'static str),
+}
+
+/// When an item must be answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Required {
+    /// Always.
+    Always,
+    /// When the person is in treatment: `history.current_setting` is answered and not `none`.
+    InTreatment,
+    /// Never.
+    Never,
+}
+
+impl Required {
+    /// Whether the item must be answered in this intake.
+    #[inline(always)]
+    pub(crate) fn applies(self, intake: &Intake) -> bool {
+        match self {
+            Required::Always => true,
+            Required::InTreatment => {
+                !matches!(intake.history.current_setting, None | Some(Setting::None))
+            }
+            Required::Never => false,
+        }
+    }
+}
+
+/// One item of the intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Item {
+    /// The dotted path, e.g. `safety.suicide_risk` (also the FHIR linkId).
+    pub(crate) path: &'static str,
+    /// Its type.
+    pub(crate) kind: Kind,
+    /// When it must be answered.
+    pub(crate) required: Required,
+    /// The question, as the form asks it.
+    pub(crate) question: &'static str,
+    /// What it means, in one line (a report's and the README's wording).
+    pub(crate) description: &'static str,
+    /// The LOINC code and display of the question, where one exists.
+    pub(crate) loinc: Option<(&'static str, &'static str)>,
+}
+
+// The tree walk serves the FHIR adapter and the catalogue's own tests.
+#[cfg(any(feature = "fhir", test))]
+impl Item {
+    /// The last segment of the path: the item's key in its group's JSON object.
+    pub(crate) fn key(&self) -> &'static str {
+        key_of(self.path)
+    }
+
+    /// The path of the group holding the item, `""` at the top level.
+    pub(crate) fn parent(&self) -> &'static str {
+        self.path.rsplit_once('.').map_or("", |(parent, _)| parent)
+    }
+
+    /// The items directly inside this one (a group's or a repeating group's), in order.
+    pub(crate) fn children(&self) -> impl Iterator<Item = &'static Item> {
+        children_of(self.path)
+    }
+}
+
+/// The last segment of a dotted path: its key in its group's JSON object.
+#[cfg(any(feature = "fhir", test))]
+pub(crate) fn key_of(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+/// The items directly inside the group at `parent` (`""` for the top level), in order.
+#[cfg(any(feature = "fhir", test))]
+pub(crate) fn children_of(parent: &str) -> impl Iterator<Item = &'static Item> {
+    ITEMS.iter().filter(move |i| i.parent() == parent)
+}
+
+/// An enum of choices: its serde names in declaration order, and a value's position.
+pub(crate) trait Choice: Copy {
+    /// The serde name of every choice, in declaration order (least to most severe where the
+    /// choices are ordered).
+    const IDS: &'static [&'static str];
+    /// This choice's position in [`Choice::IDS`].
+    fn rank(self) -> u8;
+}
+
+/// Defines a closed set of choices for an intake item: the enum (serde names given once,
+/// per variant) and its [`Choice`] implementation. Derives every trait a choice needs; add
+/// `#[derive(PartialOrd, Ord)]` for an ordered scale.
+macro_rules! choices {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $id:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            schemars::JsonSchema,
+        )]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $id)] $variant, )+
+        }
+
+        impl $crate::catalogue::Choice for $name {
+            const IDS: &'static [&'static str] = &[ $( $id ),+ ];
+
+            #[inline(always)]
+            fn rank(self) -> u8 {
+                self as u8
+            }
+        }
+    };
+}
+pub(crate) use choices;
+
+/// The levels of care as choices (`Level` is not an intake enum: its serde names are its
+/// `as_str`, which a unit test holds equal to the ones listed here).
+impl Choice for Level {
+    const IDS: &'static [&'static str] = &[
+        Level::Outpatient.as_str(),
+        Level::Iop.as_str(),
+        Level::Php.as_str(),
+        Level::Inpatient.as_str(),
+    ];
+
+    fn rank(self) -> u8 {
+        self as u8
+    }
+}
+
+/// A number of an item that may hold one (`Option<u32>`, or `u32` inside an entry).
+pub(crate) trait Number {
+    /// The number, when answered.
+    fn number(&self) -> Option<u32>;
+}
+
+impl Number for Option<u32> {
+    #[inline(always)]
+    fn number(&self) -> Option<u32> {
+        *self
+    }
+}
+
+impl Number for u32 {
+    #[inline(always)]
+    fn number(&self) -> Option<u32> {
+        Some(*self)
+    }
+}
+
+/// The entries of a repeating group (`Vec<T>`, or `Option<Vec<T>>` when it may be unasked).
+pub(crate) trait Entries {
+    /// One entry.
+    type Entry;
+    /// The entries, none when unasked.
+    fn entries(&self) -> &[Self::Entry];
+}
+
+impl<T> Entries for Vec<T> {
+    type Entry = T;
+    #[inline(always)]
+    fn entries(&self) -> &[T] {
+        self
+    }
+}
+
+impl<T> Entries for Option<Vec<T>> {
+    type Entry = T;
+    #[inline(always)]
+    fn entries(&self) -> &[T] {
+        self.as_deref().unwrap_or_default()
+    }
+}
+
+/// Where a number is out of range: an item, or an item of one entry of a repeating group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum At {
+    /// The item at this path.
+    Item(&'static str),
+    /// `group[index].key`.
+    Entry {
+        /// The repeating group's path.
+        group: &'static str,
+        /// The entry's position.
+        index: usize,
+        /// The item's path within the entry.
+        key: &'static str,
+    },
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            At::Item(path) => f.write_str(path),
+            At::Entry { group, index, key } => write!(f, "{group}[{index}].{key}"),
+        }
+    }
+}
+
+/// A number outside its item's range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OutOfRange {
+    /// Where.
+    pub(crate) at: At,
+    /// The value given.
+    pub(crate) value: u32,
+    /// Smallest valid value.
+    pub(crate) min: u32,
+    /// Largest valid value.
+    pub(crate) max: u32,
+}
+
+#[inline(always)]
+fn outside(value: u32, min: u32, max: u32) -> bool {
+    value < min || value > max
+}
+
+/// The item at `path`, if there is one (usable in constants).
+pub(crate) const fn find(path: &str) -> Option<&'static Item> {
+    let mut rest = ITEMS;
+    while let Some((item, tail)) = rest.split_first() {
+        if same(item.path, path) {
+            return Some(item);
+        }
+        rest = tail;
+    }
+    None
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.split_first(), b.split_first()) {
+            (Some((x, a_rest)), Some((y, b_rest))) if *x == *y => {
+                a = a_rest;
+                b = b_rest;
+            }
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
+
+/// Defines [`ITEMS`], [`visit_missing`], [`visit_out_of_range`] and a compile-time check of
+/// every entry's path and Rust type. The grammar is in the module documentation.
+macro_rules! items {
+    (
+        $(
+            $($seg:ident).+ $([] $(. $sub:ident)+)? :
+            $kind:ident $(($($arg:tt)*))? $($req:ident)? ,
+            $question:literal $(| $description:literal)?
+            $(, loinc($code:literal, $display:literal))? ;
+        )+
+    ) => {
+        /// Every item, in form order: a group is followed by its items.
+        pub(crate) const ITEMS: &[Item] = &[
+            $( Item {
+                path: items!(@path $($seg).+ $($(. $sub)+)?),
+                kind: items!(@kind $kind $(($($arg)*))?),
+                required: items!(@required $($req)?),
+                question: $question,
+                description: items!(@or $($description)? ; $question),
+                loinc: items!(@loinc $(($code, $display))?),
+            }, )+
+        ];
+
+        /// Calls `f` with the path of each item that is required in this intake and
+        /// unanswered, in form order, until `f` returns `true`; returns whether it did.
+        #[inline(always)]
+        pub(crate) fn visit_missing(i: &Intake, mut f: impl FnMut(&'static str) -> bool) -> bool {
+            $( items!(@missing i f [$($req)?] [$($seg).+] [$($($sub).+)?]); )+
+            false
+        }
+
+        /// Calls `f` with each number outside its item's range until `f` returns `true`, and
+        /// returns whether it did: first the items in form order, then each repeating group's
+        /// entries in order.
+        #[inline(always)]
+        pub(crate) fn visit_out_of_range(
+            i: &Intake,
+            mut f: impl FnMut(OutOfRange) -> bool,
+        ) -> bool {
+            $( items!(@range i f [$kind $(($($arg)*))?] [$($seg).+] [$($($sub).+)?]); )+
+            $( items!(@entry_range i f [$kind $(($($arg)*))?] [$($seg).+] [$($($sub).+)?]); )+
+            false
+        }
+
+        // Each entry's path names a field of the intake of the type its entry says.
+        const _: fn(&Intake) = |i| {
+            $( items!(@typed i [$kind $(($($arg)*))?] [$($req)?] [$($seg).+] [$($($sub).+)?]); )+
+        };
+    };
+
+    (@path $first:ident $(. $rest:ident)*) => {
+        concat!(stringify!($first) $(, ".", stringify!($rest))*)
+    };
+
+    (@kind int($min:literal, $max:literal)) => { Kind::Int { min: $min, max: $max } };
+    (@kind bool) => { Kind::Bool };
+    (@kind flag) => { Kind::Flag };
+    (@kind choice($t:ty)) => { Kind::Choice(<$t as Choice>::IDS) };
+    (@kind choices($t:ty)) => { Kind::Choices(<$t as Choice>::IDS) };
+    (@kind text) => { Kind::Text };
+    (@kind group) => { Kind::Group };
+    (@kind groups) => { Kind::Groups };
+    (@kind none_of($($seg:ident).+)) => { Kind::NoneOf(items!(@path $($seg).+)) };
+
+    (@required) => { Required::Never };
+    (@required required) => { Required::Always };
+    (@required required_in_treatment) => { Required::InTreatment };
+
+    (@or $description:literal ; $question:literal) => { $description };
+    (@or ; $question:literal) => { $question };
+
+    (@loinc) => { None };
+    (@loinc ($code:literal, $display:literal)) => { Some(($code, $display)) };
+
+    // Items of an entry of a repeating group are required by their type (not an `Option`).
+    (@missing $i:ident $f:ident [$req:ident] [$($seg:ident).+] []) => {
+        if items!(@required $req).applies($i)
+            && $i.$($seg).+.is_none()
+            && $f(items!(@path $($seg).+))
+        {
+            return true;
+        }
+    };
+    (@missing $($other:tt)*) => {};
+
+    (@range $i:ident $f:ident [int($min:literal, $max:literal)] [$($seg:ident).+] []) => {
+        if let Some(value) = Number::number(&$i.$($seg).+) {
+            if outside(value, $min, $max) && $f(OutOfRange {
+                at: At::Item(items!(@path $($seg).+)),
+                value,
+                min: $min,
+                max: $max,
+            }) {
+                return true;
+            }
+        }
+    };
+    (@range $($other:tt)*) => {};
+
+    (@entry_range $i:ident $f:ident [int($min:literal, $max:literal)] [$($seg:ident).+]
+        [$($sub:ident).+]) => {
+        for (index, entry) in Entries::entries(&$i.$($seg).+).iter().enumerate() {
+            if let Some(value) = Number::number(&entry.$($sub).+) {
+                if outside(value, $min, $max) && $f(OutOfRange {
+                    at: At::Entry {
+                        group: items!(@path $($seg).+),
+                        index,
+                        key: items!(@path $($sub).+),
+                    },
+                    value,
+                    min: $min,
+                    max: $max,
+                }) {
+                    return true;
+                }
+            }
+        }
+    };
+    (@entry_range $($other:tt)*) => {};
+
+    (@typed $i:ident [none_of $($x:tt)*] $($other:tt)*) => {};
+    (@typed $i:ident [group] [] [$($seg:ident).+] []) => { let _ = &$i.$($seg).+; };
+    (@typed $i:ident [groups] [] [$($seg:ident).+] []) => {
+        let _ = Entries::entries(&$i.$($seg).+);
+    };
+    (@typed $i:ident [flag] [] [$($seg:ident).+] []) => { let _: &bool = &$i.$($seg).+; };
+    (@typed $i:ident [choices($t:ty)] [] [$($seg:ident).+] []) => {
+        let _: &Vec<$t> = &$i.$($seg).+;
+    };
+    (@typed $i:ident [$($kind:tt)+] [$($req:ident)?] [$($seg:ident).+] []) => {
+        let _: &Option<items!(@type $($kind)+)> = &$i.$($seg).+;
+    };
+    (@typed $i:ident [$($kind:tt)+] [required] [$($seg:ident).+] [$($sub:ident).+]) => {
+        for entry in Entries::entries(&$i.$($seg).+) {
+            let _: &items!(@type $($kind)+) = &entry.$($sub).+;
+        }
+    };
+    (@typed $i:ident [$($kind:tt)+] [] [$($seg:ident).+] [$($sub:ident).+]) => {
+        for entry in Entries::entries(&$i.$($seg).+) {
+            let _: &Option<items!(@type $($kind)+)> = &entry.$($sub).+;
+        }
+    };
+
+    (@type int $($range:tt)*) => { u32 };
+    (@type bool) => { bool };
+    (@type choice($t:ty)) => { $t };
+    (@type text) => { crate::intake::FreeText };
+}
+
+items! {
+    age: int(0, 120) required, "Age in years" | "age in years";
+
+    safety: group, "Acute safety";
+    safety.suicide_risk: choice(SuicideRisk) required,
+        "Suicide risk (Columbia screener)" | "suicide risk on the Columbia screener's ladder";
+    safety.harm_to_others: choice(HarmToOthers) required,
+        "Risk of harm to others" | "risk of harm to others";
+    safety.psychosis_or_unable_to_self_care: bool required,
+        "Psychosis or unable to care for self" | "psychosis or unable to care for self";
+
+    withdrawal: group, "Withdrawal";
+    withdrawal.ciwa_ar: int(0, 67), "CIWA-Ar score" | "CIWA-Ar alcohol withdrawal score";
+    withdrawal.cows: int(0, 48), "COWS score" | "COWS opioid withdrawal score";
+    withdrawal.seizure_or_dt_history: bool required,
+        "History of withdrawal seizures or delirium tremens"
+        | "history of withdrawal seizures or delirium tremens";
+
+    medical: group, "Medical stability";
+    medical.status: choice(MedicalStatus) required, "Medical status" | "medical stability";
+
+    severity: group, "Severity" | "substance-use and mental-health severity";
+    severity.no_substance_use_disorder: none_of(severity.substance_use),
+        "Assessed: no substance use disorder";
+    severity.substance_use: groups, "Substance use disorder"
+        | "each substance use disorder (an empty list: none found; absent: not asked)";
+    severity.substance_use[].substance: choice(Substance) required, "Substance";
+    severity.substance_use[].dsm5_criteria: int(0, 11) required,
+        "DSM-5 criteria met (past 12 months)";
+    severity.phq9: int(0, 27), "PHQ-9 total score" | "PHQ-9 depression score",
+        loinc("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score");
+    severity.gad7: int(0, 21), "GAD-7 total score" | "GAD-7 anxiety score",
+        loinc("70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score");
+    severity.clinician_rating: choice(ClinicianRating),
+        "Clinician's mental-health severity rating" | "clinician's mental-health severity rating";
+    severity.impairs_daily_activities: bool,
+        "Symptoms stop daily activities" | "symptoms stop daily activities (work, school, self-care)";
+
+    self_management: choice(SelfManagement) required,
+        "Manages symptoms and cravings in evenings and at weekends"
+        | "how symptoms and cravings are managed in evenings and at weekends";
+
+    history: group, "Treatment history";
+    history.current_setting: choice(Setting) required,
+        "Current or just-finished setting" | "current or just-finished treatment setting";
+    history.progress: choice(Progress) required_in_treatment,
+        "How treatment there is going" | "how treatment at the current setting is going";
+    history.earlier_levels_not_held: choices(Level),
+        "Levels where an earlier episode did not hold";
+
+    home: group, "Home stability";
+    home.substance_free: bool, "Home is substance-free" | "the home is substance-free";
+    home.supportive: bool,
+        "People at home support recovery" | "the people at home support recovery";
+    home.safe: bool,
+        "Home is free of violence and toxicity" | "the home is free of violence and toxicity";
+    home.stable_housing: bool, "Housing is stable" | "housing is stable";
+    home.substance_free_housing_arranged: flag, "Substance-free housing is arranged"
+        | "safe, substance-free housing (sober living, a transitional home or a shelter) is arranged";
+
+    engagement: group, "Engagement and practical needs";
+    engagement.stage_of_change: choice(StageOfChange), "Stage of change" | "stage of change";
+    engagement.can_attend_several_days: bool,
+        "Able and willing to attend several days a week"
+        | "able and willing to attend several days a week";
+    engagement.commitments: choices(Commitment), "Commitments"
+        | "work, school or caregiving commitments that treatment must fit around";
+    engagement.needs_transportation: bool,
+        "Needs transportation" | "needs transportation to attend";
+    engagement.needs_childcare: bool, "Needs childcare" | "needs childcare to attend";
+    engagement.preferences: group, "Preferences"
+        | "cultural, language or spiritual preferences, carried into the plan unread";
+    engagement.preferences.cultural: text, "Cultural preferences";
+    engagement.preferences.language: text, "Preferred language";
+    engagement.preferences.spiritual: text, "Spiritual preferences";
+
+    notes: text, "Notes" | "free-text notes; never read by a rule";
+}
+
+/// The README's intake table: one row per item of the intake's JSON (form-only items left
+/// out), in form order.
+#[cfg(test)]
+pub(crate) fn markdown_table() -> String {
+    let code_list = |ids: &[&str]| {
+        ids.iter()
+            .map(|id| format!("`{id}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = String::from("| item | JSON | required | meaning |\n|---|---|---|---|\n");
+    for item in ITEMS {
+        let value = match item.kind {
+            Kind::Int { min, max } => format!("integer, {min}-{max}"),
+            Kind::Bool => "`true` or `false`".to_owned(),
+            Kind::Flag => "`true` or `false`; absent is `false`".to_owned(),
+            Kind::Choice(ids) => format!("one of {}", code_list(ids)),
+            Kind::Choices(ids) => format!("list of any of {}", code_list(ids)),
+            Kind::Text => "free text".to_owned(),
+            Kind::Group => "object".to_owned(),
+            Kind::Groups => "list of objects".to_owned(),
+            Kind::NoneOf(_) => continue,
+        };
+        // An item of each entry of a repeating group is shown as `group[].item`.
+        let parent = find(item.parent());
+        let (path, each) = match parent {
+            Some(p) if p.kind == Kind::Groups => (format!("{}[].{}", p.path, item.key()), true),
+            _ => (item.path.to_owned(), false),
+        };
+        let required = match (item.required, each) {
+            (Required::Always, false) => "**required**",
+            (Required::Always, true) => "**required** in each",
+            (Required::InTreatment, _) => "**required** unless `history.current_setting` is `none`",
+            (Required::Never, _) => "",
+        };
+        let mut meaning = item.description.chars();
+        let meaning = meaning
+            .next()
+            .map(|c| c.to_uppercase().chain(meaning).collect::<String>())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| `{path}` | {value} | {required} | {meaning} |\n"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+    use std::collections::BTreeSet;
+
+    const BEGIN: &str = "<!-- intake table: generated from src/catalogue.rs \
+        (UPDATE_README=1 cargo test --lib catalogue) -->\n";
+    const END: &str = "<!-- end of intake table -->";
+
+    #[test]
+    fn the_readme_intake_table_is_the_catalogue() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let readme = std::fs::read_to_string(&path).unwrap();
+        let (before, rest) = readme.split_once(BEGIN).expect("the README's table marker");
+        let (_, after) = rest
+            .split_once(END)
+            .expect("the README's end-of-table marker");
+        let regenerated = format!("{before}{BEGIN}{}{END}{after}", markdown_table());
+        if std::env::var_os("UPDATE_README").is_some() {
+            std::fs::write(&path, &regenerated).unwrap();
+            return;
+        }
+        assert!(
+            readme == regenerated,
+            "the README's intake table differs from the catalogue; run \
+             UPDATE_README=1 cargo test --lib catalogue"
+        );
+    }
+
+    /// A schema with its `$ref`s followed, `anyOf` with `null` and the items of an array
+    /// unwrapped: what the values at its place must be.
+    fn resolve<'a>(root: &'a Value, mut s: &'a Value) -> &'a Value {
+        loop {
+            if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+                s = root.pointer(r.trim_start_matches('#')).unwrap();
+            } else if let Some(any) = s.get("anyOf").and_then(Value::as_array) {
+                s = any.iter().find(|v| v["type"] != "null").unwrap();
+            } else if let Some(items) = s.get("items") {
+                s = items;
+            } else {
+                return s;
+            }
+        }
+    }
+
+    /// The schema at a dotted path of the intake's JSON Schema.
+    fn schema_at<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+        let mut at = root;
+        for key in path.split('.') {
+            at = resolve(root, at).get("properties")?.get(key)?;
+        }
+        Some(at)
+    }
+
+    #[test]
+    fn every_range_and_choice_is_the_json_schemas() {
+        let schema = crate::schema::intake();
+        for item in ITEMS {
+            if matches!(item.kind, Kind::NoneOf(_)) {
+                continue;
+            }
+            let at = schema_at(&schema, item.path)
+                .unwrap_or_else(|| panic!("`{}` is not in the intake's schema", item.path));
+            match item.kind {
+                Kind::Int { min, max } => {
+                    assert_eq!(at["minimum"], min, "`{}` minimum", item.path);
+                    assert_eq!(at["maximum"], max, "`{}` maximum", item.path);
+                    // A range stated in the field's documentation (the schema's
+                    // description) is the same range.
+                    let description = at["description"].as_str().unwrap_or_default();
+                    if let Some((_, tail)) = description.split_once('(') {
+                        if tail.starts_with(|c: char| c.is_ascii_digit()) {
+                            assert!(
+                                tail.starts_with(&format!("{min}-{max})")),
+                                "`{}`: the documentation says ({tail}",
+                                item.path
+                            );
+                        }
+                    }
+                }
+                Kind::Choice(ids) | Kind::Choices(ids) => {
+                    let s = resolve(&schema, at);
+                    let names: Vec<&str> = s["oneOf"]
+                        .as_array()
+                        .map(|o| o.iter().filter_map(|v| v["const"].as_str()).collect())
+                        .or_else(|| {
+                            s["enum"]
+                                .as_array()
+                                .map(|e| e.iter().filter_map(Value::as_str).collect())
+                        })
+                        .unwrap_or_default();
+                    assert_eq!(names, ids, "`{}` choices", item.path);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Every dotted path of the intake's JSON Schema, groups included (`ratings`, whose
+    /// keys are the ratings a pack declares, is not an item).
+    fn schema_paths(root: &Value, at: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+        let s = resolve(root, at);
+        let Some(props) = s.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        for (key, child) in props {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            if path == "ratings" {
+                continue;
+            }
+            schema_paths(root, child, &path, out);
+            out.insert(path);
+        }
+    }
+
+    #[test]
+    fn every_field_of_the_intake_is_an_item() {
+        let schema = crate::schema::intake();
+        let mut fields = BTreeSet::new();
+        schema_paths(&schema, &schema, "", &mut fields);
+        let items: BTreeSet<String> = ITEMS
+            .iter()
+            .filter(|i| !matches!(i.kind, Kind::NoneOf(_)))
+            .map(|i| i.path.to_owned())
+            .collect();
+        assert_eq!(fields, items);
+    }
+
+    #[test]
+    fn the_tree_is_well_formed() {
+        let mut seen = BTreeSet::new();
+        for item in ITEMS {
+            assert!(seen.insert(item.path), "`{}` is listed twice", item.path);
+            // A group comes before its items.
+            if !item.parent().is_empty() {
+                let parent = find(item.parent()).expect("a parent group");
+                assert!(matches!(parent.kind, Kind::Group | Kind::Groups));
+                assert!(
+                    seen.contains(parent.path),
+                    "`{}` before its group",
+                    item.path
+                );
+            }
+            if matches!(item.kind, Kind::Group | Kind::Groups) {
+                assert_eq!(item.required, Required::Never, "`{}`", item.path);
+                assert!(item.children().next().is_some(), "`{}` is empty", item.path);
+            }
+            if let Kind::NoneOf(group) = item.kind {
+                let target = find(group).expect("the group a `none_of` item names");
+                assert_eq!(target.kind, Kind::Groups);
+                assert_eq!(target.parent(), item.parent(), "`{}`", item.path);
+            }
+            // A required item in a repeating group's entry is required by its type, which
+            // the entry's `@typed` check holds; one required only in treatment is not.
+            if find(item.parent()).is_some_and(|p| p.kind == Kind::Groups) {
+                assert_ne!(item.required, Required::InTreatment, "`{}`", item.path);
+            }
+        }
+    }
+
+    #[test]
+    fn level_choices_are_its_serde_names() {
+        let names: Vec<String> = Level::ALL
+            .iter()
+            .map(|l| {
+                serde_json::to_value(l)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(names, <Level as Choice>::IDS);
+        for (i, l) in Level::ALL.iter().enumerate() {
+            assert_eq!(usize::from(Choice::rank(*l)), i);
+        }
+    }
+
+    #[test]
+    fn a_choice_rank_is_its_position_among_its_serde_names() {
+        fn check<T: Choice + serde::Serialize>(all: &[T]) {
+            assert_eq!(all.len(), T::IDS.len());
+            for (i, c) in all.iter().enumerate() {
+                assert_eq!(usize::from(c.rank()), i);
+                assert_eq!(serde_json::to_value(c).unwrap(), T::IDS[i]);
+            }
+        }
+        use crate::intake::*;
+        check(&[
+            SuicideRisk::None,
+            SuicideRisk::WishToBeDead,
+            SuicideRisk::NonspecificActiveThoughts,
+            SuicideRisk::MethodWithoutIntent,
+            SuicideRisk::IntentWithoutPlan,
+            SuicideRisk::PlanWithIntent,
+            SuicideRisk::RecentBehavior,
+        ]);
+        check(&[
+            SelfManagement::Independent,
+            SelfManagement::WithDailyStructure,
+            SelfManagement::OnlyIn24HourSetting,
+        ]);
+    }
+
+    #[test]
+    fn checks_visit_in_form_order_then_entries() {
+        let intake = Intake::from_json(
+            r#"{"age": 130, "severity": {"phq9": 28,
+                "substance_use": [{"substance": "alcohol", "dsm5_criteria": 12}]}}"#,
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        visit_out_of_range(&intake, |p| {
+            seen.push(p.at.to_string());
+            false
+        });
+        assert_eq!(
+            seen,
+            [
+                "age",
+                "severity.phq9",
+                "severity.substance_use[0].dsm5_criteria"
+            ]
+        );
+        // Stopping at the first.
+        let mut first = Vec::new();
+        assert!(visit_out_of_range(&intake, |p| {
+            first.push(p.at);
+            true
+        }));
+        assert_eq!(first, [At::Item("age")]);
+        assert!(visit_missing(&intake, |_| true));
+        assert!(!visit_missing(
+            &crate::IntakeBuilder::default().build(),
+            |_| true
+        ));
+    }
+}
