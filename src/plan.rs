@@ -10,14 +10,15 @@ use crate::Level;
 use crate::engine::Recommendation;
 use crate::intake::Preferences;
 use crate::level::minimum_weekly_hours;
-use crate::pack::{Rule, ScheduleChange};
-use crate::vocab::{Referral, Service};
+use crate::pack::{Programme, Rule, ScheduleChange};
+use crate::vocab::{Referral, Service, Set};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The plan that goes with a level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Plan {
     /// The level.
     pub level: Level,
@@ -36,6 +37,7 @@ pub struct Plan {
 /// A schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Schedule {
     /// Days a week.
     pub days_per_week: u32,
@@ -56,6 +58,7 @@ pub struct Schedule {
 /// An expected length in weeks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Weeks {
     /// Shortest.
     pub shortest: u32,
@@ -66,6 +69,7 @@ pub struct Weeks {
 /// A service in the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PlanService {
     /// The service.
     pub service: Service,
@@ -76,6 +80,7 @@ pub struct PlanService {
 /// A referral in the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PlanReferral {
     /// The referral.
     pub referral: Referral,
@@ -86,6 +91,7 @@ pub struct PlanReferral {
 /// Cost figures in US dollars, out of pocket before insurance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Cost {
     /// A day, `[low, high]`.
     pub per_day_usd: Option<[u32; 2]>,
@@ -114,7 +120,7 @@ impl Changes {
     }
 }
 
-impl Recommendation<'_> {
+impl<'p> Recommendation<'p> {
     /// The schedule changes every fired rule asks for.
     fn changes(&self) -> Changes {
         let mut c = Changes::default();
@@ -181,6 +187,49 @@ impl Recommendation<'_> {
     /// # Ok::<(), carelevel::IntakeError>(())
     /// ```
     pub fn plan(&self, preferences: Option<&Preferences>) -> Plan {
+        let parts = self.plan_parts();
+        let origin = [PROGRAMME_ORIGIN, parts.level.as_str()].concat();
+        // What added a plan item: the level's programme and every fired rule that adds it.
+        let added_by = |in_programme: bool, rules: &mut dyn Iterator<Item = &str>| -> Vec<String> {
+            in_programme
+                .then(|| origin.clone())
+                .into_iter()
+                .chain(rules.map(str::to_owned))
+                .collect()
+        };
+        let services = parts
+            .services()
+            .map(|(s, in_programme)| PlanService {
+                service: s,
+                added_by: added_by(in_programme, &mut self.rules_adding_service(s)),
+            })
+            .collect();
+        let referrals = parts
+            .referrals()
+            .map(|(s, in_programme)| PlanReferral {
+                referral: s,
+                added_by: added_by(in_programme, &mut self.rules_adding_referral(s)),
+            })
+            .collect();
+        let programme = parts.programme;
+        let cost = parts.has_cost().then(|| Cost {
+            per_day_usd: programme.cost_per_day_usd.map(|(a, b)| [a, b]),
+            per_month_usd: programme.cost_per_month_usd.map(|(a, b)| [a, b]),
+            source: programme.source.clone(),
+        });
+        Plan {
+            level: parts.level,
+            schedule: parts.schedule,
+            services,
+            referrals,
+            cost,
+            preferences: preferences.filter(|p| p.any()).cloned(),
+        }
+    }
+
+    /// The plan's parts, borrowed: the level's programme, the union of the services and
+    /// referrals it and every fired rule add, and the schedule.
+    pub(crate) fn plan_parts(&self) -> PlanParts<'p> {
         let level = self.level;
         let programme = self.pack.programme(level);
         // The union of what every fired rule and the level's programme add.
@@ -191,53 +240,78 @@ impl Recommendation<'_> {
             referrals = referrals.union(rule.referrals);
             changes.add(rule);
         }
-        let origin = ["programme.", level.as_str()].concat();
-        // What added a plan item: the level's programme and every fired rule that adds it.
-        let added_by = |in_programme: bool, by_rule: &dyn Fn(&Rule) -> bool| -> Vec<String> {
-            in_programme
-                .then(|| origin.clone())
-                .into_iter()
-                .chain(
-                    self.fired_rules()
-                        .filter(|r| by_rule(r))
-                        .map(|r| r.id.clone()),
-                )
-                .collect()
-        };
-        let services = Service::ALL
-            .iter()
-            .filter(|s| services.contains_bit(s.bit()))
-            .map(|s| PlanService {
-                service: *s,
-                added_by: added_by(programme.services.contains_bit(s.bit()), &|r| {
-                    r.services.contains_bit(s.bit())
-                }),
-            })
-            .collect();
-        let referrals = Referral::ALL
-            .iter()
-            .filter(|s| referrals.contains_bit(s.bit()))
-            .map(|s| PlanReferral {
-                referral: *s,
-                added_by: added_by(programme.referrals.contains_bit(s.bit()), &|r| {
-                    r.referrals.contains_bit(s.bit())
-                }),
-            })
-            .collect();
-        let cost = (programme.cost_per_day_usd.is_some() || programme.cost_per_month_usd.is_some())
-            .then(|| Cost {
-                per_day_usd: programme.cost_per_day_usd.map(|(a, b)| [a, b]),
-                per_month_usd: programme.cost_per_month_usd.map(|(a, b)| [a, b]),
-                source: programme.source.clone(),
-            });
-        Plan {
+        PlanParts {
             level,
-            schedule: self.schedule_with(changes),
+            programme,
             services,
             referrals,
-            cost,
-            preferences: preferences.filter(|p| p.any()).cloned(),
+            schedule: self.schedule_with(changes),
         }
+    }
+
+    /// The ids of the fired rules that add `service` to the plan, in pack order.
+    pub(crate) fn rules_adding_service(
+        &self,
+        service: Service,
+    ) -> impl Iterator<Item = &'p str> + '_ {
+        self.fired_rules()
+            .filter(move |r| r.services.contains_bit(service.bit()))
+            .map(|r| r.id.as_str())
+    }
+
+    /// The ids of the fired rules that add `referral` to the plan, in pack order.
+    pub(crate) fn rules_adding_referral(
+        &self,
+        referral: Referral,
+    ) -> impl Iterator<Item = &'p str> + '_ {
+        self.fired_rules()
+            .filter(move |r| r.referrals.contains_bit(referral.bit()))
+            .map(|r| r.id.as_str())
+    }
+}
+
+/// What a plan item added by the level's programme names as its origin, before the level:
+/// `programme.<level>`.
+pub(crate) const PROGRAMME_ORIGIN: &str = "programme.";
+
+/// A plan's parts, borrowed from the pack: what [`Recommendation::plan`] builds the owned
+/// [`Plan`] from, and what the report's JSON writer writes without building it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlanParts<'p> {
+    /// The level.
+    pub(crate) level: Level,
+    /// The level's programme.
+    pub(crate) programme: &'p Programme,
+    /// The services the programme and the fired rules add.
+    services: Set,
+    /// The referrals the programme and the fired rules add.
+    referrals: Set,
+    /// The schedule.
+    pub(crate) schedule: Schedule,
+}
+
+impl PlanParts<'_> {
+    /// The plan's services in vocabulary order, each with whether the programme adds it.
+    pub(crate) fn services(&self) -> impl Iterator<Item = (Service, bool)> + use<> {
+        let (all, by_programme) = (self.services, self.programme.services);
+        Service::ALL
+            .iter()
+            .filter(move |s| all.contains_bit(s.bit()))
+            .map(move |s| (*s, by_programme.contains_bit(s.bit())))
+    }
+
+    /// The plan's referrals in vocabulary order, each with whether the programme adds it.
+    pub(crate) fn referrals(&self) -> impl Iterator<Item = (Referral, bool)> + use<> {
+        let (all, by_programme) = (self.referrals, self.programme.referrals);
+        Referral::ALL
+            .iter()
+            .filter(move |s| all.contains_bit(s.bit()))
+            .map(move |s| (*s, by_programme.contains_bit(s.bit())))
+    }
+
+    /// Whether the programme gives cost figures (the plan's `cost` is then not `null`).
+    pub(crate) fn has_cost(&self) -> bool {
+        self.programme.cost_per_day_usd.is_some() || self.programme.cost_per_month_usd.is_some()
     }
 }
 

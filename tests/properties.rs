@@ -88,6 +88,16 @@ proptest! {
             None => prop_assert_eq!(with, r.level),
         }
     }
+
+    /// JSON in, JSON out writes the report without building it: the bytes must be exactly
+    /// those of the owned `Report` serialised by serde_json (the contract).
+    #[test]
+    fn assess_json_writes_exactly_the_serialised_report(i in intake()) {
+        let pack = RulePack::builtin();
+        let json = i.to_json().unwrap();
+        let expected = serde_json::to_string(&pack.report(&i).unwrap()).unwrap();
+        prop_assert_eq!(pack.assess_json(&json).unwrap(), expected);
+    }
 }
 
 /// Removing any required item makes assessment fail, naming that item: never a quiet "no".

@@ -2,6 +2,7 @@
 //! on, built from an evaluated [`Recommendation`] and its [`Plan`]. The readable renderings
 //! (text, markdown, a CDS card's detail) are in `render`.
 
+mod json;
 mod render;
 
 use crate::answer::{AnswerKind, AnswerRef, Value};
@@ -20,6 +21,7 @@ pub use crate::plan::{Cost, Plan, PlanReferral, PlanService, Schedule, Weeks};
 /// schema is committed at `schema/recommendation.schema.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Report {
     /// The recommended level of care.
     pub level: Level,
@@ -46,6 +48,7 @@ pub struct Report {
 /// A rule that fired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct FiredRule {
     /// Rule id.
     pub id: String,
@@ -66,6 +69,7 @@ pub struct FiredRule {
 /// An answer a rule read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct AnswerRead {
     /// The answer's name, e.g. `safety.suicide_risk`.
     pub answer: String,
@@ -76,6 +80,7 @@ pub struct AnswerRead {
 /// An answer's value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum AnswerValue {
     /// Yes or no.
     Bool(bool),
@@ -88,6 +93,7 @@ pub enum AnswerValue {
 /// A rule that could not be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct NotEvaluated {
     /// Rule id.
     pub id: String,
@@ -102,6 +108,7 @@ pub struct NotEvaluated {
 /// Why a less intensive level is ruled out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct RuledOut {
     /// The level ruled out.
     pub level: Level,
@@ -112,6 +119,7 @@ pub struct RuledOut {
 /// A lower level one arranged condition would allow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ConditionalLevel {
     /// The answer that would change (e.g. `home.substance_free_housing_arranged`).
     pub answer: String,
@@ -124,6 +132,7 @@ pub struct ConditionalLevel {
 /// The pack that decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PackInfo {
     /// Pack id.
     pub id: String,
@@ -136,6 +145,7 @@ pub struct PackInfo {
 /// The engine that decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct EngineInfo {
     /// Always `carelevel`.
     pub name: String,
@@ -285,13 +295,16 @@ impl RulePack {
     /// ```
     pub fn assess_json(&self, json: &str) -> Result<String, IntakeError> {
         let intake = Intake::from_json(json)?;
-        let report = self.report(&intake)?;
-        let output = |message: String| IntakeError::Output { message };
-        // A report is a few KiB of JSON: start with room for it rather than growing (and
-        // copying) a buffer from serde_json's 128 bytes.
-        let mut out = Vec::with_capacity(REPORT_JSON_CAPACITY);
-        serde_json::to_writer(&mut out, &report).map_err(|e| output(e.to_string()))?;
-        String::from_utf8(out).map_err(|e| output(e.to_string()))
+        let rec = self.assess(&intake)?;
+        // The owned report's JSON, written straight from the recommendation (`json.rs`):
+        // the same bytes as `serde_json::to_string(&self.report(&intake)?)`. A report is a
+        // few KiB: start with room for it rather than growing (and copying) the buffer.
+        let mut out = String::with_capacity(REPORT_JSON_CAPACITY);
+        rec.write_report_json(Some(&intake.engagement.preferences), &mut out)
+            .map_err(|e| IntakeError::Output {
+                message: e.to_string(),
+            })?;
+        Ok(out)
     }
 }
 
