@@ -17,6 +17,7 @@
 #[path = "../examples/batch.rs"]
 mod batch_example;
 
+mod common;
 use batch_example::{BlockEnd, Limits, Line, Outcome};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -46,12 +47,11 @@ fn padded(len: usize) -> String {
     line
 }
 
+/// The `batch` example, run directly (see `common::examples`).
 fn batch_command(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO"));
-    command
-        .args(["run", "--quiet", "--example", "batch", "--"])
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    let binary = common::examples::example_binary("batch");
+    let mut command = Command::new(binary);
+    command.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
     command
 }
 

@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )] // test code may fail loudly
 
+mod common;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
@@ -21,8 +22,7 @@ fn scratch(name: &str, text: &str) -> PathBuf {
 }
 
 fn assess(args: &[&str], close_stdout: bool) -> Output {
-    let mut child = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--example", "assess", "--"])
+    let mut child = Command::new(common::examples::example_binary("assess"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::piped())

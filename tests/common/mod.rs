@@ -1,9 +1,11 @@
-//! Shared test support: "worsen one answer", and reading the golden scenario files. The
+//! Shared test support: "worsen one answer", reading the golden scenario files, and running
+//! the example programs. The
 //! strategy for valid intakes is the library's own, `carelevel::strategies::intake` (the
 //! `proptest` feature).
 
 #![allow(dead_code)]
 
+pub mod examples;
 pub mod scenarios;
 
 use carelevel::Level;
