@@ -342,10 +342,26 @@ impl Recommendation<'_> {
         preferences: Option<&Preferences>,
     ) -> Result<(), serde_json::Error> {
         let parts = self.plan_parts();
-        let origin = |w: &mut Json<'_>, in_programme: bool| {
+        // One `{"<key>": name, "added_by": [...]}` entry of the services or referrals list:
+        // the programme first when it brings the item, then the rules that add it.
+        let entry = |w: &mut Json<'_>,
+                     key: &str,
+                     name: &str,
+                     in_programme: bool,
+                     rules: &mut dyn Iterator<Item = &str>| {
+            w.raw(key);
+            w.str(name);
+            w.raw(",\"added_by\":[");
             if in_programme {
                 w.strs(&[PROGRAMME_ORIGIN, parts.level.as_str()]);
             }
+            for (i, id) in rules.enumerate() {
+                if in_programme || i > 0 {
+                    w.raw(",");
+                }
+                w.str(id);
+            }
+            w.raw("]}");
         };
         w.raw("{\"level\":");
         w.level(parts.level);
@@ -375,31 +391,13 @@ impl Recommendation<'_> {
         w.bool(s.evening);
         w.raw("},\"services\":");
         w.list(parts.services(), |w, (s, in_programme)| {
-            w.raw("{\"service\":");
-            w.str(s.as_str());
-            w.raw(",\"added_by\":[");
-            origin(w, in_programme);
-            for (i, id) in self.rules_adding_service(s).enumerate() {
-                if in_programme || i > 0 {
-                    w.raw(",");
-                }
-                w.str(id);
-            }
-            w.raw("]}");
+            let rules = &mut self.rules_adding_service(s);
+            entry(w, "{\"service\":", s.as_str(), in_programme, rules);
         });
         w.raw(",\"referrals\":");
         w.list(parts.referrals(), |w, (r, in_programme)| {
-            w.raw("{\"referral\":");
-            w.str(r.as_str());
-            w.raw(",\"added_by\":[");
-            origin(w, in_programme);
-            for (i, id) in self.rules_adding_referral(r).enumerate() {
-                if in_programme || i > 0 {
-                    w.raw(",");
-                }
-                w.str(id);
-            }
-            w.raw("]}");
+            let rules = &mut self.rules_adding_referral(r);
+            entry(w, "{\"referral\":", r.as_str(), in_programme, rules);
         });
         w.raw(",\"cost\":");
         if parts.has_cost() {
