@@ -76,9 +76,29 @@ fn free_text() -> impl Strategy<Value = FreeText> {
     .prop_map(FreeText::from)
 }
 
+/// The range of a whole-number item, from the intake catalogue (the same range the intake
+/// check enforces), evaluated at compile time: a path that is not a whole-number item does
+/// not compile.
+const fn range_of(path: &str) -> std::ops::RangeInclusive<u32> {
+    match crate::catalogue::find(path) {
+        Some(crate::catalogue::Item {
+            kind: crate::catalogue::Kind::Int { min, max },
+            ..
+        }) => *min..=*max,
+        _ => unreachable!(),
+    }
+}
+
+const AGE: std::ops::RangeInclusive<u32> = range_of("age");
+const CIWA_AR: std::ops::RangeInclusive<u32> = range_of("withdrawal.ciwa_ar");
+const COWS: std::ops::RangeInclusive<u32> = range_of("withdrawal.cows");
+const DSM5: std::ops::RangeInclusive<u32> = range_of("severity.substance_use.dsm5_criteria");
+const PHQ9: std::ops::RangeInclusive<u32> = range_of("severity.phq9");
+const GAD7: std::ops::RangeInclusive<u32> = range_of("severity.gad7");
+
 /// Age in years, 0 to 120 (under 18 is an adolescent).
 pub fn age() -> impl Strategy<Value = u32> {
-    0u32..=120
+    AGE
 }
 
 /// Any level of care, least to most intensive.
@@ -122,7 +142,7 @@ pub fn safety() -> impl Strategy<Value = Safety> {
 /// The withdrawal group: CIWA-Ar (0-67) and COWS (0-48) each optional; seizure or DT
 /// history answered.
 pub fn withdrawal() -> impl Strategy<Value = Withdrawal> {
-    (optional(0u32..=67), optional(0u32..=48), any::<bool>()).prop_map(|(ciwa, cows, seizure)| {
+    (optional(CIWA_AR), optional(COWS), any::<bool>()).prop_map(|(ciwa, cows, seizure)| {
         Withdrawal {
             ciwa_ar: ciwa,
             cows,
@@ -158,7 +178,7 @@ pub fn substance_use() -> impl Strategy<Value = SubstanceUse> {
             Substance::Sedatives,
             Substance::Other,
         ]),
-        0u32..=11,
+        DSM5,
     )
         .prop_map(|(substance, dsm5_criteria)| SubstanceUse {
             substance,
@@ -181,8 +201,8 @@ pub fn clinician_rating() -> impl Strategy<Value = ClinicianRating> {
 pub fn severity() -> impl Strategy<Value = Severity> {
     (
         optional(prop::collection::vec(substance_use(), 0..3)),
-        optional(0u32..=27),
-        optional(0u32..=21),
+        optional(PHQ9),
+        optional(GAD7),
         optional(clinician_rating()),
         optional(any::<bool>()),
     )
