@@ -437,79 +437,40 @@ fn the_builtin_sources_still_load_as_the_builtin() {
     assert_ne!(renamed.meta().digest, builtin.meta().digest);
 }
 
-/// `rules/safety.toml` without the rule that sets the inpatient floor for suicidal intent, a
-/// plan with intent or recent behaviour (`safety.suicide.intent_plan_or_behaviour`).
-const SAFETY_WITHOUT_SUICIDE_FLOOR: &str = r#"
-[[rule]]
-id = "safety.suicide.method_without_intent"
-criterion = "safety"
-when = { answer = "safety.suicide_risk", is = "method_without_intent" }
-floor = "php"
-urgent = true
-services = ["crisis_line", "safety_planning", "psychiatric_medication_management"]
-referrals = ["same_day_evaluation"]
-reason = "Thoughts of a method without intent are moderate suicide risk: daily clinical contact with direct psychiatric access, and same-day evaluation."
-source = "product default: C-SSRS calls this moderate risk; PHP is the least intensive level with daily contact and direct psychiatric access"
-
-[[rule]]
-id = "safety.suicide.passive_or_nonspecific"
-criterion = "safety"
-when = { answer = "safety.suicide_risk", in = ["wish_to_be_dead", "nonspecific_active_thoughts"] }
-services = ["crisis_line", "safety_planning"]
-reason = "A wish to be dead or non-specific suicidal thoughts are low risk but always need follow-up: a safety plan and the 24/7 crisis line."
-source = "reference: Columbia C-SSRS screener; PHQ-9 item 9 follow-up (clinical-criteria.md section 4)"
-
-[[rule]]
-id = "safety.harm_to_others.plan_or_intent"
-criterion = "safety"
-when = { answer = "safety.harm_to_others", is = "plan_or_intent" }
-floor = "inpatient"
-urgent = true
-services = ["crisis_line", "safety_planning"]
-referrals = ["same_day_evaluation"]
-reason = "Ideation with a plan or intent to harm another person is an acute risk that needs a 24-hour setting."
-source = "reference: harm to others (clinical-criteria.md section 4)"
-
-[[rule]]
-id = "safety.harm_to_others.ideation"
-criterion = "safety"
-when = { answer = "safety.harm_to_others", is = "ideation" }
-floor = "iop"
-urgent = true
-services = ["crisis_line", "safety_planning"]
-referrals = ["same_day_evaluation"]
-reason = "Thoughts of harming others without plan or intent need same-day evaluation and structured contact several days a week."
-source = "product default: ideation short of plan or intent is below the acute threshold of section 4 but is never left to once-a-week contact"
-
-[[rule]]
-id = "safety.psychosis_or_self_care"
-criterion = "safety"
-when = { answer = "safety.psychosis_or_unable_to_self_care", is = true }
-floor = "inpatient"
-urgent = true
-referrals = ["same_day_evaluation"]
-reason = "Psychosis or inability to care for self needs a 24-hour setting."
-source = "reference: psychosis / inability to care for self (clinical-criteria.md section 4)"
-"#;
+/// The built-in `safety.toml` without the rule that sets the inpatient floor for suicide
+/// risk (derived from the shipped file, so it follows the file as it changes).
+fn safety_without_suicide_floor() -> String {
+    let safety = BUILTIN_SOURCES
+        .iter()
+        .find(|(name, _)| *name == "safety.toml")
+        .unwrap()
+        .1;
+    let blocks: Vec<&str> = safety.split("\n[[rule]]\n").collect();
+    let kept: Vec<&str> = blocks
+        .iter()
+        .copied()
+        .filter(|b| !b.starts_with("id = \"safety.suicide.intent_plan_or_behaviour\"\n"))
+        .collect();
+    assert_eq!(kept.len() + 1, blocks.len(), "exactly one rule removed");
+    kept.join("\n[[rule]]\n")
+}
 
 #[test]
 fn a_pack_without_the_suicide_floor_is_not_proved_while_the_builtin_is() {
-    let builtin = RulePack::builtin();
-    assert!(builtin.analyze().is_proved_safe(), "{}", builtin.analyze());
-    assert_eq!(builtin.analyze().problems(), 0);
+    let builtin = RulePack::builtin().analyze();
+    assert!(builtin.is_proved_safe(), "{builtin}");
+    assert_eq!(builtin.problems(), 0);
+    let without = safety_without_suicide_floor();
 
     // Under the built-in id it does not even load.
-    assert_eq!(
-        messages(&with_safety(SAFETY_WITHOUT_SUICIDE_FLOOR).unwrap_err()),
-        [RESERVED]
-    );
+    assert_eq!(messages(&with_safety(&without).unwrap_err()), [RESERVED]);
     // Under its own id it loads, and the analysis refuses it.
     let pack_toml = own_pack_toml("test.no_suicide_floor");
     let sources: Vec<(&str, &str)> = BUILTIN_SOURCES
         .iter()
         .map(|(name, text)| match *name {
             "pack.toml" => (*name, pack_toml.as_str()),
-            "safety.toml" => (*name, SAFETY_WITHOUT_SUICIDE_FLOOR),
+            "safety.toml" => (*name, without.as_str()),
             _ => (*name, *text),
         })
         .collect();
