@@ -8,7 +8,7 @@
 
 use crate::Level;
 use crate::catalogue::{self, Choice, Item, Kind, Required};
-use crate::intake::{Commitment, Intake, Setting};
+use crate::intake::{ArrangedHousing, Assessed, Commitment, Intake, Setting, Substance, SubstanceUse};
 
 /// A value an answer holds, as rules see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +19,9 @@ pub(crate) enum Value {
     Num(u32),
     /// One of an ordered list of choices, by position.
     Choice(u8),
+    /// The answer does not apply to this person (a withdrawal scale for a substance they do
+    /// not use): answered, and no test of its value holds.
+    NotApplicable,
 }
 
 /// The type of an answer.
@@ -211,38 +214,84 @@ fields! {
         "adolescent", AnswerKind::Bool, true, "under 18 (derived from age)",
         |i| i.age.map(|a| Value::Bool(a < 18))
     }, Unordered;
-    SuicideRisk => (safety.suicide_risk), Higher;
+    SuicidalIdeation => (safety.suicidal_ideation), Higher;
+    SuicidalBehavior => (safety.suicidal_behavior), Higher;
+    SelfInjury => (safety.self_injury), Higher;
+    Phq9Item9 => (safety.phq9_item9), Higher;
+    LethalMeans => (safety.lethal_means), Higher;
     HarmToOthers => (safety.harm_to_others), Higher;
+    HarmTarget => (safety.harm_target_identified), Higher;
     Psychosis => (safety.psychosis_or_unable_to_self_care), Higher;
-    CiwaAr => (withdrawal.ciwa_ar), Higher;
-    Cows => (withdrawal.cows), Higher;
     SeizureHistory => (withdrawal.seizure_or_dt_history), Higher;
-    MedicalStatus => (medical.status), Higher;
-    SudMaxCriteria => {
-        "severity.sud_max_criteria", known!(
-            kind_at("severity.substance_use.dsm5_criteria"),
-            "`severity.substance_use.dsm5_criteria` is not a number item of the catalogue"
+    SeizureThisEpisode => (withdrawal.seizure_this_episode), Higher;
+    HallucinationsThisEpisode => (withdrawal.hallucinations_this_episode), Higher;
+    DeliriumThisEpisode => (withdrawal.delirium_this_episode), Higher;
+    Intoxicated => (withdrawal.intoxicated_now), Higher;
+    Pawss => (withdrawal.pawss), Higher;
+    CiwaAr => {
+        "withdrawal.ciwa_ar", known!(
+            kind_at("substance_use.ciwa_ar"),
+            "`substance_use.ciwa_ar` is not a number item of the catalogue"
         ), false,
-        "largest DSM-5 criteria count over the listed substance use disorders (0 when none)",
-        |i| i.sud_max_criteria().map(Value::Num)
+        "highest CIWA-Ar score over alcohol (and sedatives, as a proxy); not applicable to a person who uses neither",
+        |i| scale(i, |s| matches!(s.substance, Substance::Alcohol | Substance::Sedatives), |s| s.ciwa_ar)
     }, Higher;
+    Cows => {
+        "withdrawal.cows", known!(
+            kind_at("substance_use.cows"),
+            "`substance_use.cows` is not a number item of the catalogue"
+        ), false,
+        "highest COWS score over opioids; not applicable to a person who uses none",
+        |i| scale(i, |s| s.substance == Substance::Opioids, |s| s.cows)
+    }, Higher;
+    SudSeverity => {
+        "substance_use.severity", AnswerKind::Choice(<crate::intake::SudSeverity as Choice>::IDS),
+        false,
+        "most severe substance use disorder over the substances listed (no_disorder when none)",
+        |i| i.sud_severity().map(|s| Value::Choice(s.rank()))
+    }, Higher;
+    MedicalStatus => (medical.status), Higher;
+    Pregnancy => (medical.pregnancy), Unordered;
+    InjectionUse => (medical.injection_use), Higher;
+    Overdose => (medical.overdose), Higher;
+    OudMedication => (medication.opioid_use_disorder), Unordered;
+    OudAdherence => (medication.opioid_use_disorder_adherence), Higher;
+    AudMedication => (medication.alcohol_use_disorder), Unordered;
+    AudAdherence => (medication.alcohol_use_disorder_adherence), Higher;
+    Naloxone => (medication.naloxone_on_hand), Lower;
+    PsychiatricMedication => (medication.psychiatric), Unordered;
     Phq9 => (severity.phq9), Higher;
     Gad7 => (severity.gad7), Higher;
     ClinicianRating => (severity.clinician_rating), Higher;
     ImpairsDaily => (severity.impairs_daily_activities), Higher;
+    DaysImpaired => (severity.days_impaired_past_30), Higher;
     SelfManagement => (self_management), Higher;
     CurrentSetting => (history.current_setting), Unordered;
     Progress => (history.progress), Higher;
+    MedicationSetting => (history.medication_setting), Unordered;
     HighestNotHeld => {
         "history.highest_level_not_held", AnswerKind::Choice(LEVEL_OR_NONE), false,
-        "most intensive level at which an earlier episode did not hold",
-        |i| Some(Value::Choice(i.highest_level_not_held().map_or(0, |l: Level| l as u8 + 1)))
+        "most intensive level at which an earlier episode did not hold (none when none is listed)",
+        |i| i.history.episodes.as_ref().map(|_| {
+            Value::Choice(i.highest_level_not_held().map_or(0, |l: Level| l as u8 + 1))
+        })
     }, Higher;
-    SubstanceFree => (home.substance_free), Lower;
+    RelapseAfterAbstinence => (history.relapse_after_abstinence), Higher;
+    OthersUseSubstances => (home.others_use_substances), Higher;
+    ViolenceOrAbuse => (home.violence_or_abuse), Higher;
     Supportive => (home.supportive), Lower;
-    SafeHome => (home.safe), Lower;
-    StableHousing => (home.stable_housing), Lower;
-    HousingArranged => (home.substance_free_housing_arranged), Lower, arrangeable;
+    Housing => (home.housing), Higher;
+    ChildrenInHome => (home.children_in_home), Unordered;
+    SubstanceFreeHousingArranged => {
+        "home.substance_free_housing_arranged", AnswerKind::Bool, false,
+        "substance-free housing (sober living or a transitional home) is arranged",
+        |i| Some(Value::Bool(i.home.arranged_housing.is_some_and(ArrangedHousing::is_substance_free)))
+    }, Lower, arrangeable;
+    SafeHousingArranged => {
+        "home.safe_housing_arranged", AnswerKind::Bool, false,
+        "housing away from the home (sober living, a transitional home or a shelter) is arranged",
+        |i| Some(Value::Bool(!matches!(i.home.arranged_housing, None | Some(ArrangedHousing::None))))
+    }, Lower, arrangeable;
     StageOfChange => (engagement.stage_of_change), Unordered;
     CanAttend => (engagement.can_attend_several_days), Unordered;
     WorkOrSchool => {
@@ -255,6 +304,9 @@ fields! {
         "engagement.caregiving", AnswerKind::Bool, false, "has caregiving commitments",
         |i| Some(Value::Bool(i.engagement.commitments.contains(&Commitment::Caregiving)))
     }, Unordered;
+    WorkSchedule => (engagement.work_schedule), Unordered;
+    Mandated => (engagement.mandated), Unordered;
+    RequestedIntensity => (engagement.requested_intensity), Unordered;
     NeedsTransportation => (engagement.needs_transportation), Unordered;
     NeedsChildcare => (engagement.needs_childcare), Unordered;
     HasPreferences => {
@@ -262,6 +314,36 @@ fields! {
         "has cultural, language or spiritual preferences",
         |i| Some(Value::Bool(i.engagement.preferences.any()))
     }, Unordered;
+    GuardianConsent => (adolescent.guardian_consent), Unordered;
+    School => (adolescent.school), Unordered;
+    CaregiverInvolvement => (adolescent.caregiver_involvement), Unordered;
+}
+
+// Each built-in answer is a bit of a `u64` (`Cond::fields_read`).
+const _: () = assert!(Field::ALL.len() <= 64);
+
+/// A withdrawal scale over the substances it measures: `None` when substance use was not
+/// asked, or when a substance it measures is listed but no score is given; not applicable
+/// when no substance it measures is listed; else the highest score given.
+#[inline]
+fn scale(
+    i: &Intake,
+    measures: impl Fn(&SubstanceUse) -> bool,
+    score: impl Fn(&SubstanceUse) -> Option<u32>,
+) -> Option<Value> {
+    let list = i.substance_use.as_ref()?;
+    let mut relevant = false;
+    let mut worst: Option<u32> = None;
+    for s in list.iter().filter(|s| measures(s)) {
+        relevant = true;
+        if let Some(v) = score(s) {
+            worst = Some(worst.map_or(v, |w| w.max(v)));
+        }
+    }
+    match (relevant, worst) {
+        (false, _) => Some(Value::NotApplicable),
+        (true, w) => w.map(Value::Num),
+    }
 }
 
 /// Every built-in answer a rule may read, in a stable order.
@@ -280,7 +362,8 @@ macro_rules! rank_of {
     ($($t:ty),+) => { $( impl From<$t> for u8 { fn from(v: $t) -> u8 { v as u8 } } )+ };
 }
 rank_of!(
-    crate::intake::SuicideRisk,
+    crate::intake::SuicidalIdeation,
+    crate::intake::Recency,
     crate::intake::HarmToOthers,
     crate::intake::MedicalStatus,
     crate::intake::ClinicianRating,
@@ -327,6 +410,20 @@ impl<T: Choice> AsValue for Option<T> {
     #[inline(always)]
     fn value(&self) -> Option<Value> {
         self.map(|c| Value::Choice(c.rank()))
+    }
+}
+
+/// A safety item: declined or unable to assess reads as unknown, as if not asked.
+impl<T: Copy> AsValue for Option<Assessed<T>>
+where
+    Option<T>: AsValue,
+{
+    #[inline(always)]
+    fn value(&self) -> Option<Value> {
+        match self {
+            Some(Assessed::Answer(v)) => Some(*v).value(),
+            _ => None,
+        }
     }
 }
 

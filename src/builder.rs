@@ -2,14 +2,15 @@
 
 use crate::Level;
 use crate::intake::{
-    ClinicianRating, Commitment, HarmToOthers, History, Intake, Medical, MedicalStatus, Progress,
-    Safety, SelfManagement, Setting, StageOfChange, Substance, SubstanceUse, SuicideRisk,
-    Withdrawal,
+    ArrangedHousing, Assessed, ClinicianRating, Commitment, Episode, HarmToOthers, History,
+    Housing, Intake, Medical, MedicalStatus, Outcome, Progress, Recency, Safety, SelfManagement,
+    Setting, StageOfChange, Substance, SubstanceUse, SuicidalIdeation, Withdrawal,
 };
 
 impl Intake {
     /// A 34-year-old with only the required items answered, each with its least severe
-    /// answer: no suicide risk, no harm to others, no psychosis, no seizure or DT history,
+    /// answer: no suicidal ideation or behaviour, no harm to others, no psychosis, no seizure
+    /// or DT history,
     /// medically stable, manages independently, not in treatment. The built-in pack places it
     /// at outpatient; the rules that need an unanswered optional item are reported as not
     /// evaluated. Start a fixture from it with struct-update syntax or [`Intake::builder`].
@@ -28,16 +29,19 @@ impl Intake {
         Intake {
             age: Some(34),
             safety: Safety {
-                suicide_risk: Some(SuicideRisk::None),
-                harm_to_others: Some(HarmToOthers::None),
-                psychosis_or_unable_to_self_care: Some(false),
+                suicidal_ideation: Some(Assessed::Answer(SuicidalIdeation::None)),
+                suicidal_behavior: Some(Assessed::Answer(Recency::Never)),
+                harm_to_others: Some(Assessed::Answer(HarmToOthers::None)),
+                psychosis_or_unable_to_self_care: Some(Assessed::Answer(false)),
+                ..Safety::default()
             },
             withdrawal: Withdrawal {
-                seizure_or_dt_history: Some(false),
+                seizure_or_dt_history: Some(Assessed::Answer(false)),
                 ..Withdrawal::default()
             },
             medical: Medical {
-                status: Some(MedicalStatus::Stable),
+                status: Some(Assessed::Answer(MedicalStatus::Stable)),
+                ..Medical::default()
             },
             self_management: Some(SelfManagement::Independent),
             history: History {
@@ -64,7 +68,7 @@ impl Intake {
 
 /// Builds an intake for a test fixture in one line: it starts from
 /// [`Intake::minimal_adult`] (or any intake, with [`IntakeBuilder::from`]), and each method
-/// answers one item, named after it (`phq9`, `ciwa_ar`, `home_safe`).
+/// answers one item, named after it (`phq9`, `ciwa_ar`, `violence_or_abuse`).
 /// [`IntakeBuilder::with`] changes anything else, including removing an answer.
 ///
 /// The builder checks nothing: an out-of-range number is kept, so that a test can build an
@@ -73,11 +77,11 @@ impl Intake {
 /// # Examples
 ///
 /// ```
-/// use carelevel::intake::{Progress, Setting, Substance, SuicideRisk};
+/// use carelevel::intake::{Progress, Setting, Substance, SuicidalIdeation};
 /// use carelevel::{Intake, Level, RulePack};
 ///
 /// let pack = RulePack::builtin();
-/// let intake = Intake::builder().suicide_risk(SuicideRisk::PlanWithIntent).build();
+/// let intake = Intake::builder().suicidal_ideation(SuicidalIdeation::PlanWithIntent).build();
 /// assert_eq!(pack.assess(&intake)?.level(), Level::Inpatient);
 ///
 /// let intake = Intake::builder()
@@ -140,57 +144,57 @@ impl IntakeBuilder {
         self.with(|i| i.age = Some(years))
     }
 
-    /// `safety.suicide_risk`.
-    pub fn suicide_risk(self, risk: SuicideRisk) -> IntakeBuilder {
-        self.with(|i| i.safety.suicide_risk = Some(risk))
+    /// `safety.suicidal_ideation`.
+    pub fn suicidal_ideation(self, ideation: SuicidalIdeation) -> IntakeBuilder {
+        self.with(|i| i.safety.suicidal_ideation = Some(Assessed::Answer(ideation)))
+    }
+
+    /// `safety.suicidal_behavior`.
+    pub fn suicidal_behavior(self, when: Recency) -> IntakeBuilder {
+        self.with(|i| i.safety.suicidal_behavior = Some(Assessed::Answer(when)))
     }
 
     /// `safety.harm_to_others`.
     pub fn harm_to_others(self, risk: HarmToOthers) -> IntakeBuilder {
-        self.with(|i| i.safety.harm_to_others = Some(risk))
+        self.with(|i| i.safety.harm_to_others = Some(Assessed::Answer(risk)))
     }
 
     /// `safety.psychosis_or_unable_to_self_care`.
     pub fn psychosis_or_unable_to_self_care(self, yes: bool) -> IntakeBuilder {
-        self.with(|i| i.safety.psychosis_or_unable_to_self_care = Some(yes))
+        self.with(|i| i.safety.psychosis_or_unable_to_self_care = Some(Assessed::Answer(yes)))
     }
 
-    /// `withdrawal.ciwa_ar`: the CIWA-Ar score.
+    /// `substance_use[].ciwa_ar` on the alcohol entry (added, with no count, when there is
+    /// none: give its count with [`IntakeBuilder::substance_use`] first).
     pub fn ciwa_ar(self, score: u32) -> IntakeBuilder {
-        self.with(|i| i.withdrawal.ciwa_ar = Some(score))
+        self.with(|i| entry(i, Substance::Alcohol).ciwa_ar = Some(score))
     }
 
-    /// `withdrawal.cows`: the COWS score.
+    /// `substance_use[].cows` on the opioids entry (added, with no count, when there is none:
+    /// give its count with [`IntakeBuilder::substance_use`] first).
     pub fn cows(self, score: u32) -> IntakeBuilder {
-        self.with(|i| i.withdrawal.cows = Some(score))
+        self.with(|i| entry(i, Substance::Opioids).cows = Some(score))
     }
 
     /// `withdrawal.seizure_or_dt_history`.
     pub fn seizure_or_dt_history(self, yes: bool) -> IntakeBuilder {
-        self.with(|i| i.withdrawal.seizure_or_dt_history = Some(yes))
+        self.with(|i| i.withdrawal.seizure_or_dt_history = Some(Assessed::Answer(yes)))
     }
 
     /// `medical.status`.
     pub fn medical_status(self, status: MedicalStatus) -> IntakeBuilder {
-        self.with(|i| i.medical.status = Some(status))
+        self.with(|i| i.medical.status = Some(Assessed::Answer(status)))
     }
 
-    /// Adds one disorder to `severity.substance_use` (creating the list if absent).
+    /// Adds one substance to `substance_use` with its DSM-5 criteria count (creating the
+    /// list if absent), or sets the count on its entry if it is listed.
     pub fn substance_use(self, substance: Substance, dsm5_criteria: u32) -> IntakeBuilder {
-        self.with(|i| {
-            i.severity
-                .substance_use
-                .get_or_insert_with(Vec::new)
-                .push(SubstanceUse {
-                    substance,
-                    dsm5_criteria,
-                });
-        })
+        self.with(|i| entry(i, substance).dsm5_criteria = Some(dsm5_criteria))
     }
 
-    /// `severity.substance_use` asked, and no disorder found (an empty list).
+    /// `substance_use` asked, and no substance used (an empty list).
     pub fn no_substance_use(self) -> IntakeBuilder {
-        self.with(|i| i.severity.substance_use = Some(Vec::new()))
+        self.with(|i| i.substance_use = Some(Vec::new()))
     }
 
     /// `severity.phq9`.
@@ -226,14 +230,25 @@ impl IntakeBuilder {
         })
     }
 
-    /// Adds a level to `history.earlier_levels_not_held`.
-    pub fn earlier_level_not_held(self, level: Level) -> IntakeBuilder {
-        self.with(|i| i.history.earlier_levels_not_held.push(level))
+    /// Adds an earlier episode to `history.episodes` (creating the list if absent).
+    pub fn episode(self, level: Level, outcome: Outcome) -> IntakeBuilder {
+        self.with(|i| {
+            i.history.episodes.get_or_insert_with(Vec::new).push(Episode {
+                level,
+                outcome,
+                months_ago: None,
+            });
+        })
     }
 
-    /// `home.substance_free`.
-    pub fn home_substance_free(self, yes: bool) -> IntakeBuilder {
-        self.with(|i| i.home.substance_free = Some(yes))
+    /// Adds an earlier episode at `level` that did not hold.
+    pub fn earlier_level_not_held(self, level: Level) -> IntakeBuilder {
+        self.episode(level, Outcome::DidNotHold)
+    }
+
+    /// `home.others_use_substances`.
+    pub fn others_use_substances(self, yes: bool) -> IntakeBuilder {
+        self.with(|i| i.home.others_use_substances = Some(yes))
     }
 
     /// `home.supportive`.
@@ -241,19 +256,19 @@ impl IntakeBuilder {
         self.with(|i| i.home.supportive = Some(yes))
     }
 
-    /// `home.safe`.
-    pub fn home_safe(self, yes: bool) -> IntakeBuilder {
-        self.with(|i| i.home.safe = Some(yes))
+    /// `home.violence_or_abuse`.
+    pub fn violence_or_abuse(self, yes: bool) -> IntakeBuilder {
+        self.with(|i| i.home.violence_or_abuse = Some(Assessed::Answer(yes)))
     }
 
-    /// `home.stable_housing`.
-    pub fn stable_housing(self, yes: bool) -> IntakeBuilder {
-        self.with(|i| i.home.stable_housing = Some(yes))
+    /// `home.housing`.
+    pub fn housing(self, housing: Housing) -> IntakeBuilder {
+        self.with(|i| i.home.housing = Some(housing))
     }
 
-    /// `home.substance_free_housing_arranged`.
-    pub fn substance_free_housing_arranged(self, yes: bool) -> IntakeBuilder {
-        self.with(|i| i.home.substance_free_housing_arranged = yes)
+    /// `home.arranged_housing`.
+    pub fn arranged_housing(self, arranged: ArrangedHousing) -> IntakeBuilder {
+        self.with(|i| i.home.arranged_housing = Some(arranged))
     }
 
     /// `engagement.stage_of_change`.
@@ -307,4 +322,20 @@ impl IntakeBuilder {
     pub fn notes(self, text: &str) -> IntakeBuilder {
         self.with(|i| i.notes = Some(text.into()))
     }
+}
+
+/// The entry for `substance` in `substance_use`, added (with no count) when absent.
+fn entry(i: &mut Intake, substance: Substance) -> &mut SubstanceUse {
+    let list = i.substance_use.get_or_insert_with(Vec::new);
+    let at = match list.iter().position(|s| s.substance == substance) {
+        Some(at) => at,
+        None => {
+            let mut e = SubstanceUse::new(substance, 0);
+            e.dsm5_criteria = None;
+            list.push(e);
+            list.len() - 1
+        }
+    };
+    // `at` is a position in the list, found or just pushed.
+    &mut list[at]
 }

@@ -38,8 +38,12 @@
 
 use crate::Level;
 use crate::intake::{
-    ClinicianRating, Commitment, HarmToOthers, Intake, MedicalStatus, Progress, SelfManagement,
-    Setting, StageOfChange, Substance, SuicideRisk,
+    Adherence, ArrangedHousing, AudMedication, Benzodiazepine, CaregiverInvolvement,
+    ClinicianRating, Commitment, ConditionKind, ConditionSeverity, Frequency, GuardianConsent,
+    HarmToOthers, Housing, Intake, LethalMeans, Mandate, MedicalStatus, MedicationSetting,
+    OudMedication, Outcome, Overdose, Pregnancy, Progress, PsychiatricMedication, Recency,
+    Remission, RequestedIntensity, SchoolStatus, SelfManagement, Setting, StageOfChange,
+    Substance, SudSeverity, SuicidalIdeation, WorkSchedule,
 };
 
 /// The type of an item.
@@ -110,6 +114,9 @@ pub(crate) struct Item {
     pub(crate) description: &'static str,
     /// The LOINC code and display of the question, where one exists.
     pub(crate) loinc: Option<(&'static str, &'static str)>,
+    /// Whether it also takes `declined` or `unable_to_assess` (a safety item, read through
+    /// [`crate::intake::Assessed`]), which a rule reads as unknown.
+    pub(crate) declinable: bool,
 }
 
 // The tree walk serves the FHIR adapter and the catalogue's own tests.
@@ -331,6 +338,7 @@ macro_rules! items {
                 question: $question,
                 description: items!(@or $($description)? ; $question),
                 loinc: items!(@loinc $(($code, $display))?),
+                declinable: items!(@declinable $kind),
             }, )+
         ];
 
@@ -365,6 +373,7 @@ macro_rules! items {
         concat!(stringify!($first) $(, ".", stringify!($rest))*)
     };
 
+    (@kind assessed($($inner:tt)+)) => { items!(@kind $($inner)+) };
     (@kind int($min:literal, $max:literal)) => { Kind::Int { min: $min, max: $max } };
     (@kind bool) => { Kind::Bool };
     (@kind flag) => { Kind::Flag };
@@ -374,6 +383,9 @@ macro_rules! items {
     (@kind group) => { Kind::Group };
     (@kind groups) => { Kind::Groups };
     (@kind none_of($($seg:ident).+)) => { Kind::NoneOf(items!(@path $($seg).+)) };
+
+    (@declinable assessed) => { true };
+    (@declinable $other:ident) => { false };
 
     (@required) => { Required::Never };
     (@required required) => { Required::Always };
@@ -443,6 +455,11 @@ macro_rules! items {
     (@typed $i:ident [$($kind:tt)+] [$($req:ident)?] [$($seg:ident).+] []) => {
         let _: &Option<items!(@type $($kind)+)> = &$i.$($seg).+;
     };
+    (@typed $i:ident [flag] [] [$($seg:ident).+] [$($sub:ident).+]) => {
+        for entry in Entries::entries(&$i.$($seg).+) {
+            let _: &bool = &entry.$($sub).+;
+        }
+    };
     (@typed $i:ident [$($kind:tt)+] [required] [$($seg:ident).+] [$($sub:ident).+]) => {
         for entry in Entries::entries(&$i.$($seg).+) {
             let _: &items!(@type $($kind)+) = &entry.$($sub).+;
@@ -454,6 +471,7 @@ macro_rules! items {
         }
     };
 
+    (@type assessed($($inner:tt)+)) => { crate::intake::Assessed<items!(@type $($inner)+)> };
     (@type int $($range:tt)*) => { u32 };
     (@type bool) => { bool };
     (@type choice($t:ty)) => { $t };
@@ -464,61 +482,141 @@ items! {
     age: int(0, 120) required, "Age in years" | "age in years";
 
     safety: group, "Acute safety";
-    safety.suicide_risk: choice(SuicideRisk) required,
-        "Suicide risk (Columbia screener)" | "suicide risk on the Columbia screener's ladder";
-    safety.harm_to_others: choice(HarmToOthers) required,
+    safety.suicidal_ideation: assessed(choice(SuicidalIdeation)) required,
+        "Suicidal ideation in the past month (Columbia screener)"
+        | "suicidal ideation in the past month, on the Columbia screener's ladder";
+    safety.suicidal_behavior: assessed(choice(Recency)) required,
+        "Suicidal behaviour (an attempt, or an interrupted, aborted or prepared one)"
+        | "suicidal behaviour: in the past 3 months, earlier in life (lifetime), or never";
+    safety.self_injury: assessed(choice(Recency)),
+        "Non-suicidal self-injury" | "non-suicidal self-injury: past 3 months, lifetime or never";
+    safety.phq9_item9: assessed(choice(Frequency)),
+        "PHQ-9 item 9: thoughts of being better off dead or of self-harm, past 2 weeks"
+        | "PHQ-9 item 9 (thoughts of being better off dead or of self-harm, past 2 weeks)";
+    safety.lethal_means: assessed(choice(LethalMeans)),
+        "Access to lethal means" | "access to lethal means: a firearm, or other weapons or stockpiled medication";
+    safety.harm_to_others: assessed(choice(HarmToOthers)) required,
         "Risk of harm to others" | "risk of harm to others";
-    safety.psychosis_or_unable_to_self_care: bool required,
+    safety.harm_target_identified: assessed(bool),
+        "Thoughts of harm name an identifiable person"
+        | "thoughts of harming others name an identifiable person";
+    safety.psychosis_or_unable_to_self_care: assessed(bool) required,
         "Psychosis or unable to care for self" | "psychosis or unable to care for self";
 
     withdrawal: group, "Withdrawal";
-    withdrawal.ciwa_ar: int(0, 67), "CIWA-Ar score" | "CIWA-Ar alcohol withdrawal score";
-    withdrawal.cows: int(0, 48), "COWS score" | "COWS opioid withdrawal score";
-    withdrawal.seizure_or_dt_history: bool required,
+    withdrawal.seizure_or_dt_history: assessed(bool) required,
         "History of withdrawal seizures or delirium tremens"
-        | "history of withdrawal seizures or delirium tremens";
+        | "lifetime history of withdrawal seizures or delirium tremens";
+    withdrawal.seizure_this_episode: assessed(bool),
+        "Withdrawal seizure in this episode" | "a withdrawal seizure in the current episode";
+    withdrawal.hallucinations_this_episode: assessed(bool),
+        "Hallucinations in this episode of withdrawal"
+        | "hallucinations in the current episode of withdrawal";
+    withdrawal.delirium_this_episode: assessed(bool),
+        "Delirium in this episode of withdrawal" | "delirium in the current episode of withdrawal";
+    withdrawal.intoxicated_now: assessed(bool), "Intoxicated now" | "intoxicated now";
+    withdrawal.pawss: int(0, 10), "PAWSS total score"
+        | "PAWSS (Prediction of Alcohol Withdrawal Severity Scale) total";
 
-    medical: group, "Medical stability";
-    medical.status: choice(MedicalStatus) required, "Medical status" | "medical stability";
+    no_substance_use: none_of(substance_use), "Assessed: uses no substance";
+    substance_use: groups, "Substance use"
+        | "each substance used (an empty list: none; absent: not asked)";
+    substance_use[].substance: choice(Substance) required, "Substance";
+    substance_use[].dsm5_criteria: int(0, 11),
+        "DSM-5 criteria met (past 12 months)" | "DSM-5 criteria met in the past 12 months (give this or the severity)";
+    substance_use[].severity: choice(SudSeverity),
+        "Disorder severity, when the criteria count is unknown"
+        | "the disorder's DSM-5 severity, when the criteria count is unknown";
+    substance_use[].remission: choice(Remission), "DSM-5 remission specifier";
+    substance_use[].on_maintenance_therapy: flag,
+        "On maintenance therapy (DSM-5 specifier)" | "the DSM-5 \"on maintenance therapy\" specifier";
+    substance_use[].days_used_past_30: int(0, 30), "Days of use in the past 30";
+    substance_use[].hours_since_last_use: int(0, 8760),
+        "Hours since last use" | "hours since last use (8760: a year or more)";
+    substance_use[].drinks_per_day: int(0, 100),
+        "Standard drinks a day" | "standard drinks on a typical day of use (alcohol only)";
+    substance_use[].benzodiazepine: choice(Benzodiazepine),
+        "Benzodiazepine taken" | "the benzodiazepine taken (sedatives only)";
+    substance_use[].daily_dose_mg: int(0, 2000),
+        "Daily dose (mg)" | "its daily dose in milligrams (sedatives only)";
+    substance_use[].ciwa_ar: int(0, 67), "CIWA-Ar score"
+        | "CIWA-Ar alcohol withdrawal score (alcohol; sedatives only as a stated proxy)";
+    substance_use[].cows: int(0, 48), "COWS score" | "COWS opioid withdrawal score (opioids only)";
 
-    severity: group, "Severity" | "substance-use and mental-health severity";
-    severity.no_substance_use_disorder: none_of(severity.substance_use),
-        "Assessed: no substance use disorder";
-    severity.substance_use: groups, "Substance use disorder"
-        | "each substance use disorder (an empty list: none found; absent: not asked)";
-    severity.substance_use[].substance: choice(Substance) required, "Substance";
-    severity.substance_use[].dsm5_criteria: int(0, 11) required,
-        "DSM-5 criteria met (past 12 months)";
+    medical: group, "Medical";
+    medical.status: assessed(choice(MedicalStatus)) required,
+        "Medical status" | "today's medical stability: what monitoring any condition needs";
+    medical.pregnancy: assessed(choice(Pregnancy)),
+        "Pregnant or postpartum" | "pregnant, or within 12 months after a birth";
+    medical.injection_use: assessed(bool),
+        "Injected drugs in the past 12 months" | "injected drugs in the past 12 months";
+    medical.overdose: assessed(choice(Overdose)),
+        "Most recent non-fatal overdose" | "the most recent non-fatal overdose (past 90 days, past 12 months, or none)";
+
+    medication: group, "Medication";
+    medication.opioid_use_disorder: choice(OudMedication),
+        "Medication for opioid use disorder" | "current medication for opioid use disorder";
+    medication.opioid_use_disorder_adherence: choice(Adherence),
+        "How the opioid use disorder medication is taken";
+    medication.alcohol_use_disorder: choice(AudMedication),
+        "Medication for alcohol use disorder" | "current medication for alcohol use disorder";
+    medication.alcohol_use_disorder_adherence: choice(Adherence),
+        "How the alcohol use disorder medication is taken";
+    medication.naloxone_on_hand: bool, "Has naloxone on hand" | "has naloxone on hand";
+    medication.psychiatric: choice(PsychiatricMedication),
+        "Psychiatric medication" | "psychiatric medication: none prescribed, or how it is taken";
+
+    severity: group, "Mental-health severity";
     severity.phq9: int(0, 27), "PHQ-9 total score" | "PHQ-9 depression score",
         loinc("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score");
     severity.gad7: int(0, 21), "GAD-7 total score" | "GAD-7 anxiety score",
         loinc("70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score");
     severity.clinician_rating: choice(ClinicianRating),
         "Clinician's mental-health severity rating" | "clinician's mental-health severity rating";
+    severity.no_conditions: none_of(severity.conditions),
+        "Assessed: no current mental-health condition";
+    severity.conditions: groups, "Current mental-health conditions"
+        | "each current mental-health condition (an empty list: none; absent: not asked)";
+    severity.conditions[].condition: choice(ConditionKind) required, "Condition";
+    severity.conditions[].severity: choice(ConditionSeverity) required, "Its severity";
     severity.impairs_daily_activities: bool,
         "Symptoms stop daily activities" | "symptoms stop daily activities (work, school, self-care)";
+    severity.days_impaired_past_30: int(0, 30),
+        "Days in the past 30 that symptoms stopped work, school or self-care"
+        | "days in the past 30 on which symptoms stopped work, school or self-care";
 
     self_management: choice(SelfManagement) required,
-        "Manages symptoms and cravings in evenings and at weekends"
-        | "how symptoms and cravings are managed in evenings and at weekends";
+        "Manages symptoms and cravings outside treatment hours, in a safe, substance-free setting"
+        | "how symptoms and cravings are managed outside treatment hours, in a safe, substance-free setting";
 
     history: group, "Treatment history";
     history.current_setting: choice(Setting) required,
         "Current or just-finished setting" | "current or just-finished treatment setting";
     history.progress: choice(Progress) required_in_treatment,
         "How treatment there is going" | "how treatment at the current setting is going";
-    history.earlier_levels_not_held: choices(Level),
-        "Levels where an earlier episode did not hold";
+    history.medication_setting: choice(MedicationSetting),
+        "Medication-only treatment setting" | "a current setting for medication-only treatment";
+    history.no_episodes: none_of(history.episodes), "Assessed: no earlier treatment";
+    history.episodes: groups, "Earlier treatment episodes"
+        | "each earlier episode of treatment (an empty list: none; absent: not asked)";
+    history.episodes[].level: choice(Level) required, "Level of care";
+    history.episodes[].outcome: choice(Outcome) required, "How it ended";
+    history.episodes[].months_ago: int(0, 600), "Months since it ended";
+    history.relapse_after_abstinence: bool,
+        "Relapse after a period of abstinence outside treatment"
+        | "a relapse after a period of abstinence outside treatment";
 
-    home: group, "Home stability";
-    home.substance_free: bool, "Home is substance-free" | "the home is substance-free";
+    home: group, "Home and recovery environment";
+    home.others_use_substances: bool,
+        "Others in the home use alcohol or drugs" | "someone else in the home uses alcohol or drugs";
+    home.violence_or_abuse: assessed(bool),
+        "Violence or abuse at home" | "exposed to violence or abuse at home (as its victim)";
     home.supportive: bool,
         "People at home support recovery" | "the people at home support recovery";
-    home.safe: bool,
-        "Home is free of violence and toxicity" | "the home is free of violence and toxicity";
-    home.stable_housing: bool, "Housing is stable" | "housing is stable";
-    home.substance_free_housing_arranged: flag, "Substance-free housing is arranged"
-        | "safe, substance-free housing (sober living, a transitional home or a shelter) is arranged";
+    home.housing: choice(Housing), "Housing status";
+    home.children_in_home: bool, "Children live in the home" | "children live in the home";
+    home.arranged_housing: choice(ArrangedHousing),
+        "Housing arranged for treatment" | "housing arranged for treatment, away from the home";
 
     engagement: group, "Engagement and practical needs";
     engagement.stage_of_change: choice(StageOfChange), "Stage of change" | "stage of change";
@@ -527,6 +625,11 @@ items! {
         | "able and willing to attend several days a week";
     engagement.commitments: choices(Commitment), "Commitments"
         | "work, school or caregiving commitments that treatment must fit around";
+    engagement.work_schedule: choice(WorkSchedule), "Work schedule" | "when the person works";
+    engagement.mandated: choice(Mandate), "Treatment mandated by"
+        | "treatment mandated by a court, probation, child welfare or another authority";
+    engagement.requested_intensity: choice(RequestedIntensity), "The person's own request"
+        | "the person's own request for more or less intensive care";
     engagement.needs_transportation: bool,
         "Needs transportation" | "needs transportation to attend";
     engagement.needs_childcare: bool, "Needs childcare" | "needs childcare to attend";
@@ -535,6 +638,13 @@ items! {
     engagement.preferences.cultural: text, "Cultural preferences";
     engagement.preferences.language: text, "Preferred language";
     engagement.preferences.spiritual: text, "Spiritual preferences";
+
+    adolescent: group, "Adolescent" | "for a person under 18 only";
+    adolescent.guardian_consent: choice(GuardianConsent),
+        "Guardian's consent to treatment" | "a parent's or guardian's consent to treatment";
+    adolescent.school: choice(SchoolStatus), "School status";
+    adolescent.caregiver_involvement: choice(CaregiverInvolvement),
+        "Caregiver involvement" | "how involved a caregiver is in treatment";
 
     notes: text, "Notes" | "free-text notes; never read by a rule";
 }

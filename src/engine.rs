@@ -158,6 +158,9 @@ impl<'a> Answers<'a> {
         if pack.is_unavailable()
             || catalogue::visit_missing(intake, |_| true)
             || catalogue::visit_out_of_range(intake, |_| true)
+            || crate::intake::visit_conflicts(intake, |_| true)
+            || pack.below_supported_age(intake).is_some()
+            || intake.schema_version.is_none()
         {
             return false;
         }
@@ -364,6 +367,18 @@ impl RulePack {
             return Err(IntakeError::PackUnavailable);
         }
         let mut problems: Vec<IntakeProblem> = Vec::new();
+        if intake.schema_version.is_none() {
+            problems.push(IntakeProblem {
+                field: "schema_version".to_owned(),
+                kind: ProblemKind::Missing,
+            });
+        }
+        if let Some(min) = self.below_supported_age(intake) {
+            problems.push(IntakeProblem {
+                field: "age".to_owned(),
+                kind: ProblemKind::BelowSupportedAge { min },
+            });
+        }
         catalogue::visit_missing(intake, |path| {
             problems.push(IntakeProblem {
                 field: path.to_owned(),
@@ -378,6 +393,15 @@ impl RulePack {
                     value: p.value,
                     min: p.min,
                     max: p.max,
+                },
+            });
+            false
+        });
+        crate::intake::visit_conflicts(intake, |c| {
+            problems.push(IntakeProblem {
+                field: c.at.to_string(),
+                kind: ProblemKind::Conflict {
+                    reason: c.reason.to_owned(),
                 },
             });
             false
@@ -440,6 +464,13 @@ impl RulePack {
         } else {
             Err(IntakeError::Invalid(problems))
         }
+    }
+
+    /// The youngest age this pack supports, when the intake's age is below it.
+    #[inline]
+    fn below_supported_age(&self, intake: &Intake) -> Option<u32> {
+        let min = self.meta.min_age?;
+        intake.age.filter(|a| *a < min).map(|_| min)
     }
 
     /// Evaluates every rule over a checked intake's resolved answers.
@@ -561,7 +592,7 @@ impl RulePack {
 
 /// The built-in answers the care team can arrange (`AnswerInfo::arrangeable`), in
 /// `Field::ALL` order. A unit test keeps this list equal to that flag.
-const ARRANGEABLE: &[Field] = &[Field::HousingArranged];
+const ARRANGEABLE: &[Field] = &[Field::SubstanceFreeHousingArranged, Field::SafeHousingArranged];
 
 impl<'p> Recommendation<'p> {
     /// The recommended level: the highest floor any fired rule set (outpatient if none).

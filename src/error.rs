@@ -38,6 +38,13 @@ pub enum IntakeError {
         /// serde_json's message.
         message: String,
     },
+    /// The JSON has no `schema_version`: it is a 0.1 intake, or not an intake at all.
+    #[error(
+        "intake field `schema_version` is missing: a 0.1 intake has none; convert it with \
+         `carelevel::intake::convert_v0_1` (or `assess --from-0.1`), which says what it could \
+         not infer, or give `\"schema_version\": \"2\"` with every item in intake 2's form"
+    )]
+    Version,
     /// The rule pack is unavailable, so nothing is assessed (fail closed).
     #[error("no rule pack is loaded, so the intake is not assessed")]
     PackUnavailable,
@@ -109,6 +116,17 @@ pub enum ProblemKind {
         /// What the other input implies.
         expected: String,
     },
+    /// The answer does not fit the others: it does not apply given another answer (a COWS
+    /// score on an alcohol entry, adolescent items for an adult) or contradicts one.
+    Conflict {
+        /// Why, completing a sentence that starts with the field's path.
+        reason: String,
+    },
+    /// The age is below the youngest this rule pack supports.
+    BelowSupportedAge {
+        /// The youngest age the pack supports.
+        min: u32,
+    },
     /// A rating the pack does not declare.
     UnknownRating {
         /// The closest declared rating, if any is close.
@@ -141,6 +159,12 @@ impl fmt::Display for IntakeProblem {
                     "`{field}` contradicts the current level: expected {expected}"
                 )
             }
+            ProblemKind::Conflict { reason } => write!(f, "`{field}` {reason}"),
+            ProblemKind::BelowSupportedAge { min } => write!(
+                f,
+                "`{field}` is below the ages this rule pack supports ({min} and over); \
+                 assess a younger person with a pack built for their age"
+            ),
             ProblemKind::UnknownRating { suggestion } => {
                 write!(f, "`{field}` is not a rating of this rule pack")?;
                 match suggestion {

@@ -45,7 +45,7 @@ pub use intake::Intake;
 pub use level::{Level, UnknownLevel};
 pub use pack::{BUILTIN_SOURCES, PackError, PackMeta, Rule, RulePack};
 pub use report::{
-    AnswerRead, AnswerValue, ConditionalLevel, Cost, EngineInfo, FiredRule, NotEvaluated, PackInfo,
+    AnswerRead, AnswerValue, ConditionalLevel, NotApplicable, Cost, EngineInfo, FiredRule, NotEvaluated, PackInfo,
     Plan, PlanReferral, PlanService, Report, RuledOut, Schedule, Weeks,
 };
 

@@ -412,6 +412,7 @@ impl<'p> Ctx<'p> {
                 .get(usize::from(r))
                 .map_or_else(|| r.to_string(), |s| (*s).to_owned()),
             (Some(Value::Choice(r)), _) => r.to_string(),
+            (Some(Value::NotApplicable), _) => "not_applicable".into(),
         }
     }
 

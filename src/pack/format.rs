@@ -76,6 +76,10 @@ pub struct PackDef {
     /// What the pack encodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The youngest age (in years) the pack's rules are written for; an intake below it is
+    /// refused. Absent: every age the intake accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_age: Option<u32>,
 }
 
 /// A `[[rating]]`: a number the intake supplies under `ratings.<id>`.

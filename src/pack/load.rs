@@ -2,6 +2,15 @@
 //! problem at once, each located by file, item, key path and (when loading fails) line and
 //! column. Conditions are compiled by [`compile`](super::compile).
 
+/// The oldest age the intake accepts: a pack's `min_age` may not exceed it.
+const MAX_AGE: u32 = match crate::catalogue::find("age") {
+    Some(item) => match item.kind {
+        crate::catalogue::Kind::Int { max, .. } => max,
+        _ => 0,
+    },
+    None => 0,
+};
+
 use super::compile::*;
 use super::*;
 
@@ -390,6 +399,15 @@ impl Loader {
                 if let Some(title) = &p.title {
                     self.text(&item, "title", title, MAX_TITLE_CHARS);
                 }
+                if let Some(age) = p.min_age.filter(|a| *a > MAX_AGE) {
+                    self.report(
+                        item.problem(
+                            PackProblemKind::OutOfRange,
+                            format!("`min_age` is {age}, expected 0-{MAX_AGE} (the intake's ages)"),
+                        )
+                        .key("min_age"),
+                    );
+                }
                 if !self.builtin && p.id.trim().eq_ignore_ascii_case(BUILTIN_ID) {
                     self.report(
                         item.problem(
@@ -405,6 +423,7 @@ impl Loader {
                     id: p.id.clone(),
                     version: p.version.clone(),
                     title: p.title.clone(),
+                    min_age: p.min_age,
                     digest,
                 })
             }

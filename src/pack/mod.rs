@@ -142,6 +142,8 @@ pub struct PackMeta {
     pub version: String,
     /// Its title, if given.
     pub title: Option<String>,
+    /// The youngest age its rules are written for (an intake below it is refused), if any.
+    pub min_age: Option<u32>,
     /// `sha256:` and the hex SHA-256 of every source name and text, in load order.
     pub digest: String,
 }
@@ -406,6 +408,7 @@ impl RulePack {
                 id: "unavailable".into(),
                 version: "0".into(),
                 title: Some(err.to_string()),
+                min_age: None,
                 digest: String::new(),
             },
             ratings: Vec::new(),

@@ -166,6 +166,7 @@ impl Json<'_> {
             (_, Value::Bool(b)) => self.bool(b),
             (_, Value::Num(n)) => self.u32(n),
             (_, Value::Choice(r)) => self.u32(u32::from(r)),
+            (_, Value::NotApplicable) => self.str(super::NOT_APPLICABLE),
         }
     }
 }

@@ -86,8 +86,45 @@ pub enum AnswerValue {
     Bool(bool),
     /// A number.
     Number(u32),
+    /// The answer does not apply to this person (a withdrawal scale for a substance they do
+    /// not use): `"not_applicable"`.
+    NotApplicable(NotApplicable),
     /// A choice, by name.
     Choice(String),
+}
+
+/// What [`AnswerValue::NotApplicable`] is written as.
+pub(crate) const NOT_APPLICABLE: &str = "not_applicable";
+
+/// The marker of [`AnswerValue::NotApplicable`]: the string `"not_applicable"` in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotApplicable;
+
+impl Serialize for NotApplicable {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(NOT_APPLICABLE)
+    }
+}
+
+impl<'de> Deserialize<'de> for NotApplicable {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        if s == NOT_APPLICABLE {
+            Ok(NotApplicable)
+        } else {
+            Err(serde::de::Error::custom("expected \"not_applicable\""))
+        }
+    }
+}
+
+impl JsonSchema for NotApplicable {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotApplicable".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "const": NOT_APPLICABLE })
+    }
 }
 
 /// A rule that could not be evaluated.
@@ -163,6 +200,7 @@ fn answer_value(kind: AnswerKind, v: Value) -> AnswerValue {
         (_, Value::Bool(b)) => AnswerValue::Bool(b),
         (_, Value::Num(n)) => AnswerValue::Number(n),
         (_, Value::Choice(r)) => AnswerValue::Number(u32::from(r)),
+        (_, Value::NotApplicable) => AnswerValue::NotApplicable(NotApplicable),
     }
 }
 

@@ -104,6 +104,7 @@ fn value_text(v: &Option<AnswerValue>) -> String {
             }
         }
         Some(AnswerValue::Number(n)) => n.to_string(),
+        Some(AnswerValue::NotApplicable(_)) => "not applicable".into(),
         Some(AnswerValue::Choice(c)) => c.replace('_', " "),
     }
 }
