@@ -1,7 +1,7 @@
 //! The answers rules may read: a flat, named view over the intake.
 //!
 //! Rules never touch the intake's structs directly: they name an answer (for example
-//! `safety.suicide_risk`), and loading a pack resolves each name to a typed reference.
+//! `safety.suicidal_ideation`), and loading a pack resolves each name to a typed reference.
 //! Three families exist: the built-in answers below (fields of the intake, plus a few
 //! aggregates such as `severity.sud_max_criteria`), `rating.<id>` for ratings a pack
 //! declares, and `score.<id>` for composite scores a pack declares over its ratings.
@@ -56,12 +56,15 @@ pub enum Worse {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AnswerInfo {
-    /// The name rules use, e.g. `safety.suicide_risk`.
+    /// The name rules use, e.g. `safety.suicidal_ideation`.
     pub name: &'static str,
     /// Its type.
     pub kind: AnswerKind,
     /// Whether an intake must answer it.
     pub required: bool,
+    /// Whether it also takes `declined` or `unable_to_assess` (a safety item), which rules
+    /// read as unknown: a required answer that is declinable can still be unknown.
+    pub declinable: bool,
     /// Which direction is worse.
     pub worse: Worse,
     /// Whether the care team can arrange it (a `false` that can become `true`), so the
@@ -137,6 +140,7 @@ macro_rules! fields {
             name: $name,
             kind: $kind,
             required: $required,
+            declinable: false,
             worse: $worse,
             arrangeable: $arrangeable,
             description: $description,
@@ -164,6 +168,7 @@ const fn from_item(path: &'static str, worse: Worse, arrangeable: bool) -> Optio
         name: item.path,
         kind,
         required: matches!(item.required, Required::Always),
+        declinable: item.declinable,
         worse,
         arrangeable,
         description: item.description,
@@ -319,6 +324,43 @@ fields! {
     CaregiverInvolvement => (adolescent.caregiver_involvement), Unordered;
 }
 
+/// The items each derived answer (one that is not an item itself) is computed from, for the
+/// README's intake table; a unit test holds every derived answer to be listed here.
+#[cfg(test)]
+pub(crate) const DERIVED_FROM: &[(&str, &[&str])] = &[
+    ("adolescent", &["age"]),
+    ("withdrawal.ciwa_ar", &["substance_use.substance", "substance_use.ciwa_ar"]),
+    ("withdrawal.cows", &["substance_use.substance", "substance_use.cows"]),
+    (
+        "substance_use.severity",
+        &[
+            "substance_use",
+            "substance_use.dsm5_criteria",
+            "substance_use.severity",
+        ],
+    ),
+    (
+        "history.highest_level_not_held",
+        &[
+            "history.episodes",
+            "history.episodes.level",
+            "history.episodes.outcome",
+        ],
+    ),
+    ("home.substance_free_housing_arranged", &["home.arranged_housing"]),
+    ("home.safe_housing_arranged", &["home.arranged_housing"]),
+    ("engagement.work_or_school", &["engagement.commitments"]),
+    ("engagement.caregiving", &["engagement.commitments"]),
+    (
+        "engagement.has_preferences",
+        &[
+            "engagement.preferences.cultural",
+            "engagement.preferences.language",
+            "engagement.preferences.spiritual",
+        ],
+    ),
+];
+
 // Each built-in answer is a bit of a `u64` (`Cond::fields_read`).
 const _: () = assert!(Field::ALL.len() <= 64);
 
@@ -352,7 +394,7 @@ fn scale(
 ///
 /// ```
 /// let names: Vec<_> = carelevel::answers().map(|a| a.name).collect();
-/// assert!(names.contains(&"safety.suicide_risk"));
+/// assert!(names.contains(&"safety.suicidal_ideation"));
 /// ```
 pub fn answers() -> impl Iterator<Item = AnswerInfo> {
     Field::ALL.iter().map(|f| f.info())
@@ -374,6 +416,12 @@ rank_of!(
 );
 
 impl Field {
+    /// Whether this answer can be [`Value::NotApplicable`]: the withdrawal scales, for a
+    /// person who uses no substance they measure.
+    pub(crate) const fn can_be_not_applicable(self) -> bool {
+        matches!(self, Field::CiwaAr | Field::Cows)
+    }
+
     pub(crate) fn from_name(name: &str) -> Option<Field> {
         Field::ALL.iter().copied().find(|f| f.info().name == name)
     }
@@ -441,6 +489,25 @@ pub(crate) enum AnswerRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_derived_answer_names_the_items_it_is_computed_from() {
+        for info in answers() {
+            let item = catalogue::find(info.name);
+            let derived = DERIVED_FROM.iter().find(|(name, _)| *name == info.name);
+            // An answer is an item, or derived and listed; `substance_use.severity` is both a
+            // name of its own and derived from the entries' severity item.
+            match (item, derived) {
+                (Some(_), None) | (_, Some(_)) => {}
+                (None, None) => panic!("`{}` is derived but not in DERIVED_FROM", info.name),
+            }
+            for (_, items) in derived {
+                for path in *items {
+                    assert!(catalogue::find(path).is_some(), "`{path}` is not an item");
+                }
+            }
+        }
+    }
 
     #[test]
     fn highest_level_not_held_is_none_then_each_level() {

@@ -102,7 +102,7 @@ impl Required {
 /// One item of the intake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Item {
-    /// The dotted path, e.g. `safety.suicide_risk` (also the FHIR linkId).
+    /// The dotted path, e.g. `safety.suicidal_ideation` (also the FHIR linkId).
     pub(crate) path: &'static str,
     /// Its type.
     pub(crate) kind: Kind,
@@ -659,7 +659,9 @@ pub(crate) fn markdown_table() -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut out = String::from("| item | JSON | required | meaning |\n|---|---|---|---|\n");
+    let readers = readers();
+    let mut out =
+        String::from("| item | JSON | required | meaning | read by rules |\n|---|---|---|---|---|\n");
     for item in ITEMS {
         let value = match item.kind {
             Kind::Int { min, max } => format!("integer, {min}-{max}"),
@@ -671,6 +673,11 @@ pub(crate) fn markdown_table() -> String {
             Kind::Group => "object".to_owned(),
             Kind::Groups => "list of objects".to_owned(),
             Kind::NoneOf(_) => continue,
+        };
+        let value = if item.declinable {
+            format!("{value}; or `declined`, `unable_to_assess`")
+        } else {
+            value
         };
         // An item of each entry of a repeating group is shown as `group[].item`.
         let parent = find(item.parent());
@@ -689,9 +696,51 @@ pub(crate) fn markdown_table() -> String {
             .next()
             .map(|c| c.to_uppercase().chain(meaning).collect::<String>())
             .unwrap_or_default();
+        let read_by = match readers.get(item.path) {
+            Some(rules) if !rules.is_empty() => rules
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ if matches!(item.kind, Kind::Group | Kind::Groups) => String::new(),
+            _ => "none yet".to_owned(),
+        };
         out.push_str(&format!(
-            "| `{path}` | {value} | {required} | {meaning} |\n"
+            "| `{path}` | {value} | {required} | {meaning} | {read_by} |\n"
         ));
+    }
+    out
+}
+
+/// For each item path, the ids of the built-in pack's rules that read it: directly (an answer
+/// of the same name) or through an answer derived from it.
+#[cfg(test)]
+fn readers() -> std::collections::BTreeMap<&'static str, Vec<String>> {
+    use crate::answer::{AnswerRef, DERIVED_FROM, Field};
+    let pack = crate::RulePack::builtin();
+    let mut out: std::collections::BTreeMap<&'static str, Vec<String>> = Default::default();
+    for rule in &pack.rules {
+        let mut names = Vec::new();
+        rule.cond.for_each_test(&mut |a, _| {
+            if let AnswerRef::Field(f) = a {
+                names.push(Field::info(f).name);
+            }
+        });
+        for name in names {
+            let mut items: Vec<&'static str> = Vec::new();
+            if let Some(item) = find(name) {
+                items.push(item.path);
+            }
+            for (_, from) in DERIVED_FROM.iter().filter(|(n, _)| *n == name) {
+                items.extend(from.iter().copied());
+            }
+            for path in items {
+                let list = out.entry(path).or_default();
+                if !list.contains(&rule.id) {
+                    list.push(rule.id.clone());
+                }
+            }
+        }
     }
     out
 }
@@ -808,7 +857,9 @@ mod tests {
             } else {
                 format!("{prefix}.{key}")
             };
-            if path == "ratings" {
+            // `ratings` holds what a pack declares; `schema_version` is the format's, not an
+            // item's (in FHIR it is the Questionnaire's version).
+            if path == "ratings" || path == "schema_version" {
                 continue;
             }
             schema_paths(root, child, &path, out);
@@ -890,14 +941,14 @@ mod tests {
         }
         use crate::intake::*;
         check(&[
-            SuicideRisk::None,
-            SuicideRisk::WishToBeDead,
-            SuicideRisk::NonspecificActiveThoughts,
-            SuicideRisk::MethodWithoutIntent,
-            SuicideRisk::IntentWithoutPlan,
-            SuicideRisk::PlanWithIntent,
-            SuicideRisk::RecentBehavior,
+            SuicidalIdeation::None,
+            SuicidalIdeation::WishToBeDead,
+            SuicidalIdeation::NonspecificActiveThoughts,
+            SuicidalIdeation::MethodWithoutIntent,
+            SuicidalIdeation::IntentWithoutPlan,
+            SuicidalIdeation::PlanWithIntent,
         ]);
+        check(&[Recency::Never, Recency::Lifetime, Recency::Past3Months]);
         check(&[
             SelfManagement::Independent,
             SelfManagement::WithDailyStructure,
@@ -908,8 +959,8 @@ mod tests {
     #[test]
     fn checks_visit_in_form_order_then_entries() {
         let intake = Intake::from_json(
-            r#"{"age": 130, "severity": {"phq9": 28,
-                "substance_use": [{"substance": "alcohol", "dsm5_criteria": 12}]}}"#,
+            r#"{"schema_version": "2", "age": 130, "severity": {"phq9": 28},
+                "substance_use": [{"substance": "alcohol", "dsm5_criteria": 12}]}"#,
         )
         .unwrap();
         let mut seen = Vec::new();
@@ -922,7 +973,7 @@ mod tests {
             [
                 "age",
                 "severity.phq9",
-                "severity.substance_use[0].dsm5_criteria"
+                "substance_use[0].dsm5_criteria"
             ]
         );
         // Stopping at the first.

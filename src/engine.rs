@@ -343,7 +343,7 @@ impl RulePack {
     /// ```
     /// let pack = carelevel::RulePack::builtin();
     /// let err = pack.assess(&carelevel::Intake::default()).unwrap_err();
-    /// assert!(err.to_string().contains("`safety.suicide_risk` is unanswered"));
+    /// assert!(err.to_string().contains("`safety.suicidal_ideation` is unanswered"));
     /// ```
     pub fn assess(&self, intake: &Intake) -> Result<Recommendation<'_>, IntakeError> {
         // One pass checks the intake and resolves every answer; only an intake with a
@@ -829,7 +829,51 @@ mod tests {
     }
 
     fn intake(r: &mut Rng, ratings: &[(&str, u32)]) -> Intake {
-        use SuicideRisk as S;
+        fn assessed<T: Copy>(r: &mut Rng, v: Option<T>) -> Option<Assessed<T>> {
+            match r.below(20) {
+                0 => Some(Assessed::Declined),
+                1 => Some(Assessed::UnableToAssess),
+                _ => v.map(Assessed::Answer),
+            }
+        }
+        use SuicidalIdeation as S;
+        let ideation = r.req(&[
+            S::None,
+            S::None,
+            S::None,
+            S::WishToBeDead,
+            S::NonspecificActiveThoughts,
+            S::MethodWithoutIntent,
+            S::IntentWithoutPlan,
+            S::PlanWithIntent,
+        ]);
+        let behavior = r.req(&[
+            Recency::Never,
+            Recency::Never,
+            Recency::Lifetime,
+            Recency::Past3Months,
+        ]);
+        let harm = r.req(&[
+            HarmToOthers::None,
+            HarmToOthers::None,
+            HarmToOthers::Ideation,
+            HarmToOthers::PlanOrIntent,
+        ]);
+        let psychosis = r.req(&[false, false, false, true]);
+        let seizure = r.req(&[false, false, true]);
+        let status = r.req(&[
+            MedicalStatus::Stable,
+            MedicalStatus::Stable,
+            MedicalStatus::DailyMonitoring,
+            MedicalStatus::RoundTheClockCare,
+        ]);
+        let violence = r.opt(&[false, false, true]);
+        let substances = [
+            Substance::Alcohol,
+            Substance::Opioids,
+            Substance::Sedatives,
+            Substance::Cannabis,
+        ];
         let mut i = Intake {
             age: if r.below(40) == 0 {
                 None
@@ -837,50 +881,44 @@ mod tests {
                 Some(r.below(130) as u32)
             },
             safety: Safety {
-                suicide_risk: r.req(&[
-                    S::None,
-                    S::None,
-                    S::None,
-                    S::WishToBeDead,
-                    S::NonspecificActiveThoughts,
-                    S::MethodWithoutIntent,
-                    S::IntentWithoutPlan,
-                    S::PlanWithIntent,
-                    S::RecentBehavior,
-                ]),
-                harm_to_others: r.req(&[
-                    HarmToOthers::None,
-                    HarmToOthers::None,
-                    HarmToOthers::Ideation,
-                    HarmToOthers::PlanOrIntent,
-                ]),
-                psychosis_or_unable_to_self_care: r.req(&[false, false, false, true]),
+                suicidal_ideation: assessed(r, ideation),
+                suicidal_behavior: assessed(r, behavior),
+                harm_to_others: assessed(r, harm),
+                psychosis_or_unable_to_self_care: assessed(r, psychosis),
+                ..Safety::default()
             },
             withdrawal: Withdrawal {
-                ciwa_ar: r.num(35),
-                cows: r.num(40),
-                seizure_or_dt_history: r.req(&[false, false, true]),
+                seizure_or_dt_history: assessed(r, seizure),
+                ..Withdrawal::default()
             },
+            substance_use: (r.below(5) != 0).then(|| {
+                (0..r.below(4))
+                    .map(|_| {
+                        let top = if r.below(30) == 0 { 20 } else { 12 };
+                        // Now and then a substance listed twice, or a scale on the wrong one.
+                        let mut e = SubstanceUse::new(r.pick(&substances), r.below(top) as u32);
+                        let wrong = r.below(40) == 0;
+                        if e.substance == Substance::Alcohol || wrong {
+                            e.ciwa_ar = r.num(35);
+                        }
+                        if e.substance == Substance::Opioids || wrong {
+                            e.cows = r.num(40);
+                        }
+                        if r.below(6) == 0 {
+                            e.severity = Some(SudSeverity::of_count(e.dsm5_criteria.unwrap_or(0)));
+                            if r.below(2) == 0 {
+                                e.dsm5_criteria = None;
+                            }
+                        }
+                        e
+                    })
+                    .collect()
+            }),
             medical: Medical {
-                status: r.req(&[
-                    MedicalStatus::Stable,
-                    MedicalStatus::Stable,
-                    MedicalStatus::DailyMonitoring,
-                    MedicalStatus::RoundTheClockCare,
-                ]),
+                status: assessed(r, status),
+                ..Medical::default()
             },
             severity: Severity {
-                substance_use: (r.below(5) != 0).then(|| {
-                    (0..r.below(4))
-                        .map(|_| {
-                            let top = if r.below(30) == 0 { 20 } else { 12 };
-                            SubstanceUse {
-                                substance: r.pick(&[Substance::Alcohol, Substance::Opioids]),
-                                dsm5_criteria: r.below(top) as u32,
-                            }
-                        })
-                        .collect()
-                }),
                 phq9: r.num(27),
                 gad7: r.num(21),
                 clinician_rating: r.opt(&[
@@ -890,6 +928,7 @@ mod tests {
                     ClinicianRating::Severe,
                 ]),
                 impairs_daily_activities: r.opt(&[true, false]),
+                ..Severity::default()
             },
             self_management: r.req(&[
                 SelfManagement::Independent,
@@ -911,14 +950,37 @@ mod tests {
                     Progress::Progressing,
                     Progress::NotEnough,
                 ]),
-                earlier_levels_not_held: (0..r.below(3)).map(|_| r.pick(&Level::ALL)).collect(),
+                episodes: (r.below(3) != 0).then(|| {
+                    (0..r.below(3))
+                        .map(|_| Episode {
+                            level: r.pick(&Level::ALL),
+                            outcome: r.pick(&[
+                                Outcome::Completed,
+                                Outcome::LeftEarly,
+                                Outcome::DidNotHold,
+                            ]),
+                            months_ago: None,
+                        })
+                        .collect()
+                }),
+                ..History::default()
             },
             home: Home {
-                substance_free: r.opt(&[true, true, false]),
+                others_use_substances: r.opt(&[false, false, true]),
                 supportive: r.opt(&[true, true, false]),
-                safe: r.opt(&[true, true, false]),
-                stable_housing: r.opt(&[true, true, false]),
-                substance_free_housing_arranged: r.below(4) == 0,
+                violence_or_abuse: assessed(r, violence),
+                housing: r.opt(&[
+                    Housing::Housed,
+                    Housing::Housed,
+                    Housing::UnstablyHoused,
+                    Housing::Unsheltered,
+                ]),
+                arranged_housing: r.opt(&[
+                    ArrangedHousing::None,
+                    ArrangedHousing::SoberLiving,
+                    ArrangedHousing::Shelter,
+                ]),
+                ..Home::default()
             },
             engagement: Engagement {
                 stage_of_change: r.opt(&[
@@ -944,10 +1006,13 @@ mod tests {
                 } else {
                     Preferences::default()
                 },
+                ..Engagement::default()
             },
-            ratings: Default::default(),
-            notes: None,
+            ..Intake::default()
         };
+        if r.below(60) == 0 {
+            i.schema_version = None;
+        }
         for (id, max) in ratings {
             match r.below(30 * ratings.len() as u64) {
                 0 => {}
@@ -1015,7 +1080,7 @@ mod tests {
             "php",
         ));
         toml.push_str(&rule("w.optional", r#"{ any_given = [{ answer = "rating.d0", at_least = 2 }, { answer = "rating.d15", at_least = 2 }, { answer = "rating.d5", at_least = 2 }] }"#, "iop"));
-        toml.push_str(&rule("w.home", r#"{ all = [{ answer = "home.substance_free", is = false }, { answer = "rating.d3", at_least = 1 }, { answer = "home.substance_free_housing_arranged", is = false }] }"#, "inpatient"));
+        toml.push_str(&rule("w.home", r#"{ all = [{ answer = "home.others_use_substances", is = true }, { answer = "rating.d3", at_least = 1 }, { answer = "home.substance_free_housing_arranged", is = false }, { answer = "withdrawal.ciwa_ar", at_most = 30 }] }"#, "inpatient"));
         toml.push_str(&rule("w.twice", r#"{ all = [{ answer = "severity.phq9", at_least = 5 }, { not = { answer = "severity.phq9", at_least = 21 } }, { answer = "rating.d6", at_least = 1 }, { answer = "rating.d6", at_most = 3 }] }"#, "iop"));
         toml.push_str(&rule("w.two", r#"{ at_least_n = 2, of = [{ answer = "rating.d4", at_least = 3 }, { answer = "rating.d17", at_least = 3 }, { not = { answer = "rating.d18", at_most = 1 } }] }"#, "php"));
         let local = crate::pack::BUILTIN_SOURCES[0]
@@ -1103,7 +1168,7 @@ mod tests {
                 .replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#)
                 .replace(
                     "when = { answer = \"age\", answered = true }",
-                    "when = { all = [{ answer = \"home.safe\", is = false }, { answer = \"home.substance_free_housing_arranged\", is = false }] }",
+                    "when = { all = [{ answer = \"home.violence_or_abuse\", is = true }, { answer = \"home.safe_housing_arranged\", is = false }, { answer = \"safety.suicidal_behavior\", at_most = \"lifetime\" }] }",
                 )
                 .replace("floor = \"outpatient\"", "floor = \"inpatient\""),
         )

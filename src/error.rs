@@ -86,7 +86,7 @@ impl IntakeError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct IntakeProblem {
-    /// Dotted path of the field, e.g. `safety.suicide_risk` or `ratings.withdrawal`.
+    /// Dotted path of the field, e.g. `safety.suicidal_ideation` or `ratings.withdrawal`.
     pub field: String,
     /// What is wrong.
     pub kind: ProblemKind,
@@ -189,7 +189,7 @@ impl fmt::Display for IntakeProblem {
     description = "One problem with an intake: the field, the message, and the kind under `problem_kind` with its data beside it. It carries paths, numbers and the pack's own names only, never a string from the intake."
 )]
 struct IntakeProblemJson<'a> {
-    /// Dotted path of the field, e.g. `safety.suicide_risk` or `ratings.withdrawal`.
+    /// Dotted path of the field, e.g. `safety.suicidal_ideation` or `ratings.withdrawal`.
     field: &'a str,
     /// The problem as one line, as `Display` writes it.
     message: String,

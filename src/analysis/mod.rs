@@ -407,7 +407,7 @@ impl RulePack {
 /// [[rule]]
 /// id = "local.low_risk_only"
 /// criterion = "safety"
-/// when = { answer = "safety.suicide_risk", at_most = "wish_to_be_dead" }
+/// when = { answer = "safety.suicidal_ideation", at_most = "wish_to_be_dead" }
 /// floor = "php"
 /// reason = "A deliberately broken rule: it stops firing as risk rises."
 /// source = "product default: test"

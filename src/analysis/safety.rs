@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 
 /// The answers whose worst value must be covered by a floor, whatever the pack's criteria.
 const SAFETY_ANSWERS: &[&str] = &[
-    "safety.suicide_risk",
+    "safety.suicidal_ideation",
+    "safety.suicidal_behavior",
     "safety.harm_to_others",
     "safety.psychosis_or_unable_to_self_care",
     "withdrawal.seizure_or_dt_history",
@@ -196,5 +197,17 @@ impl Ctx<'_> {
         });
         self.add_points(points);
         (can, always)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_safety_answer_is_a_built_in_answer() {
+        for name in SAFETY_ANSWERS {
+            assert!(Field::from_name(name).is_some(), "`{name}`");
+        }
     }
 }

@@ -180,7 +180,7 @@ impl Intake {
     /// # Examples
     ///
     /// ```
-    /// # let json = include_str!("../examples/intakes/iop_primary.json");
+    /// # let json = include_str!("../../examples/intakes/iop_primary.json");
     /// let intake = carelevel::Intake::from_json(json)?;
     /// assert_eq!(carelevel::Intake::from_json(&intake.to_json()?)?, intake);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -461,7 +461,7 @@ pub struct SubstanceUse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 30))]
     pub days_used_past_30: Option<u32>,
-    /// Hours since last use (0-8760; a year or more is 8760).
+    /// Hours since last use (0-8760): a year or more is 8760.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 8760))]
     pub hours_since_last_use: Option<u32>,

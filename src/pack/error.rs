@@ -15,7 +15,7 @@ use std::fmt;
 /// ```json
 /// {"file": "mine.toml", "rule": "rule `x`", "message": "`when` reads unknown answer ...",
 ///  "problem_kind": "unknown_answer", "id": "x", "path": "rule[0].when.answer", "line": 4,
-///  "column": 19, "suggestion": "safety.suicide_risk"}
+///  "column": 19, "suggestion": "safety.suicidal_ideation"}
 /// ```
 ///
 /// # Examples
@@ -23,17 +23,17 @@ use std::fmt;
 /// ```
 /// use carelevel::pack::PackProblemKind;
 /// let toml = "[[rule]]\nid = 'x'\ncriterion = 'safety'\n\
-///             when = { answer = 'safety.suicide_risks', is = 'none' }\n";
+///             when = { answer = 'safety.suicidal_ideations', is = 'none' }\n";
 /// let err = carelevel::RulePack::from_toml("mine.toml", toml).unwrap_err();
 /// let p = err.problems().iter().find(|p| p.kind == PackProblemKind::UnknownAnswer).unwrap();
 /// assert_eq!((p.file.as_str(), p.id.as_deref()), ("mine.toml", Some("x")));
 /// assert_eq!(p.path.as_deref(), Some("rule[0].when.answer"));
 /// assert_eq!(p.span.map(|s| (s.line, s.column)), Some((4, 19)));
-/// assert_eq!(p.suggestion.as_deref(), Some("safety.suicide_risk"));
+/// assert_eq!(p.suggestion.as_deref(), Some("safety.suicidal_ideation"));
 /// assert_eq!(
 ///     p.to_string(),
-///     "mine.toml:4:19: rule `x`: `when` reads unknown answer `safety.suicide_risks` \
-///      (did you mean `safety.suicide_risk`?)"
+///     "mine.toml:4:19: rule `x`: `when` reads unknown answer `safety.suicidal_ideations` \
+///      (did you mean `safety.suicidal_ideation`?)"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -256,10 +256,10 @@ mod tests {
 
     #[test]
     fn suggestions_are_data() {
-        let names = ["safety.suicide_risk", "safety.harm_to_others"];
+        let names = ["safety.suicidal_ideation", "safety.harm_to_others"];
         assert_eq!(
-            suggest("safety.suicide_risks", names.into_iter()).as_deref(),
-            Some("safety.suicide_risk")
+            suggest("safety.suicidal_ideations", names.into_iter()).as_deref(),
+            Some("safety.suicidal_ideation")
         );
         assert_eq!(suggest("zzz", names.into_iter()), None);
         assert_eq!(hint(Some("x")), " (did you mean `x`?)");

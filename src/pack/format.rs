@@ -29,7 +29,7 @@
 //! [[rule]]
 //! id = "safety.plan_with_intent"
 //! criterion = "safety"
-//! when = { answer = "safety.suicide_risk", at_least = "plan_with_intent" }
+//! when = { answer = "safety.suicidal_ideation", at_least = "plan_with_intent" }
 //! floor = "inpatient"
 //! urgent = true
 //! reason = "A plan with intent needs a 24-hour setting."

@@ -626,7 +626,7 @@ source = "product default: test"
                 intake.engagement.preferences.language = Some("Español \"x\"\n".into());
             }
             if k % 4 == 0 {
-                intake.home.substance_free = Some(false);
+                intake.home.others_use_substances = Some(true);
             }
             let report = report_of(&pack, &intake);
             seen_rated += usize::from(report.fired.iter().any(|f| f.id.starts_with("rated.")));

@@ -71,7 +71,7 @@ pub struct FiredRule {
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct AnswerRead {
-    /// The answer's name, e.g. `safety.suicide_risk`.
+    /// The answer's name, e.g. `safety.suicidal_ideation`.
     pub answer: String,
     /// Its value; `null` when unanswered.
     pub value: Option<AnswerValue>,
