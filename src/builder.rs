@@ -167,13 +167,13 @@ impl IntakeBuilder {
     /// `substance_use[].ciwa_ar` on the alcohol entry (added, with no count, when there is
     /// none: give its count with [`IntakeBuilder::substance_use`] first).
     pub fn ciwa_ar(self, score: u32) -> IntakeBuilder {
-        self.with(|i| entry(i, Substance::Alcohol).ciwa_ar = Some(score))
+        self.with(|i| entry(i, Substance::Alcohol, |e| e.ciwa_ar = Some(score)))
     }
 
     /// `substance_use[].cows` on the opioids entry (added, with no count, when there is none:
     /// give its count with [`IntakeBuilder::substance_use`] first).
     pub fn cows(self, score: u32) -> IntakeBuilder {
-        self.with(|i| entry(i, Substance::Opioids).cows = Some(score))
+        self.with(|i| entry(i, Substance::Opioids, |e| e.cows = Some(score)))
     }
 
     /// `withdrawal.seizure_or_dt_history`.
@@ -189,7 +189,7 @@ impl IntakeBuilder {
     /// Adds one substance to `substance_use` with its DSM-5 criteria count (creating the
     /// list if absent), or sets the count on its entry if it is listed.
     pub fn substance_use(self, substance: Substance, dsm5_criteria: u32) -> IntakeBuilder {
-        self.with(|i| entry(i, substance).dsm5_criteria = Some(dsm5_criteria))
+        self.with(|i| entry(i, substance, |e| e.dsm5_criteria = Some(dsm5_criteria)))
     }
 
     /// `substance_use` asked, and no substance used (an empty list).
@@ -324,18 +324,17 @@ impl IntakeBuilder {
     }
 }
 
-/// The entry for `substance` in `substance_use`, added (with no count) when absent.
-fn entry(i: &mut Intake, substance: Substance) -> &mut SubstanceUse {
+/// Sets a field of the entry for `substance` in `substance_use`, adding the entry (with no
+/// count) when absent.
+fn entry(i: &mut Intake, substance: Substance, set: impl FnOnce(&mut SubstanceUse)) {
     let list = i.substance_use.get_or_insert_with(Vec::new);
-    let at = match list.iter().position(|s| s.substance == substance) {
-        Some(at) => at,
+    match list.iter_mut().find(|s| s.substance == substance) {
+        Some(e) => set(e),
         None => {
             let mut e = SubstanceUse::new(substance, 0);
             e.dsm5_criteria = None;
+            set(&mut e);
             list.push(e);
-            list.len() - 1
         }
-    };
-    // `at` is a position in the list, found or just pushed.
-    &mut list[at]
+    }
 }

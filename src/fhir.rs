@@ -4,13 +4,47 @@
 //! The few resources needed are modelled here with serde rather than through a full FHIR
 //! crate, whose generated models for every resource would cost far more to compile than the
 //! engine itself. Each item's `linkId` is the intake field's dotted path
-//! (`safety.suicide_risk`), so an error naming a JSON path names the linkId too.
+//! (`safety.suicidal_ideation`; `substance_use.cows` for an item of each entry of the
+//! repeating group `substance_use`), so an error naming a JSON path names the linkId too.
+//! Every item of the intake is in the form, generated from the crate's catalogue of items.
+//!
+//! # Answers
+//!
+//! | intake item | Questionnaire `type` | answer |
+//! |---|---|---|
+//! | a choice | `choice` | `valueCoding`, system `urn:carelevel:choice:<linkId>`, code the JSON name |
+//! | any number of choices | `choice`, `repeats` | one `valueCoding` per choice, in one item |
+//! | a number | `integer`, with `minValue`/`maxValue` | `valueInteger` |
+//! | yes/no | `boolean` | `valueBoolean` |
+//! | free text | `string` | `valueString` |
+//! | a repeating group | `group`, `repeats` | the group item once per entry |
+//! | "assessed: none" of a repeating group | `boolean` | `valueBoolean` `true`: the list is empty |
+//!
+//! **Declined, unable to assess.** A safety item may be answered, declined by the person, or
+//! not assessable now (intoxicated, too unwell: reassess later), and neither of the last two
+//! is "no". FHIR R4 has no answer value for "not obtained" that form renderers and
+//! validators agree on (the `data-absent-reason` extension leaves a `required` question
+//! unanswered, which a `completed` response may not), so each such item (`declinable` in the
+//! catalogue) is a `choice` item whose answer options, all in the item's own code system
+//! `urn:carelevel:choice:<linkId>`, are its answers followed by `declined` and
+//! `unable_to_assess`. A yes/no safety item is therefore a `choice` of `yes`, `no`,
+//! `declined` and `unable_to_assess` (a `valueBoolean` is refused for it, so that no other
+//! reading can turn "declined" into "no"). The intake reads `declined` and `unable_to_assess`
+//! as unknown, never as no risk.
+//!
+//! # Versions
+//!
+//! The questionnaire's version is the intake's format, [`QUESTIONNAIRE_VERSION`] (`2`). A
+//! response to the 0.1 questionnaire (version `0.1.0`, whose items intake 2 renamed and split)
+//! is refused with [`FhirError::QuestionnaireV0_1`], which says how to move on; an intake read
+//! from a response carries `schema_version` `2`.
 //!
 //! The result is written as a `RiskAssessment` rather than a `ServiceRequest` or `CarePlan`:
 //! the engine's output is an assessment that a clinician reviews, not an order or an agreed
 //! plan; its `basis` references the `QuestionnaireResponse` it was computed from.
 
 use crate::catalogue::{self, Item, Kind, Required};
+use crate::intake::{NOT_OBTAINED, SchemaVersion};
 use crate::report::Report;
 use crate::{Intake, Level};
 use serde::{Deserialize, Serialize};
@@ -22,10 +56,15 @@ pub const CHOICE_SYSTEM: &str = "urn:carelevel:choice";
 pub const LEVEL_SYSTEM: &str = "urn:carelevel:level-of-care";
 /// The canonical URL of the intake questionnaire.
 pub const QUESTIONNAIRE_URL: &str = "urn:carelevel:questionnaire:intake";
-/// The version of the intake questionnaire: the crate's version (as `carelevel::VERSION`), so
-/// a response's `questionnaire` canonical `URL|version` names the release whose form it
-/// answers.
-pub const QUESTIONNAIRE_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The version of the intake questionnaire: the intake's format (`schema_version`), so a
+/// response's `questionnaire` canonical `URL|version` names the form whose items it answers.
+/// Intake 2's is `2`.
+pub const QUESTIONNAIRE_VERSION: &str = "2";
+/// The versions of the 0.1 questionnaire (whose version was the crate's, `0.1.0`): a response
+/// naming one is refused with [`FhirError::QuestionnaireV0_1`].
+const V0_1_VERSIONS: &[&str] = &["0.1.0", "0.1"];
+/// The codes of a yes/no item that may be declined, before `declined` and `unable_to_assess`.
+const YES_NO: [&str; 2] = ["yes", "no"];
 /// The `QuestionnaireResponse.status` values that are assessed.
 pub const ACCEPTED_STATUSES: &[&str] = &["completed", "amended"];
 const LOINC: &str = "http://loinc.org";
@@ -255,6 +294,15 @@ pub enum FhirError {
         version = QUESTIONNAIRE_VERSION
     )]
     WrongQuestionnaire,
+    /// The 0.1 intake questionnaire (version `0.1.0`), whose items intake 2 renamed and split.
+    #[error(
+        "`questionnaire` names the 0.1 carelevel intake questionnaire, which intake 2 replaces: \
+         convert the 0.1 intake with `carelevel::intake::convert_v0_1` (which says what 0.1 \
+         could not record) and write it with `response_from_intake`, or answer `{url}|{version}`",
+        url = QUESTIONNAIRE_URL,
+        version = QUESTIONNAIRE_VERSION
+    )]
+    QuestionnaireV0_1,
     /// The intake questionnaire's URL with a version other than [`QUESTIONNAIRE_VERSION`].
     #[error(
         "`questionnaire` names another version of the carelevel intake questionnaire: expected `{url}|{version}`",
@@ -372,15 +420,39 @@ impl std::fmt::Display for GivenLinkId {
     }
 }
 
+/// The codes an item is answered with when it is a `choice` item: a choice's options, or `yes`
+/// and `no` for a yes/no item that may be declined, followed by `declined` and
+/// `unable_to_assess` when the item may be declined. Empty for an item answered with a
+/// number, a yes/no or text.
+fn codes(d: &Item) -> Vec<&'static str> {
+    let answers: &[&'static str] = match d.kind {
+        Kind::Choice(options) | Kind::Choices(options) => options,
+        Kind::Bool | Kind::Flag if d.declinable => &YES_NO,
+        _ => &[],
+    };
+    let not_obtained: &[&'static str] = if d.declinable && !answers.is_empty() {
+        &NOT_OBTAINED
+    } else {
+        &[]
+    };
+    answers.iter().chain(not_obtained).copied().collect()
+}
+
 fn to_item(d: &'static Item) -> QuestionnaireItem {
-    let (kind, options, bounds, repeats) = match d.kind {
-        Kind::Group => ("group", &[][..], None, false),
-        Kind::Groups => ("group", &[][..], None, true),
-        Kind::Choice(o) => ("choice", o, None, false),
-        Kind::Choices(o) => ("choice", o, None, true),
-        Kind::Int { min, max } => ("integer", &[][..], Some((min, max)), false),
-        Kind::Bool | Kind::Flag | Kind::NoneOf(_) => ("boolean", &[][..], None, false),
-        Kind::Text => ("string", &[][..], None, false),
+    let codes = codes(d);
+    let (kind, repeats) = match d.kind {
+        Kind::Group => ("group", false),
+        Kind::Groups => ("group", true),
+        Kind::Choices(_) => ("choice", true),
+        Kind::Choice(_) => ("choice", false),
+        _ if !codes.is_empty() => ("choice", false),
+        Kind::Int { .. } => ("integer", false),
+        Kind::Bool | Kind::Flag | Kind::NoneOf(_) => ("boolean", false),
+        Kind::Text => ("string", false),
+    };
+    let bounds = match d.kind {
+        Kind::Int { min, max } => Some((min, max)),
+        _ => None,
     };
     QuestionnaireItem {
         link_id: d.path.to_owned(),
@@ -397,7 +469,7 @@ fn to_item(d: &'static Item) -> QuestionnaireItem {
                 display: Some((*display).to_owned()),
             })
             .collect(),
-        answer_option: options
+        answer_option: codes
             .iter()
             .map(|o| AnswerOption {
                 value_coding: Coding {
@@ -432,7 +504,7 @@ fn to_item(d: &'static Item) -> QuestionnaireItem {
 /// ```
 /// let q = carelevel::fhir::questionnaire();
 /// let json = serde_json::to_string(&q).unwrap();
-/// assert!(json.contains(r#""linkId":"safety.suicide_risk""#));
+/// assert!(json.contains(r#""linkId":"safety.suicidal_ideation""#));
 /// assert!(json.contains("44261-6")); // PHQ-9 total, LOINC
 /// assert_eq!(q.version, carelevel::fhir::QUESTIONNAIRE_VERSION);
 /// ```
@@ -473,35 +545,47 @@ fn answer_value(d: &Item, a: &ResponseAnswer) -> Result<Value, FhirError> {
     if values > 1 {
         return Err(wrong("exactly one value[x] in each answer"));
     }
-    match d.kind {
-        Kind::Choice(options) | Kind::Choices(options) => {
-            let coding = a
-                .value_coding
-                .as_ref()
-                .ok_or_else(|| wrong("a coded answer (valueCoding with a code)"))?;
-            let system = choice_system(d);
-            if coding.system.as_deref() != Some(system.as_str()) {
-                return Err(FhirError::WrongSystem {
-                    link_id: d.path.to_owned(),
-                    system,
-                });
-            }
-            let code = coding
-                .code
-                .as_deref()
-                .ok_or_else(|| wrong("a coded answer (valueCoding with a code)"))?;
-            if !options.contains(&code) {
-                return Err(FhirError::UnknownCode {
-                    link_id: d.path.to_owned(),
-                    expected: options
-                        .iter()
-                        .map(|o| format!("`{o}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
-            }
-            Ok(Value::String(code.to_owned()))
+    let codes = codes(d);
+    if !codes.is_empty() {
+        let coding = a.value_coding.as_ref().ok_or_else(|| {
+            wrong(if matches!(d.kind, Kind::Bool | Kind::Flag) {
+                "a coded answer (valueCoding), not valueBoolean: a yes/no item that may be \
+                 declined is coded `yes`, `no`, `declined` or `unable_to_assess`"
+            } else {
+                "a coded answer (valueCoding with a code)"
+            })
+        })?;
+        let system = choice_system(d);
+        if coding.system.as_deref() != Some(system.as_str()) {
+            return Err(FhirError::WrongSystem {
+                link_id: d.path.to_owned(),
+                system,
+            });
         }
+        let code = coding
+            .code
+            .as_deref()
+            .ok_or_else(|| wrong("a coded answer (valueCoding with a code)"))?;
+        if !codes.contains(&code) {
+            return Err(FhirError::UnknownCode {
+                link_id: d.path.to_owned(),
+                expected: codes
+                    .iter()
+                    .map(|o| format!("`{o}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        let [yes, no] = YES_NO;
+        return Ok(match d.kind {
+            // Only the two answers are read as a yes/no: `declined` and `unable_to_assess`
+            // stay what they are (never "no").
+            Kind::Bool | Kind::Flag if code == yes => Value::Bool(true),
+            Kind::Bool | Kind::Flag if code == no => Value::Bool(false),
+            _ => Value::String(code.to_owned()),
+        });
+    }
+    match d.kind {
         Kind::Int { .. } => a
             .value_integer
             .map(Value::from)
@@ -515,6 +599,9 @@ fn answer_value(d: &Item, a: &ResponseAnswer) -> Result<Value, FhirError> {
             .clone()
             .map(Value::String)
             .ok_or_else(|| wrong("a text answer (valueString)")),
+        Kind::Choice(_) | Kind::Choices(_) => {
+            Err(wrong("a coded answer (valueCoding with a code)"))
+        }
         Kind::Group | Kind::Groups => Err(wrong("child items, not an answer")),
     }
 }
@@ -633,13 +720,17 @@ fn check_header(response: &QuestionnaireResponse) -> Result<(), FhirError> {
     if url != QUESTIONNAIRE_URL {
         return Err(FhirError::WrongQuestionnaire);
     }
-    if version.is_some_and(|v| v != QUESTIONNAIRE_VERSION) {
-        return Err(FhirError::WrongQuestionnaireVersion);
+    match version {
+        Some(v) if V0_1_VERSIONS.contains(&v) => return Err(FhirError::QuestionnaireV0_1),
+        Some(v) if v != QUESTIONNAIRE_VERSION => {
+            return Err(FhirError::WrongQuestionnaireVersion);
+        }
+        _ => {}
     }
     Ok(())
 }
 
-/// The linkId for a JSON path such as `severity.substance_use[0].dsm5_criteria`.
+/// The linkId for a JSON path such as `substance_use[0].dsm5_criteria`.
 fn link_of(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut skip = false;
@@ -658,7 +749,8 @@ fn link_of(path: &str) -> String {
 ///
 /// The response must be `completed` or `amended` and must name the intake questionnaire in
 /// `questionnaire` ([`QUESTIONNAIRE_URL`], optionally `|`[`QUESTIONNAIRE_VERSION`]). No
-/// answer is dropped or overridden: what would be is an error instead.
+/// answer is dropped or overridden: what would be is an error instead. The intake read
+/// carries `schema_version` `2` (the questionnaire's version).
 ///
 /// # Errors
 ///
@@ -667,21 +759,28 @@ fn link_of(path: &str) -> String {
 ///   any other status but `completed` and `amended` (`stopped`, `entered-in-error`, ...).
 /// - [`FhirError::MissingQuestionnaire`], [`FhirError::WrongQuestionnaire`],
 ///   [`FhirError::WrongQuestionnaireVersion`]: the `questionnaire` canonical is missing, names
-///   another questionnaire, or another version of this one.
+///   another questionnaire, or another version of this one;
+///   [`FhirError::QuestionnaireV0_1`]: it names the 0.1 questionnaire (`|0.1.0`), whose
+///   answers are not intake 2's.
 /// - [`FhirError::UnknownLinkId`]: an item the questionnaire does not have at that place.
 /// - [`FhirError::RepeatedItem`]: an item or group that does not repeat appears twice among
-///   its siblings (two `safety` groups, two `safety.suicide_risk` items). A repeating choice
-///   (`history.earlier_levels_not_held`, `engagement.commitments`) is rejected too when given
-///   as several items: its answers belong in one item's `answer` list. Only the repeating
-///   group `severity.substance_use` may appear more than once.
-/// - [`FhirError::WrongAnswerType`]: an answer of the wrong type, more than one `value[x]` in
-///   an answer, an answer on a group or child items on a question;
+///   its siblings (two `safety` groups, two `safety.suicidal_ideation` items). A repeating
+///   choice (`engagement.commitments`) is rejected too when given as several items: its
+///   answers belong in one item's `answer` list. Only the repeating groups
+///   (`substance_use`, `severity.conditions`, `history.episodes`) may appear more than once,
+///   once per entry.
+/// - [`FhirError::WrongAnswerType`]: an answer of the wrong type (a `valueBoolean` to a yes/no
+///   item that may be declined, which is coded), more than one `value[x]` in an answer, an
+///   answer on a group or child items on a question;
 ///   [`FhirError::TooManyAnswers`]: several answers to a single item.
 /// - [`FhirError::WrongSystem`]: a `valueCoding` whose `system` is missing or is not the one
 ///   the item's answer options use (`urn:carelevel:choice:<linkId>`);
-///   [`FhirError::UnknownCode`]: a code that is not one of the item's answer options.
-/// - [`FhirError::Intake`]: a value the intake does not accept (a negative number), or
-///   `severity.no_substance_use_disorder` answered yes beside `severity.substance_use` groups.
+///   [`FhirError::UnknownCode`]: a code that is not one of the item's answer options
+///   (`declined` and `unable_to_assess` are options of a safety item only).
+/// - [`FhirError::Intake`]: a value the intake does not accept (a negative number, an entry
+///   without its substance), or an "assessed: none" item (`no_substance_use`,
+///   `severity.no_conditions`, `history.no_episodes`) answered yes beside entries of its
+///   group.
 ///
 /// Each names the linkId (or the element) and what was expected, never a string from the
 /// response. Completeness and ranges are then checked by
@@ -704,23 +803,35 @@ pub fn intake_from_response(response: &QuestionnaireResponse) -> Result<Intake, 
     check_header(response)?;
     let mut root = Map::new();
     read_items(&response.item, "", &mut root)?;
-    serde_path_to_error::deserialize(Value::Object(root)).map_err(|e| FhirError::Intake {
-        link_id: link_of(&e.path().to_string()),
-        message: crate::json::redact(&e.inner().to_string()),
-    })
+    let mut intake: Intake =
+        serde_path_to_error::deserialize(Value::Object(root)).map_err(|e| FhirError::Intake {
+            link_id: link_of(&e.path().to_string()),
+            message: crate::json::redact(&e.inner().to_string()),
+        })?;
+    // The canonical named this questionnaire (whose version is intake 2's format), so the
+    // answers are an intake 2.
+    intake.schema_version = Some(SchemaVersion::V2);
+    Ok(intake)
 }
 
 fn answers_of(d: &Item, v: &Value) -> Vec<ResponseAnswer> {
+    let codes = codes(d);
+    let coded = |code: &str| ResponseAnswer {
+        value_coding: Some(Coding {
+            system: Some(choice_system(d)),
+            code: Some(code.to_owned()),
+            display: None,
+        }),
+        ..Default::default()
+    };
+    let [yes, no] = YES_NO;
     let one = |v: &Value| -> Option<ResponseAnswer> {
         match (d.kind, v) {
-            (Kind::Choice(_) | Kind::Choices(_), Value::String(s)) => Some(ResponseAnswer {
-                value_coding: Some(Coding {
-                    system: Some(choice_system(d)),
-                    code: Some(s.clone()),
-                    display: None,
-                }),
-                ..Default::default()
-            }),
+            // A coded item: a choice, or a yes/no that may be declined (`declined` and
+            // `unable_to_assess` are strings in the intake's JSON).
+            (_, Value::String(s)) if !codes.is_empty() => Some(coded(s)),
+            (_, Value::Bool(b)) if !codes.is_empty() => Some(coded(if *b { yes } else { no })),
+            _ if !codes.is_empty() => None,
             (Kind::Int { .. }, Value::Number(n)) => Some(ResponseAnswer {
                 value_integer: n.as_i64(),
                 ..Default::default()
@@ -917,5 +1028,329 @@ impl Report {
                 ),
             }],
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
+mod tests {
+    use super::*;
+    use crate::catalogue::ITEMS;
+    use crate::intake::Assessed;
+    use std::collections::BTreeSet;
+
+    /// Every item of a questionnaire, depth first.
+    fn flatten<'a>(items: &'a [QuestionnaireItem], out: &mut Vec<&'a QuestionnaireItem>) {
+        for item in items {
+            out.push(item);
+            flatten(&item.item, out);
+        }
+    }
+
+    /// Every item of a response, depth first.
+    fn answered<'a>(items: &'a [ResponseItem], out: &mut Vec<&'a ResponseItem>) {
+        for item in items {
+            out.push(item);
+            answered(&item.item, out);
+        }
+    }
+
+    fn item(path: &str) -> &'static Item {
+        ITEMS.iter().find(|d| d.path == path).unwrap()
+    }
+
+    /// A JSON answer to `d` (`variant` 0 or 1 picks one of two answers), with two entries in
+    /// each repeating group; `None` for a form-only "assessed: none" item.
+    fn answer(d: &Item, variant: usize) -> Option<Value> {
+        Some(match d.kind {
+            Kind::Int { min, max } => Value::from(if variant == 0 { max } else { min }),
+            // A flag's `false` is its absence: both entries say yes.
+            Kind::Flag => Value::Bool(true),
+            Kind::Bool => Value::Bool(variant == 0),
+            Kind::Choice(options) => {
+                Value::from(options[(options.len() - 1 + variant) % options.len()])
+            }
+            Kind::Choices(options) => Value::from(options.to_vec()),
+            Kind::Text => Value::from(format!("text {variant}")),
+            Kind::Group => Value::Object(entry(d, variant)),
+            Kind::Groups => {
+                Value::Array(vec![Value::Object(entry(d, 0)), Value::Object(entry(d, 1))])
+            }
+            Kind::NoneOf(_) => return None,
+        })
+    }
+
+    fn entry(group: &Item, variant: usize) -> Map<String, Value> {
+        group
+            .children()
+            .filter_map(|d| Some((d.key().to_owned(), answer(d, variant)?)))
+            .collect()
+    }
+
+    /// An intake answering every item of the catalogue, as JSON.
+    fn full_json() -> Value {
+        let mut m: Map<String, Value> = catalogue::children_of("")
+            .filter_map(|d| Some((d.key().to_owned(), answer(d, 0)?)))
+            .collect();
+        m.insert("schema_version".into(), Value::from("2"));
+        Value::Object(m)
+    }
+
+    fn read(json: &Value) -> Intake {
+        Intake::from_json(&json.to_string()).unwrap()
+    }
+
+    /// The JSON value at a dotted path of items in plain groups.
+    fn at<'a>(json: &'a mut Value, path: &str) -> &'a mut Value {
+        path.split('.').fold(json, |v, key| &mut v[key])
+    }
+
+    #[test]
+    fn the_version_is_the_intake_format() {
+        assert_eq!(
+            serde_json::to_value(SchemaVersion::V2).unwrap(),
+            QUESTIONNAIRE_VERSION
+        );
+        assert_eq!(questionnaire().version, QUESTIONNAIRE_VERSION);
+        assert!(!V0_1_VERSIONS.contains(&QUESTIONNAIRE_VERSION));
+    }
+
+    #[test]
+    fn the_questionnaire_lists_every_catalogue_item() {
+        let q = questionnaire();
+        let mut all = Vec::new();
+        flatten(&q.item, &mut all);
+        assert_eq!(all.len(), ITEMS.len(), "each item once");
+        let links: BTreeSet<&str> = all.iter().map(|i| i.link_id.as_str()).collect();
+        for d in ITEMS {
+            assert!(
+                links.contains(d.path),
+                "`{}` is not in the Questionnaire",
+                d.path
+            );
+            let qi = all.iter().find(|i| i.link_id == d.path).unwrap();
+            // In its group.
+            let parent = all
+                .iter()
+                .find(|i| i.item.iter().any(|c| c.link_id == d.path));
+            assert_eq!(
+                parent.map_or("", |p| p.link_id.as_str()),
+                d.parent(),
+                "`{}`",
+                d.path
+            );
+            assert_eq!(qi.required, d.required == Required::Always, "`{}`", d.path);
+            assert_eq!(qi.text, d.question);
+            let codes: Vec<&str> = qi
+                .answer_option
+                .iter()
+                .map(|o| {
+                    assert_eq!(
+                        o.value_coding.system.as_deref(),
+                        Some(format!("{CHOICE_SYSTEM}:{}", d.path).as_str())
+                    );
+                    o.value_coding.code.as_deref().unwrap()
+                })
+                .collect();
+            let not_obtained: &[&str] = if d.declinable { &NOT_OBTAINED } else { &[] };
+            let (kind, repeats, answers): (&str, bool, Vec<&str>) = match d.kind {
+                Kind::Group => ("group", false, vec![]),
+                Kind::Groups => ("group", true, vec![]),
+                Kind::Choice(o) => ("choice", false, o.to_vec()),
+                Kind::Choices(o) => ("choice", true, o.to_vec()),
+                Kind::Bool if d.declinable => ("choice", false, YES_NO.to_vec()),
+                Kind::Int { min, max } => {
+                    let bounds: Vec<i64> = qi.extension.iter().map(|e| e.value_integer).collect();
+                    assert_eq!(bounds, [i64::from(min), i64::from(max)], "`{}`", d.path);
+                    ("integer", false, vec![])
+                }
+                Kind::Bool | Kind::Flag | Kind::NoneOf(_) => ("boolean", false, vec![]),
+                Kind::Text => ("string", false, vec![]),
+            };
+            assert_eq!(qi.kind, kind, "`{}`", d.path);
+            assert_eq!(qi.repeats, repeats, "`{}`", d.path);
+            let expected: Vec<&str> = answers
+                .into_iter()
+                .chain(not_obtained.iter().copied())
+                .collect();
+            assert_eq!(codes, expected, "`{}`", d.path);
+        }
+    }
+
+    #[test]
+    fn every_declinable_item_can_say_declined_and_unable_to_assess() {
+        let mut declinable = 0;
+        for d in ITEMS.iter().filter(|d| d.declinable) {
+            declinable += 1;
+            let codes = codes(d);
+            assert!(
+                codes.ends_with(&NOT_OBTAINED),
+                "`{}` is declinable but its FHIR form cannot say so",
+                d.path
+            );
+            // No answer is spelt like "declined", and no code is listed twice.
+            let unique: BTreeSet<&str> = codes.iter().copied().collect();
+            assert_eq!(unique.len(), codes.len(), "`{}`", d.path);
+        }
+        assert!(declinable >= 10, "{declinable}");
+        // An item that may not be declined offers neither.
+        for d in ITEMS.iter().filter(|d| !d.declinable) {
+            assert!(
+                !codes(d).iter().any(|c| NOT_OBTAINED.contains(c)),
+                "`{}`",
+                d.path
+            );
+        }
+    }
+
+    #[test]
+    fn a_fully_answered_intake_round_trips() {
+        let json = full_json();
+        let intake = read(&json);
+        // Every item made it into the intake (nothing generated was dropped by serde).
+        assert_eq!(serde_json::to_value(&intake).unwrap(), json);
+        let qr = response_from_intake(&intake);
+        assert_eq!(intake_from_response(&qr).unwrap(), intake);
+        // Every item is answered in the response; each repeating group twice.
+        let mut all = Vec::new();
+        answered(&qr.item, &mut all);
+        for d in ITEMS {
+            let n = all.iter().filter(|i| i.link_id == d.path).count();
+            let expected = match d.kind {
+                Kind::NoneOf(_) => 0,
+                _ if find_groups(d.path).is_some() => 2,
+                _ => 1,
+            };
+            // Items in an entry of a repeating group appear once per entry.
+            let expected = expected * find_groups(d.parent()).map_or(1, |_| 2);
+            assert_eq!(n, expected, "`{}`", d.path);
+        }
+    }
+
+    /// The item at `path` when it is a repeating group.
+    fn find_groups(path: &str) -> Option<&'static Item> {
+        ITEMS
+            .iter()
+            .find(|d| d.path == path && d.kind == Kind::Groups)
+    }
+
+    #[test]
+    fn assessed_none_round_trips_for_each_repeating_group() {
+        for d in ITEMS {
+            let Kind::NoneOf(group) = d.kind else {
+                continue;
+            };
+            let mut json = full_json();
+            *at(&mut json, group) = Value::Array(Vec::new());
+            let intake = read(&json);
+            let qr = response_from_intake(&intake);
+            let mut all = Vec::new();
+            answered(&qr.item, &mut all);
+            let none = all.iter().find(|i| i.link_id == d.path).unwrap();
+            assert_eq!(none.answer[0].value_boolean, Some(true), "`{}`", d.path);
+            assert!(!all.iter().any(|i| i.link_id == group), "`{group}`");
+            assert_eq!(intake_from_response(&qr).unwrap(), intake, "`{}`", d.path);
+
+            // Not asked: neither the item nor the group.
+            let mut json = full_json();
+            let (parent, key) = group.rsplit_once('.').unwrap_or(("", group));
+            let holder = if parent.is_empty() {
+                &mut json
+            } else {
+                at(&mut json, parent)
+            };
+            holder.as_object_mut().unwrap().remove(key);
+            let intake = read(&json);
+            let qr = response_from_intake(&intake);
+            let mut all = Vec::new();
+            answered(&qr.item, &mut all);
+            assert!(
+                !all.iter()
+                    .any(|i| i.link_id == d.path || i.link_id == group)
+            );
+            assert_eq!(intake_from_response(&qr).unwrap(), intake, "`{}`", d.path);
+        }
+    }
+
+    #[test]
+    fn declined_and_unable_to_assess_round_trip_for_each_declinable_item() {
+        for d in ITEMS.iter().filter(|d| d.declinable) {
+            assert!(
+                find_groups(d.parent()).is_none(),
+                "`{}`: a declinable item in an entry needs its own test",
+                d.path
+            );
+            for code in NOT_OBTAINED {
+                let mut json = full_json();
+                *at(&mut json, d.path) = Value::from(code);
+                let intake = read(&json);
+                let qr = response_from_intake(&intake);
+                let mut all = Vec::new();
+                answered(&qr.item, &mut all);
+                let answer = &all.iter().find(|i| i.link_id == d.path).unwrap().answer;
+                assert_eq!(answer.len(), 1);
+                let coding = answer[0].value_coding.as_ref().unwrap();
+                assert_eq!(coding.code.as_deref(), Some(code), "`{}`", d.path);
+                assert_eq!(coding.system, Some(choice_system(d)));
+                let back = intake_from_response(&qr).unwrap();
+                assert_eq!(back, intake, "`{}` {code}", d.path);
+                assert_eq!(
+                    *at(&mut serde_json::to_value(&back).unwrap(), d.path),
+                    Value::from(code)
+                );
+            }
+        }
+        // Typed: never "no".
+        let mut json = full_json();
+        *at(&mut json, "safety.psychosis_or_unable_to_self_care") = Value::from("declined");
+        let back = intake_from_response(&response_from_intake(&read(&json))).unwrap();
+        assert_eq!(
+            back.safety.psychosis_or_unable_to_self_care,
+            Some(Assessed::Declined)
+        );
+    }
+
+    #[test]
+    fn a_declinable_yes_no_is_coded_yes_or_no() {
+        let d = item("home.violence_or_abuse");
+        for (b, code) in [(true, "yes"), (false, "no")] {
+            let answers = answers_of(d, &Value::Bool(b));
+            assert_eq!(answers.len(), 1);
+            assert_eq!(
+                answers[0].value_coding.as_ref().unwrap().code.as_deref(),
+                Some(code)
+            );
+            assert_eq!(answer_value(d, &answers[0]).unwrap(), Value::Bool(b));
+        }
+        let boolean = ResponseAnswer {
+            value_boolean: Some(false),
+            ..Default::default()
+        };
+        let e = answer_value(d, &boolean).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "linkId `home.violence_or_abuse`: expected a coded answer (valueCoding), not valueBoolean"
+            ),
+            "{e}"
+        );
+        // A yes/no that may not be declined keeps its valueBoolean.
+        let d = item("home.supportive");
+        assert!(!d.declinable);
+        assert_eq!(answer_value(d, &boolean).unwrap(), Value::Bool(false));
+    }
+
+    #[test]
+    fn the_intake_read_is_intake_2() {
+        let mut json = full_json();
+        json.as_object_mut().unwrap().remove("schema_version");
+        let mut intake: Intake = serde_json::from_value(json).unwrap();
+        intake.schema_version = None;
+        let back = intake_from_response(&response_from_intake(&intake)).unwrap();
+        assert_eq!(back.schema_version, Some(SchemaVersion::V2));
     }
 }

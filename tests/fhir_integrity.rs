@@ -17,6 +17,131 @@ const SUICIDE_PLAN: &str = include_str!("../examples/intakes/inpatient_suicide_p
 const IOP: &str = include_str!("../examples/intakes/iop_primary.json");
 const PLANTED: &str = "John Smith HIV positive";
 
+/// Every item of intake 2 answered, with two or more entries in each repeating group (a
+/// 16-year-old, so that the adolescent items apply). `a_fully_answered_intake_round_trips`
+/// holds it to the Questionnaire: a new item must be answered here.
+const FULL: &str = r#"{
+  "schema_version": "2",
+  "age": 16,
+  "safety": {
+    "suicidal_ideation": "method_without_intent",
+    "suicidal_behavior": "lifetime",
+    "self_injury": "past_3_months",
+    "phq9_item9": "several_days",
+    "lethal_means": "firearm",
+    "harm_to_others": "ideation",
+    "harm_target_identified": false,
+    "psychosis_or_unable_to_self_care": false
+  },
+  "withdrawal": {
+    "seizure_or_dt_history": true,
+    "seizure_this_episode": false,
+    "hallucinations_this_episode": true,
+    "delirium_this_episode": false,
+    "intoxicated_now": false,
+    "pawss": 5
+  },
+  "substance_use": [
+    {
+      "substance": "alcohol",
+      "dsm5_criteria": 7,
+      "days_used_past_30": 28,
+      "hours_since_last_use": 14,
+      "drinks_per_day": 12,
+      "ciwa_ar": 16
+    },
+    {
+      "substance": "opioids",
+      "severity": "moderate",
+      "remission": "early",
+      "on_maintenance_therapy": true,
+      "days_used_past_30": 0,
+      "hours_since_last_use": 8760,
+      "cows": 3
+    },
+    {
+      "substance": "sedatives",
+      "dsm5_criteria": 3,
+      "days_used_past_30": 10,
+      "hours_since_last_use": 30,
+      "benzodiazepine": "alprazolam",
+      "daily_dose_mg": 4
+    }
+  ],
+  "medical": {
+    "status": "daily_monitoring",
+    "pregnancy": "no",
+    "injection_use": false,
+    "overdose": "past_12_months"
+  },
+  "medication": {
+    "opioid_use_disorder": "buprenorphine",
+    "opioid_use_disorder_adherence": "as_prescribed",
+    "alcohol_use_disorder": "naltrexone",
+    "alcohol_use_disorder_adherence": "missing_doses",
+    "naloxone_on_hand": true,
+    "psychiatric": "stopped"
+  },
+  "severity": {
+    "phq9": 19,
+    "gad7": 12,
+    "clinician_rating": "moderate",
+    "conditions": [
+      { "condition": "depressive", "severity": "moderate" },
+      { "condition": "ptsd", "severity": "severe" }
+    ],
+    "impairs_daily_activities": true,
+    "days_impaired_past_30": 12
+  },
+  "self_management": "with_daily_structure",
+  "history": {
+    "current_setting": "iop",
+    "progress": "not_enough",
+    "medication_setting": "office_based_buprenorphine",
+    "episodes": [
+      { "level": "outpatient", "outcome": "did_not_hold", "months_ago": 14 },
+      { "level": "inpatient", "outcome": "left_early" }
+    ],
+    "relapse_after_abstinence": true
+  },
+  "home": {
+    "others_use_substances": true,
+    "violence_or_abuse": false,
+    "supportive": false,
+    "housing": "unstably_housed",
+    "children_in_home": true,
+    "arranged_housing": "sober_living"
+  },
+  "engagement": {
+    "stage_of_change": "preparation",
+    "can_attend_several_days": true,
+    "commitments": ["school", "caregiving"],
+    "work_schedule": "night",
+    "mandated": "probation_or_parole",
+    "requested_intensity": "less",
+    "needs_transportation": true,
+    "needs_childcare": false,
+    "preferences": {
+      "cultural": "a counsellor who shares the family's faith",
+      "language": "Spanish at family sessions",
+      "spiritual": "time for Friday prayers"
+    }
+  },
+  "adolescent": {
+    "guardian_consent": "given",
+    "school": "frequent_absences",
+    "caregiver_involvement": "partly"
+  },
+  "notes": "Lives with an aunt since March."
+}"#;
+
+/// The form-only "assessed: none" items, one for each repeating group.
+const NONE_OF: [(&str, &str); 3] = [
+    ("no_substance_use", "substance_use"),
+    ("severity.no_conditions", "severity.conditions"),
+    ("history.no_episodes", "history.episodes"),
+];
+
 fn intake(json: &str) -> Intake {
     Intake::from_json(json).unwrap()
 }
@@ -66,6 +191,31 @@ fn choice(link: &str, c: &str) -> ResponseAnswer {
     code(&format!("{CHOICE_SYSTEM}:{link}"), c)
 }
 
+/// Every item of a Questionnaire, depth first.
+fn questions(items: &[QuestionnaireItem]) -> Vec<&QuestionnaireItem> {
+    let mut out = Vec::new();
+    for item in items {
+        out.push(item);
+        out.extend(questions(&item.item));
+    }
+    out
+}
+
+/// Every item of a response, depth first.
+fn answered(items: &[ResponseItem]) -> Vec<&ResponseItem> {
+    let mut out = Vec::new();
+    for item in items {
+        out.push(item);
+        out.extend(answered(&item.item));
+    }
+    out
+}
+
+/// The JSON value at a linkId of an item outside the repeating groups.
+fn at<'a>(json: &'a mut serde_json::Value, link: &str) -> &'a mut serde_json::Value {
+    link.split('.').fold(json, |v, key| &mut v[key])
+}
+
 fn err(qr: &QuestionnaireResponse) -> FhirError {
     match intake_from_response(qr) {
         Ok(i) => panic!("read although it should be rejected: {i:?}"),
@@ -79,20 +229,20 @@ fn err(qr: &QuestionnaireResponse) -> FhirError {
 fn a_repeated_item_is_rejected_not_overwritten() {
     let mut qr = response(SUICIDE_PLAN);
     group(&mut qr, "safety").item.push(leaf(
-        "safety.suicide_risk",
-        vec![choice("safety.suicide_risk", "none")],
+        "safety.suicidal_ideation",
+        vec![choice("safety.suicidal_ideation", "none")],
     ));
     let e = err(&qr);
     assert_eq!(
         e,
         FhirError::RepeatedItem {
-            link_id: "safety.suicide_risk".into(),
+            link_id: "safety.suicidal_ideation".into(),
             repeats: false
         }
     );
     assert_eq!(
         e.to_string(),
-        "linkId `safety.suicide_risk` appears more than once but does not repeat"
+        "linkId `safety.suicidal_ideation` appears more than once but does not repeat"
     );
 
     // The same when the second copy comes first.
@@ -100,8 +250,8 @@ fn a_repeated_item_is_rejected_not_overwritten() {
     group(&mut qr, "safety").item.insert(
         0,
         leaf(
-            "safety.suicide_risk",
-            vec![choice("safety.suicide_risk", "none")],
+            "safety.suicidal_ideation",
+            vec![choice("safety.suicidal_ideation", "none")],
         ),
     );
     assert!(matches!(err(&qr), FhirError::RepeatedItem { .. }));
@@ -127,7 +277,8 @@ fn a_repeated_top_level_item_is_rejected() {
 fn a_repeated_group_is_rejected_not_merged() {
     let mut qr = response(SUICIDE_PLAN);
     let mut second = group(&mut qr, "safety").clone();
-    child(&mut second, "safety.suicide_risk").answer = vec![choice("safety.suicide_risk", "none")];
+    child(&mut second, "safety.suicidal_ideation").answer =
+        vec![choice("safety.suicidal_ideation", "none")];
     qr.item.push(second);
     assert_eq!(
         err(&qr).to_string(),
@@ -140,8 +291,8 @@ fn a_repeated_group_is_rejected_not_merged() {
         link_id: "safety".into(),
         answer: vec![],
         item: vec![leaf(
-            "safety.suicide_risk",
-            vec![choice("safety.suicide_risk", "none")],
+            "safety.suicidal_ideation",
+            vec![choice("safety.suicidal_ideation", "none")],
         )],
     });
     assert_eq!(
@@ -210,49 +361,78 @@ fn a_repeating_choice_given_as_two_items_is_rejected() {
 }
 
 #[test]
-fn the_repeating_group_may_repeat() {
+fn the_repeating_groups_may_repeat() {
+    // The top-level `substance_use`.
     let mut qr = response(IOP);
-    let severity = group(&mut qr, "severity");
-    let mut second = severity
-        .item
-        .iter()
-        .find(|i| i.link_id == "severity.substance_use")
-        .unwrap()
-        .clone();
-    child(&mut second, "severity.substance_use.substance").answer =
-        vec![choice("severity.substance_use.substance", "cannabis")];
-    severity.item.push(second);
+    let mut second = group(&mut qr, "substance_use").clone();
+    child(&mut second, "substance_use.substance").answer =
+        vec![choice("substance_use.substance", "cannabis")];
+    child(&mut second, "substance_use.ciwa_ar").answer = vec![];
+    qr.item.push(second);
     let read = intake_from_response(&qr).unwrap();
     let json = serde_json::to_value(&read).unwrap();
-    let list = json["severity"]["substance_use"].as_array().unwrap();
+    let list = json["substance_use"].as_array().unwrap();
     assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["substance"], "alcohol");
     assert_eq!(list[1]["substance"], "cannabis");
     // And it survives the round trip.
     assert_eq!(
         intake_from_response(&response_from_intake(&read)).unwrap(),
         read
     );
+
+    // The nested `severity.conditions` and `history.episodes`.
+    let full = response(FULL);
+    for (grp, link) in [
+        ("severity", "severity.conditions"),
+        ("history", "history.episodes"),
+    ] {
+        let mut qr = full.clone();
+        let g = group(&mut qr, grp);
+        let entries = g.item.iter().filter(|i| i.link_id == link).count();
+        assert_eq!(entries, 2, "{link}");
+        let third = g.item.iter().find(|i| i.link_id == link).unwrap().clone();
+        g.item.push(third);
+        let read = intake_from_response(&qr).unwrap();
+        let json = serde_json::to_value(&read).unwrap();
+        let (outer, key) = link.split_once('.').unwrap();
+        let list = json[outer][key].as_array().unwrap();
+        assert_eq!(list.len(), 3, "{link}");
+        assert_eq!(list[2], list[0], "{link}");
+    }
 }
 
 #[test]
-fn no_substance_use_disorder_beside_a_disorder_is_rejected() {
+fn assessed_none_beside_an_entry_is_rejected() {
+    // At the top level, and in a group.
+    let yes = || {
+        vec![ResponseAnswer {
+            value_boolean: Some(true),
+            ..Default::default()
+        }]
+    };
     let mut qr = response(IOP);
-    group(&mut qr, "severity").item.insert(
-        0,
-        leaf(
-            "severity.no_substance_use_disorder",
-            vec![ResponseAnswer {
-                value_boolean: Some(true),
-                ..Default::default()
-            }],
-        ),
-    );
+    qr.item.insert(0, leaf("no_substance_use", yes()));
     let e = err(&qr);
     assert!(
-        e.to_string()
-            .starts_with("linkId `severity.no_substance_use_disorder`: answered yes, but"),
+        e.to_string().starts_with(
+            "linkId `no_substance_use`: answered yes, but `substance_use` groups are present"
+        ),
         "{e}"
     );
+    for (grp, link) in [
+        ("severity", "severity.no_conditions"),
+        ("history", "history.no_episodes"),
+    ] {
+        let mut qr = response(FULL);
+        group(&mut qr, grp).item.insert(0, leaf(link, yes()));
+        let e = err(&qr);
+        assert!(
+            e.to_string()
+                .starts_with(&format!("linkId `{link}`: answered yes, but")),
+            "{e}"
+        );
+    }
 }
 
 #[test]
@@ -260,7 +440,7 @@ fn answers_on_a_group_or_child_items_on_a_question_are_rejected() {
     let mut qr = response(IOP);
     group(&mut qr, "safety")
         .answer
-        .push(choice("safety.suicide_risk", "none"));
+        .push(choice("safety.suicidal_ideation", "none"));
     assert_eq!(
         err(&qr).to_string(),
         "linkId `safety`: expected child items, not an answer"
@@ -268,8 +448,8 @@ fn answers_on_a_group_or_child_items_on_a_question_are_rejected() {
 
     let mut qr = response(IOP);
     qr.item[0].item.push(leaf(
-        "safety.suicide_risk",
-        vec![choice("safety.suicide_risk", "plan_with_intent")],
+        "safety.suicidal_ideation",
+        vec![choice("safety.suicidal_ideation", "plan_with_intent")],
     ));
     assert_eq!(
         err(&qr).to_string(),
@@ -280,11 +460,11 @@ fn answers_on_a_group_or_child_items_on_a_question_are_rejected() {
 #[test]
 fn an_answer_with_two_values_is_rejected() {
     let mut qr = response(IOP);
-    let risk = &mut child(group(&mut qr, "safety"), "safety.suicide_risk").answer[0];
+    let risk = &mut child(group(&mut qr, "safety"), "safety.suicidal_ideation").answer[0];
     risk.value_boolean = Some(true);
     assert_eq!(
         err(&qr).to_string(),
-        "linkId `safety.suicide_risk`: expected exactly one value[x] in each answer"
+        "linkId `safety.suicidal_ideation`: expected exactly one value[x] in each answer"
     );
 }
 
@@ -334,13 +514,18 @@ fn an_in_progress_response_is_not_yet_assessed() {
 // 3. The questionnaire canonical.
 
 #[test]
-fn the_questionnaire_has_the_crate_version_and_responses_name_it() {
+fn the_questionnaire_has_the_intake_version_and_responses_name_it() {
     let q = questionnaire();
     assert_eq!(q.url, QUESTIONNAIRE_URL);
-    assert_eq!(q.version, env!("CARGO_PKG_VERSION"));
-    assert_eq!(QUESTIONNAIRE_VERSION, env!("CARGO_PKG_VERSION"));
+    // The intake's format, as its JSON `schema_version` says it.
+    assert_eq!(QUESTIONNAIRE_VERSION, "2");
+    assert_eq!(
+        serde_json::to_value(carelevel::intake::SchemaVersion::V2).unwrap(),
+        QUESTIONNAIRE_VERSION
+    );
+    assert_eq!(q.version, QUESTIONNAIRE_VERSION);
     let json = serde_json::to_value(&q).unwrap();
-    assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(json["version"], QUESTIONNAIRE_VERSION);
 
     let qr = response(IOP);
     assert_eq!(
@@ -395,7 +580,7 @@ fn another_questionnaire_is_rejected() {
 
 #[test]
 fn another_version_is_rejected() {
-    for version in ["0.0.0-other", "", "1", "0.1.0 "] {
+    for version in ["0.0.0-other", "", "1", "2.0", "0.1.0 ", "0.1.1", "0.2.0"] {
         if version == QUESTIONNAIRE_VERSION {
             continue;
         }
@@ -418,7 +603,7 @@ fn another_version_is_rejected() {
 
 #[test]
 fn a_coding_from_another_system_is_rejected() {
-    let expected = "linkId `safety.suicide_risk`: expected a valueCoding with system `urn:carelevel:choice:safety.suicide_risk`";
+    let expected = "linkId `safety.suicidal_ideation`: expected a valueCoding with system `urn:carelevel:choice:safety.suicidal_ideation`";
     for system in [
         Some("http://snomed.info/sct"),
         Some("urn:carelevel:choice:safety.harm_to_others"),
@@ -427,14 +612,14 @@ fn a_coding_from_another_system_is_rejected() {
         None,
     ] {
         let mut qr = response(SUICIDE_PLAN);
-        coding(&mut qr, "safety", "safety.suicide_risk").system = system.map(Into::into);
+        coding(&mut qr, "safety", "safety.suicidal_ideation").system = system.map(Into::into);
         let e = err(&qr);
         assert_eq!(e.to_string(), expected, "{system:?}");
         assert_eq!(
             e,
             FhirError::WrongSystem {
-                link_id: "safety.suicide_risk".into(),
-                system: format!("{CHOICE_SYSTEM}:safety.suicide_risk"),
+                link_id: "safety.suicidal_ideation".into(),
+                system: format!("{CHOICE_SYSTEM}:safety.suicidal_ideation"),
             }
         );
     }
@@ -446,26 +631,40 @@ fn a_coding_from_another_system_is_rejected() {
         matches!(err(&qr), FhirError::WrongSystem { link_id, .. } if link_id == "engagement.commitments")
     );
     let mut qr = response(IOP);
-    let sud = child(group(&mut qr, "severity"), "severity.substance_use");
-    child(sud, "severity.substance_use.substance").answer[0]
+    child(group(&mut qr, "substance_use"), "substance_use.substance").answer[0]
         .value_coding
         .as_mut()
         .unwrap()
         .system = Some("http://loinc.org".into());
     assert!(
-        matches!(err(&qr), FhirError::WrongSystem { link_id, .. } if link_id == "severity.substance_use.substance")
+        matches!(err(&qr), FhirError::WrongSystem { link_id, .. } if link_id == "substance_use.substance")
+    );
+    // And in an entry of a nested repeating group.
+    let mut qr = response(FULL);
+    child(group(&mut qr, "history"), "history.episodes")
+        .item
+        .iter_mut()
+        .find(|i| i.link_id == "history.episodes.level")
+        .unwrap()
+        .answer[0]
+        .value_coding
+        .as_mut()
+        .unwrap()
+        .system = Some(format!("{CHOICE_SYSTEM}:history.current_setting"));
+    assert!(
+        matches!(err(&qr), FhirError::WrongSystem { link_id, .. } if link_id == "history.episodes.level")
     );
 }
 
 #[test]
 fn an_unknown_code_is_rejected_naming_the_options() {
     let mut qr = response(SUICIDE_PLAN);
-    coding(&mut qr, "safety", "safety.suicide_risk").code = Some("maybe".into());
+    coding(&mut qr, "safety", "safety.suicidal_ideation").code = Some("maybe".into());
     let e = err(&qr);
     let msg = e.to_string();
     assert!(
         msg.starts_with(
-            "linkId `safety.suicide_risk`: expected a code of the item's answer options: `none`"
+            "linkId `safety.suicidal_ideation`: expected a code of the item's answer options: `none`"
         ),
         "{msg}"
     );
@@ -530,10 +729,10 @@ fn no_error_message_contains_a_planted_string() {
             qr.questionnaire = Some(format!("{PLANTED}|{QUESTIONNAIRE_VERSION}"));
         }),
         ("system", |qr| {
-            coding(qr, "safety", "safety.suicide_risk").system = Some(PLANTED.into());
+            coding(qr, "safety", "safety.suicidal_ideation").system = Some(PLANTED.into());
         }),
         ("code", |qr| {
-            coding(qr, "safety", "safety.suicide_risk").code = Some(PLANTED.into());
+            coding(qr, "safety", "safety.suicidal_ideation").code = Some(PLANTED.into());
         }),
         ("code of a repeating choice", |qr| {
             coding(qr, "engagement", "engagement.commitments").code = Some(PLANTED.into());
@@ -552,7 +751,7 @@ fn no_error_message_contains_a_planted_string() {
             };
         }),
         ("text beside a code", |qr| {
-            child(group(qr, "safety"), "safety.suicide_risk").answer[0].value_string =
+            child(group(qr, "safety"), "safety.suicidal_ideation").answer[0].value_string =
                 Some(PLANTED.into());
         }),
         ("text answer on a group", |qr| {
@@ -604,4 +803,419 @@ fn valid_responses_still_round_trip() {
         let parsed: QuestionnaireResponse = serde_json::from_str(&text).unwrap();
         assert_eq!(intake_from_response(&parsed).unwrap(), i);
     }
+}
+
+// 7. Intake 2: every item, the repeating groups, declined and unable to assess.
+
+#[test]
+fn a_fully_answered_intake_round_trips() {
+    let i = intake(FULL);
+    // Every answer of the fixture is in the intake (serde dropped none).
+    let fixture: serde_json::Value = serde_json::from_str(FULL).unwrap();
+    assert_eq!(serde_json::to_value(&i).unwrap(), fixture);
+
+    let qr = response_from_intake(&i);
+    let text = serde_json::to_string(&qr).unwrap();
+    let parsed: QuestionnaireResponse = serde_json::from_str(&text).unwrap();
+    let back = intake_from_response(&parsed).unwrap();
+    assert_eq!(back, i);
+    assert_eq!(
+        back.schema_version,
+        Some(carelevel::intake::SchemaVersion::V2)
+    );
+
+    // Every item of the Questionnaire is answered but the "assessed: none" ones (each
+    // repeating group has entries): a new item must be added to FULL.
+    let q = questionnaire();
+    let asked: std::collections::BTreeSet<&str> = questions(&q.item)
+        .into_iter()
+        .map(|i| i.link_id.as_str())
+        .collect();
+    let given: std::collections::BTreeSet<&str> = answered(&qr.item)
+        .into_iter()
+        .map(|i| i.link_id.as_str())
+        .collect();
+    let unanswered: Vec<&str> = asked.difference(&given).copied().collect();
+    let mut none_of: Vec<&str> = NONE_OF.iter().map(|(none, _)| *none).collect();
+    none_of.sort_unstable();
+    assert_eq!(unanswered, none_of, "answer every item in FULL");
+    assert!(given.is_subset(&asked));
+
+    // Each repeating group once per entry.
+    let all = answered(&qr.item);
+    for (group, entries) in [
+        ("substance_use", 3),
+        ("severity.conditions", 2),
+        ("history.episodes", 2),
+    ] {
+        assert_eq!(
+            all.iter().filter(|i| i.link_id == group).count(),
+            entries,
+            "{group}"
+        );
+    }
+}
+
+#[test]
+fn assessed_none_round_trips_for_each_repeating_group() {
+    for (none, group) in NONE_OF {
+        // None: an empty list is the "assessed: none" item, answered yes.
+        let mut json: serde_json::Value = serde_json::from_str(FULL).unwrap();
+        *at(&mut json, group) = serde_json::json!([]);
+        let i = intake(&json.to_string());
+        let qr = response_from_intake(&i);
+        let all = answered(&qr.item);
+        let item = all.iter().find(|i| i.link_id == none).unwrap();
+        assert_eq!(item.answer[0].value_boolean, Some(true), "{none}");
+        assert!(!all.iter().any(|i| i.link_id == group), "{group}");
+        let back = intake_from_response(&qr).unwrap();
+        assert_eq!(back, i, "{none}");
+        let back = serde_json::to_value(&back).unwrap();
+        assert_eq!(
+            back.pointer(&format!("/{}", group.replace('.', "/"))),
+            Some(&serde_json::json!([])),
+            "{group}"
+        );
+
+        // Not asked: neither, and the list stays absent.
+        let mut json: serde_json::Value = serde_json::from_str(FULL).unwrap();
+        let (parent, key) = group.rsplit_once('.').unwrap_or(("", group));
+        let holder = if parent.is_empty() {
+            &mut json
+        } else {
+            at(&mut json, parent)
+        };
+        holder.as_object_mut().unwrap().remove(key).unwrap();
+        let i = intake(&json.to_string());
+        let qr = response_from_intake(&i);
+        assert!(
+            !answered(&qr.item)
+                .iter()
+                .any(|i| i.link_id == none || i.link_id == group),
+            "{group}"
+        );
+        let back = intake_from_response(&qr).unwrap();
+        assert_eq!(back, i, "{group}");
+        let back = serde_json::to_value(&back).unwrap();
+        assert_eq!(
+            back.pointer(&format!("/{}", group.replace('.', "/"))),
+            None,
+            "{group}"
+        );
+    }
+}
+
+#[test]
+fn a_flag_in_an_entry_round_trips() {
+    let link = "substance_use.on_maintenance_therapy";
+    let mut qr = response(FULL);
+    let entries: Vec<&mut ResponseItem> = qr
+        .item
+        .iter_mut()
+        .filter(|i| i.link_id == "substance_use")
+        .collect();
+    // Only the opioids entry says yes; the others leave it out (absent is no).
+    let flagged: Vec<bool> = entries
+        .iter()
+        .map(|e| e.item.iter().any(|i| i.link_id == link))
+        .collect();
+    assert_eq!(flagged, [false, true, false]);
+    let opioids = &entries[1];
+    let flag = opioids.item.iter().find(|i| i.link_id == link).unwrap();
+    assert_eq!(flag.answer[0].value_boolean, Some(true));
+
+    // An explicit no is read as no.
+    let mut qr = response(FULL);
+    let alcohol = qr
+        .item
+        .iter_mut()
+        .find(|i| i.link_id == "substance_use")
+        .unwrap();
+    alcohol.item.push(leaf(
+        link,
+        vec![ResponseAnswer {
+            value_boolean: Some(false),
+            ..Default::default()
+        }],
+    ));
+    assert_eq!(intake_from_response(&qr).unwrap(), intake(FULL));
+
+    // A flag is a yes/no, not a code.
+    let mut qr = response(FULL);
+    let opioids = qr
+        .item
+        .iter_mut()
+        .filter(|i| i.link_id == "substance_use")
+        .nth(1)
+        .unwrap();
+    child(opioids, link).answer = vec![choice(link, "yes")];
+    assert_eq!(
+        err(&qr).to_string(),
+        format!("linkId `{link}`: expected a yes/no answer (valueBoolean)")
+    );
+}
+
+/// The schema, with `$ref`s followed, `anyOf` with `null` and the items of an array
+/// unwrapped.
+fn resolve<'a>(root: &'a serde_json::Value, mut s: &'a serde_json::Value) -> &'a serde_json::Value {
+    loop {
+        if let Some(r) = s.get("$ref").and_then(|r| r.as_str()) {
+            s = root.pointer(r.trim_start_matches('#')).unwrap();
+        } else if let Some(any) = s.get("anyOf").and_then(|a| a.as_array()) {
+            match any.iter().find(|v| v["type"] != "null") {
+                Some(v) if any.len() == 2 && any.iter().any(|v| v["type"] == "null") => s = v,
+                _ => return s,
+            }
+        } else if let Some(items) = s.get("items") {
+            s = items;
+        } else {
+            return s;
+        }
+    }
+}
+
+/// The dotted paths of the intake's JSON Schema that take `"declined"` and
+/// `"unable_to_assess"`.
+fn declinable_in_schema(
+    root: &serde_json::Value,
+    at: &serde_json::Value,
+    prefix: &str,
+    out: &mut Vec<String>,
+) {
+    let Some(props) = resolve(root, at)
+        .get("properties")
+        .and_then(|p| p.as_object())
+    else {
+        return;
+    };
+    for (key, child) in props {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        let text = child.to_string();
+        if text.contains(r#""declined""#) && text.contains(r#""unable_to_assess""#) {
+            out.push(path);
+        } else {
+            declinable_in_schema(root, child, &path, out);
+        }
+    }
+}
+
+#[test]
+fn each_declinable_item_round_trips_declined_and_unable_to_assess() {
+    // The items whose JSON takes "declined" and "unable_to_assess" are the form's items
+    // offering both codes.
+    let schema = carelevel::schema::intake();
+    let mut in_schema = Vec::new();
+    declinable_in_schema(&schema, &schema, "", &mut in_schema);
+    in_schema.sort();
+    let q = questionnaire();
+    let mut in_form: Vec<String> = questions(&q.item)
+        .into_iter()
+        .filter(|i| {
+            let codes: Vec<&str> = i
+                .answer_option
+                .iter()
+                .filter_map(|o| o.value_coding.code.as_deref())
+                .collect();
+            codes.ends_with(&["declined", "unable_to_assess"])
+        })
+        .map(|i| i.link_id.clone())
+        .collect();
+    in_form.sort();
+    assert_eq!(in_form, in_schema);
+    for required in [
+        "safety.suicidal_ideation",
+        "safety.suicidal_behavior",
+        "safety.harm_to_others",
+        "safety.psychosis_or_unable_to_self_care",
+        "withdrawal.seizure_or_dt_history",
+        "medical.status",
+    ] {
+        assert!(in_form.iter().any(|l| l == required), "{required}");
+    }
+
+    for link in &in_form {
+        let item = questions(&q.item)
+            .into_iter()
+            .find(|i| &i.link_id == link)
+            .unwrap();
+        assert_eq!(item.kind, "choice", "{link}");
+        for code in ["declined", "unable_to_assess"] {
+            let mut json: serde_json::Value = serde_json::from_str(FULL).unwrap();
+            *at(&mut json, link) = code.into();
+            let i = intake(&json.to_string());
+            let qr = response_from_intake(&i);
+            let answer = &answered(&qr.item)
+                .into_iter()
+                .find(|r| &r.link_id == link)
+                .unwrap()
+                .answer;
+            assert_eq!(answer.len(), 1, "{link}");
+            let coding = answer[0].value_coding.as_ref().unwrap();
+            assert_eq!(coding.code.as_deref(), Some(code), "{link}");
+            assert_eq!(
+                coding.system.as_deref(),
+                Some(format!("{CHOICE_SYSTEM}:{link}").as_str())
+            );
+            let back = intake_from_response(&qr).unwrap();
+            assert_eq!(back, i, "{link} {code}");
+            let mut back = serde_json::to_value(&back).unwrap();
+            assert_eq!(*at(&mut back, link), code, "{link}");
+        }
+    }
+}
+
+#[test]
+fn a_declined_yes_no_is_never_read_as_no() {
+    use carelevel::intake::Assessed;
+    let link = "safety.psychosis_or_unable_to_self_care";
+    let mut qr = response(IOP);
+    let answer = &mut child(group(&mut qr, "safety"), link).answer;
+    // A yes/no that may be declined is coded, `no` here.
+    assert_eq!(answer, &vec![choice(link, "no")]);
+
+    for (code, read) in [
+        ("declined", Assessed::Declined),
+        ("unable_to_assess", Assessed::UnableToAssess),
+        ("yes", Assessed::Answer(true)),
+        ("no", Assessed::Answer(false)),
+    ] {
+        child(group(&mut qr, "safety"), link).answer = vec![choice(link, code)];
+        let i = intake_from_response(&qr).unwrap();
+        assert_eq!(
+            i.safety.psychosis_or_unable_to_self_care,
+            Some(read),
+            "{code}"
+        );
+    }
+
+    // A valueBoolean is refused for it, naming the item and the codes.
+    child(group(&mut qr, "safety"), link).answer = vec![ResponseAnswer {
+        value_boolean: Some(false),
+        ..Default::default()
+    }];
+    let e = err(&qr);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "linkId `{link}`: expected a coded answer (valueCoding), not valueBoolean: a yes/no \
+             item that may be declined is coded `yes`, `no`, `declined` or `unable_to_assess`"
+        )
+    );
+
+    // Any other code is refused, listing the item's codes and not echoing the one given.
+    for other in ["false", "n", "No", "unknown", "asked-declined", PLANTED] {
+        child(group(&mut qr, "safety"), link).answer = vec![choice(link, other)];
+        let e = err(&qr);
+        assert_eq!(
+            e,
+            FhirError::UnknownCode {
+                link_id: link.into(),
+                expected: "`yes`, `no`, `declined`, `unable_to_assess`".into(),
+            },
+            "{other}"
+        );
+        assert!(!e.to_string().contains("John"), "{e}");
+    }
+}
+
+#[test]
+fn declined_is_an_option_of_safety_items_only() {
+    // A choice that may be declined lists both codes after its answers.
+    let mut qr = response(IOP);
+    coding(&mut qr, "medical", "medical.status").code = Some("maybe".into());
+    assert_eq!(
+        err(&qr).to_string(),
+        "linkId `medical.status`: expected a code of the item's answer options: `stable`, \
+         `daily_monitoring`, `round_the_clock_care`, `declined`, `unable_to_assess`"
+    );
+    // One that may not be declined refuses them.
+    for code in ["declined", "unable_to_assess"] {
+        let mut qr = response(IOP);
+        coding(&mut qr, "history", "history.current_setting").code = Some(code.into());
+        assert!(
+            matches!(err(&qr), FhirError::UnknownCode { link_id, expected }
+                if link_id == "history.current_setting" && !expected.contains("declined")),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn a_response_to_the_0_1_questionnaire_is_refused_with_a_way_on() {
+    for version in ["0.1.0", "0.1"] {
+        let mut qr = response(IOP);
+        qr.questionnaire = Some(format!("{QUESTIONNAIRE_URL}|{version}"));
+        let e = err(&qr);
+        assert_eq!(e, FhirError::QuestionnaireV0_1, "{version}");
+        let msg = e.to_string();
+        assert!(msg.starts_with("`questionnaire` names the 0.1"), "{msg}");
+        assert!(msg.contains("`carelevel::intake::convert_v0_1`"), "{msg}");
+        assert!(
+            msg.contains(&format!("`{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}`")),
+            "{msg}"
+        );
+    }
+    // Refused before its (0.1) items are read.
+    let mut qr = response(IOP);
+    qr.questionnaire = Some(format!("{QUESTIONNAIRE_URL}|0.1.0"));
+    group(&mut qr, "safety").item = vec![leaf(
+        "safety.suicide_risk",
+        vec![code(
+            "urn:carelevel:choice:safety.suicide_risk",
+            "recent_behavior",
+        )],
+    )];
+    assert_eq!(err(&qr), FhirError::QuestionnaireV0_1);
+}
+
+#[test]
+fn the_intake_read_is_an_intake_2() {
+    // A response built by hand, as an EHR would send it: no `schema_version` anywhere.
+    let json = serde_json::json!({
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": format!("{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}"),
+        "status": "completed",
+        "item": [
+            {"linkId": "age", "answer": [{"valueInteger": 34}]},
+            {"linkId": "safety", "item": [
+                {"linkId": "safety.suicidal_ideation", "answer": [{"valueCoding": {
+                    "system": "urn:carelevel:choice:safety.suicidal_ideation", "code": "none"}}]},
+                {"linkId": "safety.suicidal_behavior", "answer": [{"valueCoding": {
+                    "system": "urn:carelevel:choice:safety.suicidal_behavior", "code": "never"}}]},
+                {"linkId": "safety.harm_to_others", "answer": [{"valueCoding": {
+                    "system": "urn:carelevel:choice:safety.harm_to_others", "code": "none"}}]},
+                {"linkId": "safety.psychosis_or_unable_to_self_care", "answer": [{"valueCoding": {
+                    "system": "urn:carelevel:choice:safety.psychosis_or_unable_to_self_care",
+                    "code": "no"}}]}
+            ]},
+            {"linkId": "withdrawal", "item": [
+                {"linkId": "withdrawal.seizure_or_dt_history", "answer": [{"valueCoding": {
+                    "system": "urn:carelevel:choice:withdrawal.seizure_or_dt_history",
+                    "code": "no"}}]}
+            ]},
+            {"linkId": "medical", "item": [
+                {"linkId": "medical.status", "answer": [{"valueCoding": {
+                    "system": "urn:carelevel:choice:medical.status", "code": "stable"}}]}
+            ]},
+            {"linkId": "self_management", "answer": [{"valueCoding": {
+                "system": "urn:carelevel:choice:self_management", "code": "independent"}}]},
+            {"linkId": "history", "item": [
+                {"linkId": "history.current_setting", "answer": [{"valueCoding": {
+                    "system": "urn:carelevel:choice:history.current_setting", "code": "none"}}]}
+            ]}
+        ]
+    });
+    let qr: QuestionnaireResponse = serde_json::from_value(json).unwrap();
+    let read = intake_from_response(&qr).unwrap();
+    assert_eq!(
+        read.schema_version,
+        Some(carelevel::intake::SchemaVersion::V2)
+    );
+    assert_eq!(read, Intake::minimal_adult());
+    // So it reads as JSON too.
+    assert_eq!(Intake::from_json(&read.to_json().unwrap()).unwrap(), read);
 }
