@@ -8,7 +8,9 @@
 
 use crate::Level;
 use crate::catalogue::{self, Choice, Item, Kind, Required};
-use crate::intake::{ArrangedHousing, Assessed, Commitment, Intake, Setting, Substance, SubstanceUse};
+use crate::intake::{
+    ArrangedHousing, Assessed, Commitment, Intake, Setting, Substance, SubstanceUse,
+};
 
 /// A value an answer holds, as rules see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -329,8 +331,14 @@ fields! {
 #[cfg(test)]
 pub(crate) const DERIVED_FROM: &[(&str, &[&str])] = &[
     ("adolescent", &["age"]),
-    ("withdrawal.ciwa_ar", &["substance_use.substance", "substance_use.ciwa_ar"]),
-    ("withdrawal.cows", &["substance_use.substance", "substance_use.cows"]),
+    (
+        "withdrawal.ciwa_ar",
+        &["substance_use.substance", "substance_use.ciwa_ar"],
+    ),
+    (
+        "withdrawal.cows",
+        &["substance_use.substance", "substance_use.cows"],
+    ),
     (
         "substance_use.severity",
         &[
@@ -347,7 +355,10 @@ pub(crate) const DERIVED_FROM: &[(&str, &[&str])] = &[
             "history.episodes.outcome",
         ],
     ),
-    ("home.substance_free_housing_arranged", &["home.arranged_housing"]),
+    (
+        "home.substance_free_housing_arranged",
+        &["home.arranged_housing"],
+    ),
     ("home.safe_housing_arranged", &["home.arranged_housing"]),
     ("engagement.work_or_school", &["engagement.commitments"]),
     ("engagement.caregiving", &["engagement.commitments"]),

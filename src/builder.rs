@@ -233,11 +233,14 @@ impl IntakeBuilder {
     /// Adds an earlier episode to `history.episodes` (creating the list if absent).
     pub fn episode(self, level: Level, outcome: Outcome) -> IntakeBuilder {
         self.with(|i| {
-            i.history.episodes.get_or_insert_with(Vec::new).push(Episode {
-                level,
-                outcome,
-                months_ago: None,
-            });
+            i.history
+                .episodes
+                .get_or_insert_with(Vec::new)
+                .push(Episode {
+                    level,
+                    outcome,
+                    months_ago: None,
+                });
         })
     }
 

@@ -42,8 +42,8 @@ use crate::intake::{
     ClinicianRating, Commitment, ConditionKind, ConditionSeverity, Frequency, GuardianConsent,
     HarmToOthers, Housing, Intake, LethalMeans, Mandate, MedicalStatus, MedicationSetting,
     OudMedication, Outcome, Overdose, Pregnancy, Progress, PsychiatricMedication, Recency,
-    Remission, RequestedIntensity, SchoolStatus, SelfManagement, Setting, StageOfChange,
-    Substance, SudSeverity, SuicidalIdeation, WorkSchedule,
+    Remission, RequestedIntensity, SchoolStatus, SelfManagement, Setting, StageOfChange, Substance,
+    SudSeverity, SuicidalIdeation, WorkSchedule,
 };
 
 /// The type of an item.
@@ -660,8 +660,9 @@ pub(crate) fn markdown_table() -> String {
             .join(", ")
     };
     let readers = readers();
-    let mut out =
-        String::from("| item | JSON | required | meaning | read by rules |\n|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| item | JSON | required | meaning | read by rules |\n|---|---|---|---|---|\n",
+    );
     for item in ITEMS {
         let value = match item.kind {
             Kind::Int { min, max } => format!("integer, {min}-{max}"),
@@ -970,11 +971,7 @@ mod tests {
         });
         assert_eq!(
             seen,
-            [
-                "age",
-                "severity.phq9",
-                "substance_use[0].dsm5_criteria"
-            ]
+            ["age", "severity.phq9", "substance_use[0].dsm5_criteria"]
         );
         // Stopping at the first.
         let mut first = Vec::new();

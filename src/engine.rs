@@ -592,7 +592,10 @@ impl RulePack {
 
 /// The built-in answers the care team can arrange (`AnswerInfo::arrangeable`), in
 /// `Field::ALL` order. A unit test keeps this list equal to that flag.
-const ARRANGEABLE: &[Field] = &[Field::SubstanceFreeHousingArranged, Field::SafeHousingArranged];
+const ARRANGEABLE: &[Field] = &[
+    Field::SubstanceFreeHousingArranged,
+    Field::SafeHousingArranged,
+];
 
 impl<'p> Recommendation<'p> {
     /// The recommended level: the highest floor any fired rule set (outpatient if none).

@@ -42,7 +42,12 @@ pub(crate) fn visit_conflicts(i: &Intake, mut f: impl FnMut(Conflict) -> bool) -
             let twice = list
                 .get(..index)
                 .is_some_and(|before| before.iter().any(|b| b.substance == s.substance));
-            if twice && f(entry(index, "substance", "is listed twice: give one entry per substance"))
+            if twice
+                && f(entry(
+                    index,
+                    "substance",
+                    "is listed twice: give one entry per substance",
+                ))
             {
                 return true;
             }
@@ -84,7 +89,10 @@ pub(crate) fn visit_conflicts(i: &Intake, mut f: impl FnMut(Conflict) -> bool) -
         for (given, path) in [
             (a.guardian_consent.is_some(), "adolescent.guardian_consent"),
             (a.school.is_some(), "adolescent.school"),
-            (a.caregiver_involvement.is_some(), "adolescent.caregiver_involvement"),
+            (
+                a.caregiver_involvement.is_some(),
+                "adolescent.caregiver_involvement",
+            ),
         ] {
             if given
                 && f(Conflict {

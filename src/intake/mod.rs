@@ -516,7 +516,8 @@ impl SubstanceUse {
     /// The disorder's severity: the one given, or the DSM-5 band of the criteria count
     /// (0-1 none, 2-3 mild, 4-5 moderate, 6 or more severe). `None` when neither is given.
     pub fn sud_severity(&self) -> Option<SudSeverity> {
-        self.severity.or(self.dsm5_criteria.map(SudSeverity::of_count))
+        self.severity
+            .or(self.dsm5_criteria.map(SudSeverity::of_count))
     }
 }
 
@@ -1147,7 +1148,9 @@ pub struct Adolescent {
 impl Adolescent {
     /// Whether any item is answered.
     pub fn any(&self) -> bool {
-        self.guardian_consent.is_some() || self.school.is_some() || self.caregiver_involvement.is_some()
+        self.guardian_consent.is_some()
+            || self.school.is_some()
+            || self.caregiver_involvement.is_some()
     }
 }
 
@@ -1256,5 +1259,102 @@ impl Intake {
             .filter(|e| e.outcome == Outcome::DidNotHold)
             .map(|e| e.level)
             .max()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn safety(json: &str) -> Result<Intake, IntakeError> {
+        Intake::from_json(&format!(
+            r#"{{"schema_version": "2", "safety": {{"suicidal_ideation": {json}}}}}"#
+        ))
+    }
+
+    #[test]
+    fn a_safety_item_reads_its_answer_or_why_there_is_none() {
+        let read = |json: &str| safety(json).unwrap().safety.suicidal_ideation;
+        assert_eq!(
+            read(r#""none""#),
+            Some(Assessed::Answer(SuicidalIdeation::None))
+        );
+        assert_eq!(read(r#""declined""#), Some(Assessed::Declined));
+        assert_eq!(
+            read(r#""unable_to_assess""#),
+            Some(Assessed::UnableToAssess)
+        );
+        // And writes them back the same way.
+        for value in ["\"none\"", "\"declined\"", "\"unable_to_assess\""] {
+            let intake = safety(value).unwrap();
+            assert_eq!(
+                Intake::from_json(&intake.to_json().unwrap()).unwrap(),
+                intake
+            );
+        }
+    }
+
+    #[test]
+    fn a_declinable_yes_no_or_choice_refuses_other_values_without_echoing_them() {
+        for bad in ["true", "3", "1.5", "{}", "[]", "null", r#""Jane Doe""#] {
+            if bad == "null" {
+                // `null` is "not asked", as for every optional item.
+                assert_eq!(safety(bad).unwrap().safety.suicidal_ideation, None);
+                continue;
+            }
+            let err = safety(bad).map(|_| ()).unwrap_err().to_string();
+            assert!(err.contains("safety.suicidal_ideation"), "{bad}: {err}");
+            assert!(!err.contains("Jane"), "{err}");
+        }
+        let yes_no = |json: &str| {
+            Intake::from_json(&format!(
+                r#"{{"schema_version": "2", "home": {{"violence_or_abuse": {json}}}}}"#
+            ))
+        };
+        assert_eq!(
+            yes_no("true").unwrap().home.violence_or_abuse,
+            Some(Assessed::Answer(true))
+        );
+        assert_eq!(
+            yes_no(r#""unable_to_assess""#)
+                .unwrap()
+                .home
+                .violence_or_abuse,
+            Some(Assessed::UnableToAssess)
+        );
+        for bad in [r#""yes""#, "1", r#""none""#] {
+            assert!(yes_no(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_intake_without_a_schema_version_is_refused_and_told_how_to_convert() {
+        let err = Intake::from_json(r#"{"age": 30}"#).unwrap_err();
+        assert_eq!(err, IntakeError::Version);
+        let msg = err.to_string();
+        assert!(
+            msg.contains("convert_v0_1") && msg.contains("--from-0.1"),
+            "{msg}"
+        );
+        for other in [r#""0.1""#, "2", r#""3""#] {
+            let err = Intake::from_json(&format!(r#"{{"schema_version": {other}}}"#))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("schema_version"), "{other}: {err}");
+        }
+    }
+
+    #[test]
+    fn severity_bands_are_the_dsm5_counts() {
+        let bands: Vec<SudSeverity> = (0..=11).map(SudSeverity::of_count).collect();
+        use SudSeverity::*;
+        assert_eq!(
+            bands,
+            [
+                NoDisorder, NoDisorder, Mild, Mild, Moderate, Moderate, Severe, Severe, Severe,
+                Severe, Severe, Severe
+            ]
+        );
     }
 }
