@@ -3,7 +3,7 @@
 //! Rules never touch the intake's structs directly: they name an answer (for example
 //! `safety.suicidal_ideation`), and loading a pack resolves each name to a typed reference.
 //! Three families exist: the built-in answers below (fields of the intake, plus a few
-//! aggregates such as `severity.sud_max_criteria`), `rating.<id>` for ratings a pack
+//! aggregates such as `substance_use.severity`), `rating.<id>` for ratings a pack
 //! declares, and `score.<id>` for composite scores a pack declares over its ratings.
 
 use crate::Level;

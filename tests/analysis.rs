@@ -41,15 +41,16 @@ fn inst(id: &str, when: &str, effects: &str) -> String {
     rule_in("instrument", id, when, effects)
 }
 
-/// Rules that cover every safety answer monotonically, with every non-best value read.
+/// Rules that cover every safety answer monotonically, with every non-best value read. Suicide
+/// has two axes (ideation in the past month, behaviour), covered as the built-in pack does.
 fn cover_suicide() -> String {
     rule(
         "cover.suicide.any",
-        r#"{ answer = "safety.suicide_risk", at_least = "wish_to_be_dead" }"#,
+        r#"{ any = [{ answer = "safety.suicidal_ideation", at_least = "wish_to_be_dead" }, { answer = "safety.suicidal_behavior", at_least = "lifetime" }] }"#,
         r#"services = ["safety_planning"]"#,
     ) + &rule(
         "cover.suicide.intent",
-        r#"{ answer = "safety.suicide_risk", at_least = "intent_without_plan" }"#,
+        r#"{ any = [{ answer = "safety.suicidal_ideation", at_least = "intent_without_plan" }, { answer = "safety.suicidal_behavior", is = "past_3_months" }] }"#,
         r#"floor = "inpatient""#,
     )
 }
@@ -123,7 +124,8 @@ fn the_builtin_pack_is_proved_safe() {
     // Every safety answer is analysed, and its worst value can set a floor above outpatient.
     let names: Vec<&str> = a.safety.iter().map(|s| s.answer.as_str()).collect();
     for want in [
-        "safety.suicide_risk",
+        "safety.suicidal_ideation",
+        "safety.suicidal_behavior",
         "safety.harm_to_others",
         "safety.psychosis_or_unable_to_self_care",
         "withdrawal.seizure_or_dt_history",
@@ -136,18 +138,21 @@ fn the_builtin_pack_is_proved_safe() {
         let worst = s.values.last().unwrap();
         assert!(worst.highest_floor > Level::Outpatient, "{}", s.answer);
     }
-    let suicide = a
-        .safety
-        .iter()
-        .find(|s| s.answer == "safety.suicide_risk")
-        .unwrap();
-    let floors: Vec<(&str, Level)> = suicide
-        .values
-        .iter()
-        .map(|v| (v.value.as_str(), v.guaranteed_floor))
-        .collect();
-    assert_eq!(floors.first(), Some(&("none", Level::Outpatient)));
-    assert_eq!(floors.last(), Some(&("recent_behavior", Level::Inpatient)));
+    // Suicide, on both axes: the best value guarantees nothing above outpatient, the worst
+    // guarantees inpatient by itself.
+    for (answer, best, worst) in [
+        ("safety.suicidal_ideation", "none", "plan_with_intent"),
+        ("safety.suicidal_behavior", "never", "past_3_months"),
+    ] {
+        let suicide = a.safety.iter().find(|s| s.answer == answer).unwrap();
+        let floors: Vec<(&str, Level)> = suicide
+            .values
+            .iter()
+            .map(|v| (v.value.as_str(), v.guaranteed_floor))
+            .collect();
+        assert_eq!(floors.first(), Some(&(best, Level::Outpatient)), "{answer}");
+        assert_eq!(floors.last(), Some(&(worst, Level::Inpatient)), "{answer}");
+    }
 
     // The figures are real: per-rule spaces are small, the joint space they stand for is not.
     assert!(a.space.per_rule_points > 1_000);
@@ -178,7 +183,7 @@ fn a_complete_small_pack_is_proved_safe() {
 fn a_non_monotone_rule_is_caught() {
     let broken = rule(
         "broken.at_most",
-        r#"{ answer = "safety.suicide_risk", at_most = "wish_to_be_dead" }"#,
+        r#"{ answer = "safety.suicidal_ideation", at_most = "wish_to_be_dead" }"#,
         r#"floor = "php""#,
     );
     let a = analyze(&mini(&(cover() + &broken)));
@@ -199,7 +204,7 @@ fn a_non_monotone_rule_is_caught() {
         found,
         [(
             "broken.at_most",
-            "safety.suicide_risk",
+            "safety.suicidal_ideation",
             "wish_to_be_dead",
             "nonspecific_active_thoughts"
         )]
@@ -232,28 +237,38 @@ fn a_non_monotone_number_with_a_witness_is_caught() {
     );
 }
 
-#[test]
-fn two_rules_taking_over_together_are_enough() {
-    // No single rule takes over from `together.method` at intent_without_plan everywhere
-    // (each needs a psychosis answer), but between them they always do: the joint check
-    // proves it, and names the first rule that fires on each side.
-    let rules = cover_harm()
+/// `together.method`, and two rules taking over from it at intent_without_plan, split on
+/// psychosis: the first when `no_psychosis` holds, the second when psychosis is reported.
+fn together(no_psychosis: &str) -> String {
+    cover_harm()
         + &cover_rest()
         + &rule(
             "together.method",
-            r#"{ answer = "safety.suicide_risk", is = "method_without_intent" }"#,
+            r#"{ answer = "safety.suicidal_ideation", is = "method_without_intent" }"#,
             r#"floor = "php""#,
         )
         + &rule(
             "together.intent_no_psychosis",
-            r#"{ all = [{ answer = "safety.suicide_risk", at_least = "intent_without_plan" }, { answer = "safety.psychosis_or_unable_to_self_care", is = false }] }"#,
+            &format!(
+                r#"{{ all = [{{ answer = "safety.suicidal_ideation", at_least = "intent_without_plan" }}, {no_psychosis}] }}"#
+            ),
             r#"floor = "php""#,
         )
         + &rule(
             "together.intent_psychosis",
-            r#"{ all = [{ answer = "safety.suicide_risk", at_least = "intent_without_plan" }, { answer = "safety.psychosis_or_unable_to_self_care", is = true }] }"#,
+            r#"{ all = [{ answer = "safety.suicidal_ideation", at_least = "intent_without_plan" }, { answer = "safety.psychosis_or_unable_to_self_care", is = true }] }"#,
             r#"floor = "inpatient""#,
-        );
+        )
+}
+
+#[test]
+fn two_rules_taking_over_together_are_enough() {
+    // No single rule takes over from `together.method` at intent_without_plan everywhere
+    // (each needs a psychosis answer, or its absence), but between them they always do: the
+    // joint check proves it, and names the first rule that fires on each side.
+    let rules = together(
+        r#"{ any = [{ answer = "safety.psychosis_or_unable_to_self_care", is = false }, { answer = "safety.psychosis_or_unable_to_self_care", answered = false }] }"#,
+    );
     let a = analyze(&mini(&rules));
     assert!(a.violations.is_empty(), "{a}");
     let c = a
@@ -262,6 +277,33 @@ fn two_rules_taking_over_together_are_enough() {
         .find(|c| c.rule == "together.method")
         .unwrap();
     assert_eq!(c.by, ["cover.psychosis", "together.intent_no_psychosis"]);
+
+    // A safety item may be declined (read as unknown, which no test of its value matches):
+    // two rules that split on its given answers alone leave the declined case uncovered, and
+    // the witness says so.
+    let rules = together(r#"{ answer = "safety.psychosis_or_unable_to_self_care", is = false }"#);
+    let a = analyze(&mini(&rules));
+    let v: Vec<_> = a
+        .violations
+        .iter()
+        .map(|v| (v.rule.as_str(), v.from.as_str(), v.to.as_str()))
+        .collect();
+    assert_eq!(
+        v,
+        [(
+            "together.method",
+            "method_without_intent",
+            "intent_without_plan"
+        )],
+        "{a}"
+    );
+    assert!(
+        a.violations[0].context.contains(&(
+            "safety.psychosis_or_unable_to_self_care".into(),
+            "absent".into()
+        )),
+        "{a}"
+    );
 }
 
 #[test]
@@ -303,7 +345,7 @@ fn a_rule_taking_over_one_step_late_is_caught() {
 fn a_dead_rule_is_caught() {
     let broken = rule(
         "broken.contradiction",
-        r#"{ all = [{ answer = "safety.suicide_risk", at_least = "plan_with_intent" }, { answer = "safety.suicide_risk", at_most = "none" }] }"#,
+        r#"{ all = [{ answer = "safety.suicidal_ideation", at_least = "plan_with_intent" }, { answer = "safety.suicidal_ideation", at_most = "none" }] }"#,
         r#"floor = "inpatient""#,
     ) + &rule(
         "broken.numbers",
@@ -342,7 +384,7 @@ fn a_rule_shadowed_by_a_broader_one_is_caught_per_effect() {
     // Every effect is covered, by two different rules.
     let narrow = rule(
         "broken.narrow",
-        r#"{ answer = "safety.suicide_risk", at_least = "plan_with_intent" }"#,
+        r#"{ answer = "safety.suicidal_ideation", at_least = "plan_with_intent" }"#,
         "floor = \"php\"\nservices = [\"safety_planning\"]",
     );
     let a = analyze(&mini(&(cover() + &narrow)));
@@ -364,7 +406,7 @@ fn a_rule_shadowed_by_a_broader_one_is_caught_per_effect() {
     // An effect no other rule produces keeps a rule from being shadowed.
     let urgent = rule(
         "broken.narrow_urgent",
-        r#"{ answer = "safety.suicide_risk", at_least = "plan_with_intent" }"#,
+        r#"{ answer = "safety.suicidal_ideation", at_least = "plan_with_intent" }"#,
         "floor = \"php\"\nurgent = true",
     );
     let a = analyze(&mini(&(cover() + &urgent)));
@@ -419,7 +461,7 @@ fn an_uncovered_safety_value_is_caught() {
 fn a_non_monotone_safety_floor_is_caught() {
     let broken = rule(
         "broken.one_value",
-        r#"{ answer = "safety.suicide_risk", is = "nonspecific_active_thoughts" }"#,
+        r#"{ answer = "safety.suicidal_ideation", is = "nonspecific_active_thoughts" }"#,
         r#"floor = "php""#,
     );
     let a = analyze(&mini(&(cover() + &broken)));
@@ -439,7 +481,7 @@ fn a_non_monotone_safety_floor_is_caught() {
     assert_eq!(
         drops,
         [(
-            "safety.suicide_risk",
+            "safety.suicidal_ideation",
             "nonspecific_active_thoughts",
             Level::Php,
             "method_without_intent",
@@ -447,7 +489,7 @@ fn a_non_monotone_safety_floor_is_caught() {
         )]
     );
     assert!(!a.is_proved_safe());
-    assert!(a.to_string().contains("DROP safety.suicide_risk"));
+    assert!(a.to_string().contains("DROP safety.suicidal_ideation"));
 }
 
 /// A custom instrument: two higher-is-worse dimension ratings, one lower-is-worse
@@ -610,18 +652,128 @@ fn a_space_beyond_the_budget_is_reported_not_run() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The analysis against brute force: random small packs over four answers, whose whole joint
-// space (every CIWA-Ar score, absent included) the engine can assess intake by intake.
+// Not applicable: a withdrawal scale for a person who uses no substance it measures is
+// answered, yet no test of its value holds. The analysis explores it as a value of its own.
 // ---------------------------------------------------------------------------------------
 
-const SUICIDE: [&str; 7] = [
+/// An intake with this suicidal ideation and this substance list (JSON), nothing else at risk.
+fn with_ideation(ideation: &str, substance_use: &str) -> carelevel::Intake {
+    carelevel::Intake::from_json(&format!(
+        r#"{{ "schema_version": "2", "age": 30,
+        "safety": {{ "suicidal_ideation": "{ideation}", "suicidal_behavior": "never", "harm_to_others": "none", "psychosis_or_unable_to_self_care": false }},
+        "withdrawal": {{ "seizure_or_dt_history": false }},
+        "substance_use": {substance_use},
+        "medical": {{ "status": "stable" }},
+        "self_management": "independent",
+        "history": {{ "current_setting": "none", "episodes": [] }} }}"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_violation_only_where_a_scale_is_not_applicable_is_caught() {
+    // With any CIWA-Ar score, `na.scored` takes over from `na.answered_low` as ideation
+    // worsens; absent, neither fires. Not applicable is answered (so `na.answered_low` fires)
+    // but no test of its value holds (so `na.scored` does not): only there does the level drop.
+    let rules = cover()
+        + &rule(
+            "na.answered_low",
+            r#"{ all = [{ answer = "withdrawal.ciwa_ar", answered = true }, { answer = "safety.suicidal_ideation", at_most = "wish_to_be_dead" }] }"#,
+            r#"floor = "php""#,
+        )
+        + &rule(
+            "na.scored",
+            r#"{ all = [{ answer = "withdrawal.ciwa_ar", at_least = 0 }, { answer = "safety.suicidal_ideation", at_least = "nonspecific_active_thoughts" }] }"#,
+            r#"floor = "php""#,
+        );
+    let pack = mini(&rules);
+    let a = analyze(&pack);
+    let v: Vec<_> = a
+        .violations
+        .iter()
+        .map(|v| {
+            (
+                v.rule.as_str(),
+                v.answer.as_str(),
+                v.from.as_str(),
+                v.to.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        v,
+        [(
+            "na.answered_low",
+            "safety.suicidal_ideation",
+            "wish_to_be_dead",
+            "nonspecific_active_thoughts"
+        )],
+        "{a}"
+    );
+    let ciwa = a.violations[0]
+        .context
+        .iter()
+        .find(|(answer, _)| answer == "withdrawal.ciwa_ar")
+        .map(|(_, v)| v.as_str());
+    assert_eq!(ciwa, Some("not_applicable"), "{a}");
+    assert!(!a.is_proved_safe());
+
+    // The engine agrees: no alcohol or sedatives listed, the level drops as ideation worsens;
+    // with a score, it does not.
+    let level = |ideation: &str, substance_use: &str| {
+        pack.assess(&with_ideation(ideation, substance_use))
+            .unwrap()
+            .level()
+    };
+    assert_eq!(level("wish_to_be_dead", "[]"), Level::Php);
+    assert_eq!(
+        level("nonspecific_active_thoughts", "[]"),
+        Level::Outpatient
+    );
+    let scored = r#"[{ "substance": "alcohol", "dsm5_criteria": 4, "ciwa_ar": 3 }]"#;
+    assert_eq!(level("wish_to_be_dead", scored), Level::Php);
+    assert_eq!(level("nonspecific_active_thoughts", scored), Level::Php);
+}
+
+#[test]
+fn not_applicable_is_not_a_step_of_a_scale() {
+    // Not applicable is not ordered against scores: a floor for any CIWA-Ar score measured is
+    // monotone in the score, and a person who uses neither alcohol nor sedatives is not a
+    // "worse" score (what changes is the substance list).
+    let rules = cover()
+        + &rule(
+            "na.any_score",
+            r#"{ answer = "withdrawal.ciwa_ar", at_least = 0 }"#,
+            r#"floor = "iop""#,
+        );
+    let a = analyze(&mini(&rules));
+    assert!(a.violations.is_empty(), "{a}");
+    assert!(a.is_proved_safe(), "{a}");
+    // The scale's values are its scores at the cut points, never "not_applicable".
+    let ciwa = a
+        .safety
+        .iter()
+        .find(|s| s.answer == "withdrawal.ciwa_ar")
+        .unwrap();
+    assert!(
+        ciwa.values.iter().all(|v| v.value.parse::<u32>().is_ok()),
+        "{a}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The analysis against brute force: random small packs over four answers, whose whole joint
+// space (every CIWA-Ar score, not applicable and absent included, and each safety answer
+// declined) the engine can assess intake by intake.
+// ---------------------------------------------------------------------------------------
+
+const SUICIDE: [&str; 6] = [
     "none",
     "wish_to_be_dead",
     "nonspecific_active_thoughts",
     "method_without_intent",
     "intent_without_plan",
     "plan_with_intent",
-    "recent_behavior",
 ];
 const MEDICAL: [&str; 3] = ["stable", "daily_monitoring", "round_the_clock_care"];
 
@@ -631,11 +783,11 @@ fn atom() -> BoxedStrategy<String> {
     let m = || prop::sample::select(MEDICAL.to_vec());
     let c = || prop::sample::select(vec![0u32, 1, 9, 10, 18, 19, 40, 67]);
     let suicide = prop_oneof![
-        s().prop_map(|v| format!(r#"{{ answer = "safety.suicide_risk", at_least = "{v}" }}"#)),
-        s().prop_map(|v| format!(r#"{{ answer = "safety.suicide_risk", at_most = "{v}" }}"#)),
-        s().prop_map(|v| format!(r#"{{ answer = "safety.suicide_risk", is = "{v}" }}"#)),
+        s().prop_map(|v| format!(r#"{{ answer = "safety.suicidal_ideation", at_least = "{v}" }}"#)),
+        s().prop_map(|v| format!(r#"{{ answer = "safety.suicidal_ideation", at_most = "{v}" }}"#)),
+        s().prop_map(|v| format!(r#"{{ answer = "safety.suicidal_ideation", is = "{v}" }}"#)),
         (s(), s()).prop_map(|(a, b)| format!(
-            r#"{{ answer = "safety.suicide_risk", in = ["{a}", "{b}"] }}"#
+            r#"{{ answer = "safety.suicidal_ideation", in = ["{a}", "{b}"] }}"#
         )),
     ];
     let psychosis = any::<bool>().prop_map(|v| {
@@ -705,35 +857,99 @@ fn random_pack() -> impl Strategy<Value = String> {
     })
 }
 
-/// Every intake over the four answers: (suicide, psychosis, ciwa, medical).
-/// A point of the four answers: suicide risk rank, psychosis, CIWA-Ar, medical status rank.
-type Point = (usize, bool, Option<u32>, usize);
+/// CIWA-Ar as an intake 2 gives it: not asked (no substance list), not applicable (no
+/// alcohol or sedatives listed), or a score on the alcohol entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Ciwa {
+    Absent,
+    NotApplicable,
+    Score(u32),
+}
 
-fn brute(pack: &RulePack) -> Vec<(Point, Level, Vec<String>)> {
-    let mut out = Vec::new();
-    for (s, suicide) in SUICIDE.iter().enumerate() {
-        for psychosis in [false, true] {
-            for ciwa in std::iter::once(None).chain((0..=67).map(Some)) {
-                for (m, medical) in MEDICAL.iter().enumerate() {
-                    let ciwa_json = ciwa.map_or(String::new(), |c| format!(r#""ciwa_ar": {c}, "#));
-                    let json = format!(
-                        r#"{{ "age": 30,
-                        "safety": {{ "suicide_risk": "{suicide}", "harm_to_others": "none", "psychosis_or_unable_to_self_care": {psychosis} }},
-                        "withdrawal": {{ {ciwa_json}"seizure_or_dt_history": false }},
-                        "medical": {{ "status": "{medical}" }},
-                        "self_management": "independent",
-                        "history": {{ "current_setting": "none" }} }}"#
-                    );
-                    let intake = carelevel::Intake::from_json(&json).unwrap();
-                    let rec = pack.assess(&intake).unwrap();
-                    let fired = rec.fired_rules().map(|r| r.id().to_owned()).collect();
-                    out.push(((s, psychosis, ciwa, m), rec.level(), fired));
+/// A point of the four answers: suicidal ideation rank, psychosis, CIWA-Ar, medical status
+/// rank; `None` is a safety item declined.
+type Point = (Option<usize>, Option<bool>, Ciwa, Option<usize>);
+
+/// Every intake over the four answers, each safety item also declined (read as unknown).
+fn every_intake() -> &'static [(Point, carelevel::Intake)] {
+    static ALL: std::sync::LazyLock<Vec<(Point, carelevel::Intake)>> = std::sync::LazyLock::new(
+        || {
+            let declined = "\"declined\"".to_owned();
+            let quoted = |s: &str| format!("\"{s}\"");
+            let mut out = Vec::new();
+            let suicide = std::iter::once(None).chain((0..SUICIDE.len()).map(Some));
+            for s in suicide {
+                for p in [None, Some(false), Some(true)] {
+                    let ciwas = [Ciwa::Absent, Ciwa::NotApplicable]
+                        .into_iter()
+                        .chain((0..=67).map(Ciwa::Score));
+                    for c in ciwas {
+                        for m in std::iter::once(None).chain((0..MEDICAL.len()).map(Some)) {
+                            let ideation = s.map_or(declined.clone(), |s| quoted(SUICIDE[s]));
+                            let psychosis = p.map_or(declined.clone(), |p| p.to_string());
+                            let medical = m.map_or(declined.clone(), |m| quoted(MEDICAL[m]));
+                            let substance_use = match c {
+                                Ciwa::Absent => String::new(),
+                                Ciwa::NotApplicable => r#""substance_use": [],"#.to_owned(),
+                                Ciwa::Score(c) => format!(
+                                    r#""substance_use": [{{ "substance": "alcohol", "dsm5_criteria": 0, "ciwa_ar": {c} }}],"#
+                                ),
+                            };
+                            let json = format!(
+                                r#"{{ "schema_version": "2", "age": 30,
+                                "safety": {{ "suicidal_ideation": {ideation}, "suicidal_behavior": "never", "harm_to_others": "none", "psychosis_or_unable_to_self_care": {psychosis} }},
+                                "withdrawal": {{ "seizure_or_dt_history": false }},
+                                {substance_use}
+                                "medical": {{ "status": {medical} }},
+                                "self_management": "independent",
+                                "history": {{ "current_setting": "none" }} }}"#
+                            );
+                            let intake = carelevel::Intake::from_json(&json)
+                                .unwrap_or_else(|e| panic!("{e}: {json}"));
+                            out.push(((s, p, c, m), intake));
+                        }
+                    }
                 }
             }
-        }
-    }
-    out
+            out
+        },
+    );
+    &ALL
 }
+
+fn brute(pack: &RulePack) -> Vec<(Point, Level, Vec<String>)> {
+    every_intake()
+        .iter()
+        .map(|(point, intake)| {
+            let rec = pack.assess(intake).unwrap();
+            let fired = rec.fired_rules().map(|r| r.id().to_owned()).collect();
+            (*point, rec.level(), fired)
+        })
+        .collect()
+}
+
+/// Whether a point gives `answer` the value the analysis shows as `value`.
+fn at_value(point: &Point, answer: &str, value: &str) -> bool {
+    let (s, p, c, m) = *point;
+    let rank = |list: &[&str]| list.iter().position(|x| *x == value);
+    match answer {
+        "safety.suicidal_ideation" => s.is_some() && s == rank(&SUICIDE),
+        "safety.psychosis_or_unable_to_self_care" => {
+            p.map(|p| p.to_string()).as_deref() == Some(value)
+        }
+        "withdrawal.ciwa_ar" => value.parse().is_ok_and(|n: u32| c == Ciwa::Score(n)),
+        "medical.status" => m.is_some() && m == rank(&MEDICAL),
+        other => panic!("{other} is fixed in the brute-force space"),
+    }
+}
+
+/// The answers the brute-force space varies (the others are fixed at their best value).
+const VARIED: [&str; 4] = [
+    "safety.suicidal_ideation",
+    "safety.psychosis_or_unable_to_self_care",
+    "withdrawal.ciwa_ar",
+    "medical.status",
+];
 
 #[test]
 fn the_analysis_is_sound_against_brute_force_on_random_packs() {
@@ -754,21 +970,24 @@ fn the_analysis_is_sound_against_brute_force_on_random_packs() {
         let levels: std::collections::HashMap<_, _> =
             all.iter().map(|(k, l, _)| (*k, *l)).collect();
         let level = |k: &Point| levels[k];
-        // Monotone in every answer (given values only), by brute force.
+        // Monotone in every answer (given values only: declined, absent and not applicable
+        // are not ordered against them), by brute force.
         let mut monotone = true;
         for ((s, p, c, m), l, _) in &all {
             let mut worse = Vec::new();
-            if *s + 1 < SUICIDE.len() {
-                worse.push((*s + 1, *p, *c, *m));
+            if let Some(s) = s.filter(|s| s + 1 < SUICIDE.len()) {
+                worse.push((Some(s + 1), *p, *c, *m));
             }
-            if !*p {
-                worse.push((*s, true, *c, *m));
+            if *p == Some(false) {
+                worse.push((*s, Some(true), *c, *m));
             }
-            if let Some(c) = c.filter(|c| *c < 67) {
-                worse.push((*s, *p, Some(c + 1), *m));
+            if let Ciwa::Score(c) = c {
+                if *c < 67 {
+                    worse.push((*s, *p, Ciwa::Score(c + 1), *m));
+                }
             }
-            if *m + 1 < MEDICAL.len() {
-                worse.push((*s, *p, *c, *m + 1));
+            if let Some(m) = m.filter(|m| m + 1 < MEDICAL.len()) {
+                worse.push((*s, *p, *c, Some(m + 1)));
             }
             monotone &= worse.iter().all(|w| level(w) >= *l);
         }
@@ -806,18 +1025,25 @@ fn the_analysis_is_sound_against_brute_force_on_random_packs() {
                 }
             }
         }
-        // Safety floors: what the analysis guarantees, the engine gives.
-        let suicide = a
+        // Safety floors: what the analysis guarantees, the engine gives, for every value of
+        // every safety answer it lists that the space varies.
+        let varied = a
             .safety
             .iter()
-            .find(|s| s.answer == "safety.suicide_risk")
-            .unwrap();
-        for (i, v) in suicide.values.iter().enumerate() {
-            let at = all.iter().filter(|((s, ..), _, _)| *s == i);
-            let lowest = at.clone().map(|(_, l, _)| *l).min().unwrap();
-            let highest = at.map(|(_, l, _)| *l).max().unwrap();
-            assert!(lowest >= v.guaranteed_floor, "{text}\n{a}");
-            assert!(highest >= v.highest_floor, "{text}\n{a}");
+            .filter(|s| VARIED.contains(&s.answer.as_str()));
+        assert!(varied.clone().count() > 0, "{text}\n{a}");
+        for answer in varied {
+            for v in &answer.values {
+                let at: Vec<Level> = all
+                    .iter()
+                    .filter(|(point, _, _)| at_value(point, &answer.answer, &v.value))
+                    .map(|(_, l, _)| *l)
+                    .collect();
+                let (lowest, highest) = (at.iter().min().unwrap(), at.iter().max().unwrap());
+                let what = format!("{}={}", answer.answer, v.value);
+                assert!(*lowest >= v.guaranteed_floor, "{what}:\n{text}\n{a}");
+                assert!(*highest >= v.highest_floor, "{what}:\n{text}\n{a}");
+            }
         }
         Ok(())
     });

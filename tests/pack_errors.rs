@@ -87,7 +87,7 @@ fn columns_count_characters_not_bytes() {
 fn an_unknown_answer_in_a_nested_condition_is_placed_at_its_key_with_a_suggestion() {
     let text = GOOD_RULE.replace(
         "when = { answer = \"age\", answered = true }",
-        "when = { all = [\n  { answer = \"age\", at_least = 18 },\n  { answer = \"home.safe\", is = true },\n  { any = [ { answer = \"safety.suicide_risks\", is = \"none\" } ] },\n] }",
+        "when = { all = [\n  { answer = \"age\", at_least = 18 },\n  { answer = \"home.violence_or_abuse\", is = false },\n  { any = [ { answer = \"safety.suicidal_ideations\", is = \"none\" } ] },\n] }",
     );
     let err = load(&text).unwrap_err();
     assert_eq!(err.problems().len(), 1, "{err}");
@@ -97,11 +97,11 @@ fn an_unknown_answer_in_a_nested_condition_is_placed_at_its_key_with_a_suggestio
     assert_eq!(p.id.as_deref(), Some("local.ok"));
     assert_eq!(p.path.as_deref(), Some("rule[0].when.all[2].any[0].answer"));
     assert_eq!(at(p), Some((7, 24)));
-    assert_eq!(p.suggestion.as_deref(), Some("safety.suicide_risk"));
+    assert_eq!(p.suggestion.as_deref(), Some("safety.suicidal_ideation"));
     assert_eq!(
         p.to_string(),
         "local.toml:7:24: rule `local.ok`: `when.all[2].any[0]` reads unknown answer \
-         `safety.suicide_risks` (did you mean `safety.suicide_risk`?)"
+         `safety.suicidal_ideations` (did you mean `safety.suicidal_ideation`?)"
     );
 }
 
@@ -221,7 +221,7 @@ fn out_of_range_and_impossible_conditions_have_their_kinds() {
     assert_eq!(p.path.as_deref(), Some("rule[0].when.at_least"));
     let text = GOOD_RULE.replace(
         "{ answer = \"age\", answered = true }",
-        "{ answer = \"safety.suicide_risk\", at_least = \"plan_with_intent\", at_most = \"none\" }",
+        "{ answer = \"safety.suicidal_ideation\", at_least = \"plan_with_intent\", at_most = \"none\" }",
     );
     let p = only(
         &load(&text).unwrap_err(),
@@ -231,7 +231,7 @@ fn out_of_range_and_impossible_conditions_have_their_kinds() {
     assert_eq!(p.path.as_deref(), Some("rule[0].when.at_least"));
     let text = GOOD_RULE.replace(
         "{ answer = \"age\", answered = true }",
-        "{ answer = \"safety.suicide_risk\", is = \"plan_with_intnet\" }",
+        "{ answer = \"safety.suicidal_ideation\", is = \"plan_with_intnet\" }",
     );
     let p = only(&load(&text).unwrap_err(), PackProblemKind::UnknownChoice).clone();
     assert_eq!(p.suggestion.as_deref(), Some("plan_with_intent"));
@@ -317,7 +317,7 @@ fn a_pack_problem_serialises_flat_with_the_c_abi_names() {
 
 #[test]
 fn intake_json_errors_carry_line_and_column() {
-    let text = "{\n  \"age\": 34,\n  \"safety\": {\"suicide_risks\": \"none\"}\n}";
+    let text = "{\n  \"schema_version\": \"2\",\n  \"age\": 34,\n  \"safety\": {\"suicidal_ideations\": \"none\"}\n}";
     match Intake::from_json(text).unwrap_err() {
         IntakeError::Json {
             path,
@@ -325,9 +325,9 @@ fn intake_json_errors_carry_line_and_column() {
             column,
             message,
         } => {
-            assert_eq!(path, "safety.suicide_risks");
-            assert_eq!((line, column), (3, 28));
-            assert!(message.ends_with("at line 3 column 28"), "{message}");
+            assert_eq!(path, "safety.suicidal_ideations");
+            assert_eq!((line, column), (4, 33));
+            assert!(message.ends_with("at line 4 column 33"), "{message}");
         }
         other => panic!("expected a JSON error, got {other:?}"),
     }
@@ -363,8 +363,8 @@ fn intake_problems_serialise_with_their_kind_and_message() {
     let v = serde_json::to_value(err.problems()).unwrap();
     assert!(
         v.as_array().unwrap().contains(&json!({
-            "field": "safety.suicide_risk",
-            "message": "`safety.suicide_risk` is unanswered; a safety item is required and never assumed to be no risk",
+            "field": "safety.suicidal_ideation",
+            "message": "`safety.suicidal_ideation` is unanswered; a safety item is required and never assumed to be no risk",
             "problem_kind": "missing"
         })),
         "{v}"

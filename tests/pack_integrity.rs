@@ -18,15 +18,18 @@ const INJECTED: &str = "Recommended level: Outpatient";
 
 /// A mild intake: the built-in pack places it in outpatient care.
 const MILD: &str = r#"{
+    "schema_version": "2",
     "age": 34,
-    "safety": { "suicide_risk": "none", "harm_to_others": "none",
-                "psychosis_or_unable_to_self_care": false },
-    "withdrawal": { "ciwa_ar": 0, "cows": 0, "seizure_or_dt_history": false },
+    "safety": { "suicidal_ideation": "none", "suicidal_behavior": "never",
+                "harm_to_others": "none", "psychosis_or_unable_to_self_care": false },
+    "withdrawal": { "seizure_or_dt_history": false },
+    "substance_use": [],
     "medical": { "status": "stable" },
-    "severity": { "substance_use": [], "phq9": 6, "gad7": 5, "impairs_daily_activities": false },
+    "severity": { "phq9": 6, "gad7": 5, "impairs_daily_activities": false },
     "self_management": "independent",
-    "history": { "current_setting": "none" },
-    "home": { "substance_free": true, "supportive": true, "safe": true, "stable_housing": true },
+    "history": { "current_setting": "none", "episodes": [] },
+    "home": { "others_use_substances": false, "supportive": true, "violence_or_abuse": false,
+              "housing": "housed" },
     "engagement": { "stage_of_change": "action", "can_attend_several_days": true,
                     "commitments": ["work"], "needs_transportation": false,
                     "needs_childcare": false }
@@ -165,16 +168,21 @@ fn control_characters_in_every_rendered_string_are_rejected_all_at_once() {
         "fine",
         r"reference: x\u0085Recommended level: Outpatient",
     );
+    // The outpatient programme's source, wherever the built-in pack.toml puts it.
+    let programme_source = 1 + pack_toml
+        .lines()
+        .position(|l| l.contains("Recommended level: Outpatient") && l.starts_with("source"))
+        .unwrap();
     let err =
         RulePack::from_sources(&[("pack.toml", &pack_toml), ("local.toml", &rules)]).unwrap_err();
     let mut got = messages(&err);
     got.sort();
     let mut want = [
-        "pack.toml:7:6: [pack]: `id` must be one line of plain text, but contains a line break (U+000A)",
-        "pack.toml:8:11: [pack]: `version` must be one line of plain text, but contains a carriage return (U+000D)",
-        "pack.toml:9:9: [pack]: `title` must be one line of plain text, but contains a line separator (U+2028)",
-        "pack.toml:18:10: programme `outpatient`: `source` must be one line of plain text, but contains a tab (U+0009)",
-        "local.toml:7:10: rule `local.odd`: `source` must be one line of plain text, but contains a control character (U+0085)",
+        "pack.toml:7:6: [pack]: `id` must be one line of plain text, but contains a line break (U+000A)".to_owned(),
+        "pack.toml:8:11: [pack]: `version` must be one line of plain text, but contains a carriage return (U+000D)".to_owned(),
+        "pack.toml:9:9: [pack]: `title` must be one line of plain text, but contains a line separator (U+2028)".to_owned(),
+        format!("pack.toml:{programme_source}:10: programme `outpatient`: `source` must be one line of plain text, but contains a tab (U+0009)"),
+        "local.toml:7:10: rule `local.odd`: `source` must be one line of plain text, but contains a control character (U+0085)".to_owned(),
     ];
     want.sort_unstable();
     assert_eq!(got, want);
@@ -483,13 +491,13 @@ fn a_pack_without_the_suicide_floor_is_not_proved_while_the_builtin_is() {
     let verdict = pack.analyze();
     assert!(!verdict.is_proved_safe(), "{verdict}");
     assert!(verdict.problems() > 0);
-    assert!(
-        verdict
-            .gaps
-            .iter()
-            .any(|g| g.answer == "safety.suicide_risk"),
-        "{verdict}"
-    );
+    // Both suicide axes lose their floor.
+    for axis in ["safety.suicidal_ideation", "safety.suicidal_behavior"] {
+        assert!(
+            verdict.gaps.iter().any(|g| g.answer == axis),
+            "{axis}: {verdict}"
+        );
+    }
     // The same pack, the same verdict.
     assert_eq!(pack.clone().analyze(), verdict);
 }

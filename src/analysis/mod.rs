@@ -30,8 +30,11 @@
 //!   lie in the same interval or in adjacent ones. Evaluating at the representatives is
 //!   therefore *exact* for the rules involved, and every step between adjacent intervals is
 //!   seen. Choices and yes/no answers take every value. An optional answer also takes
-//!   "absent"; answers the intake always supplies (required ones, and those computed from
-//!   defaults such as `home.substance_free_housing_arranged`) do not.
+//!   "absent", and so does a required one that can be declined; answers the intake always
+//!   supplies (required ones that cannot be declined, and those computed from defaults such
+//!   as `home.substance_free_housing_arranged`) do not. The withdrawal scales also take "not
+//!   applicable" (a person who uses no substance they measure), which, like "absent", is
+//!   outside their order: no step of a scale leads to or from it.
 //! - **Over-approximation.** Answers are treated as independent even where the intake ties
 //!   them (`adolescent` and `age`, a score and its ratings, `history.progress` being required
 //!   once a setting is given). The spaces checked therefore contain every real combination
@@ -73,7 +76,7 @@
 //!    answers fall in cells that contain cut points of the joint space, so `x`'s step is one
 //!    of the steps enumerated there, with the same truth values for `R` and `S`.
 //!
-//! Aggregate answers are monotone in what they summarise (`severity.sud_max_criteria` and
+//! Aggregate answers are monotone in what they summarise (`substance_use.severity` and
 //! `history.highest_level_not_held` are maxima over lists, a score is a sum or maximum of its
 //! ratings), so monotonicity in them carries over to the intake. A score mixing
 //! higher-is-worse and lower-is-worse ratings has no direction; if a floor-setting rule reads

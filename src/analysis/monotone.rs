@@ -59,6 +59,13 @@ impl Keys {
 
 impl Ctx<'_> {
     /// (b): every floor-setting rule in every ordered answer it reads.
+    ///
+    /// A step is between two adjacent given values of the answer ([`Ctx::values`]). Absent
+    /// and not applicable (a withdrawal scale for a person who uses no substance it measures)
+    /// are not ordered against the values, so they are never a step: moving between them and
+    /// a value changes another fact (whether the item was asked, which substances are used),
+    /// not how bad the answer is. Both are values of every other answer's context
+    /// ([`Ctx::space`]), so each step is checked whatever the others are, those included.
     pub(super) fn monotonicity(&mut self) {
         let mut env = self.env();
         let mut mixed = BTreeSet::new();

@@ -17,6 +17,11 @@ pub(super) struct Answer {
     pub(super) kind: AnswerKind,
     pub(super) worse: Worse,
     pub(super) optional: bool,
+    /// It can be not applicable ([`Value::NotApplicable`]: a withdrawal scale for a person
+    /// who uses no substance it measures): answered, yet no test of its value holds. Not
+    /// ordered against its values, so it is a value of the spaces enumerated (like absent)
+    /// but never a step of the monotonicity check.
+    pub(super) not_applicable: bool,
     /// A score whose ratings disagree on direction.
     pub(super) mixed: bool,
 }
@@ -254,12 +259,14 @@ impl<'p> Ctx<'p> {
             return i;
         }
         let pack = self.pack;
+        let not_applicable = matches!(a, AnswerRef::Field(f) if f.can_be_not_applicable());
         let (worse, optional, mixed) = match a {
             AnswerRef::Field(f) => {
                 let info = f.info();
                 // An answer the empty intake already gives is computed from defaults, so it
-                // is never absent.
-                let always = info.required || f.read(&Intake::default()).is_some();
+                // is never absent; a required one is absent only when it can be declined.
+                let always =
+                    (info.required && !info.declinable) || f.read(&Intake::default()).is_some();
                 (info.worse, !always, false)
             }
             AnswerRef::Rating(i) => pack
@@ -295,6 +302,7 @@ impl<'p> Ctx<'p> {
             kind: pack.answer_kind(a),
             worse,
             optional,
+            not_applicable,
             mixed,
         });
         self.slots.insert(a, i);
@@ -317,7 +325,8 @@ impl<'p> Ctx<'p> {
     }
 
     /// The given values of an answer at the cut points of `consts`, least to most severe
-    /// (ascending for unordered answers).
+    /// (ascending for unordered answers): the values a worsening steps through. Not
+    /// applicable and absent are outside that order; [`Ctx::space`] adds them.
     pub(super) fn values(&self, a: usize, consts: &BTreeSet<u32>) -> Vec<Value> {
         let Some(ans) = self.answers.get(a) else {
             return Vec::new();
@@ -359,7 +368,9 @@ impl<'p> Ctx<'p> {
             .collect()
     }
 
-    /// The joint space of the given rules' answers, leaving out `except`.
+    /// The joint space of the given rules' answers, leaving out `except`: each answer's
+    /// given values at the rules' cut points, then not applicable where the answer can be,
+    /// then absent where it is optional.
     pub(super) fn space(&self, rules: &[usize], except: Option<usize>) -> Space {
         let slots: BTreeSet<usize> = rules
             .iter()
@@ -377,8 +388,14 @@ impl<'p> Ctx<'p> {
                 .into_iter()
                 .map(Some)
                 .collect();
-            if self.answers.get(a).is_some_and(|x| x.optional) {
-                dom.push(None);
+            if let Some(ans) = self.answers.get(a) {
+                // The values outside the answer's order: not applicable, then absent.
+                if ans.not_applicable {
+                    dom.push(Some(Value::NotApplicable));
+                }
+                if ans.optional {
+                    dom.push(None);
+                }
             }
             space.slots.push(a);
             space.domains.push(dom);
@@ -447,7 +464,7 @@ impl<'p> Ctx<'p> {
             let Some(ans) = self.answers.get(*a) else {
                 continue;
             };
-            let extra = u128::from(ans.optional);
+            let extra = u128::from(ans.optional) + u128::from(ans.not_applicable);
             let cuts = self.values(*a, &self.consts_of(&all, *a)).len() as u128;
             let values = match ans.kind {
                 AnswerKind::Bool => 2,
@@ -568,6 +585,43 @@ source = "product default: test"
     }
 
     #[test]
+    fn the_answers_that_can_be_not_applicable_take_it_in_every_space() {
+        // An intake listing no substance: an answer that reads not applicable there must say
+        // it can be (the withdrawal scales).
+        let none_used = Intake {
+            substance_use: Some(Vec::new()),
+            ..Intake::default()
+        };
+        for f in Field::ALL {
+            if f.read(&none_used) == Some(Value::NotApplicable) {
+                assert!(f.can_be_not_applicable(), "{f:?}");
+            }
+        }
+        // Each answer the built-in rules read takes not applicable exactly when it can, once,
+        // after its given values.
+        let pack = RulePack::try_builtin().unwrap();
+        let ctx = Ctx::new(&pack);
+        let all: Vec<usize> = (0..ctx.rules.len()).collect();
+        let space = ctx.space(&all, None);
+        let mut explored = Vec::new();
+        for (slot, dom) in space.slots.iter().zip(&space.domains) {
+            let name = ctx.answers[*slot].name.as_str();
+            let f = Field::from_name(name).unwrap();
+            let na: Vec<usize> = (0..dom.len())
+                .filter(|i| dom[*i] == Some(Value::NotApplicable))
+                .collect();
+            if f.can_be_not_applicable() {
+                let given = ctx.values(*slot, &ctx.consts_of(&all, *slot)).len();
+                assert_eq!(na, [given], "{name}");
+                explored.push(name);
+            } else {
+                assert!(na.is_empty(), "{name}");
+            }
+        }
+        assert_eq!(explored, ["withdrawal.ciwa_ar", "withdrawal.cows"]);
+    }
+
+    #[test]
     fn never_absent_answers_are_not_optional() {
         let pack = RulePack::try_builtin().unwrap();
         let mut ctx = Ctx::new(&pack);
@@ -575,8 +629,10 @@ source = "product default: test"
             ("age", false),
             ("withdrawal.ciwa_ar", true),
             ("home.substance_free_housing_arranged", false),
-            ("history.highest_level_not_held", false),
+            ("history.highest_level_not_held", true),
             ("history.progress", true),
+            ("safety.suicidal_ideation", true),
+            ("home.safe_housing_arranged", false),
         ] {
             let f = Field::from_name(name).unwrap();
             let i = ctx.answer_index(AnswerRef::Field(f));

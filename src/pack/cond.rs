@@ -109,7 +109,9 @@ impl Recorder for NoTrace {
 /// Lists are evaluated left to right and stop as soon as their value is known (`all` at the
 /// first false, `any` and `any_given` at the first true, `at_least_n` once `n` hold), so a
 /// trace holds the answers read until the result was known. A test on an absent answer is
-/// `Unknown`; `all` is false if any part is false, else unknown if any part is; `any` is true
+/// `Unknown`, and a test of the value of a not-applicable answer is `False` (no value of a
+/// scale holds for a person it does not apply to; `answered` is true); `all` is false if any
+/// part is false, else unknown if any part is; `any` is true
 /// if any part is true, else unknown if any part is; `any_given` is true if any part is true,
 /// else false if any part is known, else unknown; `not` swaps true and false;
 /// `at_least_n` is true once `n` parts are true, unknown while unknown parts could still make
@@ -133,17 +135,20 @@ fn node<L: Lookup, R: Recorder>(c: &Cond, at: &L, rec: &mut R) -> Tri {
     match c {
         Cond::Bool(a, want) => match read(*a, at, rec) {
             Some(Value::Bool(b)) => tri(b == *want),
+            Some(Value::NotApplicable) => Tri::False,
             _ => Tri::Unknown,
         },
         Cond::Range(a, lo, hi) => match read(*a, at, rec) {
             Some(Value::Num(n)) => tri(*lo <= n && n <= *hi),
             Some(Value::Choice(r)) => tri(*lo <= u32::from(r) && u32::from(r) <= *hi),
+            Some(Value::NotApplicable) => Tri::False,
             _ => Tri::Unknown,
         },
         Cond::Mask(a, mask) => match read(*a, at, rec) {
             Some(Value::Choice(r)) => {
                 tri(mask.checked_shr(u32::from(r)).is_some_and(|m| m & 1 == 1))
             }
+            Some(Value::NotApplicable) => Tri::False,
             _ => Tri::Unknown,
         },
         Cond::Answered(a, want) => tri(read(*a, at, rec).is_some() == *want),
