@@ -1,6 +1,6 @@
-//! Golden scenarios: each `tests/scenarios/<group>.json` holds a named base intake and cases
-//! that each patch it, with the placement the built-in rule pack must give the patched intake.
-//! Each expectation was derived by hand from `rules/`.
+//! Golden scenarios: each `tests/scenarios/<group>.json` holds a named base intake (an
+//! intake 2) and cases that each patch it, with the placement the built-in rule pack must give
+//! the patched intake. Each expectation was derived by hand from `rules/`.
 //!
 //! A file is `{ "description", "base": { "name", "description", "intake" }, "cases": [...] }`.
 //! A case is `{ "name", "description", "patch", "expect" }`: its intake is the base with
@@ -11,7 +11,7 @@
 //! {
 //!   "name": "suicide_intent_without_plan_inpatient",
 //!   "description": "Intent without plan: inpatient, urgent, same-day evaluation.",
-//!   "patch": {"safety": {"suicide_risk": "intent_without_plan"}},
+//!   "patch": {"safety": {"suicidal_ideation": "intent_without_plan"}},
 //!   "expect": {
 //!     "level": "inpatient", "urgent": true,
 //!     "binding_rules": ["safety.suicide.intent_plan_or_behaviour"],
@@ -32,7 +32,20 @@
 //! - `conditional_level`: the report's first conditional level; `null` asserts there is none.
 //! - `ruled_out`: level -> exact set of rule ids ruling it out (absent in the report = empty).
 //! - `error_fields`: assessment must fail, and the problem fields must equal this set exactly
-//!   (an `IntakeError::Json` counts as one problem at its path).
+//!   (an `IntakeError::Json` counts as one problem at its path, and a missing
+//!   `schema_version`, `IntakeError::Version`, as one at `schema_version`).
+//! - `error_kinds`: field -> the kind of its problem, for some of `error_fields`: a
+//!   `ProblemKind` as its JSON names it (`missing`, `out_of_range`, `conflict`,
+//!   `below_supported_age`, ...), `parse` for an `IntakeError::Json`, `version` for an
+//!   `IntakeError::Version`.
+//! - `unread`: items of the intake (dotted paths, `substance_use[0].drinks_per_day` for an item
+//!   of one entry) that no rule reads: each must be in the case's intake, and the whole report
+//!   must be the same with all of them removed.
+//!
+//! Every case whose intake is assessed must also survive JSON: `Intake::from_json` of its
+//! `to_json` gives the same intake back. And the scenarios together must answer every item of
+//! the intake (as its JSON Schema lists them) in some assessed case, and every item that takes
+//! `declined` / `unable_to_assess` with each of the two.
 //!
 //! Unknown keys (in a file, a case or `expect`), unknown services/referrals/levels and unknown
 //! rule ids are themselves failures, so a typo can never turn an expectation into one that
@@ -96,6 +109,8 @@ struct Expect {
     conditional_level: Option<Option<Level>>,
     ruled_out: Option<BTreeMap<String, Vec<String>>>,
     error_fields: Option<Vec<String>>,
+    error_kinds: Option<BTreeMap<String, String>>,
+    unread: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -179,6 +194,9 @@ fn check_shape(s: &Case, c: &mut Check<'_>) {
     if s.description.trim().is_empty() {
         c.fail("`description` is empty".into());
     }
+    if e.error_kinds.is_some() && e.error_fields.is_none() {
+        c.fail("`error_kinds` needs `error_fields`".into());
+    }
     match (&e.level, &e.error_fields) {
         (Some(_), Some(_)) => c.fail("give `level` or `error_fields`, not both".into()),
         (None, None) => c.fail("give `level` (valid intake) or `error_fields` (refused)".into()),
@@ -196,6 +214,16 @@ fn check_shape(s: &Case, c: &mut Check<'_>) {
             }
         }
         (None, Some(fields)) => {
+            for field in e.error_kinds.iter().flat_map(BTreeMap::keys) {
+                if !fields.contains(field) {
+                    c.fail(format!(
+                        "`error_kinds` names `{field}`, which `error_fields` does not list"
+                    ));
+                }
+            }
+            if e.unread.is_some() {
+                c.fail("`unread` needs an assessed intake, not a refused one".into());
+            }
             if fields.is_empty() {
                 c.fail("`error_fields` is empty: a refused intake has at least one problem".into());
             }
@@ -333,11 +361,41 @@ fn check_report(e: &Expect, r: &Report, c: &mut Check<'_>) {
     }
 }
 
-fn check_error(expected: &[String], err: &IntakeError, c: &mut Check<'_>) {
-    let fields: Vec<String> = match err {
-        IntakeError::Json { path, .. } => vec![path.clone()],
-        other => other.problems().iter().map(|p| p.field.clone()).collect(),
-    };
+/// Each problem of a refused intake: its field and its kind (see `error_kinds`).
+fn problems_of(err: &IntakeError) -> Vec<(String, String)> {
+    match err {
+        IntakeError::Json { path, .. } => vec![(path.clone(), "parse".to_owned())],
+        IntakeError::Version => vec![("schema_version".to_owned(), "version".to_owned())],
+        other => other
+            .problems()
+            .iter()
+            .map(|p| {
+                let kind = serde_json::to_value(&p.kind).unwrap()["problem_kind"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                (p.field.clone(), kind)
+            })
+            .collect(),
+    }
+}
+
+fn check_error(e: &Expect, err: &IntakeError, c: &mut Check<'_>) {
+    let expected = e.error_fields.as_deref().unwrap_or_default();
+    let problems = problems_of(err);
+    for (field, kind) in e.error_kinds.iter().flatten() {
+        let have: Vec<&str> = problems
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, k)| k.as_str())
+            .collect();
+        if !have.contains(&kind.as_str()) {
+            c.fail(format!(
+                "error_kinds: `{field}` expected a `{kind}` problem, got {have:?} ({err})"
+            ));
+        }
+    }
+    let fields: Vec<String> = problems.into_iter().map(|(f, _)| f).collect();
     if fields.is_empty() {
         c.fail(format!(
             "expected problems {expected:?}, got an error with none: {err}"
@@ -378,17 +436,87 @@ fn run_case(pack: &RulePack, base: &serde_json::Value, case: &Case) -> Vec<Strin
     let mut intake = base.clone();
     scenarios::merge_patch(&mut intake, &case.patch);
     let e = &case.expect;
-    let outcome = Intake::from_json(&intake.to_string()).and_then(|i| pack.report(&i));
+    let outcome = Intake::from_json(&intake.to_string()).and_then(|i| {
+        let report = pack.report(&i)?;
+        Ok((i, report))
+    });
     match (outcome, &e.error_fields) {
-        (Ok(report), None) => check_report(e, &report, &mut c),
-        (Err(err), Some(fields)) => check_error(fields, &err, &mut c),
-        (Ok(report), Some(fields)) => c.fail(format!(
+        (Ok((read, report)), None) => {
+            check_report(e, &report, &mut c);
+            check_round_trip(&read, &mut c);
+            if let Some(paths) = &e.unread {
+                check_unread(pack, &intake, paths, &report, &mut c);
+            }
+        }
+        (Err(err), Some(_)) => check_error(e, &err, &mut c),
+        (Ok((_, report)), Some(fields)) => c.fail(format!(
             "expected the intake to be refused with problems in {fields:?}, but it was assessed at `{}`",
             report.level
         )),
         (Err(err), None) => c.fail(format!("expected an assessment, but the intake was refused: {err}")),
     }
     c.problems
+}
+
+/// An assessed intake survives JSON: what `to_json` writes reads back to the same intake.
+fn check_round_trip(read: &Intake, c: &mut Check<'_>) {
+    match read.to_json().map(|json| Intake::from_json(&json)) {
+        Ok(Ok(back)) if &back == read => {}
+        Ok(Ok(back)) => c.fail(format!(
+            "the intake does not survive JSON: `to_json` then `from_json` gives {back:?}, not {read:?}"
+        )),
+        Ok(Err(e)) => c.fail(format!("`to_json`'s output does not read back: {e}")),
+        Err(e) => c.fail(format!("`to_json` failed: {e}")),
+    }
+}
+
+/// The report with the `unread` items removed from the intake; `Err` says why there is none.
+fn report_without(
+    pack: &RulePack,
+    intake: &serde_json::Value,
+    paths: &[&str],
+) -> Result<Report, String> {
+    let mut without = intake.clone();
+    for path in paths {
+        if !scenarios::remove_path(&mut without, path) {
+            return Err(format!(
+                "`unread` names `{path}`, which the intake does not answer"
+            ));
+        }
+    }
+    Intake::from_json(&without.to_string())
+        .and_then(|i| pack.report(&i))
+        .map_err(|err| format!("without {paths:?} the intake is refused: {err}"))
+}
+
+/// No rule reads the `unread` items: the report is the same without them (and, when it is
+/// not, each item that alone changes it is named).
+fn check_unread(
+    pack: &RulePack,
+    intake: &serde_json::Value,
+    paths: &[String],
+    report: &Report,
+    c: &mut Check<'_>,
+) {
+    if paths.is_empty() {
+        c.fail("`unread` is empty".into());
+        return;
+    }
+    let all: Vec<&str> = paths.iter().map(String::as_str).collect();
+    match report_without(pack, intake, &all) {
+        Ok(r) if &r == report => {}
+        Ok(_) => {
+            let read: Vec<&str> = all
+                .iter()
+                .copied()
+                .filter(|p| report_without(pack, intake, &[p]).is_ok_and(|r| &r != report))
+                .collect();
+            c.fail(format!(
+                "unread: the report changes without {all:?}; read by a rule, alone: {read:?}"
+            ));
+        }
+        Err(msg) => c.fail(format!("unread: {msg}")),
+    }
 }
 
 /// Whether a case name is usable in `group/case`: lower-case letters, digits and `_`.
@@ -502,6 +630,64 @@ fn golden_scenarios() {
         "{} failed expectation(s) across {count} cases in {files} files:\n  {}",
         failures.len(),
         failures.join("\n  ")
+    );
+}
+
+/// Items no scenario needs to answer: `ratings` are a pack's own (the built-in pack declares
+/// none, so any rating is refused).
+const NOT_ANSWERED: &[&str] = &["ratings"];
+
+/// Together the scenarios read every item of the intake: each item its JSON Schema lists is
+/// answered in some case that is assessed, and each item that takes `declined` and
+/// `unable_to_assess` is given each of the two in some assessed case.
+#[test]
+fn scenarios_answer_every_item_of_the_intake() {
+    let pack = RulePack::builtin();
+    let mut answered = BTreeMap::new();
+    let mut assessed = 0;
+    for (_, intake) in scenarios::intakes() {
+        let ok = Intake::from_json(&intake.to_string()).is_ok_and(|i| pack.report(&i).is_ok());
+        if ok {
+            assessed += 1;
+            common::items::answered(&intake, "", &mut answered);
+        }
+    }
+    assert!(assessed >= MIN_SCENARIOS, "{assessed} assessed cases");
+    let items = common::items::schema_items();
+    assert!(
+        items
+            .iter()
+            .any(|i| i.path == "substance_use.ciwa_ar" && !i.group)
+            && items
+                .iter()
+                .any(|i| i.path == "safety.suicidal_ideation" && i.declinable),
+        "the schema walk finds the items: {items:?}"
+    );
+    let mut unanswered = Vec::new();
+    let mut not_declined = Vec::new();
+    for item in &items {
+        if item.group || NOT_ANSWERED.contains(&item.path.as_str()) {
+            continue;
+        }
+        let Some(values) = answered.get(&item.path) else {
+            unanswered.push(item.path.as_str());
+            continue;
+        };
+        if item.declinable {
+            for reason in ["\"declined\"", "\"unable_to_assess\""] {
+                if !values.contains(reason) {
+                    not_declined.push(format!("{} as {reason}", item.path));
+                }
+            }
+        }
+    }
+    assert!(
+        unanswered.is_empty(),
+        "no assessed scenario answers these items: {unanswered:?}"
+    );
+    assert!(
+        not_declined.is_empty(),
+        "no assessed scenario gives these safety answers: {not_declined:?}"
     );
 }
 

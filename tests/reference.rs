@@ -1,8 +1,10 @@
 //! A reference implementation: a small, deliberately naive evaluator written here from the
 //! documented semantics, sharing nothing with `src/engine.rs` or `src/answer.rs`. It reads the
 //! rule TOML itself (with the `toml` crate) into its own simple structures, computes every
-//! answer straight from the intake's fields, and applies three-valued logic without any
-//! short-circuit. The engine must agree with it on the level, urgency, binding rules, fired
+//! answer straight from the intake's fields (a `declined` or `unable_to_assess` safety item
+//! is unknown; a withdrawal scale for a person who uses no substance it measures is not
+//! applicable: answered, and no test of its value holds), and applies three-valued logic
+//! without any short-circuit. The engine must agree with it on the level, urgency, binding rules, fired
 //! rules and not-evaluated rules, and on whether an intake is refused, for every bundled
 //! intake, every scenario case and a large generated set, for the built-in pack and for a
 //! custom pack with ratings, scores and every kind of condition.
@@ -16,8 +18,11 @@
 
 mod common;
 
-use carelevel::intake::Setting;
-use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
+use carelevel::intake::{
+    ArrangedHousing, Assessed, AudMedication, Intake, OudMedication, Setting, Substance,
+    SubstanceUse,
+};
+use carelevel::{BUILTIN_SOURCES, RulePack};
 #[cfg(feature = "proptest")]
 use proptest::prelude::*;
 #[cfg(feature = "proptest")]
@@ -83,6 +88,8 @@ struct RefPack {
     rules: Vec<RefRule>,
     ratings: Vec<RefRating>,
     scores: Vec<RefScore>,
+    /// The youngest age the pack supports (`[pack] min_age`).
+    min_age: Option<i64>,
 }
 
 fn condition(v: &toml::Value) -> Condition {
@@ -125,6 +132,13 @@ fn load(sources: &[(&str, &str)]) -> RefPack {
     let mut pack = RefPack::default();
     for (_, text) in sources {
         let file: toml::Table = toml::from_str(text).expect("reference reads the file");
+        if let Some(age) = file
+            .get("pack")
+            .and_then(|p| p.get("min_age"))
+            .and_then(toml::Value::as_integer)
+        {
+            pack.min_age = Some(age);
+        }
         for r in file
             .get("rating")
             .and_then(|v| v.as_array())
@@ -198,16 +212,25 @@ enum V {
     Num(i64),
     /// A choice, by name, with its position in the answer's ladder.
     Choice(String, usize),
+    /// Answered, but it does not apply to this person: no test of its value holds.
+    NotApplicable,
 }
 
-const SUICIDE: &[&str] = &[
+const IDEATION: &[&str] = &[
     "none",
     "wish_to_be_dead",
     "nonspecific_active_thoughts",
     "method_without_intent",
     "intent_without_plan",
     "plan_with_intent",
-    "recent_behavior",
+];
+const RECENCY: &[&str] = &["never", "lifetime", "past_3_months"];
+const SUD: &[&str] = &["no_disorder", "mild", "moderate", "severe"];
+const HOUSING: &[&str] = &[
+    "housed",
+    "unstably_housed",
+    "sheltered_homeless",
+    "unsheltered",
 ];
 const HARM: &[&str] = &["none", "ideation", "plan_or_intent"];
 const MEDICAL: &[&str] = &["stable", "daily_monitoring", "round_the_clock_care"];
@@ -257,9 +280,55 @@ fn num(x: Option<u32>) -> Option<V> {
     x.map(|n| V::Num(i64::from(n)))
 }
 
+/// A safety item: only an answer is a value (declined or unable to assess is unknown).
+fn given<T>(x: Option<&Assessed<T>>) -> Option<&T> {
+    match x? {
+        Assessed::Answer(v) => Some(v),
+        Assessed::Declined | Assessed::UnableToAssess => None,
+    }
+}
+
+/// A withdrawal scale over the entries of the substances it measures: unknown when substance
+/// use was not asked; not applicable when no substance it measures is listed; else the
+/// highest score given, unknown when none is.
+fn scale(
+    i: &Intake,
+    measures: &[Substance],
+    score: impl Fn(&SubstanceUse) -> Option<u32>,
+) -> Option<V> {
+    let list = i.substance_use.as_ref()?;
+    let mut listed = false;
+    let mut top: Option<u32> = None;
+    for s in list {
+        if measures.contains(&s.substance) {
+            listed = true;
+            if let Some(v) = score(s) {
+                top = Some(top.map_or(v, |t| t.max(v)));
+            }
+        }
+    }
+    if !listed {
+        return Some(V::NotApplicable);
+    }
+    num(top)
+}
+
+/// The DSM-5 band of a criteria count, by position in [`SUD`].
+fn band(count: u32) -> usize {
+    match count {
+        0 | 1 => 0,
+        2 | 3 => 1,
+        4 | 5 => 2,
+        _ => 3,
+    }
+}
+
 fn ladder(answer: &str) -> &'static [&'static str] {
     match answer {
-        "safety.suicide_risk" => SUICIDE,
+        "safety.suicidal_ideation" => IDEATION,
+        "safety.suicidal_behavior" => RECENCY,
+        "substance_use.severity" => SUD,
+        "home.housing" => HOUSING,
         "safety.harm_to_others" => HARM,
         "medical.status" => MEDICAL,
         "severity.clinician_rating" => CLINICIAN,
@@ -285,22 +354,33 @@ fn answer(pack: &RefPack, i: &Intake, name: &str) -> Option<V> {
     match name {
         "age" => num(i.age),
         "adolescent" => i.age.map(|a| V::Bool(a < 18)),
-        "safety.suicide_risk" => choice(i.safety.suicide_risk.as_ref(), SUICIDE),
-        "safety.harm_to_others" => choice(i.safety.harm_to_others.as_ref(), HARM),
-        "safety.psychosis_or_unable_to_self_care" => b(i.safety.psychosis_or_unable_to_self_care),
-        "withdrawal.ciwa_ar" => num(i.withdrawal.ciwa_ar),
-        "withdrawal.cows" => num(i.withdrawal.cows),
-        "withdrawal.seizure_or_dt_history" => b(i.withdrawal.seizure_or_dt_history),
-        "medical.status" => choice(i.medical.status.as_ref(), MEDICAL),
-        "severity.sud_max_criteria" => i.severity.substance_use.as_ref().map(|list| {
+        "safety.suicidal_ideation" => choice(given(i.safety.suicidal_ideation.as_ref()), IDEATION),
+        "safety.suicidal_behavior" => choice(given(i.safety.suicidal_behavior.as_ref()), RECENCY),
+        "safety.harm_to_others" => choice(given(i.safety.harm_to_others.as_ref()), HARM),
+        "safety.psychosis_or_unable_to_self_care" => {
+            b(given(i.safety.psychosis_or_unable_to_self_care.as_ref()).copied())
+        }
+        "withdrawal.ciwa_ar" => scale(i, &[Substance::Alcohol, Substance::Sedatives], |s| {
+            s.ciwa_ar
+        }),
+        "withdrawal.cows" => scale(i, &[Substance::Opioids], |s| s.cows),
+        "withdrawal.seizure_or_dt_history" => {
+            b(given(i.withdrawal.seizure_or_dt_history.as_ref()).copied())
+        }
+        "medical.status" => choice(given(i.medical.status.as_ref()), MEDICAL),
+        "substance_use.severity" => {
+            let list = i.substance_use.as_ref()?;
             let mut top = 0;
             for s in list {
-                if s.dsm5_criteria > top {
-                    top = s.dsm5_criteria;
-                }
+                let rank = match (s.severity, s.dsm5_criteria) {
+                    (Some(sev), _) => SUD.iter().position(|x| *x == name_of(&sev)).unwrap(),
+                    (None, Some(n)) => band(n),
+                    (None, None) => return None,
+                };
+                top = top.max(rank);
             }
-            V::Num(i64::from(top))
-        }),
+            Some(V::Choice(SUD[top].to_owned(), top))
+        }
         "severity.phq9" => num(i.severity.phq9),
         "severity.gad7" => num(i.severity.gad7),
         "severity.clinician_rating" => choice(i.severity.clinician_rating.as_ref(), CLINICIAN),
@@ -309,10 +389,14 @@ fn answer(pack: &RefPack, i: &Intake, name: &str) -> Option<V> {
         "history.current_setting" => choice(i.history.current_setting.as_ref(), SETTING),
         "history.progress" => choice(i.history.progress.as_ref(), PROGRESS),
         "history.highest_level_not_held" => {
+            let episodes = i.history.episodes.as_ref()?;
             let mut top = "none".to_owned();
             let mut rank = 0;
-            for l in &i.history.earlier_levels_not_held {
-                let n = name_of(l);
+            for e in episodes
+                .iter()
+                .filter(|e| e.outcome == carelevel::intake::Outcome::DidNotHold)
+            {
+                let n = name_of(&e.level);
                 let r = LEVEL_OR_NONE.iter().position(|x| *x == n).unwrap();
                 if r > rank {
                     rank = r;
@@ -321,13 +405,22 @@ fn answer(pack: &RefPack, i: &Intake, name: &str) -> Option<V> {
             }
             Some(V::Choice(top, rank))
         }
-        "home.substance_free" => b(i.home.substance_free),
+        "home.others_use_substances" => b(i.home.others_use_substances),
+        "home.violence_or_abuse" => b(given(i.home.violence_or_abuse.as_ref()).copied()),
         "home.supportive" => b(i.home.supportive),
-        "home.safe" => b(i.home.safe),
-        "home.stable_housing" => b(i.home.stable_housing),
-        "home.substance_free_housing_arranged" => {
-            Some(V::Bool(i.home.substance_free_housing_arranged))
-        }
+        "home.housing" => choice(i.home.housing.as_ref(), HOUSING),
+        "home.substance_free_housing_arranged" => Some(V::Bool(matches!(
+            i.home.arranged_housing,
+            Some(ArrangedHousing::SoberLiving | ArrangedHousing::TransitionalHousing)
+        ))),
+        "home.safe_housing_arranged" => Some(V::Bool(matches!(
+            i.home.arranged_housing,
+            Some(
+                ArrangedHousing::SoberLiving
+                    | ArrangedHousing::TransitionalHousing
+                    | ArrangedHousing::Shelter
+            )
+        ))),
         "engagement.stage_of_change" => choice(i.engagement.stage_of_change.as_ref(), STAGE),
         "engagement.can_attend_several_days" => b(i.engagement.can_attend_several_days),
         "engagement.work_or_school" => commitment(&["work", "school"]),
@@ -365,6 +458,7 @@ fn answer(pack: &RefPack, i: &Intake, name: &str) -> Option<V> {
 /// A constant compared with a value: numbers as numbers, choices by name.
 fn same(v: &V, k: &toml::Value) -> bool {
     match (v, k) {
+        (V::NotApplicable, _) => false,
         (V::Bool(b), toml::Value::Boolean(c)) => b == c,
         (V::Num(n), toml::Value::Integer(c)) => n == c,
         (V::Choice(name, _), toml::Value::String(c)) => name == c,
@@ -404,6 +498,7 @@ fn evaluate(pack: &RefPack, i: &Intake, c: &Condition) -> Truth {
                     let at = match &v {
                         V::Num(n) => *n,
                         V::Choice(_, r) => i64::try_from(*r).unwrap(),
+                        V::NotApplicable => return Truth::No,
                         V::Bool(_) => panic!("a yes/no answer has no order"),
                     };
                     let above = lo.as_ref().is_none_or(|k| at >= position(name, k));
@@ -464,32 +559,82 @@ fn evaluate(pack: &RefPack, i: &Intake, c: &Condition) -> Truth {
     }
 }
 
-/// Whether the pack must refuse the intake: a required item missing, a number out of range,
-/// a rating missing, out of range or undeclared.
+/// Whether the pack must refuse the intake: not intake 2, an age below the pack's, a required
+/// item missing, a number out of range, answers that conflict, a rating missing, out of
+/// range or undeclared.
 fn refused(pack: &RefPack, i: &Intake) -> bool {
     let in_range = |v: Option<u32>, max: u32| v.is_none_or(|n| n <= max);
-    let missing = i.age.is_none()
-        || i.safety.suicide_risk.is_none()
+    let too_young = match (i.age, pack.min_age) {
+        (Some(age), Some(min)) => i64::from(age) < min,
+        _ => false,
+    };
+    let in_treatment = i
+        .history
+        .current_setting
+        .is_some_and(|s| s != Setting::None);
+    let missing = i.schema_version.is_none()
+        || i.age.is_none()
+        || i.safety.suicidal_ideation.is_none()
+        || i.safety.suicidal_behavior.is_none()
         || i.safety.harm_to_others.is_none()
         || i.safety.psychosis_or_unable_to_self_care.is_none()
         || i.withdrawal.seizure_or_dt_history.is_none()
         || i.medical.status.is_none()
         || i.self_management.is_none()
         || i.history.current_setting.is_none()
-        || (i.history.progress.is_none()
-            && i.history
-                .current_setting
-                .is_some_and(|s| s != Setting::None));
+        || (i.history.progress.is_none() && in_treatment);
+    let entries = i.substance_use.iter().flatten();
     let ranges = in_range(i.age, 120)
-        && in_range(i.withdrawal.ciwa_ar, 67)
-        && in_range(i.withdrawal.cows, 48)
+        && in_range(i.withdrawal.pawss, 10)
         && in_range(i.severity.phq9, 27)
         && in_range(i.severity.gad7, 21)
-        && i.severity
-            .substance_use
+        && in_range(i.severity.days_impaired_past_30, 30)
+        && entries.clone().all(|s| {
+            in_range(s.dsm5_criteria, 11)
+                && in_range(s.days_used_past_30, 30)
+                && in_range(s.hours_since_last_use, 8760)
+                && in_range(s.drinks_per_day, 100)
+                && in_range(s.daily_dose_mg, 2000)
+                && in_range(s.ciwa_ar, 67)
+                && in_range(s.cows, 48)
+        })
+        && i.history
+            .episodes
             .iter()
             .flatten()
-            .all(|s| s.dsm5_criteria <= 11);
+            .all(|e| in_range(e.months_ago, 600));
+    let list: Vec<&SubstanceUse> = entries.collect();
+    let entry_conflict = list.iter().enumerate().any(|(n, s)| {
+        let alcohol = s.substance == Substance::Alcohol;
+        let sedatives = s.substance == Substance::Sedatives;
+        let disagree = match (s.dsm5_criteria, s.severity) {
+            (Some(count), Some(sev)) => SUD[band(count)] != name_of(&sev),
+            _ => false,
+        };
+        (s.dsm5_criteria.is_none() && s.severity.is_none())
+            || disagree
+            || (s.drinks_per_day.is_some() && !alcohol)
+            || ((s.benzodiazepine.is_some() || s.daily_dose_mg.is_some()) && !sedatives)
+            || (s.ciwa_ar.is_some() && !alcohol && !sedatives)
+            || (s.cows.is_some() && s.substance != Substance::Opioids)
+            || list[..n].iter().any(|b| b.substance == s.substance)
+    });
+    let m = &i.medication;
+    let no_oud = matches!(m.opioid_use_disorder, None | Some(OudMedication::None));
+    let no_aud = matches!(m.alcohol_use_disorder, None | Some(AudMedication::None));
+    let conditions: Vec<_> = i.severity.conditions.iter().flatten().collect();
+    let conflict = entry_conflict
+        || (m.opioid_use_disorder_adherence.is_some() && no_oud)
+        || (m.alcohol_use_disorder_adherence.is_some() && no_aud)
+        || conditions
+            .iter()
+            .enumerate()
+            .any(|(n, c)| conditions[..n].iter().any(|b| b.condition == c.condition))
+        || (i.history.current_setting == Some(Setting::None) && i.history.progress.is_some())
+        || (i.age.is_some_and(|a| a >= 18)
+            && (i.adolescent.guardian_consent.is_some()
+                || i.adolescent.school.is_some()
+                || i.adolescent.caregiver_involvement.is_some()));
     let ratings = pack.ratings.iter().all(|r| match i.ratings.get(&r.id) {
         Some(v) => r.min <= *v && *v <= r.max,
         None => !r.required,
@@ -497,7 +642,7 @@ fn refused(pack: &RefPack, i: &Intake) -> bool {
         .ratings
         .keys()
         .all(|k| pack.ratings.iter().any(|r| &r.id == k));
-    missing || !ranges || !ratings
+    too_young || missing || !ranges || conflict || !ratings
 }
 
 #[derive(Debug, PartialEq)]
@@ -764,16 +909,66 @@ fn ratings() -> impl Strategy<Value = BTreeMap<String, u32>> {
         })
 }
 
-/// Out-of-range numbers and missing required items, now and then.
+/// Out-of-range numbers, missing required items, conflicting answers, an age below the
+/// pack's and safety items not obtained, now and then.
 #[cfg(feature = "proptest")]
 fn damaged(i: Intake, damage: u8) -> Intake {
     let mut i = i;
+    let first = |i: &mut Intake| {
+        i.substance_use
+            .as_mut()
+            .and_then(|l| l.first_mut())
+            .cloned()
+    };
     match damage {
-        0 => i.withdrawal.ciwa_ar = Some(68),
-        1 => i.severity.phq9 = Some(28),
-        2 => i.safety.suicide_risk = None,
-        3 => i.history.progress = None,
-        4 => i.age = Some(121),
+        0 => i.severity.phq9 = Some(28),
+        1 => i.safety.suicidal_ideation = None,
+        2 => i.history.progress = None,
+        3 => i.age = Some(121),
+        4 => i.age = Some(4),
+        5 => i.safety.suicidal_behavior = Some(Assessed::Declined),
+        6 => i.withdrawal.seizure_or_dt_history = Some(Assessed::UnableToAssess),
+        7 => i.medical.status = Some(Assessed::Declined),
+        8 => i.home.violence_or_abuse = Some(Assessed::UnableToAssess),
+        9 => i.schema_version = None,
+        // A second entry of the first substance listed.
+        10 => {
+            if let Some(entry) = first(&mut i) {
+                i.substance_use.get_or_insert_with(Vec::new).push(entry);
+            }
+        }
+        // A score out of range, or on a substance it does not measure.
+        11 => {
+            if let Some(s) = i.substance_use.as_mut().and_then(|l| l.first_mut()) {
+                s.ciwa_ar = Some(if s.substance == Substance::Alcohol {
+                    68
+                } else {
+                    10
+                });
+            }
+        }
+        12 => {
+            if let Some(s) = i.substance_use.as_mut().and_then(|l| l.first_mut()) {
+                s.cows = Some(if s.substance == Substance::Opioids {
+                    49
+                } else {
+                    10
+                });
+            }
+        }
+        13 => {
+            if let Some(s) = i.substance_use.as_mut().and_then(|l| l.first_mut()) {
+                s.dsm5_criteria = None;
+            }
+        }
+        14 => {
+            i.medication.opioid_use_disorder_adherence = Some(carelevel::intake::Adherence::Stopped)
+        }
+        15 => {
+            i.history.current_setting = Some(Setting::None);
+            i.history.progress = Some(carelevel::intake::Progress::Progressing);
+        }
+        16 => i.adolescent.school = Some(carelevel::intake::SchoolStatus::Attending),
         _ => {}
     }
     i

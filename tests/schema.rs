@@ -63,6 +63,36 @@ fn problem_schemas_are_committed() {
     );
 }
 
+/// The intake schema is intake 2's: `schema_version` takes `"2"` alone, and every bundled
+/// intake gives it, first.
+#[test]
+fn the_intake_schema_and_the_bundled_intakes_are_intake_2() {
+    let schema = carelevel::schema::intake();
+    let version = &schema["properties"]["schema_version"];
+    assert!(
+        !version.is_null(),
+        "the intake schema has no schema_version"
+    );
+    let text = serde_json::to_string(&schema["$defs"]["SchemaVersion"]).unwrap();
+    assert!(text.contains(r#""2""#), "SchemaVersion: {text}");
+    for entry in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/intakes")).unwrap()
+    {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let first_key = text
+            .trim_start()
+            .strip_prefix('{')
+            .map(str::trim_start)
+            .is_some_and(|rest| rest.starts_with(r#""schema_version": "2""#));
+        assert!(
+            first_key,
+            "{}: `\"schema_version\": \"2\"` first",
+            path.display()
+        );
+    }
+}
+
 #[test]
 fn every_bundled_report_validates_shape_against_its_type() {
     // A report survives JSON and back unchanged: the JSON contract loses nothing.

@@ -14,7 +14,10 @@
     clippy::indexing_slicing
 )] // test code may fail loudly
 
-use carelevel::intake::Setting;
+use carelevel::intake::{
+    Adherence, Assessed, AudMedication, Condition, ConditionKind, ConditionSeverity, Progress,
+    SchoolStatus, Setting, Substance, SubstanceUse, SudSeverity,
+};
 use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -123,7 +126,8 @@ fn fhir_questionnaire() {
 }
 
 /// What an intake that cannot be read or assessed says: each message, and each problem's
-/// field, for one intake of each kind of mistake.
+/// field, for one intake of each kind of mistake. Each is an intake 2
+/// (`"schema_version": "2"`) with that one mistake, but for the 0.1 intake.
 #[test]
 fn intake_error_messages() {
     let base = serde_json::to_value(Intake::minimal_adult()).unwrap();
@@ -139,6 +143,11 @@ fn intake_error_messages() {
         .find(|(name, _)| name == "incomplete_missing_safety")
         .expect("the bundled incomplete intake")
         .1;
+    let v2 = |rest: &str| format!(r#"{{"schema_version": "2", {rest}}}"#);
+    let old = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/v0_1/iop_primary.json"),
+    )
+    .unwrap();
     let read: Vec<(&str, String)> = vec![
         ("not JSON", "{".to_owned()),
         ("not an object", "[1, 2]".to_owned()),
@@ -149,25 +158,44 @@ fn intake_error_messages() {
         ),
         (
             "a misspelt key",
-            r#"{"safety": {"suicide_risks": "none"}}"#.to_owned(),
+            v2(r#""safety": {"suicidal_ideations": "none"}"#),
         ),
-        ("a misspelt top-level key", r#"{"agee": 34}"#.to_owned()),
-        ("a number as a string", r#"{"age": "34"}"#.to_owned()),
-        ("a negative number", r#"{"age": -1}"#.to_owned()),
-        ("a fraction", r#"{"age": 34.5}"#.to_owned()),
+        ("a misspelt top-level key", v2(r#""agee": 34"#)),
+        ("a number as a string", v2(r#""age": "34""#)),
+        ("a negative number", v2(r#""age": -1"#)),
+        ("a fraction", v2(r#""age": 34.5"#)),
         (
             "an unknown choice",
-            json(serde_json::json!({"safety": {"suicide_risk": "maybe"}})),
+            json(serde_json::json!({"safety": {"suicidal_ideation": "maybe"}})),
         ),
-        ("a duplicate key", r#"{"age": 30, "age": 31}"#.to_owned()),
+        (
+            "neither an answer nor declined",
+            json(serde_json::json!({"safety": {"harm_to_others": "refused"}})),
+        ),
+        (
+            "declined on an item that does not take it",
+            json(serde_json::json!({"self_management": "declined"})),
+        ),
+        ("a duplicate key", v2(r#""age": 30, "age": 31"#)),
         (
             "a duplicate rating",
-            r#"{"ratings": {"dim_a": 1, "dim_a": 2}}"#.to_owned(),
+            v2(r#""ratings": {"dim_a": 1, "dim_a": 2}"#),
         ),
         (
             "free text in place of a boolean",
-            json(serde_json::json!({"home": {"safe": "yes, mostly"}})),
+            json(serde_json::json!({"home": {"supportive": "yes, mostly"}})),
         ),
+        (
+            "an episode without its outcome",
+            json(
+                serde_json::json!({"history": {"current_setting": "none", "episodes": [{"level": "iop"}]}}),
+            ),
+        ),
+        (
+            "an unknown schema version",
+            v2(r#""age": 34"#).replace(r#""2""#, r#""3""#),
+        ),
+        ("a 0.1 intake (no schema version)", old),
         ("the bundled incomplete intake", incomplete),
     ];
     let assess: Vec<(&str, Intake)> = vec![
@@ -176,11 +204,63 @@ fn intake_error_messages() {
             "every number out of range",
             Intake::builder()
                 .age(121)
+                .substance_use(Substance::Alcohol, 12)
+                .substance_use(Substance::Opioids, 2)
+                .substance_use(Substance::Sedatives, 2)
                 .ciwa_ar(68)
                 .cows(49)
                 .phq9(28)
                 .gad7(22)
-                .substance_use(carelevel::intake::Substance::Alcohol, 12)
+                .with(|i| {
+                    i.withdrawal.pawss = Some(11);
+                    i.severity.days_impaired_past_30 = Some(31);
+                    let list = i.substance_use.as_mut().unwrap();
+                    list[0].days_used_past_30 = Some(31);
+                    list[0].hours_since_last_use = Some(8761);
+                    list[0].drinks_per_day = Some(101);
+                    list[2].daily_dose_mg = Some(2001);
+                })
+                .episode(carelevel::Level::Iop, carelevel::intake::Outcome::Completed)
+                .with(|i| i.history.episodes.as_mut().unwrap()[0].months_ago = Some(601))
+                .build(),
+        ),
+        ("an age below the pack's", Intake::builder().age(4).build()),
+        (
+            "answers that conflict",
+            Intake::builder()
+                .substance_use(Substance::Alcohol, 3)
+                .substance_use(Substance::Cannabis, 2)
+                .with(|i| {
+                    let list = i.substance_use.as_mut().unwrap();
+                    list[0].cows = Some(10);
+                    list[0].severity = Some(SudSeverity::Severe);
+                    list[1].ciwa_ar = Some(5);
+                    list[1].drinks_per_day = Some(4);
+                    list.push(SubstanceUse::new(Substance::Cannabis, 2));
+                    let mut unknown = SubstanceUse::new(Substance::Stimulants, 0);
+                    unknown.dsm5_criteria = None;
+                    list.push(unknown);
+                    i.medication.opioid_use_disorder_adherence = Some(Adherence::Stopped);
+                    i.medication.alcohol_use_disorder = Some(AudMedication::None);
+                    i.medication.alcohol_use_disorder_adherence = Some(Adherence::AsPrescribed);
+                    let depressive = Condition {
+                        condition: ConditionKind::Depressive,
+                        severity: ConditionSeverity::Mild,
+                    };
+                    i.severity.conditions = Some(vec![depressive, depressive]);
+                    i.history.progress = Some(Progress::Progressing);
+                    i.adolescent.school = Some(SchoolStatus::Attending);
+                })
+                .build(),
+        ),
+        (
+            "declined and unable to assess are answers: only the unasked item is missing",
+            Intake::builder()
+                .with(|i| {
+                    i.safety.suicidal_ideation = Some(Assessed::Declined);
+                    i.safety.suicidal_behavior = Some(Assessed::UnableToAssess);
+                    i.safety.harm_to_others = None;
+                })
                 .build(),
         ),
         (
@@ -250,7 +330,7 @@ version = "1"
 [[rule]]
 id = "a"
 criterion = "safty"
-when = { answer = "safety.suicide_risks", is = "none" }
+when = { answer = "safety.suicidal_ideations", is = "none" }
 floor = "inpatent"
 reason = "r"
 source = "seed: \"x\""
@@ -280,7 +360,7 @@ source = "my hunch"
                 (
                     "local.toml",
                     rule_file(
-                        "when = { answer = \"safety.suicide_risk\", is = \"none\" }\nflor = \"iop\"",
+                        "when = { answer = \"safety.suicidal_ideation\", is = \"none\" }\nflor = \"iop\"",
                     ),
                 ),
             ],
@@ -312,7 +392,7 @@ source = "my hunch"
                 ("pack.toml", pack_toml(str::to_owned)),
                 (
                     "local.toml",
-                    ok(r#"{ answer = "safety.suicide_risk", is = "none" }"#)
+                    ok(r#"{ answer = "safety.suicidal_ideation", is = "none" }"#)
                         .replace("reason = \"test\"", "reason = \"one\\ntwo\""),
                 ),
             ],

@@ -163,11 +163,21 @@ impl Intake {
     /// assert!(err.to_string().contains("convert_v0_1"));
     /// ```
     pub fn from_json(json: &str) -> Result<Intake, IntakeError> {
-        let intake: Intake = crate::json::read(json).map_err(IntakeError::from)?;
-        if intake.schema_version.is_none() {
-            return Err(IntakeError::Version);
+        match crate::json::read::<Intake>(json) {
+            Ok(intake) if intake.schema_version.is_some() => Ok(intake),
+            Ok(_) => Err(IntakeError::Version),
+            // A 0.1 intake fails on its first 0.1 key: an object with no `schema_version` is
+            // told how to convert rather than which key is unknown (this path runs only for a
+            // document that failed).
+            Err(e) => match serde_json::from_str::<serde_json::Value>(
+                json.strip_prefix('\u{feff}').unwrap_or(json),
+            ) {
+                Ok(serde_json::Value::Object(map)) if !map.contains_key("schema_version") => {
+                    Err(IntakeError::Version)
+                }
+                _ => Err(IntakeError::from(e)),
+            },
         }
-        Ok(intake)
     }
 
     /// The intake as JSON (what [`Intake::from_json`] reads back to the same intake).
@@ -1332,6 +1342,12 @@ mod tests {
     fn an_intake_without_a_schema_version_is_refused_and_told_how_to_convert() {
         let err = Intake::from_json(r#"{"age": 30}"#).unwrap_err();
         assert_eq!(err, IntakeError::Version);
+        // Also when a 0.1 key comes first.
+        let old = r#"{"safety": {"suicide_risk": "none"}, "age": 30}"#;
+        assert_eq!(Intake::from_json(old).unwrap_err(), IntakeError::Version);
+        // An intake 2 with an unknown key is told which key.
+        let new = r#"{"schema_version": "2", "safety": {"suicide_risk": "none"}}"#;
+        assert!(matches!(Intake::from_json(new), Err(IntakeError::Json { .. })));
         let msg = err.to_string();
         assert!(
             msg.contains("convert_v0_1") && msg.contains("--from-0.1"),

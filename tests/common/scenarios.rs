@@ -1,6 +1,7 @@
 //! The golden scenarios' files: `tests/scenarios/<group>.json`, each with a named base intake
-//! and cases whose intake is a JSON merge patch of it (RFC 7396). Read by `golden.rs` (which
-//! checks the expectations) and `reference.rs` (which needs only the intakes).
+//! (an intake 2, `"schema_version": "2"`) and cases whose intake is a JSON merge patch of it
+//! (RFC 7396). Read by `golden.rs` (which checks the expectations) and `reference.rs` (which
+//! needs only the intakes).
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -93,6 +94,39 @@ pub fn idle_removals(target: &Value, patch: &Value, at: &str, out: &mut Vec<Stri
             idle_removals(&Value::Null, value, &path, out);
         }
     }
+}
+
+/// Removes the item at a dotted path from an intake's JSON: `medical.pregnancy`, or
+/// `substance_use[0].drinks_per_day` for an item of one entry of a list. Returns whether
+/// there was one to remove.
+pub fn remove_path(target: &mut Value, path: &str) -> bool {
+    let (parent, key) = match path.rsplit_once('.') {
+        Some((parent, key)) => (Some(parent), key),
+        None => (None, path),
+    };
+    let mut at = target;
+    for segment in parent.into_iter().flat_map(|p| p.split('.')) {
+        let (name, index) = match segment.split_once('[') {
+            Some((name, rest)) => {
+                let Ok(index) = rest.trim_end_matches(']').parse::<usize>() else {
+                    return false;
+                };
+                (name, Some(index))
+            }
+            None => (segment, None),
+        };
+        let Some(next) = at.get_mut(name) else {
+            return false;
+        };
+        at = match index {
+            Some(i) => match next.get_mut(i) {
+                Some(entry) => entry,
+                None => return false,
+            },
+            None => next,
+        };
+    }
+    at.as_object_mut().is_some_and(|o| o.remove(key).is_some())
 }
 
 /// Every case's intake that can be read, as `(group/case, intake JSON)`, in file and case

@@ -1,0 +1,308 @@
+//! The 0.1 -> 2 conversion (`carelevel::intake::convert_v0_1`) over every 0.1 original of the
+//! bundled examples in `tests/v0_1/` (the directory is enumerated, so a new file is covered):
+//!
+//! - the conversion succeeds, and each of its notes names an item of intake 2;
+//! - once each item a note names and the conversion left unanswered is answered with its
+//!   least severe value ([`least_severe`]), the converted intake assesses to the level the
+//!   bundled intake 2 example of the same name gives, and to the level its file name starts
+//!   with (its first word that names a level: `inpatient_*`, `php_*`, `iop_*`,
+//!   `outpatient_*`, `adolescent_iop`); a file whose name names no level
+//!   (`incomplete_missing_safety`) stays refused, as its example is;
+//! - no converted intake charts a CIWA-Ar or COWS score on a substance the scale does not
+//!   measure, and none charts a score of 0 that 0.1 gave for a substance not listed;
+//! - `Intake::from_json` refuses each 0.1 file, with a message naming `convert_v0_1`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code may fail loudly
+
+mod common;
+
+use carelevel::intake::{Substance, convert_v0_1};
+use carelevel::{Intake, Level, RulePack};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// Every `.json` file of `dir`, sorted.
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The 0.1 originals, `(file stem, text)`.
+fn originals() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/v0_1");
+    let files: Vec<(String, String)> = json_files(&dir)
+        .into_iter()
+        .map(|p| {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (stem, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    assert!(
+        files.len() >= 10,
+        "{} holds {} files",
+        dir.display(),
+        files.len()
+    );
+    files
+}
+
+/// The bundled intake 2 example of this name.
+fn bundled(stem: &str) -> Intake {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/intakes")
+        .join(format!("{stem}.json"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("no bundled intake 2 example {}: {e}", path.display()));
+    Intake::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The level a file name names: its first `_`-separated word that is a level.
+fn level_in_name(stem: &str) -> Option<Level> {
+    stem.split('_').find_map(|w| w.parse::<Level>().ok())
+}
+
+/// The least severe answer of each item a conversion may leave unanswered: what a clinician
+/// asked to complete it would record for a person 0.1 already described as having no such
+/// risk. `None` for an item the conversion never leaves unanswered.
+fn least_severe(field: &str) -> Option<Value> {
+    Some(match field {
+        // 0.1 said no behaviour in the past 3 months; the least severe complement is never.
+        "safety.suicidal_behavior" => json!("never"),
+        // 0.1's `recent_behavior` did not give the month's ideation.
+        "safety.suicidal_ideation" => json!("none"),
+        // 0.1 listed only the levels that did not hold: no other episode.
+        "history.episodes" => json!([]),
+        // 0.1's `substance_free_housing_arranged: true`: the housing that lets the home rule
+        // stand down (it is the answer that gives the lowest level).
+        "home.arranged_housing" => json!("sober_living"),
+        _ => return None,
+    })
+}
+
+/// The JSON value at a dotted path, if any.
+fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .try_fold(v, |v, key| v.get(key))
+        .filter(|v| !v.is_null())
+}
+
+/// Sets the JSON value at a dotted path, creating groups on the way.
+fn set(v: &mut Value, path: &str, value: Value) {
+    let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));
+    let mut here = v;
+    for k in parent.split('.').filter(|k| !k.is_empty()) {
+        here = here
+            .as_object_mut()
+            .unwrap()
+            .entry(k.to_owned())
+            .or_insert_with(|| json!({}));
+    }
+    here.as_object_mut().unwrap().insert(key.to_owned(), value);
+}
+
+/// The converted intake with each item a note names, and left unanswered, answered with its
+/// least severe value; an entry the conversion added for a score with no count (a note on
+/// `substance_use.ciwa_ar` / `.cows`) gets the least severe count, 0.
+fn completed(stem: &str, converted: &Intake, notes: &[&'static str]) -> Intake {
+    let mut v: Value = serde_json::from_str(&converted.to_json().unwrap()).unwrap();
+    for field in notes {
+        if let Some(scale) = field.strip_prefix("substance_use.") {
+            assert!(
+                ["ciwa_ar", "cows"].contains(&scale),
+                "{stem}: a note on `{field}`: no least severe answer is known; add one to this test"
+            );
+            for entry in v["substance_use"].as_array_mut().into_iter().flatten() {
+                if entry.get("dsm5_criteria").is_none() && entry.get("severity").is_none() {
+                    entry["dsm5_criteria"] = json!(0);
+                }
+            }
+            continue;
+        }
+        if at(&v, field).is_some() {
+            continue; // carried over, with a note to review it
+        }
+        let value = least_severe(field).unwrap_or_else(|| {
+            panic!(
+                "{stem}: the conversion left `{field}` unanswered and this test knows no least severe answer for it: add one to `least_severe`"
+            )
+        });
+        set(&mut v, field, value);
+    }
+    Intake::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{stem}: {e}"))
+}
+
+#[test]
+fn every_0_1_original_converts_to_the_level_of_its_intake_2_example() {
+    let pack = RulePack::builtin();
+    let items = common::items::schema_paths();
+    let mut assessed = 0;
+    for (stem, text) in originals() {
+        let conversion =
+            convert_v0_1(&text).unwrap_or_else(|e| panic!("{stem}: the conversion failed: {e}"));
+        let intake = &conversion.intake;
+        assert!(intake.schema_version.is_some(), "{stem}: no schema_version");
+        let mut fields = Vec::new();
+        for note in &conversion.notes {
+            assert!(
+                items.contains(note.field),
+                "{stem}: the note `{note}` names `{}`, which is not an item of intake 2",
+                note.field
+            );
+            assert!(!note.note.trim().is_empty(), "{stem}: an empty note");
+            fields.push(note.field);
+        }
+        // A required item the conversion leaves unanswered was unanswered in 0.1, or a note
+        // names it.
+        let old: Value = serde_json::from_str(&text).unwrap();
+        for missing in intake.missing_required() {
+            let in_0_1 = match missing {
+                "safety.suicidal_ideation" | "safety.suicidal_behavior" => "safety.suicide_risk",
+                same => same,
+            };
+            assert!(
+                fields.contains(&missing) || at(&old, in_0_1).is_none(),
+                "{stem}: the conversion left `{missing}` unanswered without a note"
+            );
+        }
+
+        let completed = completed(&stem, intake, &fields);
+        let example = bundled(&stem);
+        let got = pack.report(&completed);
+        let want = pack.report(&example);
+        match (level_in_name(&stem), got, want) {
+            (Some(named), Ok(got), Ok(want)) => {
+                assert_eq!(
+                    got.level, want.level,
+                    "{stem}: the converted intake assesses to {}, the bundled example to {}",
+                    got.level, want.level
+                );
+                assert_eq!(
+                    got.level, named,
+                    "{stem}: the file name names {named}, got {}",
+                    got.level
+                );
+                // For the same reasons.
+                assert_eq!(got.urgent, want.urgent, "{stem}: urgent");
+                assert_eq!(
+                    got.binding_rules, want.binding_rules,
+                    "{stem}: binding rules"
+                );
+                assessed += 1;
+            }
+            (None, Err(got), Err(_)) => {
+                // An intake 0.1 refused stays refused, for the same safety items.
+                let fields: Vec<&str> = got.problems().iter().map(|p| p.field.as_str()).collect();
+                assert!(
+                    fields.iter().any(|f| f.starts_with("safety.")),
+                    "{stem}: refused, but not for a safety item: {got}"
+                );
+            }
+            (named, got, want) => panic!(
+                "{stem}: the name names {named:?}; converted: {got:?}; bundled example: {want:?}"
+            ),
+        }
+    }
+    assert!(assessed >= 9, "{assessed} converted intakes assessed");
+}
+
+#[test]
+fn the_incomplete_intake_stays_refused() {
+    let (_, text) = originals()
+        .into_iter()
+        .find(|(stem, _)| stem == "incomplete_missing_safety")
+        .expect("tests/v0_1/incomplete_missing_safety.json");
+    let conversion = convert_v0_1(&text).unwrap();
+    let err = RulePack::builtin().assess(&conversion.intake).unwrap_err();
+    let fields: Vec<&str> = err.problems().iter().map(|p| p.field.as_str()).collect();
+    for required in [
+        "safety.suicidal_ideation",
+        "safety.suicidal_behavior",
+        "safety.psychosis_or_unable_to_self_care",
+        "medical.status",
+    ] {
+        assert!(fields.contains(&required), "{required} not in {fields:?}");
+    }
+}
+
+#[test]
+fn no_converted_intake_charts_a_score_nobody_took() {
+    for (stem, text) in originals() {
+        let old: Value = serde_json::from_str(&text).unwrap();
+        let intake = convert_v0_1(&text).unwrap().intake;
+        let entries = intake.substance_use.iter().flatten();
+        for (n, s) in entries.enumerate() {
+            let alcohol_or_sedatives =
+                matches!(s.substance, Substance::Alcohol | Substance::Sedatives);
+            assert!(
+                s.ciwa_ar.is_none() || alcohol_or_sedatives,
+                "{stem}: substance_use[{n}] ({:?}) charts CIWA-Ar",
+                s.substance
+            );
+            assert!(
+                s.cows.is_none() || s.substance == Substance::Opioids,
+                "{stem}: substance_use[{n}] ({:?}) charts COWS",
+                s.substance
+            );
+        }
+        // A 0.1 score of 0 for a substance not listed is dropped, not put on a new entry.
+        let listed = |names: &[&str]| {
+            old["severity"]["substance_use"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|s| names.contains(&s["substance"].as_str().unwrap()))
+        };
+        for (scale, names) in [
+            ("ciwa_ar", &["alcohol", "sedatives"][..]),
+            ("cows", &["opioids"][..]),
+        ] {
+            if old["withdrawal"][scale] == json!(0) && !listed(names) {
+                let charted = intake.substance_use.iter().flatten().any(|s| {
+                    let score = if scale == "ciwa_ar" {
+                        s.ciwa_ar
+                    } else {
+                        s.cows
+                    };
+                    score.is_some()
+                });
+                assert!(!charted, "{stem}: 0.1's {scale} 0 charted on a substance");
+            }
+        }
+        // And the bundled example charts none either.
+        for (n, s) in bundled(&stem).substance_use.iter().flatten().enumerate() {
+            assert!(
+                (s.ciwa_ar.is_none()
+                    || matches!(s.substance, Substance::Alcohol | Substance::Sedatives))
+                    && (s.cows.is_none() || s.substance == Substance::Opioids),
+                "examples/intakes/{stem}.json: substance_use[{n}] charts a scale that does not measure it"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_0_1_intake_is_refused_with_how_to_convert_it() {
+    for (stem, text) in originals() {
+        let err = Intake::from_json(&text).unwrap_err();
+        assert!(
+            err.to_string().contains("convert_v0_1"),
+            "{stem}: the message does not say how to convert: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_intake_2_is_not_a_0_1_intake() {
+    let json = Intake::minimal_adult().to_json().unwrap();
+    assert!(convert_v0_1(&json).is_err());
+}
