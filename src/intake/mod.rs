@@ -66,10 +66,12 @@ use std::fmt;
 // and no type here uses serde's `flatten` or `untagged` (they bypass the strict reader).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schemars(extend("required" = ["schema_version"]))]
 pub struct Intake {
     /// The intake's format: `"2"`. Required in JSON; a 0.1 intake has none (convert it with
     /// [`convert_v0_1`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "SchemaVersion")]
     pub schema_version: Option<SchemaVersion>,
     /// Age in years (0-120). Under 18 is an adolescent; a rule pack may support only some
     /// ages (the built-in pack refuses under 12). Required.
@@ -172,7 +174,9 @@ impl Intake {
             Err(e) => match serde_json::from_str::<serde_json::Value>(
                 json.strip_prefix('\u{feff}').unwrap_or(json),
             ) {
-                Ok(serde_json::Value::Object(map)) if !map.contains_key("schema_version") => {
+                Ok(serde_json::Value::Object(map))
+                    if map.get("schema_version").is_none_or(serde_json::Value::is_null) =>
+                {
                     Err(IntakeError::Version)
                 }
                 _ => Err(IntakeError::from(e)),
@@ -200,14 +204,38 @@ impl Intake {
     }
 }
 
-/// The version of the intake's format. Only `"2"` exists; a 0.1 intake has no
+/// The version of the intake's format. Only `"2"` (a string) exists; a 0.1 intake has no
 /// `schema_version` and is converted by [`convert_v0_1`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, JsonSchema)]
 pub enum SchemaVersion {
     /// Intake 2.
     #[default]
     #[serde(rename = "2")]
     V2,
+}
+
+impl<'de> Deserialize<'de> for SchemaVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, Visitor};
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = SchemaVersion;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`\"2\"` (a string)")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<SchemaVersion, E> {
+                match s {
+                    "2" => Ok(SchemaVersion::V2),
+                    // The value is not echoed: it is a string from the input.
+                    _ => Err(E::custom(
+                        "an unsupported version, expected \"2\" (a 0.1 intake has no \
+                         `schema_version`: convert it with `carelevel::intake::convert_v0_1`)",
+                    )),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// An answer to a safety item that may not have been obtained: the answer, or why there is
@@ -1353,11 +1381,13 @@ mod tests {
             msg.contains("convert_v0_1") && msg.contains("--from-0.1"),
             "{msg}"
         );
-        for other in [r#""0.1""#, "2", r#""3""#] {
+        for other in [r#""0.1""#, "2", r#""3""#, r#""Jane""#] {
             let err = Intake::from_json(&format!(r#"{{"schema_version": {other}}}"#))
                 .unwrap_err()
                 .to_string();
             assert!(err.contains("schema_version"), "{other}: {err}");
+            assert!(err.contains(r#""2""#), "{other}: {err}");
+            assert!(!err.contains("Jane"), "{err}");
         }
     }
 
