@@ -7,7 +7,16 @@
 //! cargo run --example assess -- --pack my_rules.toml FILE.json              # your own pack
 //! cargo run --example assess -- --current inpatient FILE.json               # reassessment
 //! cargo run --example assess -- --override iop --reason waiting_list --note "..." FILE.json
+//! cargo run --example assess -- --from-0.1 tests/v0_1/iop_primary.json       # a 0.1 intake
 //! ```
+//!
+//! The intake is intake 2 (`"schema_version": "2"`). A 0.1 intake is refused with a message
+//! saying how to convert it, unless `--from-0.1` is given: it is then converted with
+//! `carelevel::intake::convert_v0_1`, each conversion note is printed on stderr (`note: ...`,
+//! one a line), and the converted intake is assessed. A required item that 0.1 could not
+//! express (for example suicidal behaviour earlier in life) is left unanswered by the
+//! conversion, so the assessment is then refused, naming it: answer it in the intake 2 form
+//! (`cargo run --example convert_v0_1 -- OLD.json > NEW.json` writes one to complete).
 //!
 //! Exit codes: 0 the output was written; 1 bad input or usage (the error on stderr, naming
 //! the field); 3 stdout was closed before the output was written (for example
@@ -20,6 +29,9 @@ use std::process::ExitCode;
 
 /// The exit code when the reader of stdout has gone away (documented above).
 const STDOUT_CLOSED: u8 = 3;
+
+const USAGE: &str = "usage: assess [--json | --markdown] [--pack RULES.toml]... [--from-0.1] \
+                     [--current LEVEL | --override LEVEL [--reason CODE]... [--note TEXT]] INTAKE.json";
 
 enum Format {
     Text,
@@ -35,6 +47,7 @@ fn run() -> Result<String, String> {
     let mut arranged: Option<Level> = None;
     let mut reasons: Vec<OverrideReason> = Vec::new();
     let mut note: Option<String> = None;
+    let mut from_v0_1 = false;
     let level = |v: Option<String>, flag: &str| -> Result<Level, String> {
         v.ok_or(format!("{flag} needs a level"))?
             .parse::<Level>()
@@ -57,18 +70,24 @@ fn run() -> Result<String, String> {
                 ))?);
             }
             "--note" => note = Some(args.next().ok_or("--note needs text")?),
-            "-h" | "--help" => {
-                return Ok(
-                    "usage: assess [--json | --markdown] [--pack RULES.toml]... [--current LEVEL] [--override LEVEL --reason CODE... --note TEXT] INTAKE.json\n"
-                        .into(),
-                );
+            "--from-0.1" => from_v0_1 = true,
+            "-h" | "--help" => return Ok(format!("{USAGE}\n")),
+            other if other.starts_with("--") => {
+                return Err(format!("unknown option `{other}`\n{USAGE}"));
             }
-            other if other.starts_with("--") => return Err(format!("unknown option `{other}`")),
-            other => file = Some(other.to_owned()),
+            other if file.is_none() => file = Some(other.to_owned()),
+            _ => return Err(format!("one intake file at a time\n{USAGE}")),
         }
     }
-    let file =
-        file.ok_or("usage: assess [--json | --markdown] [--pack RULES.toml]... INTAKE.json")?;
+    let file = file.ok_or(USAGE)?;
+    if current.is_some() && arranged.is_some() {
+        return Err(format!(
+            "--current and --override are alternatives\n{USAGE}"
+        ));
+    }
+    if arranged.is_none() && (!reasons.is_empty() || note.is_some()) {
+        return Err(format!("--reason and --note go with --override\n{USAGE}"));
+    }
     let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read `{file}`: {e}"))?;
     let pack = if packs.is_empty() {
         RulePack::try_builtin().map_err(|e| e.to_string())?
@@ -87,7 +106,21 @@ fn run() -> Result<String, String> {
             .collect();
         RulePack::from_sources(&sources).map_err(|e| e.to_string())?
     };
-    let intake = Intake::from_json(&text).map_err(|e| format!("{file}: {e}"))?;
+    let intake = if from_v0_1 {
+        let converted = carelevel::intake::convert_v0_1(&text).map_err(|e| {
+            if Intake::from_json(&text).is_ok() {
+                format!("{file} is already an intake 2: assess it without --from-0.1")
+            } else {
+                format!("{file}: {e}")
+            }
+        })?;
+        for note in &converted.notes {
+            eprintln!("note: {note}");
+        }
+        converted.intake
+    } else {
+        Intake::from_json(&text).map_err(|e| format!("{file}: {e}"))?
+    };
     if let Some(current) = current {
         let t = pack
             .transition(current, &intake)

@@ -5,16 +5,24 @@
 //! cargo run --release --example batch [--max-line-bytes N] < intakes.ndjson > results.ndjson
 //! ```
 //!
+//! # Input
+//!
+//! Each line is one intake 2 (`"schema_version": "2"`), as `RulePack::assess_json` reads it.
+//! A 0.1 intake is not converted: its line gets the error naming `schema_version`, which says
+//! how to convert it (`cargo run --example convert_v0_1 -- OLD.json`, one intake at a time, or
+//! `carelevel::intake::convert_v0_1`), so that the notes on what 0.1 could not express are
+//! read before the intake is assessed.
+//!
 //! # Output
 //!
 //! Every input line yields exactly one output line, in input order, and every output object
 //! starts with the 1-based input line number:
 //!
 //! - `{"line":N,"result":{...report...}}` for an intake that was assessed;
-//! - `{"line":N,"error":"..."}` for a line that could not be assessed: invalid JSON or intake,
-//!   invalid UTF-8 (the message gives the byte offset, never the bytes), a line over the
-//!   length limit, or an internal error (a panic while assessing that line, caught so that
-//!   only that line is lost);
+//! - `{"line":N,"error":"..."}` for a line that could not be assessed: invalid JSON or intake
+//!   (a 0.1 intake among them), invalid UTF-8 (the message gives the byte offset, never the
+//!   bytes), a line over the length limit, or an internal error (a panic while assessing that
+//!   line, caught so that only that line is lost);
 //! - `{"line":N,"skipped":"blank"}` for an empty line or one holding only spaces, tabs and
 //!   carriage returns.
 //!
@@ -33,11 +41,11 @@
 //! once it reaches 8 MiB, so it holds at most 8 MiB plus one line); a block is assessed across
 //! the cores and its results written, in order, before the next block is read. Memory is
 //! therefore bounded, whatever the size of the input, by the block's input (8 MiB + the line
-//! limit) plus its results: a report is about 5 KB plus the free-text preferences it carries,
-//! which come from the block's input, so at most about 4,096 x 5 KB + 9 MiB. With the
-//! defaults the bound is about 2 x 9 MiB + 20 MB, under 40 MB. Measured:
-//! about 32 MB peak resident on a 200,000-line mix, 15 MB on 5,000 lines of 100 KB, 4 MB on a
-//! single 200 MB line.
+//! limit) plus its results: a report is 2-6 KB (intake 2's bundled examples) plus the
+//! free-text preferences it carries, which come from the block's input, so at most about
+//! 4,096 x 6 KB + 9 MiB. With the defaults the bound is about 2 x 9 MiB + 25 MB, under 45 MB.
+//! Measured: about 35 MB peak resident on a 200,000-line mix of the bundled intakes and bad
+//! lines, 15 MB on 5,000 lines of 100 KB, 4 MB on a single 200 MB line.
 //!
 //! # Exit codes
 //!
@@ -61,7 +69,8 @@ pub const BLOCK_BYTES: usize = 8 << 20;
 /// A block holds at most this many lines.
 pub const BLOCK_LINES: usize = 4096;
 
-const USAGE: &str = "usage: batch [--max-line-bytes N] < intakes.ndjson > results.ndjson";
+const USAGE: &str =
+    "usage: batch [--max-line-bytes N] < intakes.ndjson > results.ndjson   (one intake 2 a line)";
 
 /// How lines are read and grouped into blocks.
 #[derive(Debug, Clone, Copy)]

@@ -30,6 +30,18 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<transition::Transition>();
     assert_send_sync::<overrides::OverrideRecord>();
     assert_send_sync::<vocab::Service>();
+    assert_send_sync::<ProblemKind>();
+    assert_send_sync::<IntakeBuilder>();
+    assert_send_sync::<NotApplicable>();
+    // Intake 2.
+    assert_send_sync::<intake::SchemaVersion>();
+    assert_send_sync::<intake::Assessed<intake::SuicidalIdeation>>();
+    assert_send_sync::<intake::Assessed<bool>>();
+    assert_send_sync::<intake::SubstanceUse>();
+    assert_send_sync::<intake::Condition>();
+    assert_send_sync::<intake::Episode>();
+    assert_send_sync::<intake::Conversion>();
+    assert_send_sync::<intake::ConversionNote>();
 }
 
 #[test]

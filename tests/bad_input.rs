@@ -8,6 +8,7 @@
 )] // test code may fail loudly
 
 use carelevel::{Intake, IntakeError, ProblemKind, RulePack};
+use serde_json::Value;
 
 const GOOD: &str = include_str!("../examples/intakes/iop_primary.json");
 
@@ -30,7 +31,8 @@ fn missing_safety_items_are_all_named() {
     assert_eq!(
         fields,
         [
-            "safety.suicide_risk",
+            "safety.suicidal_ideation",
+            "safety.suicidal_behavior",
             "safety.psychosis_or_unable_to_self_care",
             "medical.status"
         ]
@@ -41,7 +43,7 @@ fn missing_safety_items_are_all_named() {
             .all(|p| p.kind == ProblemKind::Missing)
     );
     let msg = err.to_string();
-    assert!(msg.starts_with("intake has 3 problems: `safety.suicide_risk` is unanswered; a safety item is required and never assumed to be no risk"), "{msg}");
+    assert!(msg.starts_with("intake has 4 problems: `safety.suicidal_ideation` is unanswered; a safety item is required and never assumed to be no risk"), "{msg}");
 }
 
 #[test]
@@ -55,7 +57,7 @@ fn out_of_range_scores_name_field_and_value() {
     );
 
     let text = with(
-        &["severity", "substance_use"],
+        &["substance_use"],
         serde_json::json!([{"substance": "alcohol", "dsm5_criteria": 12}]),
     );
     let err = RulePack::builtin()
@@ -63,7 +65,7 @@ fn out_of_range_scores_name_field_and_value() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "intake has 1 problem: `severity.substance_use[0].dsm5_criteria` is 12, expected 0-11"
+        "intake has 1 problem: `substance_use[0].dsm5_criteria` is 12, expected 0-11"
     );
 }
 
@@ -71,9 +73,16 @@ fn out_of_range_scores_name_field_and_value() {
 fn every_out_of_range_value_is_reported_at_once() {
     let mut v: serde_json::Value = serde_json::from_str(GOOD).unwrap();
     v["age"] = 130.into();
-    v["withdrawal"]["ciwa_ar"] = 68.into();
-    v["withdrawal"]["cows"] = 49.into();
+    v["substance_use"][0]["ciwa_ar"] = 68.into();
+    v["substance_use"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"substance": "opioids", "dsm5_criteria": 12, "cows": 49}));
     v["severity"]["gad7"] = 22.into();
+    v["severity"]["conditions"] = serde_json::json!([{"condition": "ptsd", "severity": "mild"}]);
+    v["severity"]["days_impaired_past_30"] = 31.into();
+    v["history"]["episodes"] =
+        serde_json::json!([{"level": "iop", "outcome": "completed", "months_ago": 601}]);
     let err = RulePack::builtin()
         .assess(&Intake::from_json(&v.to_string()).unwrap())
         .unwrap_err();
@@ -82,23 +91,41 @@ fn every_out_of_range_value_is_reported_at_once() {
         fields,
         [
             "age",
-            "withdrawal.ciwa_ar",
-            "withdrawal.cows",
-            "severity.gad7"
+            "severity.gad7",
+            "severity.days_impaired_past_30",
+            // Item by item in the catalogue's order, each over the entries.
+            "substance_use[1].dsm5_criteria",
+            "substance_use[0].ciwa_ar",
+            "substance_use[1].cows",
+            "history.episodes[0].months_ago",
         ]
     );
 }
 
 #[test]
 fn unknown_keys_are_errors_naming_the_path() {
-    let text = with(&["home", "substance_fre"], true.into());
+    let text = with(&["home", "others_use_substance"], true.into());
     let err = Intake::from_json(&text).unwrap_err();
     match &err {
         IntakeError::Json { path, message, .. } => {
-            assert_eq!(path, "home.substance_fre");
+            assert_eq!(path, "home.others_use_substance");
             assert!(
-                message
-                    .starts_with("unknown key `substance_fre`, expected one of `substance_free`"),
+                message.starts_with(
+                    "unknown key `others_use_substance`, expected one of `others_use_substances`"
+                ),
+                "{message}"
+            );
+        }
+        other => panic!("expected a JSON error, got {other:?}"),
+    }
+    // In an entry of a repeating group too.
+    let mut v: serde_json::Value = serde_json::from_str(GOOD).unwrap();
+    v["substance_use"][0]["drinks_a_day"] = 8.into();
+    match Intake::from_json(&v.to_string()).unwrap_err() {
+        IntakeError::Json { path, message, .. } => {
+            assert_eq!(path, "substance_use[0].drinks_a_day");
+            assert!(
+                message.starts_with("unknown key `drinks_a_day`"),
                 "{message}"
             );
         }
@@ -109,10 +136,11 @@ fn unknown_keys_are_errors_naming_the_path() {
 #[test]
 fn wrong_types_and_unknown_choices_name_the_field() {
     // The choice given is not repeated (it may be free text typed into the wrong field).
-    let err = Intake::from_json(&with(&["safety", "suicide_risk"], "maybe".into())).unwrap_err();
+    let err =
+        Intake::from_json(&with(&["safety", "suicidal_ideation"], "maybe".into())).unwrap_err();
     assert!(
         err.to_string().starts_with(
-            "intake field `safety.suicide_risk`: unknown choice of 5 characters, expected one of `none`"
+            "intake field `safety.suicidal_ideation`: unknown choice of 5 characters, expected one of `none`"
         ),
         "{err}"
     );
@@ -152,7 +180,7 @@ fn a_malformed_rule_file_reports_every_problem_with_its_rule() {
 [[rule]]
 id = "a"
 criterion = "safty"
-when = {{ answer = "safety.suicide_risks", is = "none" }}
+when = {{ answer = "safety.suicidal_ideations", is = "none" }}
 floor = "inpatent"
 reason = "r"
 source = "seed: \"x\""
@@ -178,7 +206,7 @@ source = "my hunch"
     let expect = [
         "bad.toml:7:13: rule `a`: unknown criterion `safty` (did you mean `safety`?)",
         "bad.toml:9:9: rule `a`: unknown level `inpatent` in `floor` (did you mean `inpatient`?)",
-        "bad.toml:8:19: rule `a`: `when` reads unknown answer `safety.suicide_risks` (did you mean `safety.suicide_risk`?)",
+        "bad.toml:8:19: rule `a`: `when` reads unknown answer `safety.suicidal_ideations` (did you mean `safety.suicidal_ideation`?)",
         "bad.toml:14:6: rule `a`: duplicate rule id `a`",
         "bad.toml:13:1: rule `a`: has no `source`: name a seed section, a public reference, or `product default: <why>`",
         "bad.toml:17:13: rule `a`: unknown service `case_managment` (did you mean `case_management`?)",
@@ -218,10 +246,13 @@ fn programmes_below_minimum_hours_are_rejected() {
     );
     assert_ne!(pack, sources[0].1, "the replacement must apply");
     sources[0] = ("pack.toml", &pack);
+    let line = 1 + pack.lines().position(|l| l == "[programme.iop]").unwrap();
     let err = RulePack::from_sources(&sources).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "rule pack has 1 problem: pack.toml:20:1: programme `iop`: schedule gives 6 h/week, below the 9 h/week minimum for iop"
+        format!(
+            "rule pack has 1 problem: pack.toml:{line}:1: programme `iop`: schedule gives 6 h/week, below the 9 h/week minimum for iop"
+        )
     );
 }
 
@@ -235,4 +266,256 @@ fn the_builtin_pack_loads_and_every_rule_has_a_source() {
             r.id()
         );
     }
+}
+
+// Intake 2: `schema_version`, and the safety items that take `declined` / `unable_to_assess`.
+
+/// The items that take `"declined"` or `"unable_to_assess"` besides their answers: the
+/// properties whose JSON Schema admits those two strings, as JSON pointers.
+fn declinable_items() -> Vec<String> {
+    fn walk(schema: &Value, defs: &Value, at: &str, out: &mut Vec<String>) {
+        let resolve = |s: &Value| match s["$ref"].as_str() {
+            Some(r) => defs[r.trim_start_matches("#/$defs/")].clone(),
+            None => s.clone(),
+        };
+        let schema = resolve(schema);
+        let Some(properties) = schema["properties"].as_object() else {
+            return;
+        };
+        for (key, property) in properties {
+            let pointer = format!("{at}/{key}");
+            if property
+                .to_string()
+                .contains(r#"["declined","unable_to_assess"]"#)
+            {
+                out.push(pointer);
+            } else {
+                walk(property, defs, &pointer, out);
+            }
+        }
+    }
+    let schema = carelevel::schema::intake();
+    let mut out = Vec::new();
+    walk(&schema, &schema["$defs"], "", &mut out);
+    out
+}
+
+/// `/safety/suicidal_ideation` as `safety.suicidal_ideation`.
+fn dotted(pointer: &str) -> String {
+    pointer.trim_start_matches('/').replace('/', ".")
+}
+
+fn good_with(pointer: &str, value: Value) -> String {
+    let mut v: Value = serde_json::from_str(GOOD).unwrap();
+    *v.pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("{pointer} is not in the good intake")) = value;
+    v.to_string()
+}
+
+/// Sets `pointer` in the good intake, creating it (its group exists in the good intake).
+fn good_setting(pointer: &str, value: Value) -> String {
+    let mut v: Value = serde_json::from_str(GOOD).unwrap();
+    let (group, key) = pointer.rsplit_once('/').unwrap();
+    let group = if group.is_empty() {
+        &mut v
+    } else {
+        v.pointer_mut(group).unwrap()
+    };
+    group[key] = value;
+    v.to_string()
+}
+
+#[test]
+fn the_declinable_items_are_the_safety_items() {
+    assert_eq!(
+        declinable_items(),
+        [
+            "/home/violence_or_abuse",
+            "/medical/injection_use",
+            "/medical/overdose",
+            "/medical/pregnancy",
+            "/medical/status",
+            "/safety/harm_target_identified",
+            "/safety/harm_to_others",
+            "/safety/lethal_means",
+            "/safety/phq9_item9",
+            "/safety/psychosis_or_unable_to_self_care",
+            "/safety/self_injury",
+            "/safety/suicidal_behavior",
+            "/safety/suicidal_ideation",
+            "/withdrawal/delirium_this_episode",
+            "/withdrawal/hallucinations_this_episode",
+            "/withdrawal/intoxicated_now",
+            "/withdrawal/seizure_or_dt_history",
+            "/withdrawal/seizure_this_episode",
+        ]
+    );
+}
+
+#[test]
+fn declined_and_unable_to_assess_are_read_for_every_declinable_item() {
+    let pack = RulePack::builtin();
+    for pointer in declinable_items() {
+        let field = dotted(&pointer);
+        for not_obtained in ["declined", "unable_to_assess"] {
+            let intake = Intake::from_json(&good_setting(&pointer, not_obtained.into()))
+                .unwrap_or_else(|e| panic!("{field} = {not_obtained}: {e}"));
+            // Kept as given, never turned into an answer or dropped.
+            let back: Value = serde_json::from_str(&intake.to_json().unwrap()).unwrap();
+            assert_eq!(
+                back.pointer(&pointer),
+                Some(&not_obtained.into()),
+                "{field}"
+            );
+            // Not obtained is not unanswered: nothing is missing, and the intake is assessed.
+            assert!(intake.missing_required().is_empty(), "{field}");
+            let report = pack.report(&intake);
+            assert!(report.is_ok(), "{field} = {not_obtained}: {report:?}");
+        }
+    }
+    // A rule that needs the answer is not evaluated: `declined` is never read as no risk.
+    let intake =
+        Intake::from_json(&good_with("/safety/suicidal_ideation", "declined".into())).unwrap();
+    let report = serde_json::to_value(pack.report(&intake).unwrap()).unwrap();
+    let not_evaluated = report["not_evaluated"].as_array().unwrap();
+    assert!(
+        not_evaluated
+            .iter()
+            .any(|r| r["missing"] == serde_json::json!(["safety.suicidal_ideation"])),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_declinable_item_refuses_any_other_value_naming_the_field_and_never_echoing_it() {
+    let strings = [
+        "Declined",
+        "DECLINED",
+        "unable to assess",
+        "refused",
+        "QZX said he would rather not say",
+    ];
+    for pointer in declinable_items() {
+        let field = dotted(&pointer);
+        let mut values: Vec<Value> = vec![
+            serde_json::json!({}),
+            serde_json::json!({"declined": true}),
+            serde_json::json!([1]),
+            serde_json::json!(["declined"]),
+            serde_json::json!(1.5),
+            serde_json::json!(-1),
+        ];
+        values.extend(strings.iter().map(|s| Value::from(*s)));
+        for value in values {
+            let err = Intake::from_json(&good_setting(&pointer, value.clone()))
+                .expect_err(&format!("{field} = {value}"));
+            let IntakeError::Json { path, message, .. } = &err else {
+                panic!("{field} = {value}: expected a JSON error, got {err:?}");
+            };
+            assert_eq!(path, &field, "{value}: {err}");
+            if let Some(s) = value.as_str() {
+                let debug = format!("{err:?}");
+                for shown in [err.to_string(), debug] {
+                    assert!(!shown.contains(s), "{field}: `{s}` echoed in {shown}");
+                }
+                assert!(
+                    message.contains(&format!("of {} characters", s.chars().count())),
+                    "{field}: {message}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn declined_is_only_for_the_declinable_items() {
+    for pointer in [
+        "/age",
+        "/self_management",
+        "/severity/phq9",
+        "/history/current_setting",
+        "/home/others_use_substances",
+        "/home/housing",
+        "/engagement/stage_of_change",
+        "/substance_use/0/substance",
+        "/substance_use/0/ciwa_ar",
+    ] {
+        for not_obtained in ["declined", "unable_to_assess"] {
+            let err = Intake::from_json(&good_with(pointer, not_obtained.into()))
+                .expect_err(&format!("{pointer} = {not_obtained}"));
+            match &err {
+                IntakeError::Json { path, .. } => {
+                    let field = dotted(pointer).replace(".0.", "[0].");
+                    assert_eq!(path, &field, "{err}");
+                }
+                other => panic!("{pointer}: expected a JSON error, got {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn schema_version_is_required_and_is_2() {
+    let pack = RulePack::builtin();
+    // Missing (or null): a 0.1 intake, or no intake at all. The message says how to convert.
+    let mut v: Value = serde_json::from_str(GOOD).unwrap();
+    v.as_object_mut().unwrap().remove("schema_version");
+    for text in [v.to_string(), good_with("/schema_version", Value::Null)] {
+        let err = Intake::from_json(&text).unwrap_err();
+        assert_eq!(err, IntakeError::Version);
+        let message = err.to_string();
+        assert!(
+            message.starts_with("intake field `schema_version` is missing"),
+            "{message}"
+        );
+        for hint in ["convert_v0_1", "--from-0.1"] {
+            assert!(message.contains(hint), "{message}");
+        }
+        assert_eq!(pack.assess_json(&text).unwrap_err(), IntakeError::Version);
+    }
+    // Any other version, or the right one as a number: an error naming the field.
+    for version in [
+        Value::from("0.1"),
+        Value::from("1"),
+        Value::from("3"),
+        Value::from("2.0"),
+        Value::from(" 2"),
+        Value::from(2),
+        Value::from(2.0),
+        serde_json::json!(["2"]),
+        serde_json::json!({"major": 2}),
+    ] {
+        let err = Intake::from_json(&good_with("/schema_version", version.clone())).unwrap_err();
+        match &err {
+            IntakeError::Json { path, .. } => assert_eq!(path, "schema_version", "{version}"),
+            other => panic!("{version}: expected a JSON error, got {other:?}"),
+        }
+    }
+    // Only at the top: not inside a group.
+    let err = Intake::from_json(&good_setting("/safety/schema_version", "2".into())).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("intake field `safety.schema_version`: unknown key"),
+        "{err}"
+    );
+}
+
+/// A real 0.1 intake fails on its 0.1 keys too; what it is told is how to convert it, not
+/// which of its keys is unknown.
+#[test]
+fn every_bundled_0_1_intake_is_refused_saying_how_to_convert_it() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/v0_1");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            Intake::from_json(&text).unwrap_err(),
+            IntakeError::Version,
+            "{}",
+            path.display()
+        );
+        count += 1;
+    }
+    assert!(count >= 10);
 }

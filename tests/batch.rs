@@ -1,6 +1,6 @@
 //! The NDJSON batch command: exactly one output line per input line, in order, each starting
-//! with its line number; a bad line (invalid JSON, invalid UTF-8, over-long, blank) yields its
-//! own output line and never stops the batch.
+//! with its line number; a bad line (invalid JSON, a 0.1 intake, invalid UTF-8, over-long,
+//! blank) yields its own output line and never stops the batch.
 //!
 //! Most tests run the example binary through `cargo run`. A few drive its functions directly
 //! (the example's source is included below as a module) where the binary offers no honest way
@@ -17,7 +17,8 @@
 #[path = "../examples/batch.rs"]
 mod batch_example;
 
-mod common;
+#[path = "common/examples.rs"]
+mod examples;
 use batch_example::{BlockEnd, Limits, Line, Outcome};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -25,12 +26,14 @@ use std::process::{Command, ExitStatus, Stdio};
 
 const MIB: usize = 1 << 20;
 
-/// `examples/intakes/<name>.json` on one line.
+/// `examples/intakes/<name>.json` (an intake 2) on one line.
 fn intake(name: &str) -> String {
-    let path = format!(
-        "{}/examples/intakes/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    one_line(&format!("examples/intakes/{name}.json"))
+}
+
+/// The JSON file at `path` (from the crate's root) on one line.
+fn one_line(path: &str) -> String {
+    let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
     let value: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     serde_json::to_string(&value).unwrap()
 }
@@ -49,7 +52,7 @@ fn padded(len: usize) -> String {
 
 /// The `batch` example, run directly (see `common::examples`).
 fn batch_command(args: &[&str]) -> Command {
-    let binary = common::examples::example_binary("batch");
+    let binary = examples::example_binary("batch");
     let mut command = Command::new(binary);
     command.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
     command
@@ -103,7 +106,7 @@ fn assert_blank(line: &str, number: usize) {
 #[test]
 fn batch_round_trip_with_bad_lines() {
     let good = good();
-    let bad = r#"{"age": 30, "safety": {"suicide_risk": "maybe"}}"#;
+    let bad = r#"{"schema_version": "2", "age": 30, "safety": {"suicidal_ideation": "maybe"}}"#;
     let mut input = String::new();
     let mut expect = Vec::new();
     for i in 0..5000 {
@@ -138,6 +141,32 @@ fn batch_round_trip_with_bad_lines() {
     }
     let direct = carelevel::RulePack::builtin().assess_json(&good).unwrap();
     assert_eq!(lines[0]["result"], parse(&direct));
+}
+
+/// Lines are intake 2: a 0.1 intake is not converted (nor guessed at), and its line gets the
+/// error naming `schema_version`, which says how to convert it.
+#[test]
+fn a_0_1_line_gets_the_error_naming_schema_version() {
+    let old = one_line("tests/v0_1/iop_primary.json");
+    assert!(!old.contains("schema_version"));
+    let input = format!(
+        "{good}\n{old}\n{}\n{good}\n",
+        r#"{"age": 34}"#,
+        good = good()
+    );
+    let (status, lines, _) = run_batch(&[], input.into_bytes());
+    assert!(status.success());
+    assert_eq!(lines.len(), 4);
+    assert_result(&lines[0], 1, "iop");
+    for (line, number) in [(&lines[1], 2), (&lines[2], 3)] {
+        let error = error_of(line, number);
+        assert!(
+            error.starts_with("intake field `schema_version` is missing"),
+            "line {number}: {error}"
+        );
+        assert!(error.contains("convert_v0_1"), "line {number}: {error}");
+    }
+    assert_result(&lines[3], 4, "iop");
 }
 
 /// Invalid UTF-8 used to abort the whole batch (exit 1) and drop the block read so far.
@@ -426,7 +455,7 @@ fn two_intakes_on_one_line_are_an_error() {
         intake("inpatient_suicide_plan"),
         good()
     );
-    assert!(input.contains(r#""suicide_risk":"plan_with_intent""#));
+    assert!(input.contains(r#""suicidal_ideation":"plan_with_intent""#));
     let (status, lines, _) = run_batch(&[], input.into_bytes());
     assert!(status.success());
     assert_eq!(lines.len(), 2);
@@ -447,7 +476,7 @@ enum Kind {
 #[test]
 fn a_large_mix_answers_every_line_in_order() {
     let good = good();
-    let bad = r#"{"age": 30, "safety": {"suicide_risk": "maybe"}}"#;
+    let bad = r#"{"schema_version": "2", "age": 30, "safety": {"suicidal_ideation": "maybe"}}"#;
     let too_long = padded(MIB + 1);
     let mut input = Vec::new();
     let mut expect = Vec::new();

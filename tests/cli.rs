@@ -1,5 +1,7 @@
-//! The `assess` command at its edges: a closed stdout ends quietly with the documented code,
-//! and trailing content after the intake is refused.
+//! The command-line programs at their edges: `assess` (a closed stdout ends quietly with the
+//! documented code, trailing content after the intake is refused, a 0.1 intake is refused
+//! saying how to convert it, `--from-0.1` converts it first) and `convert_v0_1` (the intake 2
+//! on stdout, the notes on stderr, the documented exit codes).
 
 #![allow(
     clippy::unwrap_used,
@@ -8,8 +10,11 @@
     clippy::indexing_slicing
 )] // test code may fail loudly
 
-mod common;
-use std::path::PathBuf;
+#[path = "common/examples.rs"]
+mod examples;
+use carelevel::{Intake, RulePack};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 const GOOD: &str = include_str!("../examples/intakes/iop_primary.json");
@@ -22,7 +27,7 @@ fn scratch(name: &str, text: &str) -> PathBuf {
 }
 
 fn assess(args: &[&str], close_stdout: bool) -> Output {
-    let mut child = Command::new(common::examples::example_binary("assess"))
+    let mut child = Command::new(examples::example_binary("assess"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::piped())
@@ -60,6 +65,268 @@ fn trailing_content_after_the_intake_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("unexpected content after the end of the document"),
+        "{stderr}"
+    );
+}
+
+/// Runs `convert_v0_1` with `args`, writing `stdin` to its standard input.
+fn convert(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(examples::example_binary("convert_v0_1"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    // The program may not read stdin (a file was given): a failed write is expected then.
+    let _ = input.write_all(stdin.as_bytes());
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+/// The 0.1 originals of the bundled intakes, as (path from the crate's root, text).
+fn old_intakes() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<String> = std::fs::read_dir(root.join("tests/v0_1"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".json"))
+        .map(|n| format!("tests/v0_1/{n}"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    files
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(root.join(&f)).unwrap();
+            (f, text)
+        })
+        .collect()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn a_0_1_intake_is_refused_saying_how_to_convert_it() {
+    for (file, _) in old_intakes() {
+        let out = assess(&[&file], false);
+        assert_eq!(out.status.code(), Some(1), "{file}: {out:?}");
+        assert!(out.stdout.is_empty(), "{file}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!(
+                "error: {file}: intake field `schema_version` is missing"
+            )),
+            "{file}: {stderr}"
+        );
+        for hint in ["convert_v0_1", "--from-0.1"] {
+            assert!(stderr.contains(hint), "{file}: {stderr}");
+        }
+        assert_eq!(stderr.lines().count(), 1, "{file}: {stderr}");
+    }
+}
+
+/// `--from-0.1` prints each of the library's conversion notes, then assesses the converted
+/// intake exactly as the library does: every bundled 0.1 intake lacks an item 0.1 could not
+/// express (suicidal behaviour earlier in life), so each is refused, naming it.
+#[test]
+fn from_0_1_prints_the_notes_then_assesses_the_converted_intake() {
+    let pack = RulePack::builtin();
+    for (file, old) in old_intakes() {
+        let converted = carelevel::intake::convert_v0_1(&old).unwrap();
+        assert!(!converted.notes.is_empty(), "{file}");
+        let out = assess(&["--json", "--from-0.1", &file], false);
+        let stderr = text(&out.stderr);
+        let mut lines = stderr.lines();
+        for note in &converted.notes {
+            assert_eq!(
+                lines.next(),
+                Some(format!("note: {note}").as_str()),
+                "{file}"
+            );
+        }
+        match pack.report(&converted.intake) {
+            Ok(report) => {
+                assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
+                let expected = serde_json::to_string_pretty(&report).unwrap() + "\n";
+                assert_eq!(text(&out.stdout), expected, "{file}");
+                assert_eq!(lines.next(), None, "{file}: {stderr}");
+            }
+            Err(e) => {
+                assert_eq!(out.status.code(), Some(1), "{file}: {stderr}");
+                assert!(out.stdout.is_empty(), "{file}");
+                assert_eq!(lines.next(), Some(format!("error: {file}: {e}").as_str()));
+                assert_eq!(lines.next(), None, "{file}: {stderr}");
+                assert!(
+                    e.problems()
+                        .iter()
+                        .any(|p| p.field == "safety.suicidal_behavior"
+                            || p.field == "safety.suicidal_ideation"),
+                    "{file}: {e}"
+                );
+            }
+        }
+    }
+    // An intake 2 needs no conversion, and is not silently read as something else.
+    let out = assess(&["--from-0.1", "examples/intakes/iop_primary.json"], false);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        text(&out.stderr),
+        "error: examples/intakes/iop_primary.json is already an intake 2: assess it without --from-0.1\n"
+    );
+}
+
+#[test]
+fn assess_usage_is_accurate_and_bad_usage_is_exit_1() {
+    let out = assess(&["--help"], false);
+    assert_eq!(out.status.code(), Some(0));
+    let usage = text(&out.stdout);
+    for option in [
+        "--json",
+        "--markdown",
+        "--pack",
+        "--from-0.1",
+        "--current",
+        "--override",
+        "--reason",
+        "--note",
+    ] {
+        assert!(usage.contains(option), "{option}: {usage}");
+    }
+    let good = "examples/intakes/iop_primary.json";
+    for (args, message) in [
+        (&[][..], "usage: assess"),
+        (&["--nope", good], "unknown option `--nope`"),
+        (&[good, good], "one intake file at a time"),
+        (
+            &["--current", "iop", "--override", "php", good],
+            "--current and --override are alternatives",
+        ),
+        (
+            &["--reason", "waiting_list", good],
+            "--reason and --note go with --override",
+        ),
+    ] {
+        let out = assess(args, false);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}
+
+/// `convert_v0_1` writes the library's conversion as intake 2 JSON on stdout (the notes on
+/// stderr), from a file or stdin; the intake it writes, once the noted items are answered, is
+/// assessed as its bundled intake 2 counterpart is.
+#[test]
+fn convert_v0_1_writes_the_intake_2_and_its_notes() {
+    for (file, old) in old_intakes() {
+        let converted = carelevel::intake::convert_v0_1(&old).unwrap();
+        let notes: String = converted
+            .notes
+            .iter()
+            .map(|n| format!("note: {n}\n"))
+            .collect();
+        for out in [convert(&[&file], ""), convert(&[], &old)] {
+            assert_eq!(out.status.code(), Some(0), "{file}: {out:?}");
+            let stdout = text(&out.stdout);
+            assert!(
+                stdout.starts_with("{\n  \"schema_version\": \"2\","),
+                "{file}: {stdout}"
+            );
+            assert_eq!(
+                Intake::from_json(&stdout).unwrap(),
+                converted.intake,
+                "{file}"
+            );
+            assert_eq!(text(&out.stderr), notes, "{file}");
+        }
+    }
+
+    // Answer what the notes ask, and the intake is assessed like the bundled intake 2.
+    let old = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/v0_1/iop_primary.json"),
+    )
+    .unwrap();
+    let out = convert(&[], &old);
+    let mut written: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    written["safety"]["suicidal_behavior"] = "never".into();
+    written["history"]["episodes"] = serde_json::json!([]);
+    let file = scratch("converted_iop_primary.json", &written.to_string());
+    let out = assess(&["--json", file.to_str().unwrap()], false);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["level"], "iop");
+    let bundled = Intake::from_json(GOOD).unwrap();
+    assert_eq!(
+        report["level"],
+        RulePack::builtin()
+            .assess(&bundled)
+            .unwrap()
+            .level()
+            .as_str()
+    );
+}
+
+#[test]
+fn convert_v0_1_exit_codes_are_as_documented() {
+    // 0: help.
+    let out = convert(&["--help"], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("usage: convert_v0_1"));
+    // 1: bad usage, or the input cannot be read.
+    for (args, message) in [
+        (&["a.json", "b.json"][..], "one file at a time"),
+        (&["--nope"], "unknown option `--nope`"),
+        (&["no/such/file.json"], "cannot read `no/such/file.json`"),
+    ] {
+        let out = convert(args, "");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(text(&out.stderr).contains(message), "{args:?}: {out:?}");
+    }
+    // 2: not a 0.1 intake: an intake 2, or not an intake at all (naming the field, never
+    // echoing a value).
+    let out = convert(&["examples/intakes/iop_primary.json"], "");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        text(&out.stderr),
+        "error: examples/intakes/iop_primary.json is already an intake 2: there is nothing to convert\n"
+    );
+    let out = convert(
+        &[],
+        r#"{"age": 34, "safety": {"suicide_risk": "John Smith"}}"#,
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: stdin: intake field `safety.suicide_risk`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Smith"), "{stderr}");
+    // 3: stdout closed before the intake was written, quietly. The program reads stdin to
+    // its end first, so stdout is surely closed by the time it writes.
+    let old = &old_intakes()[0].1;
+    let mut child = Command::new(examples::example_binary("convert_v0_1"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(old.as_bytes()).unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("error"),
         "{stderr}"
     );
 }

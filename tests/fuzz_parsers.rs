@@ -1,7 +1,10 @@
 //! Fuzz-style tests that run inside `cargo test`: the intake JSON and rule TOML parsers never
-//! panic on arbitrary or mutated input, parsing and serialising round-trip, and (with the
-//! `proptest` feature) 100,000 generated intakes — valid and invalid — go through `assess` and
-//! `assess_json` without a panic. (Longer, coverage-guided runs: the `cargo fuzz` targets under `fuzz/`.)
+//! panic on arbitrary or mutated input, parsing and serialising round-trip, intake 2 documents
+//! generated from the intake's JSON Schema (declined and unable-to-assess answers, entries in
+//! the three repeating groups) are read and assessed or refused without a panic, and (with the
+//! `proptest` feature) 100,000 typed intakes — valid and invalid — go through `assess` and
+//! `assess_json` without a panic. (Longer, coverage-guided runs: the `cargo fuzz` targets under
+//! `fuzz/`.)
 
 #![allow(
     clippy::unwrap_used,
@@ -11,7 +14,9 @@
 )] // test code may fail loudly
 
 #[cfg(feature = "proptest")]
-use carelevel::intake::{Setting, Substance, SubstanceUse};
+use carelevel::Level;
+#[cfg(feature = "proptest")]
+use carelevel::intake::{Assessed, Episode, Outcome, Setting, Substance, SubstanceUse};
 use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -174,24 +179,52 @@ fn json_leaf() -> impl Strategy<Value = serde_json::Value> {
         any::<f64>().prop_map(Value::from),
         "[a-z_]{0,14}".prop_map(Value::from),
         prop::sample::select(vec![
+            "2",
+            "0.1",
+            "declined",
+            "unable_to_assess",
             "none",
+            "never",
+            "past_3_months",
             "iop",
             "php",
             "inpatient",
             "plan_with_intent",
             "ideation",
+            "firearm",
             "stable",
+            "pregnant",
             "severe",
             "work",
+            "night",
             "alcohol",
+            "opioids",
+            "sedatives",
+            "lorazepam",
+            "buprenorphine",
+            "ptsd",
+            "did_not_hold",
             "goals_met",
             "action",
+            "court",
+            "housed",
+            "sober_living",
             "only_in_24_hour_setting",
         ])
         .prop_map(Value::from),
         Just(json!([])),
         Just(json!({})),
         Just(json!([{"substance": "alcohol", "dsm5_criteria": 99}])),
+        Just(json!([{"substance": "alcohol", "dsm5_criteria": 3, "cows": 9}])),
+        Just(json!([{"substance": "opioids", "severity": "mild", "dsm5_criteria": 9}])),
+        Just(
+            json!([{"substance": "sedatives", "benzodiazepine": "diazepam", "daily_dose_mg": 40}])
+        ),
+        Just(json!([{"condition": "psychotic_acute", "severity": "severe"}])),
+        Just(
+            json!([{"condition": "ptsd", "severity": "mild"}, {"condition": "ptsd", "severity": "severe"}])
+        ),
+        Just(json!([{"level": "inpatient", "outcome": "did_not_hold", "months_ago": 601}])),
         Just(json!({"unknown_rating": 3})),
     ]
 }
@@ -214,6 +247,274 @@ fn json_paths(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
         }
         _ => {}
     }
+}
+
+// Intake 2 documents generated from the intake's JSON Schema (`carelevel::schema::intake`):
+// every group and item the schema declares, a declinable item answered `"declined"` or
+// `"unable_to_assess"` about one time in four, each repeating group (`substance_use`,
+// `severity.conditions`, `history.episodes`) with up to three entries. The schema describes
+// the shape only, so a document may still break a range or a cross-item check (a COWS score
+// on an alcohol entry), which the pack must then refuse, naming it.
+
+/// A small deterministic generator (SplitMix64), seeded by proptest.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n` > 0).
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// True `percent` times in a hundred.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// How a document is generated.
+#[derive(Debug, Clone, Copy)]
+struct Generate {
+    /// Percent of the optional items (and of the groups' keys) answered.
+    answered: u64,
+    /// Percent of the numbers given past their maximum.
+    out_of_range: u64,
+}
+
+fn intake_schema() -> &'static serde_json::Value {
+    static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
+    SCHEMA.get_or_init(carelevel::schema::intake)
+}
+
+/// Whether `schema` is the "not obtained" branch of a declinable item.
+fn is_not_obtained(schema: &serde_json::Value) -> bool {
+    schema["enum"] == serde_json::json!(["declined", "unable_to_assess"])
+}
+
+/// A value for `schema` (a group's optional keys answered `how.answered` percent of the time).
+fn generate(schema: &serde_json::Value, rng: &mut Rng, how: Generate) -> serde_json::Value {
+    use serde_json::{Value, json};
+    let schema = match schema["$ref"].as_str() {
+        Some(r) => &intake_schema()["$defs"][r.trim_start_matches("#/$defs/")],
+        None => schema,
+    };
+    if let Some(c) = schema.get("const") {
+        return c.clone();
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(branches) = schema[key].as_array() {
+            let branches: Vec<&Value> = branches.iter().filter(|b| b["type"] != "null").collect();
+            let declined = branches.iter().position(|b| is_not_obtained(b));
+            let branch = match declined {
+                Some(at) if rng.chance(25) => branches[at],
+                Some(at) => branches[1 - at],
+                None => *rng.pick(&branches),
+            };
+            return generate(branch, rng, how);
+        }
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        return rng.pick(values).clone();
+    }
+    let ty = match &schema["type"] {
+        Value::Array(types) => types
+            .iter()
+            .find(|t| *t != "null")
+            .and_then(Value::as_str)
+            .unwrap_or("null"),
+        t => t.as_str().unwrap_or("null"),
+    };
+    match ty {
+        "object" => {
+            let mut object = serde_json::Map::new();
+            let required = schema["required"].as_array().cloned().unwrap_or_default();
+            for (key, property) in schema["properties"].as_object().into_iter().flatten() {
+                if required.contains(&Value::from(key.as_str())) || rng.chance(how.answered) {
+                    object.insert(key.clone(), generate(property, rng, how));
+                }
+            }
+            if schema["additionalProperties"].is_object() && rng.chance(5) {
+                object.insert("unknown_rating".into(), 1.into());
+            }
+            Value::Object(object)
+        }
+        "array" => {
+            let n = rng.below(4);
+            Value::Array(
+                (0..n)
+                    .map(|_| generate(&schema["items"], rng, how))
+                    .collect(),
+            )
+        }
+        "integer" => {
+            let min = schema["minimum"].as_u64().unwrap_or(0);
+            let max = schema["maximum"].as_u64().unwrap_or(u64::from(u32::MAX));
+            if rng.chance(how.out_of_range) && max < u64::from(u32::MAX) {
+                json!(max + 1 + rng.below(100))
+            } else {
+                json!(min + rng.below(max - min + 1))
+            }
+        }
+        "boolean" => json!(rng.chance(50)),
+        "string" => {
+            let words = [
+                "",
+                "x",
+                "Spanish",
+                "évening, \"quoted\"",
+                "line\nbreak",
+                "\u{2028}",
+            ];
+            json!(rng.pick(&words).to_string())
+        }
+        _ => Value::Null,
+    }
+}
+
+/// An intake 2 document from `seed`.
+fn intake_2_document(seed: u64, how: Generate) -> serde_json::Value {
+    let mut doc = generate(intake_schema(), &mut Rng(seed), how);
+    // Optional in the schema's types (so that a 0.1 intake can be told how to convert), but
+    // an intake 2 always has it.
+    doc["schema_version"] = generate(
+        &intake_schema()["properties"]["schema_version"],
+        &mut Rng(seed),
+        how,
+    );
+    assert_eq!(doc["schema_version"], "2", "{doc}");
+    doc
+}
+
+/// The schema of the item at dotted `path` (`substance_use[0].cows`), if the schema has one.
+fn schema_at(path: &str) -> Option<&'static serde_json::Value> {
+    // A `$ref` followed; `T` or null read as `T` (a declinable item's own two branches are
+    // kept together, so that it may be generated declined).
+    let resolve = |mut s: &'static serde_json::Value| loop {
+        if let Some(r) = s["$ref"].as_str() {
+            s = &intake_schema()["$defs"][r.trim_start_matches("#/$defs/")];
+            continue;
+        }
+        let branches = s["anyOf"].as_array().map_or(&[][..], Vec::as_slice);
+        match branches {
+            [a, b] if b["type"] == "null" && !is_not_obtained(a) => s = a,
+            _ => return s,
+        }
+    };
+    let mut schema = resolve(intake_schema());
+    for segment in path.split('.') {
+        let (key, indexed) = match segment.split_once('[') {
+            Some((key, _)) => (key, true),
+            None => (segment, false),
+        };
+        schema = resolve(schema["properties"].get(key)?);
+        if indexed {
+            schema = resolve(&schema["items"]);
+        }
+    }
+    Some(schema)
+}
+
+/// `path` (`substance_use[0].cows`) as a JSON pointer (`/substance_use/0/cows`).
+fn pointer_of(path: &str) -> String {
+    path.split('.')
+        .flat_map(|segment| segment.split(['[', ']']).filter(|s| !s.is_empty()))
+        .fold(String::new(), |p, key| format!("{p}/{key}"))
+}
+
+/// Sets (or, with `None`, removes) the value at `pointer`, creating the groups above it.
+fn set_at(doc: &mut serde_json::Value, pointer: &str, value: Option<serde_json::Value>) {
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    let mut at = doc;
+    for k in parent.split('/').filter(|k| !k.is_empty()) {
+        at = match at {
+            serde_json::Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+            other => &mut other[k],
+        };
+    }
+    match (at, value) {
+        (serde_json::Value::Array(a), None) => {
+            a.remove(key.parse::<usize>().unwrap());
+        }
+        (serde_json::Value::Object(m), None) => {
+            m.remove(key);
+        }
+        (other, Some(v)) => other[key] = v,
+        (_, None) => {}
+    }
+}
+
+/// The document made consistent as the pack's own problems say, one at a time: an
+/// unanswered required item (or an age below the pack's) is generated, an answer that does
+/// not fit another is removed (with its entry when it is the entry's substance or condition,
+/// listed twice), and so is a rating the pack does not declare. Returns it with whether the
+/// pack then accepts it.
+fn repaired(mut doc: serde_json::Value, rng: &mut Rng, how: Generate) -> (serde_json::Value, bool) {
+    use carelevel::ProblemKind;
+    for _ in 0..40 {
+        let Ok(intake) = Intake::from_json(&doc.to_string()) else {
+            return (doc, false);
+        };
+        let Err(e) = pack().assess(&intake) else {
+            return (doc, true);
+        };
+        // The first problem only: removing an entry moves the ones after it.
+        let problem = &e.problems()[0];
+        let field = problem.field.as_str();
+        let pointer = pointer_of(field);
+        let absent = doc.pointer(&pointer).is_none();
+        let twice = field.ends_with("].substance") || field.ends_with("].condition");
+        match &problem.kind {
+            ProblemKind::Missing
+            | ProblemKind::OutOfRange { .. }
+            | ProblemKind::BelowSupportedAge { .. } => {
+                let value = schema_at(field).map(|s| generate(s, rng, how));
+                set_at(&mut doc, &pointer, value);
+            }
+            // "`dsm5_criteria` is unanswered, and so is `severity`": answer it.
+            ProblemKind::Conflict { .. } if absent => {
+                let value = schema_at(field).map(|s| generate(s, rng, how));
+                set_at(&mut doc, &pointer, value);
+            }
+            ProblemKind::Conflict { .. } if twice => {
+                let entry = pointer.rsplit_once('/').unwrap().0.to_owned();
+                set_at(&mut doc, &entry, None);
+            }
+            ProblemKind::Conflict { .. } | ProblemKind::UnknownRating { .. } => {
+                set_at(&mut doc, &pointer, None);
+            }
+            _ => return (doc, false),
+        }
+    }
+    (doc, false)
+}
+
+/// What a generated document holds, to show that the generator reaches every part.
+#[derive(Debug, Default)]
+struct Reached {
+    declined: u32,
+    unable_to_assess: u32,
+    substance_use: u32,
+    conditions: u32,
+    episodes: u32,
+    accepted: u32,
+    refused: u32,
+}
+
+fn count_entries(doc: &serde_json::Value, pointer: &str) -> usize {
+    doc.pointer(pointer)
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len)
 }
 
 fn toml_leaf() -> impl Strategy<Value = toml::Value> {
@@ -243,9 +544,16 @@ fn toml_leaf() -> impl Strategy<Value = toml::Value> {
             "iop",
             "php",
             "outpatient",
-            "safety.suicide_risk",
+            "safety.suicidal_ideation",
+            "safety.suicidal_behavior",
             "severity.phq9",
             "withdrawal.ciwa_ar",
+            "withdrawal.cows",
+            "substance_use.severity",
+            "history.highest_level_not_held",
+            "home.others_use_substances",
+            "not_applicable",
+            "declined",
             "plan_with_intent",
             "crisis_line",
             "sober_living",
@@ -349,6 +657,61 @@ proptest! {
         feed_intake(&v.to_string());
     }
 
+    /// Intake 2 documents generated from the JSON Schema, within its ranges, are read (the
+    /// schema and the reader agree), survive the round trip, and are assessed or refused
+    /// with the intake's problems, never a panic.
+    #[test]
+    fn schema_generated_intake_2_documents_are_read_and_never_panic(
+        seed in any::<u64>(),
+        answered in 0u64..=100,
+    ) {
+        let doc = intake_2_document(seed, Generate { answered, out_of_range: 0 });
+        let text = doc.to_string();
+        let intake = Intake::from_json(&text);
+        prop_assert!(intake.is_ok(), "{}: {}", intake.unwrap_err(), text);
+        feed_intake(&text);
+        // Made consistent, it is assessed (its report written), never a panic.
+        let how = Generate { answered, out_of_range: 0 };
+        let (consistent, _) = repaired(doc.clone(), &mut Rng(seed), how);
+        feed_intake(&consistent.to_string());
+        match (pack().assess_json(&text), intake.as_ref().map(|i| pack().assess(i))) {
+            (Ok(_), Ok(Ok(_))) => {}
+            (Err(e), Ok(Err(direct))) => {
+                prop_assert_eq!(&e, &direct);
+                prop_assert!(!e.problems().is_empty(), "{}: {}", e, text);
+            }
+            (json, direct) => prop_assert!(false, "assess_json {json:?} but assess {direct:?}: {text}"),
+        }
+    }
+
+    /// The same documents with numbers past their ranges, and then a value replaced or
+    /// removed anywhere: never a panic.
+    #[test]
+    fn damaged_intake_2_documents_are_never_a_panic(
+        seed in any::<u64>(),
+        answered in 0u64..=100,
+        at in any::<Index>(),
+        leaf in json_leaf(),
+        replace in prop::bool::weighted(0.7),
+    ) {
+        let mut v = intake_2_document(seed, Generate { answered, out_of_range: 10 });
+        feed_intake(&v.to_string());
+        let mut paths = Vec::new();
+        json_paths(&v, String::new(), &mut paths);
+        let path = &paths[at.index(paths.len())];
+        if replace {
+            *v.pointer_mut(path).unwrap() = leaf;
+        } else {
+            let (parent, key) = path.rsplit_once('/').unwrap();
+            match v.pointer_mut(parent) {
+                Some(serde_json::Value::Object(m)) => { m.remove(key); }
+                Some(serde_json::Value::Array(a)) => { a.remove(key.parse::<usize>().unwrap()); }
+                _ => {}
+            }
+        }
+        feed_intake(&v.to_string());
+    }
+
     /// Generated intakes survive the round trip exactly.
     #[cfg(feature = "proptest")]
     #[test]
@@ -401,6 +764,64 @@ proptest! {
     }
 }
 
+/// The generator reaches every part of intake 2: documents the pack refuses, and, made
+/// consistent, documents it accepts with declined and unable-to-assess answers and with
+/// entries in each of the three repeating groups.
+#[test]
+fn schema_generated_documents_reach_every_part_of_intake_2() {
+    let mut reached = Reached::default();
+    for seed in 0..2_000u64 {
+        let answered = [10, 40, 70, 100][(seed % 4) as usize];
+        let how = Generate {
+            answered,
+            out_of_range: 0,
+        };
+        let doc = intake_2_document(seed, how);
+        let text = doc.to_string();
+        let intake = Intake::from_json(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        if pack().assess(&intake).is_err() {
+            reached.refused += 1;
+        }
+        // What the pack accepts, once made consistent, still has all of it.
+        let (doc, accepted) = repaired(doc, &mut Rng(seed), how);
+        if !accepted {
+            continue;
+        }
+        reached.accepted += 1;
+        let text = doc.to_string();
+        let intake = Intake::from_json(&text).unwrap();
+        assert!(pack().report(&intake).is_ok(), "{text}");
+        reached.declined += u32::from(text.contains("\"declined\""));
+        reached.unable_to_assess += u32::from(text.contains("\"unable_to_assess\""));
+        reached.substance_use += u32::from(count_entries(&doc, "/substance_use") > 0);
+        reached.conditions += u32::from(count_entries(&doc, "/severity/conditions") > 0);
+        reached.episodes += u32::from(count_entries(&doc, "/history/episodes") > 0);
+    }
+    let Reached {
+        declined,
+        unable_to_assess,
+        substance_use,
+        conditions,
+        episodes,
+        accepted,
+        refused,
+    } = reached;
+    for (what, count) in [
+        ("declined", declined),
+        ("unable_to_assess", unable_to_assess),
+        ("substance_use entries", substance_use),
+        ("severity.conditions entries", conditions),
+        ("history.episodes entries", episodes),
+        ("accepted, once made consistent", accepted),
+        ("refused, as generated", refused),
+    ] {
+        assert!(
+            count >= 50,
+            "{what}: {count} of 2000 documents: {reached:?}"
+        );
+    }
+}
+
 #[test]
 fn every_bundled_intake_round_trips() {
     for text in seeds() {
@@ -411,46 +832,69 @@ fn every_bundled_intake_round_trips() {
 
 // ---------------------------------------------------------------------------------------
 // No panics: 100,000 generated intakes, valid and invalid: a valid intake from
-// `carelevel::strategies::intake` with up to three kinds of damage, each of which says whether
-// the pack must now refuse it. A failure shrinks to a smallest intake and damage.
+// `carelevel::strategies::intake` with up to three kinds of damage (or a declined answer,
+// which is no damage), each of which says whether the pack must now refuse it. A failure
+// shrinks to a smallest intake and damage.
 // ---------------------------------------------------------------------------------------
 
-/// One way to damage a valid intake.
+/// One way to damage a valid intake (or, for `Declined`, to change it without damage).
 #[cfg(feature = "proptest")]
 #[derive(Debug, Clone)]
 enum Damage {
     /// A required item left unanswered.
     Unanswered(&'static str),
-    /// A number this far past its maximum (saturating at `u32::MAX`).
+    /// A number this far past its maximum (saturating at `u32::MAX`); the item of a repeating
+    /// group is given on an entry it applies to, added if there is none.
     OutOfRange(&'static str, u32),
     /// `history.progress` unanswered: only a problem in treatment.
     NoProgress,
     /// A rating the built-in pack does not declare.
     UnknownRating(&'static str),
+    /// A COWS score on an entry that is not opioids: a conflict.
+    ScaleOnTheWrongSubstance,
+    /// An age below the built-in pack's youngest (12).
+    TooYoung(u32),
+    /// An answered declinable required item declined: not obtained is not missing, so this is
+    /// no damage at all.
+    Declined(&'static str),
 }
+
+/// The required items.
+#[cfg(feature = "proptest")]
+const REQUIRED: [&str; 9] = [
+    "age",
+    "safety.suicidal_ideation",
+    "safety.suicidal_behavior",
+    "safety.harm_to_others",
+    "safety.psychosis_or_unable_to_self_care",
+    "withdrawal.seizure_or_dt_history",
+    "medical.status",
+    "self_management",
+    "history.current_setting",
+];
 
 #[cfg(feature = "proptest")]
 fn damage() -> impl Strategy<Value = Damage> {
-    let required = [
-        "age",
-        "safety.suicide_risk",
-        "safety.harm_to_others",
-        "safety.psychosis_or_unable_to_self_care",
-        "withdrawal.seizure_or_dt_history",
-        "medical.status",
-        "self_management",
-        "history.current_setting",
-    ];
     let numbers = [
         "age",
-        "withdrawal.ciwa_ar",
-        "withdrawal.cows",
+        "withdrawal.pawss",
+        "substance_use.dsm5_criteria",
+        "substance_use.ciwa_ar",
+        "substance_use.cows",
+        "substance_use.days_used_past_30",
+        "substance_use.drinks_per_day",
         "severity.phq9",
         "severity.gad7",
-        "severity.dsm5_criteria",
+        "severity.days_impaired_past_30",
+        "history.episodes.months_ago",
     ];
+    let declinable: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|r| !matches!(*r, "age" | "self_management" | "history.current_setting"))
+        .collect();
     prop_oneof![
-        3 => prop::sample::select(required.to_vec()).prop_map(Damage::Unanswered),
+        3 => prop::sample::select(REQUIRED.to_vec()).prop_map(Damage::Unanswered),
         3 => (
             prop::sample::select(numbers.to_vec()),
             prop::sample::select(vec![1, 2, 100, u32::MAX]),
@@ -458,7 +902,33 @@ fn damage() -> impl Strategy<Value = Damage> {
             .prop_map(|(item, over)| Damage::OutOfRange(item, over)),
         2 => Just(Damage::NoProgress),
         1 => prop::sample::select(vec!["dim_a", "x", ""]).prop_map(Damage::UnknownRating),
+        1 => Just(Damage::ScaleOnTheWrongSubstance),
+        1 => (0u32..12).prop_map(Damage::TooYoung),
+        2 => prop::sample::select(declinable).prop_map(Damage::Declined),
     ]
+}
+
+/// The entry for `substance`, added (with a criteria count) if there is none.
+#[cfg(feature = "proptest")]
+fn entry_for(i: &mut Intake, substance: Substance) -> &mut SubstanceUse {
+    let list = i.substance_use.get_or_insert_with(Vec::new);
+    let at = match list.iter().position(|s| s.substance == substance) {
+        Some(at) => at,
+        None => {
+            list.push(SubstanceUse::new(substance, 2));
+            list.len() - 1
+        }
+    };
+    &mut list[at]
+}
+
+/// Declines `item` if it is answered (a declined item stays answered; an unanswered one
+/// stays unanswered, so that an earlier damage still holds).
+#[cfg(feature = "proptest")]
+fn decline<T>(item: &mut Option<Assessed<T>>) {
+    if item.is_some() {
+        *item = Some(Assessed::Declined);
+    }
 }
 
 /// Applies one damage; returns whether the pack must now refuse the intake.
@@ -468,7 +938,8 @@ fn apply(i: &mut Intake, damage: &Damage) -> bool {
         Damage::Unanswered(item) => {
             match item {
                 "age" => i.age = None,
-                "safety.suicide_risk" => i.safety.suicide_risk = None,
+                "safety.suicidal_ideation" => i.safety.suicidal_ideation = None,
+                "safety.suicidal_behavior" => i.safety.suicidal_behavior = None,
                 "safety.harm_to_others" => i.safety.harm_to_others = None,
                 "safety.psychosis_or_unable_to_self_care" => {
                     i.safety.psychosis_or_unable_to_self_care = None
@@ -485,19 +956,30 @@ fn apply(i: &mut Intake, damage: &Damage) -> bool {
             let past = |max: u32| Some(max.saturating_add(over));
             match item {
                 "age" => i.age = past(120),
-                "withdrawal.ciwa_ar" => i.withdrawal.ciwa_ar = past(67),
-                "withdrawal.cows" => i.withdrawal.cows = past(48),
+                "withdrawal.pawss" => i.withdrawal.pawss = past(10),
+                "substance_use.dsm5_criteria" => {
+                    entry_for(i, Substance::Cannabis).dsm5_criteria = past(11);
+                }
+                "substance_use.ciwa_ar" => entry_for(i, Substance::Alcohol).ciwa_ar = past(67),
+                "substance_use.cows" => entry_for(i, Substance::Opioids).cows = past(48),
+                "substance_use.days_used_past_30" => {
+                    entry_for(i, Substance::Stimulants).days_used_past_30 = past(30);
+                }
+                "substance_use.drinks_per_day" => {
+                    entry_for(i, Substance::Alcohol).drinks_per_day = past(100);
+                }
                 "severity.phq9" => i.severity.phq9 = past(27),
                 "severity.gad7" => i.severity.gad7 = past(21),
-                "severity.dsm5_criteria" => {
-                    let list = i.severity.substance_use.get_or_insert_with(Vec::new);
-                    if list.is_empty() {
-                        list.push(SubstanceUse {
-                            substance: Substance::Alcohol,
-                            dsm5_criteria: 0,
+                "severity.days_impaired_past_30" => i.severity.days_impaired_past_30 = past(30),
+                "history.episodes.months_ago" => {
+                    i.history
+                        .episodes
+                        .get_or_insert_with(Vec::new)
+                        .push(Episode {
+                            level: Level::Iop,
+                            outcome: Outcome::Completed,
+                            months_ago: past(600),
                         });
-                    }
-                    list[0].dsm5_criteria = 11u32.saturating_add(over);
                 }
                 other => panic!("unknown number {other}"),
             }
@@ -512,6 +994,30 @@ fn apply(i: &mut Intake, damage: &Damage) -> bool {
         Damage::UnknownRating(id) => {
             i.ratings.insert(id.to_owned(), 3);
             true
+        }
+        Damage::ScaleOnTheWrongSubstance => {
+            entry_for(i, Substance::Stimulants).cows = Some(3);
+            true
+        }
+        Damage::TooYoung(age) => {
+            i.age = Some(age);
+            true
+        }
+        Damage::Declined(item) => {
+            match item {
+                "safety.suicidal_ideation" => decline(&mut i.safety.suicidal_ideation),
+                "safety.suicidal_behavior" => decline(&mut i.safety.suicidal_behavior),
+                "safety.harm_to_others" => decline(&mut i.safety.harm_to_others),
+                "safety.psychosis_or_unable_to_self_care" => {
+                    decline(&mut i.safety.psychosis_or_unable_to_self_care)
+                }
+                "withdrawal.seizure_or_dt_history" => {
+                    decline(&mut i.withdrawal.seizure_or_dt_history)
+                }
+                "medical.status" => decline(&mut i.medical.status),
+                other => panic!("unknown declinable item {other}"),
+            }
+            false
         }
     }
 }

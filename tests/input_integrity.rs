@@ -1,8 +1,9 @@
 //! Nothing lost, nothing leaked: the intake reader never drops, reorders or overrides an
 //! answer, and its errors never quote a string from the input.
 //!
-//! Each test here failed on 0.1.0 (reliability review S1, S3, the positional-array and
-//! free-text findings).
+//! The tests of 0.1 failed on 0.1.0 (reliability review S1, S3, the positional-array and
+//! free-text findings); intake 2 adds its own surface to each: `schema_version`, the
+//! declinable safety items and the three repeating groups.
 
 #![allow(
     clippy::unwrap_used,
@@ -54,14 +55,15 @@ fn good() -> serde_json::Value {
     serde_json::from_str(GOOD).unwrap()
 }
 
-/// The good intake, compact, with `suicide_risk` set to `risk`.
+/// The good intake, compact, with `suicidal_ideation` set to `risk`.
 fn good_with_risk(risk: &str) -> String {
     let mut v = good();
-    v["safety"]["suicide_risk"] = risk.into();
+    v["safety"]["suicidal_ideation"] = risk.into();
     v.to_string()
 }
 
-/// The good intake's JSON text with `"ratings": RATINGS` spliced in as its first key.
+/// The good intake's JSON text with `"ratings": RATINGS` spliced in as its first key (before
+/// `schema_version`: the order of keys does not matter).
 fn with_ratings(ratings: &str) -> String {
     let compact = good().to_string();
     format!("{{\"ratings\":{ratings},{}", &compact[1..])
@@ -139,12 +141,72 @@ fn duplicate_struct_fields_stay_errors() {
     assert!(message.starts_with("duplicate field `age`"), "{message}");
     let text = compact.replace(
         "\"safety\":{",
-        "\"safety\":{\"suicide_risk\":\"plan_with_intent\",",
+        "\"safety\":{\"suicidal_ideation\":\"plan_with_intent\",",
     );
+    assert_ne!(text, compact);
     let (path, message) = json_error(&text);
     assert_eq!(path, "safety");
     assert!(
-        message.starts_with("duplicate field `suicide_risk`"),
+        message.starts_with("duplicate field `suicidal_ideation`"),
+        "{message}"
+    );
+    // A declinable item given twice, once declined: neither wins.
+    let text = compact.replace(
+        "\"safety\":{",
+        "\"safety\":{\"suicidal_behavior\":\"declined\",",
+    );
+    assert_ne!(text, compact);
+    let (path, message) = json_error(&text);
+    assert_eq!(path, "safety");
+    assert!(
+        message.starts_with("duplicate field `suicidal_behavior`"),
+        "{message}"
+    );
+    // An entry of a repeating group given a key twice.
+    let text = compact.replace(
+        "\"substance\":\"alcohol\"",
+        "\"substance\":\"alcohol\",\"substance\":\"opioids\"",
+    );
+    assert_ne!(text, compact);
+    let (path, message) = json_error(&text);
+    assert_eq!(path, "substance_use[0]");
+    assert!(
+        message.starts_with("duplicate field `substance`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_duplicate_schema_version_is_an_error_whatever_the_values() {
+    // The good intake without its version: `{"adolescent":...`.
+    let mut v = good();
+    v.as_object_mut().unwrap().remove("schema_version");
+    let rest = v.to_string();
+    for (first, second) in [("2", "2"), ("2", "0.1"), ("0.1", "2")] {
+        let text = format!(
+            "{{\"schema_version\":\"{first}\",\"schema_version\":\"{second}\",{}",
+            &rest[1..]
+        );
+        let (path, message) = json_error(&text);
+        // A second version is a duplicate; a first that is not `2` fails before it.
+        if first == "2" {
+            assert_eq!(path, ".", "{first}, {second}");
+            assert!(
+                message.starts_with("duplicate field `schema_version`"),
+                "{first}, {second}: {message}"
+            );
+        } else {
+            assert_eq!(path, "schema_version", "{first}, {second}");
+        }
+    }
+    // The same key spelt with an escape is the same key.
+    let text = format!(
+        "{{\"schema_version\":\"2\",\"\\u0073chema_version\":\"2\",{}",
+        &rest[1..]
+    );
+    let (_, message) = json_error(&text);
+    assert!(
+        message.starts_with("duplicate field `schema_version`"),
         "{message}"
     );
 }
@@ -162,11 +224,25 @@ fn an_array_where_an_object_is_expected_is_an_error() {
         "{message}"
     );
 
-    let mut v = good();
-    v["severity"]["substance_use"] = serde_json::json!([["alcohol", 7]]);
-    let (path, message) = json_error(&v.to_string());
-    assert_eq!(path, "severity.substance_use[0]");
-    assert!(message.starts_with("invalid type: sequence"), "{message}");
+    // Each entry of the three repeating groups is an object, never a positional array.
+    for (group, entry) in [
+        ("/substance_use", serde_json::json!(["alcohol", 7])),
+        ("/severity/conditions", serde_json::json!(["ptsd", "mild"])),
+        ("/history/episodes", serde_json::json!(["iop", "completed"])),
+    ] {
+        let mut v = good();
+        let (parent, key) = group.rsplit_once('/').unwrap();
+        let parent = if parent.is_empty() {
+            &mut v
+        } else {
+            v.pointer_mut(parent).unwrap()
+        };
+        parent[key] = serde_json::json!([entry]);
+        let (path, message) = json_error(&v.to_string());
+        let field = format!("{}[0]", group.trim_start_matches('/').replace('/', "."));
+        assert_eq!(path, field);
+        assert!(message.starts_with("invalid type: sequence"), "{message}");
+    }
 
     let (path, message) = json_error(&format!("[{}]", good()));
     assert_eq!(path, ".");
@@ -193,7 +269,7 @@ fn an_unknown_choice_is_not_echoed() {
     assert_no_secret(&format!("{err:?}"));
     assert!(
         err.to_string().starts_with(
-            "intake field `safety.suicide_risk`: unknown choice of 42 characters, expected one of `none`, `wish_to_be_dead`"
+            "intake field `safety.suicidal_ideation`: unknown choice of 42 characters, expected one of `none`, `wish_to_be_dead`"
         ),
         "{err}"
     );
@@ -228,12 +304,22 @@ fn an_unknown_key_that_is_not_an_identifier_is_named_by_length_only() {
     );
     // A plain misspelt key is still named, to help fix it.
     let mut v = good();
-    v["home"]["substance_fre"] = true.into();
+    v["home"]["others_use_substance"] = true.into();
     let (path, message) = json_error(&v.to_string());
-    assert_eq!(path, "home.substance_fre");
+    assert_eq!(path, "home.others_use_substance");
     assert!(
-        message.starts_with("unknown key `substance_fre`, expected one of"),
+        message.starts_with("unknown key `others_use_substance`, expected one of"),
         "{message}"
+    );
+    // Also in an entry of a repeating group.
+    let mut v = good();
+    v["substance_use"][0][SECRET] = 1.into();
+    let err = Intake::from_json(&v.to_string()).unwrap_err();
+    assert_no_secret(&err.to_string());
+    assert!(
+        err.to_string()
+            .starts_with("intake field `substance_use[0].<a key of 42 characters>`"),
+        "{err}"
     );
 }
 
@@ -291,14 +377,24 @@ proptest! {
 
     /// Wherever a string lands, as a value of any type or as a key, no error repeats it.
     #[test]
-    fn no_error_quotes_a_string_from_the_input(s in marked(), at in 0usize..6) {
+    fn no_error_quotes_a_string_from_the_input(s in marked(), at in 0usize..14) {
         let mut v = good();
         match at {
-            0 => v["safety"]["suicide_risk"] = s.clone().into(),
-            1 => v["age"] = s.clone().into(),
-            2 => v["safety"][s.as_str()] = true.into(),
-            3 => v["severity"]["substance_use"][0]["substance"] = s.clone().into(),
-            4 => v["ratings"] = serde_json::json!({ s.as_str(): "x" }),
+            // A declinable choice, a declinable yes/no, a plain choice.
+            0 => v["safety"]["suicidal_ideation"] = s.clone().into(),
+            1 => v["home"]["violence_or_abuse"] = s.clone().into(),
+            2 => v["home"]["housing"] = s.clone().into(),
+            3 => v["age"] = s.clone().into(),
+            4 => v["safety"][s.as_str()] = true.into(),
+            // The three repeating groups: a choice of an entry, and a key of one.
+            5 => v["substance_use"][0]["substance"] = s.clone().into(),
+            6 => v["substance_use"][0]["benzodiazepine"] = s.clone().into(),
+            7 => v["severity"]["conditions"] = serde_json::json!([{ "condition": s, "severity": "mild" }]),
+            8 => v["history"]["episodes"] = serde_json::json!([{ "level": "iop", "outcome": s }]),
+            9 => v["history"]["episodes"] = serde_json::json!([{ "level": "iop", "outcome": "completed", s.as_str(): 1 }]),
+            10 => v["schema_version"] = s.clone().into(),
+            11 => v["ratings"] = serde_json::json!({ s.as_str(): "x" }),
+            12 => v["engagement"]["commitments"] = serde_json::json!(["work", s]),
             _ => v[s.as_str()] = serde_json::json!({ "a": 1 }),
         }
         let err = Intake::from_json(&v.to_string()).unwrap_err();

@@ -1,4 +1,6 @@
-//! Round trips through each interface: CDS Hooks cards and (with `--features fhir`) FHIR.
+//! Round trips through each interface: CDS Hooks cards and (with `--features fhir`) FHIR, for
+//! the bundled intakes and for intake 2's own surface (declined and unable-to-assess answers,
+//! entries in the three repeating groups).
 
 #![allow(
     clippy::unwrap_used,
@@ -11,6 +13,36 @@ use carelevel::cds_hooks::{Card, Indicator};
 use carelevel::transition::OverrideReason;
 use carelevel::{Intake, RulePack};
 use proptest::prelude::*;
+
+/// An intake 2 using what 0.1 could not say: declinable items declined or not assessable,
+/// and an entry in each repeating group (the iop example's person, otherwise).
+fn intake_2_surface() -> Intake {
+    let mut v: serde_json::Value =
+        serde_json::from_str(include_str!("../examples/intakes/iop_primary.json")).unwrap();
+    v["safety"]["suicidal_behavior"] = "declined".into();
+    v["safety"]["lethal_means"] = "unable_to_assess".into();
+    v["safety"]["harm_target_identified"] = "declined".into();
+    v["withdrawal"]["intoxicated_now"] = "unable_to_assess".into();
+    v["medical"]["pregnancy"] = "declined".into();
+    v["home"]["violence_or_abuse"] = "declined".into();
+    v["substance_use"] = serde_json::json!([
+        {"substance": "alcohol", "dsm5_criteria": 7, "ciwa_ar": 4, "drinks_per_day": 8,
+         "hours_since_last_use": 20, "days_used_past_30": 26},
+        {"substance": "opioids", "severity": "moderate", "remission": "early",
+         "on_maintenance_therapy": true, "cows": 3},
+        {"substance": "sedatives", "dsm5_criteria": 2, "benzodiazepine": "alprazolam",
+         "daily_dose_mg": 4}
+    ]);
+    v["severity"]["conditions"] = serde_json::json!([
+        {"condition": "depressive", "severity": "moderate"},
+        {"condition": "ptsd", "severity": "mild"}
+    ]);
+    v["history"]["episodes"] = serde_json::json!([
+        {"level": "inpatient", "outcome": "completed", "months_ago": 30},
+        {"level": "iop", "outcome": "left_early"}
+    ]);
+    Intake::from_json(&v.to_string()).unwrap()
+}
 
 fn bundled() -> Vec<(String, Intake)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/intakes");
@@ -82,6 +114,16 @@ fn cds_cards_follow_the_spec_and_round_trip() {
     );
 }
 
+#[test]
+fn a_card_for_an_intake_with_declined_answers_round_trips() {
+    let report = RulePack::builtin().report(&intake_2_surface()).unwrap();
+    let card = report.to_cds_card().unwrap();
+    assert!(card.summary.chars().count() < 140, "{}", card.summary);
+    assert!(card.summary.contains(report.level.title()));
+    let back: Card = serde_json::from_value(serde_json::to_value(&card).unwrap()).unwrap();
+    assert_eq!(back, card);
+}
+
 #[cfg(feature = "fhir")]
 mod fhir {
     use super::*;
@@ -122,11 +164,16 @@ mod fhir {
         let err = intake_from_response(&qr).unwrap_err();
         assert!(
             err.to_string().starts_with(
-                "linkId `safety.suicide_risk`: expected a code of the item's answer options: `none`"
+                "linkId `safety.suicidal_ideation`: expected a code of the item's answer options: `none`"
             ),
             "{err}"
         );
         assert!(!err.to_string().contains("maybe"), "{err}");
+        // A declinable item's options include the two ways of not obtaining it.
+        assert!(
+            err.to_string().ends_with("`declined`, `unable_to_assess`"),
+            "{err}"
+        );
 
         let mut qr = response_from_intake(&intake);
         qr.item[0].answer[0] = ResponseAnswer {
@@ -148,6 +195,23 @@ mod fhir {
             intake_from_response(&qr).unwrap_err().to_string(),
             "linkId `safety.mood` is not an item of the carelevel intake questionnaire"
         );
+    }
+
+    #[test]
+    fn declined_answers_and_repeating_groups_round_trip_through_a_response() {
+        let intake = intake_2_surface();
+        let qr = response_from_intake(&intake);
+        let json = serde_json::to_string(&qr).unwrap();
+        for link in [
+            "safety.suicidal_behavior",
+            "substance_use",
+            "severity.conditions",
+            "history.episodes",
+        ] {
+            assert!(json.contains(&format!(r#""linkId":"{link}""#)), "{link}");
+        }
+        let parsed: QuestionnaireResponse = serde_json::from_str(&json).unwrap();
+        assert_eq!(intake_from_response(&parsed).unwrap(), intake);
     }
 
     #[test]

@@ -3,7 +3,22 @@
 #include <string.h>
 #include "carelevel.h"
 
+/* An intake 2: "schema_version" first; the CIWA-Ar score belongs to the alcohol entry. */
 static const char *INTAKE =
+    "{\"schema_version\":\"2\",\"age\":34,"
+    "\"safety\":{\"suicidal_ideation\":\"none\",\"suicidal_behavior\":\"never\","
+    "\"harm_to_others\":\"none\",\"psychosis_or_unable_to_self_care\":false},"
+    "\"withdrawal\":{\"seizure_or_dt_history\":false},"
+    "\"substance_use\":[{\"substance\":\"alcohol\",\"dsm5_criteria\":7,\"ciwa_ar\":4}],"
+    "\"medical\":{\"status\":\"stable\"},"
+    "\"severity\":{\"phq9\":11},"
+    "\"self_management\":\"independent\","
+    "\"history\":{\"current_setting\":\"none\",\"episodes\":[]},"
+    "\"home\":{\"others_use_substances\":false,\"violence_or_abuse\":false,"
+    "\"supportive\":true,\"housing\":\"housed\"}}";
+
+/* The same person in the 0.1 intake, which had no schema_version. */
+static const char *INTAKE_V0_1 =
     "{\"age\":34,"
     "\"safety\":{\"suicide_risk\":\"none\",\"harm_to_others\":\"none\",\"psychosis_or_unable_to_self_care\":false},"
     "\"withdrawal\":{\"ciwa_ar\":4,\"seizure_or_dt_history\":false},"
@@ -24,10 +39,25 @@ int main(void) {
     good = good && strstr(ok, "\"ok\":{\"level\":\"iop\"") != NULL;
     carelevel_free(ok);
 
-    char *bad = carelevel_assess(pack, "{\"age\": 200}");
-    printf("invalid: %s\n", bad);
+    char *bad = carelevel_assess(pack, "{\"schema_version\":\"2\",\"age\":200}");
+    printf("invalid: %.100s\n", bad);
     good = good && strstr(bad, "\"kind\":\"invalid_intake\"") != NULL;
+    good = good && strstr(bad, "\"problem_kind\":\"out_of_range\",\"value\":200") != NULL;
     carelevel_free(bad);
+
+    /* A 0.1 intake is refused, saying how to convert it ... */
+    char *old = carelevel_assess(pack, INTAKE_V0_1);
+    printf("0.1: %.100s\n", old);
+    good = good && strstr(old, "\"kind\":\"unsupported_version\"") != NULL;
+    good = good && strstr(old, "\"problems\":[{\"field\":\"schema_version\"") != NULL;
+    carelevel_free(old);
+
+    /* ... and converted, with a note for each item 0.1 could not express. */
+    char *converted = carelevel_convert_v0_1(INTAKE_V0_1);
+    printf("convert: %.100s\n", converted);
+    good = good && strncmp(converted, "{\"ok\":{\"intake\":{\"schema_version\":\"2\",", 38) == 0;
+    good = good && strstr(converted, "\"notes\":[{\"field\":\"safety.suicidal_behavior\",\"note\":") != NULL;
+    carelevel_free(converted);
 
     char *null_arg = carelevel_assess(pack, NULL);
     printf("null: %s\n", null_arg);

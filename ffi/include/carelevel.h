@@ -2,6 +2,10 @@
  * caller frees with carelevel_free(); every error is JSON, never a crash. Pack handles are
  * freed with carelevel_pack_free().
  *
+ * An intake is intake 2 JSON, with "schema_version": "2" (schema/intake.schema.json). A 0.1
+ * intake (it has no schema_version) is refused with kind unsupported_version;
+ * carelevel_convert_v0_1() converts one, with a note for each item 0.1 could not express.
+ *
  * Errors have one shape:
  *
  *   {"error": {"kind": KIND, "message": MESSAGE, "problems": [PROBLEM, ...]}}
@@ -12,16 +16,19 @@
  * ? may be absent; more keys may be added in later versions, so ignore keys you do not know):
  *
  *   {"field": NAME, "message": TEXT}
- *       NAME is an argument ("pack", "intake_json", "current_level", "toml") or, for kind
- *       internal, the function that failed ("carelevel_assess").
+ *       NAME is an argument ("pack", "intake_json", "current_level", "toml"), "schema_version"
+ *       for kind unsupported_version, or, for kind internal, the function that failed
+ *       ("carelevel_assess").
  *   {"field": PATH, "message": TEXT, "line": N, "column": N}
- *       kind malformed_intake: PATH is the dotted intake field ("safety.suicide_risk"; "." for
- *       the whole document); line (from 1) and column (bytes of the line up to the offending
- *       one) are where reading stopped, 0 if unknown.
+ *       kind malformed_intake: PATH is the dotted intake field ("safety.suicidal_ideation",
+ *       "substance_use[0].cows"; "." for the whole document); line (from 1) and column (bytes
+ *       of the line up to the offending one) are where reading stopped, 0 if unknown.
  *   {"field": PATH, "message": TEXT, "problem_kind": PKIND, ...}
  *       kind invalid_intake: one per field. PKIND is "missing"; "out_of_range" with "value",
- *       "min", "max" (numbers); "inconsistent" with "expected"; "unknown_rating" with
- *       "suggestion"?; or "more_unknown_ratings" with "count" (schema/intake-problem.schema.json).
+ *       "min", "max" (numbers); "inconsistent" with "expected"; "conflict" with "reason" (the
+ *       answer does not fit another: a COWS score on an alcohol entry); "below_supported_age"
+ *       with "min" (the youngest age the pack supports); "unknown_rating" with "suggestion"?;
+ *       or "more_unknown_ratings" with "count" (schema/intake-problem.schema.json).
  *   {"file": FILE, "rule"?: ITEM, "message": TEXT, "problem_kind": PKIND, "id"?: ID,
  *    "path"?: KEYS, "line"?: N, "column"?: N, "suggestion"?: NAME}
  *       kind invalid_pack: a rule pack problem. ITEM names the rule, rating, score or
@@ -32,18 +39,20 @@
  *       "unknown_answer", "unknown_service", "wrong_type", "out_of_range", "not_one_line"
  *       (schema/pack-problem.schema.json lists them all).
  *
- * NAME, PATH, TEXT, FILE, ITEM, ID, KEYS and PKIND are strings; every N is a number.
+ * NAME, PATH, TEXT, FILE, ITEM, ID, KEYS, PKIND, "expected" and "reason" are strings; every N
+ * (and "value", "min", "max", "count") is a number.
  *
  * KIND is one of the following, and nothing else (one line each, "kind: NAME  meaning"):
  *
- *   kind: null_argument     a pointer argument is NULL; field names the argument
- *   kind: invalid_utf8      a string argument is not UTF-8; field names it, message gives the byte
- *   kind: malformed_intake  the intake is not JSON of the intake's shape; field is the dotted path
- *   kind: invalid_intake    the intake was read but answers are missing or out of range
- *   kind: invalid_level     current_level is not "outpatient", "iop", "php" or "inpatient"
- *   kind: invalid_pack      the rule pack TOML has problems; each has file, problem_kind (rule, line)
- *   kind: unavailable       no rule pack is available, so nothing is assessed (fail closed)
- *   kind: internal          a bug in carelevel (a caught panic); field names the function
+ *   kind: null_argument       a pointer argument is NULL; field names the argument
+ *   kind: invalid_utf8        a string argument is not UTF-8; field names it, message gives the byte
+ *   kind: malformed_intake    the intake is not JSON of the intake's shape; field is the dotted path
+ *   kind: unsupported_version no schema_version: a 0.1 intake; carelevel_convert_v0_1() converts it
+ *   kind: invalid_intake      the intake was read but answers are missing, out of range or conflicting
+ *   kind: invalid_level       current_level is not "outpatient", "iop", "php" or "inpatient"
+ *   kind: invalid_pack        the rule pack TOML has problems; each has file, problem_kind (rule, line)
+ *   kind: unavailable         no rule pack is available, so nothing is assessed (fail closed)
+ *   kind: internal            a bug in carelevel (a caught panic); field names the function
  */
 #ifndef CARELEVEL_H
 #define CARELEVEL_H
@@ -63,11 +72,18 @@ CarelevelPack *carelevel_pack_from_toml(const char *toml, char **error_out);
 
 void carelevel_pack_free(CarelevelPack *pack);
 
-/* {"ok": report} or {"error": {...}}. */
+/* intake_json: an intake 2. {"ok": report} or {"error": {...}}. */
 char *carelevel_assess(const CarelevelPack *pack, const char *intake_json);
 
-/* current_level: "outpatient", "iop", "php" or "inpatient". {"ok": transition} or {"error": {...}}. */
+/* current_level: "outpatient", "iop", "php" or "inpatient"; intake_json: an intake 2.
+ * {"ok": transition} or {"error": {...}}. */
 char *carelevel_transition(const CarelevelPack *pack, const char *current_level, const char *intake_json);
+
+/* A 0.1 intake converted to intake 2: {"ok": {"intake": INTAKE, "notes": [{"field": PATH,
+ * "note": TEXT}, ...]}} or {"error": {...}} (malformed_intake if it is not a 0.1 intake). Each
+ * note names an item 0.1 could not express and says what to ask; a required one must be
+ * answered before carelevel_assess() accepts the intake. */
+char *carelevel_convert_v0_1(const char *intake_json);
 
 /* The version of carelevel, e.g. "0.1.0". Static; do not free. */
 const char *carelevel_version(void);

@@ -1,5 +1,9 @@
 //! The C ABI of carelevel: JSON in, JSON out.
 //!
+//! Intakes are intake 2 JSON (`"schema_version": "2"`, as `carelevel::Intake::from_json`
+//! reads them). A 0.1 intake is refused with the kind `unsupported_version`;
+//! [`carelevel_convert_v0_1`] converts one, saying what 0.1 could not express.
+//!
 //! This crate is separate so that the core keeps `#![forbid(unsafe_code)]`; the only unsafe
 //! code is here, at the boundary. Every function returns a NUL-terminated JSON string that the
 //! caller frees with [`carelevel_free`], or a pack handle freed with [`carelevel_pack_free`].
@@ -21,8 +25,8 @@
 //!   serde_json's, as in [`IntakeError::Json`]);
 //! - `{"field", "message", "problem_kind", ...}`: an intake problem, [`IntakeProblem`] as the
 //!   core serialises it (`problem_kind` is `missing`, `out_of_range` with `value`, `min`,
-//!   `max`, `inconsistent` with `expected`, `unknown_rating` with `suggestion`?, or
-//!   `more_unknown_ratings` with `count`);
+//!   `max`, `inconsistent` with `expected`, `conflict` with `reason`, `below_supported_age`
+//!   with `min`, `unknown_rating` with `suggestion`?, or `more_unknown_ratings` with `count`);
 //! - `{"file", "rule"?, "message", "problem_kind", "id"?, "path"?, "line"?, "column"?,
 //!   "suggestion"?}`: a rule pack problem, [`PackProblem`] as the core serialises it. `rule`
 //!   names the item, e.g. ``rule `x` `` or ``rating `d1` ``, and is omitted when the problem
@@ -30,15 +34,17 @@
 //!   [`PackProblemKind`](carelevel::pack::PackProblemKind) in `snake_case`; `line` and
 //!   `column` count from 1 (the column in characters).
 //!
-//! Every `field`, `file`, `rule`, `message`, `problem_kind`, `id`, `path`, `suggestion` and
-//! `expected` is a string, every `line`, `column`, `value`, `min`, `max` and `count` a number.
-//! The JSON Schemas of the last two forms are `schema/intake-problem.schema.json` and
-//! `schema/pack-problem.schema.json`. Null pointers,
-//! invalid UTF-8, bad JSON, invalid intakes, bad levels, bad packs and even internal panics
-//! //! all take this shape. See `include/carelevel.h`, which lists the same kinds (a test checks).
+//! Every `field`, `file`, `rule`, `message`, `problem_kind`, `id`, `path`, `suggestion`,
+//! `expected` and `reason` is a string, every `line`, `column`, `value`, `min`, `max` and
+//! `count` a number. The JSON Schemas of the last two forms are
+//! `schema/intake-problem.schema.json` and `schema/pack-problem.schema.json`. Null pointers,
+//! invalid UTF-8, bad JSON, 0.1 intakes, invalid intakes, bad levels, bad packs and even
+//! internal panics all take this shape. See `include/carelevel.h`, which lists the same kinds
+//! (a test checks).
 
+use carelevel::intake::ConversionNote;
 use carelevel::pack::PackProblem;
-use carelevel::{IntakeError, IntakeProblem, Level, PackError, RulePack};
+use carelevel::{Intake, IntakeError, IntakeProblem, Level, PackError, RulePack};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -60,8 +66,12 @@ pub enum ErrorKind {
     /// of the wrong type or an unknown choice. The problem's `field` is the dotted path (`.`
     /// for the whole document), with the `line` and `column` where reading stopped.
     MalformedIntake,
-    /// The intake was read but has problems (missing or out-of-range answers): one problem
-    /// per field (an [`IntakeProblem`]).
+    /// The intake has no `schema_version`: a 0.1 intake (or not an intake at all). The one
+    /// problem's `field` is `schema_version`; its `message` says how to convert it
+    /// ([`carelevel_convert_v0_1`]). ([`IntakeError::Version`].)
+    UnsupportedVersion,
+    /// The intake was read but has problems (missing, out-of-range or conflicting answers, an
+    /// age the pack does not support): one problem per field (an [`IntakeProblem`]).
     InvalidIntake,
     /// `current_level` is not one of `outpatient`, `iop`, `php`, `inpatient`.
     InvalidLevel,
@@ -76,10 +86,11 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in the order the header lists them.
-    pub const ALL: [ErrorKind; 8] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::NullArgument,
         ErrorKind::InvalidUtf8,
         ErrorKind::MalformedIntake,
+        ErrorKind::UnsupportedVersion,
         ErrorKind::InvalidIntake,
         ErrorKind::InvalidLevel,
         ErrorKind::InvalidPack,
@@ -93,6 +104,7 @@ impl ErrorKind {
             ErrorKind::NullArgument => "null_argument",
             ErrorKind::InvalidUtf8 => "invalid_utf8",
             ErrorKind::MalformedIntake => "malformed_intake",
+            ErrorKind::UnsupportedVersion => "unsupported_version",
             ErrorKind::InvalidIntake => "invalid_intake",
             ErrorKind::InvalidLevel => "invalid_level",
             ErrorKind::InvalidPack => "invalid_pack",
@@ -241,6 +253,10 @@ impl Failure {
                     column: *column,
                     message: one_line(message),
                 }],
+            ),
+            IntakeError::Version => (
+                ErrorKind::UnsupportedVersion,
+                vec![Problem::field("schema_version", e.to_string())],
             ),
             IntakeError::PackUnavailable => (
                 ErrorKind::Unavailable,
@@ -407,7 +423,8 @@ pub unsafe extern "C" fn carelevel_pack_free(pack: *mut CarelevelPack) {
     }
 }
 
-/// Assesses an intake (JSON text). Returns `{"ok": report}` or `{"error": {...}}`.
+/// Assesses an intake 2 (JSON text). Returns `{"ok": report}` or `{"error": {...}}` (kind
+/// `unsupported_version` for a 0.1 intake: convert it with [`carelevel_convert_v0_1`]).
 ///
 /// # Safety
 ///
@@ -461,6 +478,40 @@ pub unsafe extern "C" fn carelevel_transition(
             Err(e) => Err(Failure::from_intake(&e)),
         }
     })
+}
+
+/// Converts a 0.1 intake (JSON with no `schema_version`) to intake 2 with
+/// `carelevel::intake::convert_v0_1`. Returns `{"ok": {"intake": INTAKE, "notes": [{"field",
+/// "note"}, ...]}}`, where each note names an intake 2 item the conversion left unanswered (or
+/// carried over with a changed meaning) and says what to ask, or `{"error": {...}}` (kind
+/// `malformed_intake` when the JSON is not a 0.1 intake; an intake 2 is not one). The intake
+/// may lack required items that 0.1 could not express: [`carelevel_assess`] refuses it until
+/// they are answered.
+///
+/// # Safety
+///
+/// `intake_json` is null or a valid NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn carelevel_convert_v0_1(intake_json: *const c_char) -> *mut c_char {
+    /// `{"intake": ..., "notes": [...]}`, in that order.
+    struct Converted<'a>(&'a Intake, &'a [ConversionNote]);
+    impl Serialize for Converted<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(2))?;
+            m.serialize_entry("intake", self.0)?;
+            m.serialize_entry("notes", self.1)?;
+            m.end()
+        }
+    }
+    // SAFETY: `intake_json` is null or a valid NUL-terminated string (the caller's contract).
+    let text = unsafe { arg(intake_json, "intake_json") };
+    guarded(
+        "carelevel_convert_v0_1",
+        || match carelevel::intake::convert_v0_1(text?) {
+            Ok(c) => ok("carelevel_convert_v0_1", &Converted(&c.intake, &c.notes)),
+            Err(e) => Err(Failure::from_intake(&e)),
+        },
+    )
 }
 
 /// The version of carelevel (`carelevel::VERSION`, from the core's manifest), as a static
@@ -532,6 +583,20 @@ mod tests {
             v["error"]["problems"],
             serde_json::json!([{ "field": "intake_json", "message": "x y" }])
         );
+    }
+
+    #[test]
+    fn a_missing_schema_version_is_its_own_kind_naming_the_field() {
+        let e = IntakeError::Version;
+        let v: serde_json::Value =
+            serde_json::from_str(&Failure::from_intake(&e).to_json()).unwrap();
+        assert_eq!(v["error"]["kind"], "unsupported_version");
+        assert_eq!(v["error"]["message"], e.to_string());
+        assert_eq!(
+            v["error"]["problems"],
+            serde_json::json!([{ "field": "schema_version", "message": e.to_string() }])
+        );
+        assert!(e.to_string().contains("convert_v0_1"), "{e}");
     }
 
     #[test]

@@ -16,6 +16,8 @@ use std::ptr::{null, null_mut};
 const HEADER: &str = include_str!("../include/carelevel.h");
 const INTAKE: &str = include_str!("../../examples/intakes/iop_primary.json");
 const INCOMPLETE: &str = include_str!("../../examples/intakes/incomplete_missing_safety.json");
+/// The start of an intake 2 document, before its other keys.
+const V2: &str = "{\"schema_version\": \"2\", ";
 
 /// The kinds the header lists, in order: the lines ` *   kind: NAME  meaning`.
 fn header_kinds() -> Vec<String> {
@@ -62,6 +64,11 @@ fn transition(
             intake.map_or(null(), |s| s.as_ptr()),
         )
     })
+}
+
+fn convert(intake: Option<&CString>) -> String {
+    // SAFETY: a valid C string or null.
+    take(unsafe { carelevel_convert_v0_1(intake.map_or(null(), |s| s.as_ptr())) })
 }
 
 /// Loads a pack that must fail, and returns the error JSON.
@@ -121,7 +128,15 @@ fn check_shape(case: &str, out: &str) -> Value {
             "malformed_intake" => (&["field", "message", "line", "column"], &[]),
             "invalid_intake" => (
                 &["field", "message", "problem_kind"],
-                &["value", "min", "max", "expected", "suggestion", "count"],
+                &[
+                    "value",
+                    "min",
+                    "max",
+                    "expected",
+                    "reason",
+                    "suggestion",
+                    "count",
+                ],
             ),
             "invalid_pack" => (
                 &["file", "message", "problem_kind"],
@@ -176,6 +191,7 @@ fn the_header_lists_exactly_the_rust_kinds() {
         "null_argument",
         "invalid_utf8",
         "malformed_intake",
+        "unsupported_version",
         "invalid_intake",
         "invalid_level",
         "invalid_pack",
@@ -194,27 +210,43 @@ fn every_error_path_returns_the_one_shape() {
     let bad_utf8_level = b"php\xc3SECRET";
     let bad_utf8_toml = b"[pack]\nid = \"\xfe SECRET\"\n";
     let at = |bytes: &[u8]| std::str::from_utf8(bytes).unwrap_err().valid_up_to();
-    let (syntax, wrong_type, not_object) = (
-        "{\"age\": 34, \"notes\": \"SECRET",
-        "{\"age\": \"SECRET\"}",
-        "[SECRET",
-    );
-    let (syntax_path, syntax_message, syntax_at) = core_json_error(syntax);
-    let (wrong_type_path, wrong_type_message, wrong_type_at) = core_json_error(wrong_type);
+    // Intake 2 documents, each malformed after its `schema_version` (`V2` adds 23 bytes to
+    // each column).
+    let syntax = format!("{V2}\"age\": 34, \"notes\": \"SECRET");
+    let wrong_type = format!("{V2}\"age\": \"SECRET\"}}");
+    let not_object = "[SECRET";
+    let unknown_key = format!("{V2}\"SECRET\": 1}}");
+    // A declinable safety item: an answer, "declined" or "unable_to_assess", nothing else.
+    let wrong_answer = format!("{V2}\"safety\": {{\"suicidal_ideation\": \"SECRET\"}}}}");
+    let (syntax_path, syntax_message, syntax_at) = core_json_error(&syntax);
+    let (wrong_type_path, wrong_type_message, wrong_type_at) = core_json_error(&wrong_type);
     let (not_object_path, not_object_message, not_object_at) = core_json_error(not_object);
-    let unknown_key = "{\"SECRET\": 1}";
-    let (unknown_key_path, unknown_key_message, unknown_key_at) = core_json_error(unknown_key);
-    // Where reading stopped: the byte after `"age": ` for the wrong type, the end for the
+    let (unknown_key_path, unknown_key_message, unknown_key_at) = core_json_error(&unknown_key);
+    let (wrong_answer_path, wrong_answer_message, wrong_answer_at) = core_json_error(&wrong_answer);
+    assert_eq!(wrong_answer_path, "safety.suicidal_ideation");
+    // Where reading stopped: the end of the string for the wrong type, the end for the
     // unterminated string, the unknown key's closing quote.
     assert_eq!(
         wrong_type_at,
-        serde_json::json!({ "line": 1, "column": 16 })
+        serde_json::json!({ "line": 1, "column": 39 })
     );
-    assert_eq!(syntax_at, serde_json::json!({ "line": 1, "column": 28 }));
+    assert_eq!(syntax_at, serde_json::json!({ "line": 1, "column": 51 }));
     assert_eq!(
         unknown_key_at,
-        serde_json::json!({ "line": 1, "column": 9 })
+        serde_json::json!({ "line": 1, "column": 32 })
     );
+    // A 0.1 intake has no `schema_version` (this one has only 0.1's keys, and free text).
+    let version = carelevel::IntakeError::Version.to_string();
+    let old = "{\"age\": 34, \"notes\": \"SECRET\"}";
+    // Conflicting answers, and an age below the pack's: the core's problems, as they are.
+    let mut conflicting: Value = serde_json::from_str(INTAKE).unwrap();
+    conflicting["substance_use"][0]["cows"] = 3.into();
+    conflicting["notes"] = "SECRET".into();
+    let conflicting = conflicting.to_string();
+    let mut too_young: Value = serde_json::from_str(INTAKE).unwrap();
+    too_young["age"] = 4.into();
+    too_young["notes"] = "SECRET".into();
+    let too_young = too_young.to_string();
 
     // (case, output, kind, first problem's field or file, first problem's message if fixed)
     let cases: Vec<(&str, String, &str, &str, Option<String>)> = vec![
@@ -241,6 +273,34 @@ fn every_error_path_returns_the_one_shape() {
                 "is not valid UTF-8 at byte {}",
                 at(bad_utf8_intake)
             )),
+        ),
+        (
+            "assess: 0.1 intake",
+            assess(pack, Some(&c(old.as_bytes()))),
+            "unsupported_version",
+            "schema_version",
+            Some(version.clone()),
+        ),
+        (
+            "assess: wrong answer to a safety item",
+            assess(pack, Some(&c(wrong_answer.as_bytes()))),
+            "malformed_intake",
+            &wrong_answer_path,
+            Some(wrong_answer_message),
+        ),
+        (
+            "assess: conflicting answers",
+            assess(pack, Some(&c(conflicting.as_bytes()))),
+            "invalid_intake",
+            "substance_use[0].cows",
+            None,
+        ),
+        (
+            "assess: below the supported age",
+            assess(pack, Some(&c(too_young.as_bytes()))),
+            "invalid_intake",
+            "age",
+            None,
         ),
         (
             "assess: malformed JSON",
@@ -311,6 +371,44 @@ fn every_error_path_returns_the_one_shape() {
             "malformed_intake",
             &not_object_path,
             Some(not_object_message),
+        ),
+        (
+            "transition: 0.1 intake",
+            transition(pack, Some(&c(b"iop")), Some(&c(old.as_bytes()))),
+            "unsupported_version",
+            "schema_version",
+            Some(version.clone()),
+        ),
+        (
+            "convert: null intake",
+            convert(None),
+            "null_argument",
+            "intake_json",
+            Some("is a null pointer".into()),
+        ),
+        (
+            "convert: non-UTF-8 intake",
+            convert(Some(&c(bad_utf8_intake))),
+            "invalid_utf8",
+            "intake_json",
+            Some(format!(
+                "is not valid UTF-8 at byte {}",
+                at(bad_utf8_intake)
+            )),
+        ),
+        (
+            "convert: an intake 2",
+            convert(Some(&intake)),
+            "malformed_intake",
+            "schema_version",
+            None,
+        ),
+        (
+            "convert: malformed 0.1 intake",
+            convert(Some(&c(b"{\"safety\": {\"suicide_risk\": \"SECRET\"}}"))),
+            "malformed_intake",
+            "safety.suicide_risk",
+            None,
         ),
         (
             "pack: null TOML",
@@ -385,17 +483,42 @@ fn every_error_path_returns_the_one_shape() {
     let problems = incomplete["problems"].as_array().unwrap();
     assert!(
         problems.contains(&serde_json::json!({
-            "field": "safety.suicide_risk",
-            "message": "`safety.suicide_risk` is unanswered; a safety item is required and never assumed to be no risk",
+            "field": "safety.suicidal_ideation",
+            "message": "`safety.suicidal_ideation` is unanswered; a safety item is required and never assumed to be no risk",
             "problem_kind": "missing"
         })),
         "{out}"
     );
+    // Conflicts and ages below the pack's are the core's problems, serialised as they are.
+    for (name, text, problem_kind) in [
+        ("assess: conflicting answers", &conflicting, "conflict"),
+        (
+            "assess: below the supported age",
+            &too_young,
+            "below_supported_age",
+        ),
+    ] {
+        let (error, out) = output(name);
+        let intake = carelevel::Intake::from_json(text).unwrap();
+        let core = carelevel::RulePack::builtin().assess(&intake).unwrap_err();
+        let expected: Vec<Value> = core
+            .problems()
+            .iter()
+            .map(|p| serde_json::to_value(p).unwrap())
+            .collect();
+        assert_eq!(error["problems"].as_array().unwrap(), &expected, "{out}");
+        assert_eq!(error["problems"][0]["problem_kind"], problem_kind, "{out}");
+    }
+    let (conflict, _) = output("assess: conflicting answers");
+    assert!(conflict["problems"][0]["reason"].is_string());
+    let (too_young, _) = output("assess: below the supported age");
+    assert_eq!(too_young["problems"][0]["min"], 12);
     // A malformed intake's problem carries the core's line and column.
     for (name, at) in [
         ("assess: malformed JSON", &syntax_at),
         ("assess: wrong type", &wrong_type_at),
         ("assess: unknown key", &unknown_key_at),
+        ("assess: wrong answer to a safety item", &wrong_answer_at),
         ("transition: malformed JSON", &not_object_at),
     ] {
         let (error, out) = output(name);

@@ -1,4 +1,5 @@
-//! JSON through the C ABI equals JSON from the Rust API, and no input crashes it.
+//! JSON through the C ABI equals JSON from the Rust API (assessing an intake 2, converting a
+//! 0.1 intake), and no input crashes it.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,22 +11,58 @@
 use carelevel_ffi::*;
 use std::ffi::{CStr, CString};
 
-fn call(pack: *const CarelevelPack, input: &[u8]) -> String {
-    let c = CString::new(
+/// `input` without NUL bytes, as a C string.
+fn c_string(input: &[u8]) -> CString {
+    CString::new(
         input
             .iter()
             .copied()
             .filter(|b| *b != 0)
             .collect::<Vec<u8>>(),
     )
-    .unwrap();
-    // SAFETY: a live pack and a valid C string; the result is freed below.
+    .unwrap()
+}
+
+/// Takes a string returned by the library, freeing it.
+fn take(out: *mut std::ffi::c_char) -> String {
+    assert!(!out.is_null());
+    // SAFETY: a string from this library, freed once here.
     unsafe {
-        let out = carelevel_assess(pack, c.as_ptr());
         let s = CStr::from_ptr(out).to_str().unwrap().to_owned();
         carelevel_free(out);
         s
     }
+}
+
+fn call(pack: *const CarelevelPack, input: &[u8]) -> String {
+    let c = c_string(input);
+    // SAFETY: a live pack and a valid C string.
+    take(unsafe { carelevel_assess(pack, c.as_ptr()) })
+}
+
+fn convert(input: &[u8]) -> String {
+    let c = c_string(input);
+    // SAFETY: a valid C string.
+    take(unsafe { carelevel_convert_v0_1(c.as_ptr()) })
+}
+
+/// The 0.1 originals of the bundled intakes.
+fn old_intakes() -> Vec<(std::path::PathBuf, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/v0_1");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect()
 }
 
 #[test]
@@ -49,6 +86,57 @@ fn c_abi_matches_the_rust_api() {
     unsafe { carelevel_pack_free(pack) };
 }
 
+/// A 0.1 intake is refused with its own kind, and converted exactly as the Rust API converts
+/// it; the intake converted is an intake 2 that the ABI reads.
+#[test]
+fn a_0_1_intake_is_refused_and_converts_as_in_rust() {
+    let pack = carelevel_pack_builtin();
+    let rust = carelevel::RulePack::builtin();
+    for (path, old) in old_intakes() {
+        let name = path.display();
+        let refused: serde_json::Value = serde_json::from_str(&call(pack, old.as_bytes())).unwrap();
+        assert_eq!(
+            refused["error"]["kind"], "unsupported_version",
+            "{name}: {refused}"
+        );
+        assert_eq!(
+            refused["error"]["problems"][0]["field"], "schema_version",
+            "{name}"
+        );
+
+        let converted = carelevel::intake::convert_v0_1(&old).unwrap();
+        let expected = format!(
+            "{{\"ok\":{{\"intake\":{},\"notes\":{}}}}}",
+            converted.intake.to_json().unwrap(),
+            serde_json::to_string(&converted.notes).unwrap()
+        );
+        let got = convert(old.as_bytes());
+        assert_eq!(got, expected, "{name}");
+        let v: serde_json::Value = serde_json::from_str(&got).unwrap();
+        for note in v["ok"]["notes"].as_array().unwrap() {
+            let keys: Vec<&String> = note.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["field", "note"], "{name}: {note}");
+        }
+        // The intake written is read back as the same intake 2, and assessed as in Rust.
+        let intake = v["ok"]["intake"].to_string();
+        assert_eq!(
+            carelevel::Intake::from_json(&intake).unwrap(),
+            converted.intake
+        );
+        let assessed: serde_json::Value =
+            serde_json::from_str(&call(pack, intake.as_bytes())).unwrap();
+        match rust.assess_json(&intake) {
+            Ok(json) => assert_eq!(
+                assessed["ok"],
+                serde_json::from_str::<serde_json::Value>(&json).unwrap()
+            ),
+            Err(e) => assert_eq!(assessed["error"]["message"], e.to_string(), "{name}"),
+        }
+    }
+    // SAFETY: freed once.
+    unsafe { carelevel_pack_free(pack) };
+}
+
 #[test]
 fn arbitrary_bytes_give_json_errors_never_crashes() {
     let pack = carelevel_pack_builtin();
@@ -62,12 +150,13 @@ fn arbitrary_bytes_give_json_errors_never_crashes() {
                 (seed >> 33) as u8
             })
             .collect();
-        let out = call(pack, &bytes);
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert!(v.get("error").is_some() || v.get("ok").is_some());
-        if let Some(error) = v.get("error") {
-            let problems = error["problems"].as_array();
-            assert!(problems.is_some_and(|p| !p.is_empty()), "{out}");
+        for out in [call(pack, &bytes), convert(&bytes)] {
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            assert!(v.get("error").is_some() || v.get("ok").is_some());
+            if let Some(error) = v.get("error") {
+                let problems = error["problems"].as_array();
+                assert!(problems.is_some_and(|p| !p.is_empty()), "{out}");
+            }
         }
     }
     // SAFETY: freed once; null is ignored.

@@ -7,16 +7,8 @@
 use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
 use libfuzzer_sys::fuzz_target;
 
-const INTAKE: &str = r#"{
-    "age": 34,
-    "safety": { "suicide_risk": "none", "harm_to_others": "none",
-                "psychosis_or_unable_to_self_care": false },
-    "withdrawal": { "ciwa_ar": 4, "seizure_or_dt_history": false },
-    "medical": { "status": "stable" },
-    "severity": { "substance_use": [{ "substance": "alcohol", "dsm5_criteria": 7 }] },
-    "self_management": "independent",
-    "history": { "current_setting": "none" }
-}"#;
+/// An intake 2 that the built-in rules place (the bundled example).
+const INTAKE: &str = include_str!("../../examples/intakes/iop_primary.json");
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
