@@ -14,7 +14,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 GOOD = json.dumps(json.loads((ROOT / "examples/intakes/iop_primary.json").read_text()),
                   separators=(",", ":")).encode()
-BAD = b'{"age": 30, "safety": {"suicide_risk": "maybe"}}'
+# An invalid intake 2: an unknown choice (its version is right, so the choice is what fails).
+BAD = b'{"schema_version": "2", "age": 30, "safety": {"suicidal_ideation": "maybe"}}'
 
 
 def mix(path, n=200_000, big=95):

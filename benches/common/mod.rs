@@ -1,4 +1,4 @@
-//! Shared by the bench targets: a deterministic batch of varied, valid intakes.
+//! Shared by the bench targets: a deterministic batch of varied, valid intakes (intake 2).
 
 use carelevel::intake::*;
 use carelevel::{Intake, Level};
@@ -26,6 +26,41 @@ impl Rng {
     fn flag(&mut self) -> Option<bool> {
         self.pick(&[None, Some(true), Some(false), Some(false)])
     }
+    /// One of `xs` (least severe first), skewed toward the first: `xs[k]` when a draw
+    /// below 100 is under `cuts[k]` (and the last beyond every cut).
+    fn low<T: Copy>(&mut self, xs: &[T], cuts: &[u64]) -> T {
+        let x = self.below(100);
+        xs[cuts.iter().position(|t| x < *t).unwrap_or(xs.len() - 1)]
+    }
+    /// A safety item's answer: declined one time in fifty, unable to assess one in a
+    /// hundred.
+    fn assessed<T>(&mut self, answer: T) -> Option<Assessed<T>> {
+        Some(match self.below(100) {
+            0 | 1 => Assessed::Declined,
+            2 => Assessed::UnableToAssess,
+            _ => Assessed::Answer(answer),
+        })
+    }
+}
+
+/// An entry for `substance`: its DSM-5 count, and the measures that apply to it.
+fn entry(r: &mut Rng, substance: Substance) -> SubstanceUse {
+    let mut s = SubstanceUse::new(substance, r.below(12) as u32);
+    s.days_used_past_30 = r.maybe(30);
+    match substance {
+        Substance::Alcohol => {
+            s.ciwa_ar = r.maybe(30);
+            s.drinks_per_day = r.maybe(20);
+        }
+        Substance::Opioids => s.cows = r.maybe(30),
+        Substance::Sedatives => {
+            s.ciwa_ar = r.maybe(20);
+            s.benzodiazepine = Some(Benzodiazepine::Alprazolam);
+            s.daily_dose_mg = r.maybe(10);
+        }
+        _ => {}
+    }
+    s
 }
 
 /// 10,000 varied valid intakes, skewed toward low risk as real intakes are.
@@ -33,60 +68,113 @@ pub fn generated(n: usize) -> Vec<Intake> {
     let mut r = Rng(0x5EED_2026_0002);
     (0..n)
         .map(|_| {
-            let low = |r: &mut Rng, xs: &[u64]| -> usize {
-                let x = r.below(100);
-                xs.iter().position(|t| x < *t).unwrap_or(xs.len())
-            };
-            let suicide = [
-                SuicideRisk::None,
-                SuicideRisk::WishToBeDead,
-                SuicideRisk::NonspecificActiveThoughts,
-                SuicideRisk::MethodWithoutIntent,
-                SuicideRisk::IntentWithoutPlan,
-                SuicideRisk::PlanWithIntent,
-                SuicideRisk::RecentBehavior,
-            ][low(&mut r, &[70, 80, 88, 93, 96, 98])];
+            let ideation = r.low(
+                &[
+                    SuicidalIdeation::None,
+                    SuicidalIdeation::WishToBeDead,
+                    SuicidalIdeation::NonspecificActiveThoughts,
+                    SuicidalIdeation::MethodWithoutIntent,
+                    SuicidalIdeation::IntentWithoutPlan,
+                    SuicidalIdeation::PlanWithIntent,
+                ],
+                &[72, 82, 90, 95, 98],
+            );
+            let behavior = r.low(
+                &[Recency::Never, Recency::Lifetime, Recency::Past3Months],
+                &[85, 96],
+            );
+            let age = 12 + r.below(70) as u32;
+            // Up to three different substances (one entry per substance).
+            let mut substances = vec![
+                Substance::Alcohol,
+                Substance::Opioids,
+                Substance::Stimulants,
+                Substance::Cannabis,
+                Substance::Sedatives,
+            ];
+            let count = r.below(4) as usize;
+            let mut list = Vec::with_capacity(count);
+            for _ in 0..count {
+                let s = substances.remove(r.below(substances.len() as u64) as usize);
+                list.push(entry(&mut r, s));
+            }
+            let opioids = list.iter().any(|s| s.substance == Substance::Opioids);
+            let setting = r.low(
+                &[
+                    Setting::None,
+                    Setting::Outpatient,
+                    Setting::Iop,
+                    Setting::Php,
+                    Setting::Inpatient,
+                    Setting::InpatientWithdrawalManagement,
+                ],
+                &[40, 55, 70, 82, 94],
+            );
+            let progress = r.pick(&[
+                Progress::GoalsMet,
+                Progress::Progressing,
+                Progress::NotEnough,
+            ]);
             Intake {
-                age: Some(12 + r.below(70) as u32),
+                age: Some(age),
                 safety: Safety {
-                    suicide_risk: Some(suicide),
-                    harm_to_others: Some(
-                        [
-                            HarmToOthers::None,
-                            HarmToOthers::Ideation,
-                            HarmToOthers::PlanOrIntent,
-                        ][low(&mut r, &[90, 97])],
-                    ),
-                    psychosis_or_unable_to_self_care: Some(r.below(20) == 0),
+                    suicidal_ideation: r.assessed(ideation),
+                    suicidal_behavior: r.assessed(behavior),
+                    harm_to_others: {
+                        let h = r.low(
+                            &[
+                                HarmToOthers::None,
+                                HarmToOthers::Ideation,
+                                HarmToOthers::PlanOrIntent,
+                            ],
+                            &[90, 97],
+                        );
+                        r.assessed(h)
+                    },
+                    psychosis_or_unable_to_self_care: {
+                        let p = r.below(20) == 0;
+                        r.assessed(p)
+                    },
+                    lethal_means: (r.below(3) == 0).then_some(Assessed::Answer(LethalMeans::None)),
+                    ..Safety::default()
                 },
                 withdrawal: Withdrawal {
-                    ciwa_ar: r.maybe(30),
-                    cows: r.maybe(30),
-                    seizure_or_dt_history: Some(r.below(10) == 0),
+                    seizure_or_dt_history: {
+                        let s = r.below(10) == 0;
+                        r.assessed(s)
+                    },
+                    intoxicated_now: r.flag().map(Assessed::Answer),
+                    ..Withdrawal::default()
                 },
+                substance_use: (r.below(10) != 0).then_some(list),
                 medical: Medical {
-                    status: Some(
-                        [
-                            MedicalStatus::Stable,
-                            MedicalStatus::DailyMonitoring,
-                            MedicalStatus::RoundTheClockCare,
-                        ][low(&mut r, &[85, 96])],
-                    ),
+                    status: {
+                        let s = r.low(
+                            &[
+                                MedicalStatus::Stable,
+                                MedicalStatus::DailyMonitoring,
+                                MedicalStatus::RoundTheClockCare,
+                            ],
+                            &[85, 96],
+                        );
+                        r.assessed(s)
+                    },
+                    injection_use: r.flag().map(Assessed::Answer),
+                    ..Medical::default()
+                },
+                medication: Medication {
+                    opioid_use_disorder: opioids.then_some(OudMedication::Buprenorphine),
+                    opioid_use_disorder_adherence: opioids.then(|| {
+                        r.pick(&[
+                            Adherence::AsPrescribed,
+                            Adherence::MissingDoses,
+                            Adherence::Stopped,
+                        ])
+                    }),
+                    naloxone_on_hand: r.flag(),
+                    ..Medication::default()
                 },
                 severity: Severity {
-                    substance_use: Some(
-                        (0..r.below(3))
-                            .map(|_| SubstanceUse {
-                                substance: r.pick(&[
-                                    Substance::Alcohol,
-                                    Substance::Opioids,
-                                    Substance::Stimulants,
-                                    Substance::Cannabis,
-                                ]),
-                                dsm5_criteria: r.below(12) as u32,
-                            })
-                            .collect(),
-                    ),
                     phq9: r.maybe(27),
                     gad7: r.maybe(21),
                     clinician_rating: r.pick(&[
@@ -96,40 +184,47 @@ pub fn generated(n: usize) -> Vec<Intake> {
                         Some(ClinicianRating::Severe),
                     ]),
                     impairs_daily_activities: r.flag(),
+                    ..Severity::default()
                 },
-                self_management: Some(
-                    [
+                self_management: Some(r.low(
+                    &[
                         SelfManagement::Independent,
                         SelfManagement::WithDailyStructure,
                         SelfManagement::OnlyIn24HourSetting,
-                    ][low(&mut r, &[75, 95])],
-                ),
+                    ],
+                    &[75, 95],
+                )),
                 history: History {
-                    current_setting: Some(r.pick(&[
-                        Setting::None,
-                        Setting::Outpatient,
-                        Setting::Iop,
-                        Setting::Php,
-                        Setting::Inpatient,
-                        Setting::InpatientWithdrawalManagement,
-                    ])),
-                    progress: Some(r.pick(&[
-                        Progress::GoalsMet,
-                        Progress::Progressing,
-                        Progress::NotEnough,
-                    ])),
-                    earlier_levels_not_held: if r.below(4) == 0 {
-                        vec![r.pick(&Level::ALL)]
-                    } else {
-                        Vec::new()
+                    current_setting: Some(setting),
+                    // Asked only in treatment, and then required.
+                    progress: (setting != Setting::None).then_some(progress),
+                    episodes: match r.below(4) {
+                        0 => None,
+                        1 => Some(vec![Episode {
+                            level: r.pick(&Level::ALL),
+                            outcome: r.pick(&[
+                                Outcome::Completed,
+                                Outcome::LeftEarly,
+                                Outcome::DidNotHold,
+                            ]),
+                            months_ago: r.maybe(60),
+                        }]),
+                        _ => Some(Vec::new()),
                     },
+                    ..History::default()
                 },
                 home: Home {
-                    substance_free: r.flag(),
+                    others_use_substances: r.pick(&[None, Some(true), Some(false), Some(false)]),
+                    violence_or_abuse: r.flag().map(|b| Assessed::Answer(b && r.below(3) == 0)),
                     supportive: r.flag(),
-                    safe: r.flag(),
-                    stable_housing: r.flag(),
-                    substance_free_housing_arranged: r.below(5) == 0,
+                    housing: r.pick(&[
+                        None,
+                        Some(Housing::Housed),
+                        Some(Housing::Housed),
+                        Some(Housing::UnstablyHoused),
+                    ]),
+                    arranged_housing: (r.below(5) == 0).then_some(ArrangedHousing::SoberLiving),
+                    ..Home::default()
                 },
                 engagement: Engagement {
                     stage_of_change: Some(r.pick(&[
@@ -146,10 +241,18 @@ pub fn generated(n: usize) -> Vec<Intake> {
                     },
                     needs_transportation: r.flag(),
                     needs_childcare: r.flag(),
-                    preferences: Preferences::default(),
+                    ..Engagement::default()
                 },
-                ratings: Default::default(),
-                notes: None,
+                adolescent: if age < 18 {
+                    Adolescent {
+                        guardian_consent: Some(GuardianConsent::Given),
+                        school: Some(SchoolStatus::Attending),
+                        ..Adolescent::default()
+                    }
+                } else {
+                    Adolescent::default()
+                },
+                ..Intake::default()
             }
         })
         .collect()

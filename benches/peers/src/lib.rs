@@ -14,10 +14,7 @@
     clippy::indexing_slicing
 )] // bench code may fail loudly
 
-use carelevel::intake::{
-    HarmToOthers, History, Medical, MedicalStatus, Progress, Safety, SelfManagement, Setting,
-    SuicideRisk, Withdrawal,
-};
+use carelevel::intake::{History, Progress, SelfManagement, Setting};
 use carelevel::{Intake, Level, RulePack};
 use datalogic_rs::datavalue::OwnedDataValue;
 use std::collections::BTreeMap;
@@ -244,9 +241,10 @@ pub fn to_json(i: &PeerInput) -> serde_json::Value {
     serde_json::Value::Object(m)
 }
 
-/// The input as a carelevel intake for [`PACK_TOML`]: the six ratings, the setting
-/// (residential is `inpatient`), self-management (`independent` or `with_daily_structure`),
-/// and neutral values for the other required items.
+/// The input as a carelevel intake (intake 2) for [`PACK_TOML`]: the six ratings, the
+/// setting (residential is `inpatient`), self-management (`independent` or
+/// `with_daily_structure`), and the least severe answer to every other required item
+/// ([`Intake::minimal_adult`]).
 pub fn to_intake(i: &PeerInput) -> Intake {
     let setting = match i.setting {
         PeerSetting::None => Setting::None,
@@ -257,18 +255,6 @@ pub fn to_intake(i: &PeerInput) -> Intake {
     };
     Intake {
         age: Some(35),
-        safety: Safety {
-            suicide_risk: Some(SuicideRisk::None),
-            harm_to_others: Some(HarmToOthers::None),
-            psychosis_or_unable_to_self_care: Some(false),
-        },
-        withdrawal: Withdrawal {
-            seizure_or_dt_history: Some(false),
-            ..Default::default()
-        },
-        medical: Medical {
-            status: Some(MedicalStatus::Stable),
-        },
         self_management: Some(if i.self_manage {
             SelfManagement::Independent
         } else {
@@ -284,7 +270,7 @@ pub fn to_intake(i: &PeerInput) -> Intake {
             .zip(i.ratings)
             .map(|(n, v)| ((*n).to_owned(), v))
             .collect::<BTreeMap<_, _>>(),
-        ..Default::default()
+        ..Intake::minimal_adult()
     }
 }
 
