@@ -512,7 +512,7 @@ mod tests {
                 (Some(_), None) | (_, Some(_)) => {}
                 (None, None) => panic!("`{}` is derived but not in DERIVED_FROM", info.name),
             }
-            for (_, items) in derived {
+            if let Some((_, items)) = derived {
                 for path in *items {
                     assert!(catalogue::find(path).is_some(), "`{path}` is not an item");
                 }

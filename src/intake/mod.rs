@@ -175,7 +175,9 @@ impl Intake {
                 json.strip_prefix('\u{feff}').unwrap_or(json),
             ) {
                 Ok(serde_json::Value::Object(map))
-                    if map.get("schema_version").is_none_or(serde_json::Value::is_null) =>
+                    if map
+                        .get("schema_version")
+                        .is_none_or(serde_json::Value::is_null) =>
                 {
                     Err(IntakeError::Version)
                 }
@@ -1375,7 +1377,10 @@ mod tests {
         assert_eq!(Intake::from_json(old).unwrap_err(), IntakeError::Version);
         // An intake 2 with an unknown key is told which key.
         let new = r#"{"schema_version": "2", "safety": {"suicide_risk": "none"}}"#;
-        assert!(matches!(Intake::from_json(new), Err(IntakeError::Json { .. })));
+        assert!(matches!(
+            Intake::from_json(new),
+            Err(IntakeError::Json { .. })
+        ));
         let msg = err.to_string();
         assert!(
             msg.contains("convert_v0_1") && msg.contains("--from-0.1"),
