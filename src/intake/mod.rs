@@ -14,7 +14,7 @@
 //! scale to chart: the rules read it as not applicable, not as unmeasured.
 //!
 //! The JSON carries `"schema_version": "2"`. A 0.1 intake (which has none) is refused with a
-//! message saying how to convert it: [`convert_v0_1`](crate::intake::convert_v0_1).
+//! message saying how to convert it: [`convert_v0_1`].
 //!
 //! This module owns the intake and its reading from and writing to JSON
 //! ([`Intake::from_json`], [`Intake::to_json`]).
