@@ -178,6 +178,11 @@ macro_rules! choices {
             $( $(#[$vmeta])* #[serde(rename = $id)] $variant, )+
         }
 
+        impl $name {
+            /// Every choice, in declaration order.
+            pub const ALL: &'static [$name] = &[ $( $name::$variant ),+ ];
+        }
+
         impl $crate::catalogue::Choice for $name {
             const IDS: &'static [&'static str] = &[ $( $id ),+ ];
 
@@ -941,20 +946,42 @@ mod tests {
             }
         }
         use crate::intake::*;
-        check(&[
-            SuicidalIdeation::None,
-            SuicidalIdeation::WishToBeDead,
-            SuicidalIdeation::NonspecificActiveThoughts,
-            SuicidalIdeation::MethodWithoutIntent,
-            SuicidalIdeation::IntentWithoutPlan,
-            SuicidalIdeation::PlanWithIntent,
-        ]);
-        check(&[Recency::Never, Recency::Lifetime, Recency::Past3Months]);
-        check(&[
-            SelfManagement::Independent,
-            SelfManagement::WithDailyStructure,
-            SelfManagement::OnlyIn24HourSetting,
-        ]);
+        // Every choice enum of the intake: `rank` is `as u8`, so an explicit discriminant or a
+        // serde name out of step with `IDS` would show here.
+        check(SuicidalIdeation::ALL);
+        check(Recency::ALL);
+        check(Frequency::ALL);
+        check(LethalMeans::ALL);
+        check(HarmToOthers::ALL);
+        check(Substance::ALL);
+        check(SudSeverity::ALL);
+        check(Remission::ALL);
+        check(Benzodiazepine::ALL);
+        check(MedicalStatus::ALL);
+        check(Pregnancy::ALL);
+        check(Overdose::ALL);
+        check(OudMedication::ALL);
+        check(AudMedication::ALL);
+        check(Adherence::ALL);
+        check(PsychiatricMedication::ALL);
+        check(ClinicianRating::ALL);
+        check(ConditionKind::ALL);
+        check(ConditionSeverity::ALL);
+        check(SelfManagement::ALL);
+        check(Setting::ALL);
+        check(Progress::ALL);
+        check(MedicationSetting::ALL);
+        check(Outcome::ALL);
+        check(Housing::ALL);
+        check(ArrangedHousing::ALL);
+        check(StageOfChange::ALL);
+        check(Commitment::ALL);
+        check(WorkSchedule::ALL);
+        check(Mandate::ALL);
+        check(RequestedIntensity::ALL);
+        check(GuardianConsent::ALL);
+        check(SchoolStatus::ALL);
+        check(CaregiverInvolvement::ALL);
     }
 
     #[test]

@@ -170,160 +170,10 @@ const GAD7: RangeInclusive<u32> = range_of("severity.gad7");
 const DAYS_IMPAIRED: RangeInclusive<u32> = range_of("severity.days_impaired_past_30");
 const MONTHS_AGO: RangeInclusive<u32> = range_of("history.episodes.months_ago");
 
-// The choices of each answer, least severe first (where there is no severity, "none" or the
-// declaration order first). A unit test holds each list to every choice of its enum.
-const SUICIDAL_IDEATION: &[SuicidalIdeation] = &[
-    SuicidalIdeation::None,
-    SuicidalIdeation::WishToBeDead,
-    SuicidalIdeation::NonspecificActiveThoughts,
-    SuicidalIdeation::MethodWithoutIntent,
-    SuicidalIdeation::IntentWithoutPlan,
-    SuicidalIdeation::PlanWithIntent,
-];
-const RECENCY: &[Recency] = &[Recency::Never, Recency::Lifetime, Recency::Past3Months];
-const FREQUENCY: &[Frequency] = &[
-    Frequency::NotAtAll,
-    Frequency::SeveralDays,
-    Frequency::MoreThanHalfTheDays,
-    Frequency::NearlyEveryDay,
-];
-const LETHAL_MEANS: &[LethalMeans] = &[LethalMeans::None, LethalMeans::Other, LethalMeans::Firearm];
-const HARM_TO_OTHERS: &[HarmToOthers] = &[
-    HarmToOthers::None,
-    HarmToOthers::Ideation,
-    HarmToOthers::PlanOrIntent,
-];
-const SUBSTANCES: &[Substance] = &[
-    Substance::Alcohol,
-    Substance::Opioids,
-    Substance::Stimulants,
-    Substance::Cannabis,
-    Substance::Sedatives,
-    Substance::Other,
-];
+// The choices of an answer are its enum's `ALL`, declared least severe first; these three
+// are reordered (least severe, or the usual answer, first). A unit test holds each to every
+// choice of its enum.
 const REMISSION: &[Remission] = &[Remission::Sustained, Remission::Early];
-const BENZODIAZEPINES: &[Benzodiazepine] = &[
-    Benzodiazepine::Alprazolam,
-    Benzodiazepine::Clonazepam,
-    Benzodiazepine::Diazepam,
-    Benzodiazepine::Lorazepam,
-    Benzodiazepine::Chlordiazepoxide,
-    Benzodiazepine::Other,
-];
-const MEDICAL_STATUS: &[MedicalStatus] = &[
-    MedicalStatus::Stable,
-    MedicalStatus::DailyMonitoring,
-    MedicalStatus::RoundTheClockCare,
-];
-const PREGNANCY: &[Pregnancy] = &[Pregnancy::No, Pregnancy::Pregnant, Pregnancy::Postpartum];
-const OVERDOSE: &[Overdose] = &[Overdose::None, Overdose::Past12Months, Overdose::Past90Days];
-const OUD_MEDICATION: &[OudMedication] = &[
-    OudMedication::None,
-    OudMedication::Buprenorphine,
-    OudMedication::Methadone,
-    OudMedication::Naltrexone,
-];
-const AUD_MEDICATION: &[AudMedication] = &[
-    AudMedication::None,
-    AudMedication::Naltrexone,
-    AudMedication::Acamprosate,
-    AudMedication::Disulfiram,
-    AudMedication::Other,
-];
-const ADHERENCE: &[Adherence] = &[
-    Adherence::AsPrescribed,
-    Adherence::MissingDoses,
-    Adherence::Stopped,
-];
-const PSYCHIATRIC_MEDICATION: &[PsychiatricMedication] = &[
-    PsychiatricMedication::NonePrescribed,
-    PsychiatricMedication::AsPrescribed,
-    PsychiatricMedication::MissingDoses,
-    PsychiatricMedication::Stopped,
-];
-const CLINICIAN_RATING: &[ClinicianRating] = &[
-    ClinicianRating::None,
-    ClinicianRating::Mild,
-    ClinicianRating::Moderate,
-    ClinicianRating::Severe,
-];
-const CONDITION_KINDS: &[ConditionKind] = &[
-    ConditionKind::Depressive,
-    ConditionKind::BipolarOrMania,
-    ConditionKind::PsychoticAcute,
-    ConditionKind::PsychoticChronicStable,
-    ConditionKind::Ptsd,
-    ConditionKind::AnxietyOrPanic,
-    ConditionKind::EatingDisorder,
-    ConditionKind::CognitiveImpairment,
-];
-const CONDITION_SEVERITY: &[ConditionSeverity] = &[
-    ConditionSeverity::Mild,
-    ConditionSeverity::Moderate,
-    ConditionSeverity::Severe,
-];
-const SELF_MANAGEMENT: &[SelfManagement] = &[
-    SelfManagement::Independent,
-    SelfManagement::WithDailyStructure,
-    SelfManagement::OnlyIn24HourSetting,
-];
-const SETTINGS: &[Setting] = &[
-    Setting::None,
-    Setting::Outpatient,
-    Setting::Iop,
-    Setting::Php,
-    Setting::Inpatient,
-    Setting::InpatientWithdrawalManagement,
-];
-const PROGRESS: &[Progress] = &[
-    Progress::GoalsMet,
-    Progress::Progressing,
-    Progress::NotEnough,
-];
-const MEDICATION_SETTINGS: &[MedicationSetting] = &[
-    MedicationSetting::None,
-    MedicationSetting::OpioidTreatmentProgram,
-    MedicationSetting::OfficeBasedBuprenorphine,
-];
-const OUTCOMES: &[Outcome] = &[Outcome::Completed, Outcome::LeftEarly, Outcome::DidNotHold];
-const HOUSING: &[Housing] = &[
-    Housing::Housed,
-    Housing::UnstablyHoused,
-    Housing::ShelteredHomeless,
-    Housing::Unsheltered,
-];
-const ARRANGED_HOUSING: &[ArrangedHousing] = &[
-    ArrangedHousing::None,
-    ArrangedHousing::SoberLiving,
-    ArrangedHousing::TransitionalHousing,
-    ArrangedHousing::Shelter,
-];
-const STAGES_OF_CHANGE: &[StageOfChange] = &[
-    StageOfChange::Precontemplation,
-    StageOfChange::Contemplation,
-    StageOfChange::Preparation,
-    StageOfChange::Action,
-    StageOfChange::Maintenance,
-];
-const COMMITMENTS: &[Commitment] = &[Commitment::Work, Commitment::School, Commitment::Caregiving];
-const WORK_SCHEDULES: &[WorkSchedule] = &[
-    WorkSchedule::Day,
-    WorkSchedule::Evening,
-    WorkSchedule::Night,
-    WorkSchedule::Rotating,
-];
-const MANDATES: &[Mandate] = &[
-    Mandate::None,
-    Mandate::Court,
-    Mandate::ProbationOrParole,
-    Mandate::ChildWelfare,
-    Mandate::EmployerOrLicensingBoard,
-];
-const REQUESTED_INTENSITY: &[RequestedIntensity] = &[
-    RequestedIntensity::AsOffered,
-    RequestedIntensity::Less,
-    RequestedIntensity::More,
-];
 const GUARDIAN_CONSENT: &[GuardianConsent] = &[
     GuardianConsent::Given,
     GuardianConsent::NotRequired,
@@ -336,11 +186,6 @@ const SCHOOL_STATUS: &[SchoolStatus] = &[
     SchoolStatus::FrequentAbsences,
     SchoolStatus::NotEnrolled,
     SchoolStatus::SuspendedOrExpelled,
-];
-const CAREGIVER_INVOLVEMENT: &[CaregiverInvolvement] = &[
-    CaregiverInvolvement::Involved,
-    CaregiverInvolvement::Partly,
-    CaregiverInvolvement::NotInvolved,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -373,28 +218,28 @@ pub fn level() -> impl Strategy<Value = Level> {
 
 /// Any suicidal ideation on the Columbia screener's ladder: `none` about six times in seven.
 pub fn suicidal_ideation() -> impl Strategy<Value = SuicidalIdeation> {
-    graded(SUICIDAL_IDEATION, 85)
+    graded(SuicidalIdeation::ALL, 85)
 }
 
 /// Any recency of a behaviour (suicidal behaviour, self-injury): `never` about six times
 /// in seven, else lifetime or past 3 months.
 pub fn recency() -> impl Strategy<Value = Recency> {
-    graded(RECENCY, 85)
+    graded(Recency::ALL, 85)
 }
 
 /// Any answer on the PHQ-9's frequency scale (item 9): mostly `not_at_all`.
 pub fn frequency() -> impl Strategy<Value = Frequency> {
-    graded(FREQUENCY, 70)
+    graded(Frequency::ALL, 70)
 }
 
 /// Any access to lethal means: mostly `none`.
 pub fn lethal_means() -> impl Strategy<Value = LethalMeans> {
-    graded(LETHAL_MEANS, 75)
+    graded(LethalMeans::ALL, 75)
 }
 
 /// Any risk of harm to others: mostly `none`.
 pub fn harm_to_others() -> impl Strategy<Value = HarmToOthers> {
-    graded(HARM_TO_OTHERS, 90)
+    graded(HarmToOthers::ALL, 90)
 }
 
 /// The acute-safety group: the four required items always given, the others optional; each
@@ -454,12 +299,12 @@ pub fn withdrawal() -> impl Strategy<Value = Withdrawal> {
 
 /// Any substance class.
 pub fn substance() -> impl Strategy<Value = Substance> {
-    one_of(SUBSTANCES)
+    one_of(Substance::ALL)
 }
 
 /// Any benzodiazepine.
 pub fn benzodiazepine() -> impl Strategy<Value = Benzodiazepine> {
-    one_of(BENZODIAZEPINES)
+    one_of(Benzodiazepine::ALL)
 }
 
 /// A valid entry for `substance`: the DSM-5 criteria count (0-11), its severity band, or
@@ -522,7 +367,7 @@ pub fn substance_use() -> impl Strategy<Value = SubstanceUse> {
 /// each for a different substance, in any order.
 pub fn substance_use_list() -> impl Strategy<Value = Option<Vec<SubstanceUse>>> {
     optional(
-        prop::sample::subsequence(SUBSTANCES.to_vec(), 0..=3)
+        prop::sample::subsequence(Substance::ALL.to_vec(), 0..=3)
             .prop_shuffle()
             .prop_flat_map(|list| list.into_iter().map(substance_use_of).collect::<Vec<_>>()),
     )
@@ -533,17 +378,17 @@ pub fn substance_use_list() -> impl Strategy<Value = Option<Vec<SubstanceUse>>> 
 
 /// Any medical status: mostly `stable`.
 pub fn medical_status() -> impl Strategy<Value = MedicalStatus> {
-    graded(MEDICAL_STATUS, 85)
+    graded(MedicalStatus::ALL, 85)
 }
 
 /// Any pregnancy answer.
 pub fn pregnancy() -> impl Strategy<Value = Pregnancy> {
-    one_of(PREGNANCY)
+    one_of(Pregnancy::ALL)
 }
 
 /// Any most recent overdose: mostly `none`.
 pub fn overdose() -> impl Strategy<Value = Overdose> {
-    graded(OVERDOSE, 75)
+    graded(Overdose::ALL, 75)
 }
 
 /// The medical group: the status always given, pregnancy, injection use and overdose
@@ -565,22 +410,22 @@ pub fn medical() -> impl Strategy<Value = Medical> {
 
 /// Any medication for opioid use disorder, `none` first.
 pub fn oud_medication() -> impl Strategy<Value = OudMedication> {
-    one_of(OUD_MEDICATION)
+    one_of(OudMedication::ALL)
 }
 
 /// Any medication for alcohol use disorder, `none` first.
 pub fn aud_medication() -> impl Strategy<Value = AudMedication> {
-    one_of(AUD_MEDICATION)
+    one_of(AudMedication::ALL)
 }
 
 /// Any adherence to a medication, best to worst.
 pub fn adherence() -> impl Strategy<Value = Adherence> {
-    one_of(ADHERENCE)
+    one_of(Adherence::ALL)
 }
 
 /// Any psychiatric medication answer, best to worst.
 pub fn psychiatric_medication() -> impl Strategy<Value = PsychiatricMedication> {
-    one_of(PSYCHIATRIC_MEDICATION)
+    one_of(PsychiatricMedication::ALL)
 }
 
 /// The medication group: each item optional, and an adherence only with a medication (not
@@ -613,12 +458,12 @@ pub fn medication() -> impl Strategy<Value = Medication> {
 
 /// Any clinician's rating of mental-health severity.
 pub fn clinician_rating() -> impl Strategy<Value = ClinicianRating> {
-    one_of(CLINICIAN_RATING)
+    one_of(ClinicianRating::ALL)
 }
 
 /// Any condition's severity.
 pub fn condition_severity() -> impl Strategy<Value = ConditionSeverity> {
-    one_of(CONDITION_SEVERITY)
+    one_of(ConditionSeverity::ALL)
 }
 
 /// A current condition of the given kind, of any severity.
@@ -633,7 +478,7 @@ pub fn condition_of(kind: ConditionKind) -> impl Strategy<Value = Condition> {
 /// different kind.
 pub fn conditions() -> impl Strategy<Value = Option<Vec<Condition>>> {
     optional(
-        prop::sample::subsequence(CONDITION_KINDS.to_vec(), 0..=3)
+        prop::sample::subsequence(ConditionKind::ALL.to_vec(), 0..=3)
             .prop_shuffle()
             .prop_flat_map(|kinds| kinds.into_iter().map(condition_of).collect::<Vec<_>>()),
     )
@@ -664,7 +509,7 @@ pub fn severity() -> impl Strategy<Value = Severity> {
 
 /// Any answer to how the person manages outside treatment hours: mostly `independent`.
 pub fn self_management() -> impl Strategy<Value = SelfManagement> {
-    graded(SELF_MANAGEMENT, 80)
+    graded(SelfManagement::ALL, 80)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -672,22 +517,22 @@ pub fn self_management() -> impl Strategy<Value = SelfManagement> {
 
 /// Any current treatment setting: `none` half the time, else any level's.
 pub fn setting() -> impl Strategy<Value = Setting> {
-    graded(SETTINGS, 50)
+    graded(Setting::ALL, 50)
 }
 
 /// Any progress at the current setting, best to worst.
 pub fn progress() -> impl Strategy<Value = Progress> {
-    one_of(PROGRESS)
+    one_of(Progress::ALL)
 }
 
 /// Any medication-only treatment setting, `none` first.
 pub fn medication_setting() -> impl Strategy<Value = MedicationSetting> {
-    one_of(MEDICATION_SETTINGS)
+    one_of(MedicationSetting::ALL)
 }
 
 /// Any way an episode of treatment ended, best to worst.
 pub fn outcome() -> impl Strategy<Value = Outcome> {
-    one_of(OUTCOMES)
+    one_of(Outcome::ALL)
 }
 
 /// An earlier episode: any level and outcome, months since it ended optional (0-600).
@@ -726,12 +571,12 @@ pub fn history() -> impl Strategy<Value = History> {
 
 /// Any housing status, most to least stable.
 pub fn housing() -> impl Strategy<Value = Housing> {
-    one_of(HOUSING)
+    one_of(Housing::ALL)
 }
 
 /// Any housing arranged for treatment, `none` (nothing arranged) first.
 pub fn arranged_housing() -> impl Strategy<Value = ArrangedHousing> {
-    one_of(ARRANGED_HOUSING)
+    one_of(ArrangedHousing::ALL)
 }
 
 /// The home group: each item optional, mostly a home without substance use or violence whose
@@ -763,27 +608,27 @@ pub fn home() -> impl Strategy<Value = Home> {
 
 /// Any stage of change.
 pub fn stage_of_change() -> impl Strategy<Value = StageOfChange> {
-    one_of(STAGES_OF_CHANGE)
+    one_of(StageOfChange::ALL)
 }
 
 /// Any commitment treatment must fit around.
 pub fn commitment() -> impl Strategy<Value = Commitment> {
-    one_of(COMMITMENTS)
+    one_of(Commitment::ALL)
 }
 
 /// Any work schedule.
 pub fn work_schedule() -> impl Strategy<Value = WorkSchedule> {
-    one_of(WORK_SCHEDULES)
+    one_of(WorkSchedule::ALL)
 }
 
 /// Any mandate, `none` first.
 pub fn mandate() -> impl Strategy<Value = Mandate> {
-    one_of(MANDATES)
+    one_of(Mandate::ALL)
 }
 
 /// Any request about intensity, `as_offered` first.
 pub fn requested_intensity() -> impl Strategy<Value = RequestedIntensity> {
-    one_of(REQUESTED_INTENSITY)
+    one_of(RequestedIntensity::ALL)
 }
 
 /// Cultural, language and spiritual preferences: usually none, otherwise each optional.
@@ -855,7 +700,7 @@ pub fn school_status() -> impl Strategy<Value = SchoolStatus> {
 
 /// Any caregiver involvement, most involved first.
 pub fn caregiver_involvement() -> impl Strategy<Value = CaregiverInvolvement> {
-    one_of(CAREGIVER_INVOLVEMENT)
+    one_of(CaregiverInvolvement::ALL)
 }
 
 /// The adolescent group, each item optional. Valid only for a person under 18: [`intake`]
@@ -948,41 +793,11 @@ mod tests {
     }
 
     #[test]
-    fn each_choice_list_is_complete() {
-        every_choice_once(SUICIDAL_IDEATION);
-        every_choice_once(RECENCY);
-        every_choice_once(FREQUENCY);
-        every_choice_once(LETHAL_MEANS);
-        every_choice_once(HARM_TO_OTHERS);
-        every_choice_once(SUBSTANCES);
+    fn each_reordered_choice_list_is_complete() {
+        // The others are their enum's `ALL`, complete by construction.
         every_choice_once(REMISSION);
-        every_choice_once(BENZODIAZEPINES);
-        every_choice_once(MEDICAL_STATUS);
-        every_choice_once(PREGNANCY);
-        every_choice_once(OVERDOSE);
-        every_choice_once(OUD_MEDICATION);
-        every_choice_once(AUD_MEDICATION);
-        every_choice_once(ADHERENCE);
-        every_choice_once(PSYCHIATRIC_MEDICATION);
-        every_choice_once(CLINICIAN_RATING);
-        every_choice_once(CONDITION_KINDS);
-        every_choice_once(CONDITION_SEVERITY);
-        every_choice_once(SELF_MANAGEMENT);
-        every_choice_once(SETTINGS);
-        every_choice_once(PROGRESS);
-        every_choice_once(MEDICATION_SETTINGS);
-        every_choice_once(OUTCOMES);
-        every_choice_once(HOUSING);
-        every_choice_once(ARRANGED_HOUSING);
-        every_choice_once(STAGES_OF_CHANGE);
-        every_choice_once(COMMITMENTS);
-        every_choice_once(WORK_SCHEDULES);
-        every_choice_once(MANDATES);
-        every_choice_once(REQUESTED_INTENSITY);
         every_choice_once(GUARDIAN_CONSENT);
         every_choice_once(SCHOOL_STATUS);
-        every_choice_once(CAREGIVER_INVOLVEMENT);
-        every_choice_once(&Level::ALL);
     }
 
     proptest! {
