@@ -80,7 +80,8 @@ pub struct AnswerInfo {
 ///
 /// An answer that is an intake item names its path, `Variant => (group.item), worse;`: its
 /// name, kind, required flag and description are the catalogue's (`crate::catalogue`), and
-/// it is read from that field. An answer derived from several items gives those facts and
+/// it is read from that field, or as `(group.item; |i| read)` says where other items bear on
+/// it. An answer derived from several items gives those facts and
 /// how to read it: `Variant => { "name", kind, required, "description", |i| read }, worse;`.
 /// An answer the care team can arrange ends `, arrangeable;`.
 macro_rules! fields {
@@ -122,7 +123,8 @@ macro_rules! fields {
     (@arrangeable) => { false };
     (@arrangeable arrangeable) => { true };
 
-    (@info ($first:ident $(. $rest:ident)*), $worse:expr, $arrangeable:expr) => {
+    (@info ($first:ident $(. $rest:ident)* $(; |$p:ident| $read:expr)?), $worse:expr,
+        $arrangeable:expr) => {
         known!(
             from_item(
                 concat!(stringify!($first) $(, ".", stringify!($rest))*),
@@ -150,6 +152,10 @@ macro_rules! fields {
     };
 
     (@read $i:ident ($($seg:ident).+)) => { AsValue::value(&$i.$($seg).+) };
+    (@read $i:ident ($($seg:ident).+; |$p:ident| $read:expr)) => {{
+        let $p = $i;
+        $read
+    }};
     (@read $i:ident { $name:literal, $kind:expr, $required:literal, $description:literal,
                       |$p:ident| $read:expr }) => {{
         let $p = $i;
@@ -229,7 +235,14 @@ fields! {
     HarmToOthers => (safety.harm_to_others), Higher;
     HarmTarget => (safety.harm_target_identified), Higher;
     Psychosis => (safety.psychosis_or_unable_to_self_care), Higher;
-    SeizureHistory => (withdrawal.seizure_or_dt_history), Higher;
+    // A seizure in this episode is part of the lifetime history, whatever that item says.
+    SeizureHistory => (withdrawal.seizure_or_dt_history; |i| {
+        if i.withdrawal.seizure_this_episode == Some(Assessed::Answer(true)) {
+            Some(Value::Bool(true))
+        } else {
+            AsValue::value(&i.withdrawal.seizure_or_dt_history)
+        }
+    }), Higher;
     SeizureThisEpisode => (withdrawal.seizure_this_episode), Higher;
     HallucinationsThisEpisode => (withdrawal.hallucinations_this_episode), Higher;
     DeliriumThisEpisode => (withdrawal.delirium_this_episode), Higher;
@@ -372,8 +385,10 @@ pub(crate) const DERIVED_FROM: &[(&str, &[&str])] = &[
     ),
 ];
 
-// Each built-in answer is a bit of a `u64` (`Cond::fields_read`).
-const _: () = assert!(Field::ALL.len() <= 64);
+/// A set of built-in answers: one bit per position in `Field::ALL` (`Cond::fields_read`).
+pub(crate) type FieldBits = u128;
+
+const _: () = assert!(Field::ALL.len() <= FieldBits::BITS as usize);
 
 /// A withdrawal scale over the substances it measures: `None` when substance use was not
 /// asked, or when a substance it measures is listed but no score is given; not applicable

@@ -2,9 +2,9 @@
 
 use crate::Level;
 use crate::intake::{
-    ArrangedHousing, Assessed, ClinicianRating, Commitment, Episode, HarmToOthers, History,
-    Housing, Intake, Medical, MedicalStatus, Outcome, Progress, Recency, Safety, SelfManagement,
-    Setting, StageOfChange, Substance, SubstanceUse, SuicidalIdeation, Withdrawal,
+    ArrangedHousing, Assessed, ClinicianRating, Commitment, Episode, EpisodeLevel, HarmToOthers,
+    History, Housing, Intake, Medical, MedicalStatus, Outcome, Progress, Recency, Safety,
+    SelfManagement, Setting, StageOfChange, Substance, SubstanceUse, SuicidalIdeation, Withdrawal,
 };
 
 impl Intake {
@@ -231,7 +231,9 @@ impl IntakeBuilder {
     }
 
     /// Adds an earlier episode to `history.episodes` (creating the list if absent).
-    pub fn episode(self, level: Level, outcome: Outcome) -> IntakeBuilder {
+    /// `level` is a [`Level`] or an [`EpisodeLevel`] (for withdrawal management alone).
+    pub fn episode(self, level: impl Into<EpisodeLevel>, outcome: Outcome) -> IntakeBuilder {
+        let level = level.into();
         self.with(|i| {
             i.history
                 .episodes

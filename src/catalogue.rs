@@ -39,11 +39,11 @@
 use crate::Level;
 use crate::intake::{
     Adherence, ArrangedHousing, AudMedication, Benzodiazepine, CaregiverInvolvement,
-    ClinicianRating, Commitment, ConditionKind, ConditionSeverity, Frequency, GuardianConsent,
-    HarmToOthers, Housing, Intake, LethalMeans, Mandate, MedicalStatus, MedicationSetting,
-    OudMedication, Outcome, Overdose, Pregnancy, Progress, PsychiatricMedication, Recency,
-    Remission, RequestedIntensity, SchoolStatus, SelfManagement, Setting, StageOfChange, Substance,
-    SudSeverity, SuicidalIdeation, WorkSchedule,
+    ClinicianRating, Commitment, ConditionKind, ConditionSeverity, EpisodeLevel, Frequency,
+    GuardianConsent, HarmToOthers, Housing, Intake, LethalMeans, Mandate, MedicalStatus,
+    MedicationSetting, OudMedication, Outcome, Overdose, Pregnancy, Progress,
+    PsychiatricMedication, Recency, Remission, RequestedIntensity, SchoolStatus, SelfManagement,
+    Setting, StageOfChange, Substance, SudSeverity, SuicidalIdeation, WorkSchedule,
 };
 
 /// The type of an item.
@@ -181,6 +181,11 @@ macro_rules! choices {
         impl $name {
             /// Every choice, in declaration order.
             pub const ALL: &'static [$name] = &[ $( $name::$variant ),+ ];
+        }
+
+        impl $crate::intake::AssessedAnswer for $name {
+            const EXPECTED: &'static str =
+                concat!("one of ", $( "`", $id, "`, ", )+ "`declined` or `unable_to_assess`");
         }
 
         impl $crate::catalogue::Choice for $name {
@@ -499,7 +504,8 @@ items! {
         "PHQ-9 item 9: thoughts of being better off dead or of self-harm, past 2 weeks"
         | "PHQ-9 item 9 (thoughts of being better off dead or of self-harm, past 2 weeks)";
     safety.lethal_means: assessed(choice(LethalMeans)),
-        "Access to lethal means" | "access to lethal means: a firearm, or other weapons or stockpiled medication";
+        "Access to lethal means"
+        | "the most dangerous means of harm to self or others within reach: a firearm, another weapon, or stockpiled medication";
     safety.harm_to_others: assessed(choice(HarmToOthers)) required,
         "Risk of harm to others" | "risk of harm to others";
     safety.harm_target_identified: assessed(bool),
@@ -604,7 +610,8 @@ items! {
     history.no_episodes: none_of(history.episodes), "Assessed: no earlier treatment";
     history.episodes: groups, "Earlier treatment episodes"
         | "each earlier episode of treatment (an empty list: none; absent: not asked)";
-    history.episodes[].level: choice(Level) required, "Level of care";
+    history.episodes[].level: choice(EpisodeLevel) required,
+        "Level of care" | "its level of care, or withdrawal management alone";
     history.episodes[].outcome: choice(Outcome) required, "How it ended";
     history.episodes[].months_ago: int(0, 600), "Months since it ended";
     history.relapse_after_abstinence: bool,
@@ -639,7 +646,7 @@ items! {
         "Needs transportation" | "needs transportation to attend";
     engagement.needs_childcare: bool, "Needs childcare" | "needs childcare to attend";
     engagement.preferences: group, "Preferences"
-        | "cultural, language or spiritual preferences, carried into the plan unread";
+        | "cultural, language or spiritual preferences: carried into the plan; a rule reads only whether any is given";
     engagement.preferences.cultural: text, "Cultural preferences";
     engagement.preferences.language: text, "Preferred language";
     engagement.preferences.spiritual: text, "Spiritual preferences";
@@ -709,6 +716,7 @@ pub(crate) fn markdown_table() -> String {
                 .collect::<Vec<_>>()
                 .join(", "),
             _ if matches!(item.kind, Kind::Group | Kind::Groups) => String::new(),
+            _ if item.kind == Kind::Text => "never (free text)".to_owned(),
             _ => "none yet".to_owned(),
         };
         out.push_str(&format!(
@@ -972,6 +980,7 @@ mod tests {
         check(Progress::ALL);
         check(MedicationSetting::ALL);
         check(Outcome::ALL);
+        check(EpisodeLevel::ALL);
         check(Housing::ALL);
         check(ArrangedHousing::ALL);
         check(StageOfChange::ALL);

@@ -21,7 +21,7 @@ struct Tracer<'v> {
     start: usize,
     /// The built-in answers already recorded for this rule, by position in `Field::ALL`
     /// (the same test as looking for them after `start`, without the scan).
-    fields: u64,
+    fields: crate::answer::FieldBits,
 }
 
 impl Recorder for Tracer<'_> {
@@ -29,7 +29,9 @@ impl Recorder for Tracer<'_> {
     fn read(&mut self, answer: AnswerRef, value: Option<Value>) {
         let seen = match answer {
             AnswerRef::Field(f) => {
-                let bit = 1u64.checked_shl(f as u32).unwrap_or(0);
+                let bit = crate::answer::FieldBits::from(1u8)
+                    .checked_shl(f as u32)
+                    .unwrap_or(0);
                 let seen = self.fields & bit != 0;
                 self.fields |= bit;
                 seen
@@ -956,7 +958,7 @@ mod tests {
                 episodes: (r.below(3) != 0).then(|| {
                     (0..r.below(3))
                         .map(|_| Episode {
-                            level: r.pick(&Level::ALL),
+                            level: r.pick(EpisodeLevel::ALL),
                             outcome: r.pick(&[
                                 Outcome::Completed,
                                 Outcome::LeftEarly,
@@ -1132,7 +1134,7 @@ mod tests {
                         .chain((0..pack.scores.len()).map(|i| AnswerRef::Score(i as u16)))
                     {
                         let read_by_pack = match a {
-                            AnswerRef::Field(f) => pack.fields_read & (1 << f as u32) != 0,
+                            AnswerRef::Field(f) => pack.fields_read & (1u128 << f as u32) != 0,
                             _ => true,
                         };
                         if read_by_pack {

@@ -52,12 +52,12 @@
 use crate::intake::{
     Adherence, Adolescent, ArrangedHousing, Assessed, AudMedication, Benzodiazepine,
     CaregiverInvolvement, ClinicianRating, Commitment, Condition, ConditionKind, ConditionSeverity,
-    Engagement, Episode, FreeText, Frequency, GuardianConsent, HarmToOthers, History, Home,
-    Housing, Intake, LethalMeans, Mandate, Medical, MedicalStatus, Medication, MedicationSetting,
-    OudMedication, Outcome, Overdose, Preferences, Pregnancy, Progress, PsychiatricMedication,
-    Recency, Remission, RequestedIntensity, Safety, SchoolStatus, SelfManagement, Setting,
-    Severity, StageOfChange, Substance, SubstanceUse, SudSeverity, SuicidalIdeation, Withdrawal,
-    WorkSchedule,
+    Engagement, Episode, EpisodeLevel, FreeText, Frequency, GuardianConsent, HarmToOthers, History,
+    Home, Housing, Intake, LethalMeans, Mandate, Medical, MedicalStatus, Medication,
+    MedicationSetting, OudMedication, Outcome, Overdose, Preferences, Pregnancy, Progress,
+    PsychiatricMedication, Recency, Remission, RequestedIntensity, Safety, SchoolStatus,
+    SelfManagement, Setting, Severity, StageOfChange, Substance, SubstanceUse, SudSeverity,
+    SuicidalIdeation, Withdrawal, WorkSchedule,
 };
 use crate::{Level, RulePack};
 use proptest::prelude::*;
@@ -263,7 +263,9 @@ pub fn safety() -> impl Strategy<Value = Safety> {
                 phq9_item9: item9,
                 lethal_means: means,
                 harm_to_others: Some(harm),
-                harm_target_identified: target,
+                // A target is named only where there are thoughts of harming someone.
+                harm_target_identified: target
+                    .filter(|_| harm != Assessed::Answer(HarmToOthers::None)),
                 psychosis_or_unable_to_self_care: Some(psychosis),
             },
         )
@@ -287,7 +289,12 @@ pub fn withdrawal() -> impl Strategy<Value = Withdrawal> {
     )
         .prop_map(
             |(history, seizure, hallucinations, delirium, intoxicated, pawss)| Withdrawal {
-                seizure_or_dt_history: Some(history),
+                // A seizure this episode is part of the lifetime history.
+                seizure_or_dt_history: Some(if seizure == Some(Assessed::Answer(true)) {
+                    Assessed::Answer(true)
+                } else {
+                    history
+                }),
                 seizure_this_episode: seizure,
                 hallucinations_this_episode: hallucinations,
                 delirium_this_episode: delirium,
@@ -345,8 +352,13 @@ pub fn substance_use_of(substance: Substance) -> impl Strategy<Value = Substance
                 // 0: the count alone; 1: the severity alone; 2: both.
                 dsm5_criteria: (given != 1).then_some(count),
                 severity: (given != 0).then_some(SudSeverity::of_count(count)),
-                remission,
-                on_maintenance_therapy: maintenance,
+                // A sustained remission has no criterion but craving in the past 12 months.
+                remission: remission.filter(|r| {
+                    *r != Remission::Sustained
+                        || SudSeverity::of_count(count) == SudSeverity::NoDisorder
+                }),
+                // A specifier of opioid use disorder only.
+                on_maintenance_therapy: maintenance && opioids,
                 days_used_past_30: days,
                 hours_since_last_use: hours,
                 drinks_per_day: drinks.filter(|_| alcohol),
@@ -535,12 +547,19 @@ pub fn outcome() -> impl Strategy<Value = Outcome> {
     one_of(Outcome::ALL)
 }
 
+/// Any level of an earlier episode (a level of care, or withdrawal management alone).
+pub fn episode_level() -> impl Strategy<Value = EpisodeLevel> {
+    one_of(EpisodeLevel::ALL)
+}
+
 /// An earlier episode: any level and outcome, months since it ended optional (0-600).
 pub fn episode() -> impl Strategy<Value = Episode> {
-    (level(), outcome(), optional(MONTHS_AGO)).prop_map(|(level, outcome, months_ago)| Episode {
-        level,
-        outcome,
-        months_ago,
+    (episode_level(), outcome(), optional(MONTHS_AGO)).prop_map(|(level, outcome, months_ago)| {
+        Episode {
+            level,
+            outcome,
+            months_ago,
+        }
     })
 }
 
@@ -757,7 +776,7 @@ pub fn intake() -> impl Strategy<Value = Intake> {
             )| Intake {
                 age: Some(age),
                 safety,
-                withdrawal,
+                withdrawal: consistent(withdrawal, substance_use.as_deref()),
                 substance_use,
                 medical,
                 medication,
@@ -775,6 +794,15 @@ pub fn intake() -> impl Strategy<Value = Intake> {
                 ..Intake::default()
             },
         )
+}
+
+/// The withdrawal group made consistent with the substances: PAWSS (which predicts alcohol
+/// withdrawal) only with alcohol listed, when the list is given.
+fn consistent(mut w: Withdrawal, substances: Option<&[SubstanceUse]>) -> Withdrawal {
+    if substances.is_some_and(|list| !list.iter().any(|s| s.substance == Substance::Alcohol)) {
+        w.pawss = None;
+    }
+    w
 }
 
 #[cfg(test)]

@@ -14,9 +14,9 @@
 )] // test code may fail loudly
 
 #[cfg(feature = "proptest")]
-use carelevel::Level;
-#[cfg(feature = "proptest")]
-use carelevel::intake::{Assessed, Episode, Outcome, Setting, Substance, SubstanceUse};
+use carelevel::intake::{
+    Assessed, Episode, EpisodeLevel, Outcome, Setting, Substance, SubstanceUse,
+};
 use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -976,7 +976,7 @@ fn apply(i: &mut Intake, damage: &Damage) -> bool {
                         .episodes
                         .get_or_insert_with(Vec::new)
                         .push(Episode {
-                            level: Level::Iop,
+                            level: EpisodeLevel::Iop,
                             outcome: Outcome::Completed,
                             months_ago: past(600),
                         });

@@ -167,10 +167,7 @@ mod worse {
                     Frequency::NearlyEveryDay,
                 ],
             ),
-            "safety.lethal_means" => bump_assessed(
-                &mut i.safety.lethal_means,
-                &[LethalMeans::None, LethalMeans::Other, LethalMeans::Firearm],
-            ),
+            "safety.lethal_means" => bump_assessed(&mut i.safety.lethal_means, LethalMeans::ALL),
             "safety.harm_to_others" => bump_assessed(
                 &mut i.safety.harm_to_others,
                 &[
@@ -179,8 +176,10 @@ mod worse {
                     HarmToOthers::PlanOrIntent,
                 ],
             ),
+            // A target is named only where there are thoughts of harming someone.
             "safety.harm_target_identified" => {
-                set_true_assessed(&mut i.safety.harm_target_identified)
+                i.safety.harm_to_others != Some(Assessed::Answer(HarmToOthers::None))
+                    && set_true_assessed(&mut i.safety.harm_target_identified)
             }
             "safety.psychosis_or_unable_to_self_care" => {
                 set_true_assessed(&mut i.safety.psychosis_or_unable_to_self_care)
@@ -188,8 +187,13 @@ mod worse {
             "withdrawal.seizure_or_dt_history" => {
                 set_true_assessed(&mut i.withdrawal.seizure_or_dt_history)
             }
+            // A seizure this episode is part of the lifetime history: that worsens too.
             "withdrawal.seizure_this_episode" => {
-                set_true_assessed(&mut i.withdrawal.seizure_this_episode)
+                let worse = set_true_assessed(&mut i.withdrawal.seizure_this_episode);
+                if worse && i.withdrawal.seizure_or_dt_history == Some(Assessed::Answer(false)) {
+                    i.withdrawal.seizure_or_dt_history = Some(Assessed::Answer(true));
+                }
+                worse
             }
             "withdrawal.hallucinations_this_episode" => {
                 set_true_assessed(&mut i.withdrawal.hallucinations_this_episode)
@@ -228,17 +232,20 @@ mod worse {
                         if s.severity.is_some() {
                             s.severity = count.map(SudSeverity::of_count);
                         }
+                        // Criteria met this year end a sustained remission.
+                        if count.is_some_and(|c| c >= 2) {
+                            s.remission = s.remission.filter(|r| *r != Remission::Sustained);
+                        }
                         changed
                     }
-                    (None, _) => bump(
-                        &mut s.severity,
-                        &[
-                            SudSeverity::NoDisorder,
-                            SudSeverity::Mild,
-                            SudSeverity::Moderate,
-                            SudSeverity::Severe,
-                        ],
-                    ),
+                    (None, _) => {
+                        let changed = bump(&mut s.severity, SudSeverity::ALL);
+                        // Criteria met this year end a sustained remission.
+                        if s.severity.is_some_and(|v| v > SudSeverity::NoDisorder) {
+                            s.remission = s.remission.filter(|r| *r != Remission::Sustained);
+                        }
+                        changed
+                    }
                 }
             }
             "medical.status" => bump_assessed(
@@ -303,7 +310,7 @@ mod worse {
                 match (i.history.episodes.as_mut(), next) {
                     (Some(episodes), Some(level)) => {
                         episodes.push(Episode {
-                            level,
+                            level: level.into(),
                             outcome: Outcome::DidNotHold,
                             months_ago: None,
                         });
@@ -475,15 +482,31 @@ proptest! {
             let r = pack
                 .report(&with(item, &not_obtained.into()))
                 .expect("an item not obtained is not a missing one");
+            // The answers that carry the item: itself, and an answer other items bear on (a
+            // seizure this episode makes the lifetime history true).
+            let carriers: &[&str] = match item {
+                "withdrawal.seizure_this_episode" => {
+                    &["withdrawal.seizure_this_episode", "withdrawal.seizure_or_dt_history"]
+                }
+                _ => &[item],
+            };
             let waiting: Vec<&str> = r
                 .not_evaluated
                 .iter()
-                .filter(|n| n.missing.iter().any(|m| m == item))
+                .filter(|n| n.missing.iter().any(|m| carriers.contains(&m.as_str())))
                 .map(|n| n.id.as_str())
                 .collect();
+            let mut completed = false;
             for (k, answer) in answers.iter().enumerate() {
                 let answered = with(item, answer);
-                let rec = pack.assess(&answered).expect("valid");
+                // An answer that contradicts another item (a target named with no thoughts of
+                // harm, no seizure history beside a seizure this episode) is no completion.
+                // Where the least severe answer is one, "read as none" cannot happen, and
+                // only the rules are compared.
+                let Ok(rec) = pack.assess(&answered) else {
+                    continue;
+                };
+                completed = true;
                 if k == 0 {
                     prop_assert!(
                         r.level >= rec.level(),
@@ -500,6 +523,7 @@ proptest! {
                     );
                 }
             }
+            prop_assert!(completed, "{item}: no answer completes the intake");
         }
     }
 

@@ -250,6 +250,7 @@ const SETTING: &[&str] = &[
 ];
 const PROGRESS: &[&str] = &["goals_met", "progressing", "not_enough"];
 const LEVEL_OR_NONE: &[&str] = &["none", "outpatient", "iop", "php", "inpatient"];
+const WORK_SCHEDULE: &[&str] = &["day", "evening", "night", "rotating"];
 const STAGE: &[&str] = &[
     "precontemplation",
     "contemplation",
@@ -337,6 +338,7 @@ fn ladder(answer: &str) -> &'static [&'static str] {
         "history.progress" => PROGRESS,
         "history.highest_level_not_held" => LEVEL_OR_NONE,
         "engagement.stage_of_change" => STAGE,
+        "engagement.work_schedule" => WORK_SCHEDULE,
         other => panic!("`{other}` is not a choice"),
     }
 }
@@ -364,8 +366,13 @@ fn answer(pack: &RefPack, i: &Intake, name: &str) -> Option<V> {
             s.ciwa_ar
         }),
         "withdrawal.cows" => scale(i, &[Substance::Opioids], |s| s.cows),
+        // A seizure in this episode is part of the lifetime history.
         "withdrawal.seizure_or_dt_history" => {
-            b(given(i.withdrawal.seizure_or_dt_history.as_ref()).copied())
+            if given(i.withdrawal.seizure_this_episode.as_ref()) == Some(&true) {
+                Some(V::Bool(true))
+            } else {
+                b(given(i.withdrawal.seizure_or_dt_history.as_ref()).copied())
+            }
         }
         "medical.status" => choice(given(i.medical.status.as_ref()), MEDICAL),
         "substance_use.severity" => {
@@ -396,8 +403,11 @@ fn answer(pack: &RefPack, i: &Intake, name: &str) -> Option<V> {
                 .iter()
                 .filter(|e| e.outcome == carelevel::intake::Outcome::DidNotHold)
             {
+                // Withdrawal management alone is not a level of care.
                 let n = name_of(&e.level);
-                let r = LEVEL_OR_NONE.iter().position(|x| *x == n).unwrap();
+                let Some(r) = LEVEL_OR_NONE.iter().position(|x| *x == n) else {
+                    continue;
+                };
                 if r > rank {
                     rank = r;
                     top = n;
@@ -425,6 +435,7 @@ fn answer(pack: &RefPack, i: &Intake, name: &str) -> Option<V> {
         "engagement.can_attend_several_days" => b(i.engagement.can_attend_several_days),
         "engagement.work_or_school" => commitment(&["work", "school"]),
         "engagement.caregiving" => commitment(&["caregiving"]),
+        "engagement.work_schedule" => choice(i.engagement.work_schedule.as_ref(), WORK_SCHEDULE),
         "engagement.needs_transportation" => b(i.engagement.needs_transportation),
         "engagement.needs_childcare" => b(i.engagement.needs_childcare),
         "engagement.has_preferences" => {
@@ -617,13 +628,39 @@ fn refused(pack: &RefPack, i: &Intake) -> bool {
             || ((s.benzodiazepine.is_some() || s.daily_dose_mg.is_some()) && !sedatives)
             || (s.ciwa_ar.is_some() && !alcohol && !sedatives)
             || (s.cows.is_some() && s.substance != Substance::Opioids)
-            || list[..n].iter().any(|b| b.substance == s.substance)
+            || (s.on_maintenance_therapy && s.substance != Substance::Opioids)
+            || (s.remission == Some(carelevel::intake::Remission::Sustained)
+                && match (s.dsm5_criteria, s.severity) {
+                    (Some(count), _) => count >= 2,
+                    (None, Some(sev)) => name_of(&sev) != "no_disorder",
+                    (None, None) => false,
+                })
+            // One entry per substance, per benzodiazepine for sedatives; `other` may repeat.
+            || (s.substance != Substance::Other
+                && list[..n]
+                    .iter()
+                    .any(|b| b.substance == s.substance && b.benzodiazepine == s.benzodiazepine))
     });
+    let answered = |a: Option<Assessed<bool>>| match a {
+        Some(Assessed::Answer(b)) => Some(b),
+        _ => None,
+    };
+    let w = &i.withdrawal;
+    let cross = (answered(i.safety.harm_target_identified) == Some(true)
+        && i.safety.harm_to_others
+            == Some(Assessed::Answer(carelevel::intake::HarmToOthers::None)))
+        || (answered(w.seizure_this_episode) == Some(true)
+            && answered(w.seizure_or_dt_history) == Some(false))
+        || (w.pawss.is_some()
+            && i.substance_use
+                .as_ref()
+                .is_some_and(|l| !l.iter().any(|s| s.substance == Substance::Alcohol)));
     let m = &i.medication;
     let no_oud = matches!(m.opioid_use_disorder, None | Some(OudMedication::None));
     let no_aud = matches!(m.alcohol_use_disorder, None | Some(AudMedication::None));
     let conditions: Vec<_> = i.severity.conditions.iter().flatten().collect();
     let conflict = entry_conflict
+        || cross
         || (m.opioid_use_disorder_adherence.is_some() && no_oud)
         || (m.alcohol_use_disorder_adherence.is_some() && no_aud)
         || conditions

@@ -1,7 +1,7 @@
 //! Shared by the bench targets: a deterministic batch of varied, valid intakes (intake 2).
 
 use carelevel::intake::*;
-use carelevel::{Intake, Level};
+use carelevel::Intake;
 
 /// SplitMix64, so the batch is the same on every run.
 struct Rng(u64);
@@ -201,7 +201,7 @@ pub fn generated(n: usize) -> Vec<Intake> {
                     episodes: match r.below(4) {
                         0 => None,
                         1 => Some(vec![Episode {
-                            level: r.pick(&Level::ALL),
+                            level: r.pick(EpisodeLevel::ALL),
                             outcome: r.pick(&[
                                 Outcome::Completed,
                                 Outcome::LeftEarly,

@@ -1,12 +1,15 @@
 //! The checks of an intake that span more than one item: an answer that does not apply
 //! given another (a COWS score on an alcohol entry, an adherence with no medication, progress
-//! when not in treatment, adolescent items for an adult) and answers that contradict each
-//! other (a DSM-5 count and a severity that disagree, a substance listed twice). The checks of
-//! one item (required, range) are the catalogue's.
+//! when not in treatment, adolescent items for an adult, PAWSS with no alcohol) and answers
+//! that contradict each other (a DSM-5 count and a severity that disagree, a sustained
+//! remission with criteria met this year, a seizure this episode with no seizure history, a
+//! substance listed twice). The checks of one item (required, range) are the catalogue's.
 
-use super::{Intake, Medication, OudMedication, Setting, Substance, SubstanceUse};
+use super::{
+    Assessed, AudMedication, HarmToOthers, Intake, Medication, OudMedication, Remission, Setting,
+    Substance, SubstanceUse, SudSeverity,
+};
 use crate::catalogue::At;
-use crate::intake::AudMedication;
 
 /// An answer that does not fit the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,38 +20,88 @@ pub(crate) struct Conflict {
     pub(crate) reason: &'static str,
 }
 
-const SUBSTANCES: &str = "substance_use";
-
-fn entry(index: usize, key: &'static str, reason: &'static str) -> Conflict {
+fn item(path: &'static str, reason: &'static str) -> Conflict {
     Conflict {
-        at: At::Entry {
-            group: SUBSTANCES,
-            index,
-            key,
-        },
+        at: At::Item(path),
         reason,
     }
+}
+
+fn entry(group: &'static str, index: usize, key: &'static str, reason: &'static str) -> Conflict {
+    Conflict {
+        at: At::Entry { group, index, key },
+        reason,
+    }
+}
+
+/// The position of each entry whose key an earlier entry already has (entries without a key
+/// never repeat). Quadratic, without allocating: lists hold a handful of entries.
+fn repeats<'a, T, K: PartialEq>(
+    list: &'a [T],
+    key: impl Fn(&T) -> Option<K> + 'a,
+) -> impl Iterator<Item = usize> + 'a {
+    list.iter().enumerate().filter_map(move |(i, x)| {
+        let k = key(x)?;
+        let before = list.get(..i)?;
+        before
+            .iter()
+            .any(|b| key(b).as_ref() == Some(&k))
+            .then_some(i)
+    })
 }
 
 /// Calls `f` with each conflict, in form order, until `f` returns `true`; returns whether it
 /// did.
 #[inline]
 pub(crate) fn visit_conflicts(i: &Intake, mut f: impl FnMut(Conflict) -> bool) -> bool {
+    let is = |a: Option<Assessed<bool>>, v: bool| a == Some(Assessed::Answer(v));
+    let s = &i.safety;
+    if is(s.harm_target_identified, true)
+        && s.harm_to_others == Some(Assessed::Answer(HarmToOthers::None))
+        && f(item(
+            "safety.harm_target_identified",
+            "is `true`, but `safety.harm_to_others` is `none`",
+        ))
+    {
+        return true;
+    }
+    let w = &i.withdrawal;
+    if is(w.seizure_this_episode, true)
+        && is(w.seizure_or_dt_history, false)
+        && f(item(
+            "withdrawal.seizure_or_dt_history",
+            "is `false`, but `withdrawal.seizure_this_episode` is `true`: a seizure in this episode is part of the lifetime history",
+        ))
+    {
+        return true;
+    }
     if let Some(list) = &i.substance_use {
+        if w.pawss.is_some()
+            && !list.iter().any(|s| s.substance == Substance::Alcohol)
+            && f(item(
+                "withdrawal.pawss",
+                "predicts alcohol withdrawal, and `substance_use` lists no alcohol",
+            ))
+        {
+            return true;
+        }
         for (index, s) in list.iter().enumerate() {
             if substance_conflicts(index, s, &mut f) {
                 return true;
             }
-            let twice = list
-                .get(..index)
-                .is_some_and(|before| before.iter().any(|b| b.substance == s.substance));
-            if twice
-                && f(entry(
-                    index,
-                    "substance",
-                    "is listed twice: give one entry per substance",
-                ))
-            {
+        }
+        // One entry per substance; sedatives once per benzodiazepine; `other` as often as
+        // there are other substances.
+        let key = |s: &SubstanceUse| {
+            (s.substance != Substance::Other).then_some((s.substance, s.benzodiazepine))
+        };
+        for index in repeats(list, key) {
+            if f(entry(
+                "substance_use",
+                index,
+                "substance",
+                "is listed twice: give one entry per substance (per benzodiazepine for sedatives)",
+            )) {
                 return true;
             }
         }
@@ -57,30 +110,23 @@ pub(crate) fn visit_conflicts(i: &Intake, mut f: impl FnMut(Conflict) -> bool) -
         return true;
     }
     if let Some(conditions) = &i.severity.conditions {
-        for (index, c) in conditions.iter().enumerate() {
-            let twice = conditions
-                .get(..index)
-                .is_some_and(|before| before.iter().any(|b| b.condition == c.condition));
-            if twice
-                && f(Conflict {
-                    at: At::Entry {
-                        group: "severity.conditions",
-                        index,
-                        key: "condition",
-                    },
-                    reason: "is listed twice: give one entry per condition",
-                })
-            {
+        for index in repeats(conditions, |c| Some(c.condition)) {
+            if f(entry(
+                "severity.conditions",
+                index,
+                "condition",
+                "is listed twice: give one entry per condition",
+            )) {
                 return true;
             }
         }
     }
     if matches!(i.history.current_setting, Some(Setting::None))
         && i.history.progress.is_some()
-        && f(Conflict {
-            at: At::Item("history.progress"),
-            reason: "is asked only of a person in treatment, and `history.current_setting` is `none`",
-        })
+        && f(item(
+            "history.progress",
+            "is asked only of a person in treatment, and `history.current_setting` is `none`",
+        ))
     {
         return true;
     }
@@ -94,12 +140,7 @@ pub(crate) fn visit_conflicts(i: &Intake, mut f: impl FnMut(Conflict) -> bool) -
                 "adolescent.caregiver_involvement",
             ),
         ] {
-            if given
-                && f(Conflict {
-                    at: At::Item(path),
-                    reason: "is asked only of a person under 18",
-                })
-            {
+            if given && f(item(path, "is asked only of a person under 18")) {
                 return true;
             }
         }
@@ -121,9 +162,21 @@ fn substance_conflicts(
             "is unanswered, and so is `severity`: give the count, or the severity when the count is unknown",
         ),
         (
-            matches!((s.dsm5_criteria, s.severity), (Some(n), Some(sev)) if super::SudSeverity::of_count(n) != sev),
+            matches!((s.dsm5_criteria, s.severity), (Some(n), Some(sev)) if SudSeverity::of_count(n) != sev),
             "severity",
             "disagrees with `dsm5_criteria` (0-1 criteria: no disorder, 2-3 mild, 4-5 moderate, 6 or more severe)",
+        ),
+        (
+            s.remission == Some(Remission::Sustained)
+                && s.sud_severity()
+                    .is_some_and(|sev| sev > SudSeverity::NoDisorder),
+            "remission",
+            "is `sustained` (no criterion but craving for 12 months or more), but the count or severity says criteria were met in the past 12 months",
+        ),
+        (
+            s.on_maintenance_therapy && s.substance != Substance::Opioids,
+            "on_maintenance_therapy",
+            "is a specifier of opioid use disorder only",
         ),
         (
             s.drinks_per_day.is_some() && !alcohol,
@@ -153,7 +206,7 @@ fn substance_conflicts(
     ];
     checks
         .into_iter()
-        .any(|(bad, key, reason)| bad && f(entry(index, key, reason)))
+        .any(|(bad, key, reason)| bad && f(entry("substance_use", index, key, reason)))
 }
 
 fn medication_conflicts(m: &Medication, f: &mut impl FnMut(Conflict) -> bool) -> bool {
@@ -171,10 +224,7 @@ fn medication_conflicts(m: &Medication, f: &mut impl FnMut(Conflict) -> bool) ->
             "is asked only with a medication in `medication.alcohol_use_disorder`",
         ),
     ];
-    checks.into_iter().any(|(bad, path, reason)| {
-        bad && f(Conflict {
-            at: At::Item(path),
-            reason,
-        })
-    })
+    checks
+        .into_iter()
+        .any(|(bad, path, reason)| bad && f(item(path, reason)))
 }

@@ -287,33 +287,60 @@ impl<T: Serialize> Serialize for Assessed<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Assessed<T> {
+/// What an answer to a declinable item may be, for error messages: its answers, then
+/// `declined` or `unable_to_assess`.
+#[doc(hidden)]
+pub trait AssessedAnswer {
+    /// The answers, as a message lists them after "expected".
+    const EXPECTED: &'static str;
+}
+
+impl AssessedAnswer for bool {
+    const EXPECTED: &'static str = "`true`, `false`, `declined` or `unable_to_assess`";
+}
+
+impl<'de, T: Deserialize<'de> + AssessedAnswer> Deserialize<'de> for Assessed<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::{self, IntoDeserializer, Visitor};
+        use serde::de::{self, IntoDeserializer, Unexpected, Visitor};
         use std::marker::PhantomData;
 
         struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+        impl<'de, T: Deserialize<'de> + AssessedAnswer> Visitor<'de> for V<T> {
             type Value = Assessed<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an answer, \"declined\" or \"unable_to_assess\"")
+                f.write_str(T::EXPECTED)
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
                 match s {
                     "declined" => Ok(Assessed::Declined),
                     "unable_to_assess" => Ok(Assessed::UnableToAssess),
+                    // Any other string: the item's answer, or an error that lists every
+                    // value the item takes and never repeats the string (it may be free text).
                     _ => T::deserialize(IntoDeserializer::<E>::into_deserializer(s))
-                        .map(Assessed::Answer),
+                        .map(Assessed::Answer)
+                        .map_err(|_: E| {
+                            E::custom(format_args!(
+                                "unknown choice of {} characters, expected {}",
+                                s.chars().count(),
+                                T::EXPECTED
+                            ))
+                        }),
                 }
             }
             fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
-                T::deserialize(IntoDeserializer::<E>::into_deserializer(b)).map(Assessed::Answer)
+                T::deserialize(IntoDeserializer::<E>::into_deserializer(b))
+                    .map(Assessed::Answer)
+                    .map_err(|_: E| E::invalid_type(Unexpected::Bool(b), &self))
             }
             fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
-                T::deserialize(IntoDeserializer::<E>::into_deserializer(n)).map(Assessed::Answer)
+                T::deserialize(IntoDeserializer::<E>::into_deserializer(n))
+                    .map(Assessed::Answer)
+                    .map_err(|_: E| E::invalid_type(Unexpected::Unsigned(n), &self))
             }
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
-                T::deserialize(IntoDeserializer::<E>::into_deserializer(n)).map(Assessed::Answer)
+                T::deserialize(IntoDeserializer::<E>::into_deserializer(n))
+                    .map(Assessed::Answer)
+                    .map_err(|_: E| E::invalid_type(Unexpected::Signed(n), &self))
             }
         }
         d.deserialize_any(V(PhantomData))
@@ -362,7 +389,8 @@ pub struct Safety {
     /// PHQ-9 item 9 (thoughts of being better off dead or of self-harm, past 2 weeks).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phq9_item9: Option<Assessed<Frequency>>,
-    /// Access to lethal means: a firearm, or other weapons or stockpiled medication.
+    /// The most dangerous means of harm to self or others the person has access to: a
+    /// firearm, another weapon, or stockpiled medication.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lethal_means: Option<Assessed<LethalMeans>>,
     /// Risk of harm to others. Required.
@@ -425,13 +453,15 @@ choices! {
 }
 
 choices! {
-    /// Access to lethal means, least to most dangerous.
+    /// The most dangerous lethal means the person has access to, least to most dangerous.
     #[derive(PartialOrd, Ord)]
     pub enum LethalMeans {
         /// No access found.
         None = "none",
-        /// Other weapons, or stockpiled medication.
-        Other = "other",
+        /// Stockpiled medication (or another means of self-poisoning).
+        StockpiledMedication = "stockpiled_medication",
+        /// A weapon other than a firearm.
+        OtherWeapon = "other_weapon",
         /// A firearm.
         Firearm = "firearm",
     }
@@ -959,14 +989,56 @@ choices! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Episode {
-    /// Its level of care.
-    pub level: Level,
+    /// Its level of care, or withdrawal management alone.
+    pub level: EpisodeLevel,
     /// How it ended.
     pub outcome: Outcome,
     /// How many months ago it ended (0-600), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 600))]
     pub months_ago: Option<u32>,
+}
+
+choices! {
+    /// The level of care of an earlier episode, least to most intensive; withdrawal
+    /// management (detox) alone is not a level of treatment.
+    pub enum EpisodeLevel {
+        /// Outpatient.
+        Outpatient = "outpatient",
+        /// Intensive outpatient.
+        Iop = "iop",
+        /// Partial hospitalization.
+        Php = "php",
+        /// Inpatient or residential treatment.
+        Inpatient = "inpatient",
+        /// Withdrawal management (detox) alone, in any setting.
+        WithdrawalManagement = "withdrawal_management",
+    }
+}
+
+impl EpisodeLevel {
+    /// The level of care, or `None` for withdrawal management alone (which does not treat
+    /// the disorder, so an episode of it that did not hold says nothing of a level).
+    pub const fn level(self) -> Option<Level> {
+        match self {
+            EpisodeLevel::Outpatient => Some(Level::Outpatient),
+            EpisodeLevel::Iop => Some(Level::Iop),
+            EpisodeLevel::Php => Some(Level::Php),
+            EpisodeLevel::Inpatient => Some(Level::Inpatient),
+            EpisodeLevel::WithdrawalManagement => None,
+        }
+    }
+}
+
+impl From<Level> for EpisodeLevel {
+    fn from(level: Level) -> EpisodeLevel {
+        match level {
+            Level::Outpatient => EpisodeLevel::Outpatient,
+            Level::Iop => EpisodeLevel::Iop,
+            Level::Php => EpisodeLevel::Php,
+            Level::Inpatient => EpisodeLevel::Inpatient,
+        }
+    }
 }
 
 choices! {
@@ -1290,14 +1362,15 @@ impl Intake {
         Some(worst)
     }
 
-    /// The most intensive level at which an earlier episode did not hold, if any.
+    /// The most intensive level of care at which an earlier episode did not hold, if any
+    /// (withdrawal management alone is not a level of care).
     pub fn highest_level_not_held(&self) -> Option<Level> {
         self.history
             .episodes
             .iter()
             .flatten()
             .filter(|e| e.outcome == Outcome::DidNotHold)
-            .map(|e| e.level)
+            .filter_map(|e| e.level.level())
             .max()
     }
 }
@@ -1346,6 +1419,14 @@ mod tests {
             let err = safety(bad).map(|_| ()).unwrap_err().to_string();
             assert!(err.contains("safety.suicidal_ideation"), "{bad}: {err}");
             assert!(!err.contains("Jane"), "{err}");
+            // Every value the item takes is listed, the two "not obtained" ones included,
+            // and no Rust type name.
+            assert!(
+                err.contains("`wish_to_be_dead`")
+                    && err.contains("`declined` or `unable_to_assess`"),
+                "{bad}: {err}"
+            );
+            assert!(!err.contains("SuicidalIdeation"), "{bad}: {err}");
         }
         let yes_no = |json: &str| {
             Intake::from_json(&format!(

@@ -113,12 +113,16 @@ fn convert(old: V01) -> Conversion {
                 "safety.suicidal_behavior",
                 "0.1 says no suicidal behaviour in the past 3 months but could not record an attempt earlier in life: ask (`never` or `lifetime`)",
             );
-            (Some(risk.ideation()), None)
+            (risk.ideation(), None)
         }
     };
 
     // Substances: the 0.1 list, then each scale on the substance it measures.
     let mut substances: Option<Vec<SubstanceUse>> = old.severity.substance_use.map(|list| {
+        n.add(
+            "substance_use",
+            "0.1 listed substance use disorders only; intake 2 lists every substance used: add any used without a disorder (a withdrawal scale reads as not applicable for a substance not listed)",
+        );
         list.into_iter()
             .map(|s| SubstanceUse::new(s.substance, s.dsm5_criteria))
             .collect()
@@ -132,7 +136,7 @@ fn convert(old: V01) -> Conversion {
             n,
             (
                 "substance_use.ciwa_ar",
-                "0.1 gave a CIWA-Ar score with no alcohol or sedatives listed: kept on an alcohol entry, whose DSM-5 count or severity must be given (or move the score to the substance it measured)",
+                "0.1 gave a CIWA-Ar score with no alcohol or sedatives listed: kept on a new alcohol entry, whose DSM-5 count or severity must be given (or move the score to the substance it measured); where 0.1 had no list, the list now holds only this entry: add every substance used",
                 "0.1 charted CIWA-Ar 0 for a person with no alcohol or sedatives listed: not carried over (the scale does not apply)",
             ),
         );
@@ -146,12 +150,24 @@ fn convert(old: V01) -> Conversion {
             n,
             (
                 "substance_use.cows",
-                "0.1 gave a COWS score with no opioids listed: kept on an opioids entry, whose DSM-5 count or severity must be given",
+                "0.1 gave a COWS score with no opioids listed: kept on a new opioids entry, whose DSM-5 count or severity must be given; where 0.1 had no list, the list now holds only this entry: add every substance used",
                 "0.1 charted COWS 0 for a person with no opioids listed: not carried over (the scale does not apply)",
             ),
         );
     }
 
+    let measured_by_ciwa =
+        |s: &SubstanceUse| matches!(s.substance, Substance::Alcohol | Substance::Sedatives);
+    if old.withdrawal.seizure_or_dt_history == Some(true)
+        && substances
+            .as_ref()
+            .is_some_and(|list| !list.iter().any(measured_by_ciwa))
+    {
+        n.add(
+            "withdrawal.seizure_or_dt_history",
+            "a history of withdrawal seizures or delirium tremens with no alcohol or sedatives listed: CIWA-Ar now reads as not applicable, so 0.1's same-day check for an unmeasured CIWA-Ar does not apply; if the person drinks or takes sedatives, list them",
+        );
+    }
     if old
         .self_management
         .is_some_and(|s| s != SelfManagement::Independent)
@@ -179,7 +195,7 @@ fn convert(old: V01) -> Conversion {
                 .earlier_levels_not_held
                 .iter()
                 .map(|level| Episode {
-                    level: *level,
+                    level: (*level).into(),
                     outcome: Outcome::DidNotHold,
                     months_ago: None,
                 })
@@ -210,15 +226,14 @@ fn convert(old: V01) -> Conversion {
             Housing::UnstablyHoused
         }
     });
-    let arranged_housing = if old.home.substance_free_housing_arranged {
+    // 0.1's one flag does not say which kind was arranged: left to ask.
+    let arranged_housing: Option<ArrangedHousing> = None;
+    if old.home.substance_free_housing_arranged {
         n.add(
             "home.arranged_housing",
             "0.1 did not say whether sober living, a transitional home or a shelter was arranged: answer it (until then nothing counts as arranged)",
         );
-        None
-    } else {
-        None::<ArrangedHousing>
-    };
+    }
 
     let intake = Intake {
         schema_version: Some(SchemaVersion::V2),
@@ -358,17 +373,18 @@ enum OldSuicideRisk {
 }
 
 impl OldSuicideRisk {
-    /// The ideation a rung below `recent_behavior` records.
-    fn ideation(self) -> SuicidalIdeation {
+    /// The ideation a rung of the 0.1 ladder records; `recent_behavior` records none.
+    fn ideation(self) -> Option<SuicidalIdeation> {
         match self {
-            OldSuicideRisk::None | OldSuicideRisk::RecentBehavior => SuicidalIdeation::None,
-            OldSuicideRisk::WishToBeDead => SuicidalIdeation::WishToBeDead,
+            OldSuicideRisk::RecentBehavior => None,
+            OldSuicideRisk::None => Some(SuicidalIdeation::None),
+            OldSuicideRisk::WishToBeDead => Some(SuicidalIdeation::WishToBeDead),
             OldSuicideRisk::NonspecificActiveThoughts => {
-                SuicidalIdeation::NonspecificActiveThoughts
+                Some(SuicidalIdeation::NonspecificActiveThoughts)
             }
-            OldSuicideRisk::MethodWithoutIntent => SuicidalIdeation::MethodWithoutIntent,
-            OldSuicideRisk::IntentWithoutPlan => SuicidalIdeation::IntentWithoutPlan,
-            OldSuicideRisk::PlanWithIntent => SuicidalIdeation::PlanWithIntent,
+            OldSuicideRisk::MethodWithoutIntent => Some(SuicidalIdeation::MethodWithoutIntent),
+            OldSuicideRisk::IntentWithoutPlan => Some(SuicidalIdeation::IntentWithoutPlan),
+            OldSuicideRisk::PlanWithIntent => Some(SuicidalIdeation::PlanWithIntent),
         }
     }
 }

@@ -66,7 +66,7 @@ impl Cond {
     }
 
     /// The built-in answers this condition reads, as bits of their positions in `Field::ALL`.
-    pub(crate) fn fields_read(&self) -> u64 {
+    pub(crate) fn fields_read(&self) -> crate::answer::FieldBits {
         let mut bits = 0;
         self.for_each_test(&mut |a, _| {
             if let AnswerRef::Field(f) = a {

@@ -16,7 +16,7 @@ pub use error::{PackError, PackProblem, PackProblemKind, Span};
 pub(crate) use cond::Cond;
 
 use crate::Level;
-use crate::answer::{AnswerKind, AnswerRef, Field, Worse};
+use crate::answer::{AnswerKind, AnswerRef, Field, FieldBits, Worse};
 use crate::level::minimum_weekly_hours;
 use crate::vocab::{Criterion, Referral, Service, Set};
 use error::{hint, suggest};
@@ -124,13 +124,10 @@ pub struct RulePack {
     pub(crate) programmes: Programmes,
     /// The built-in answers an assessment needs (those the rules read, and the arrangeable
     /// ones), as bits of their positions in `Field::ALL`; resolved once per assessment.
-    pub(crate) fields_read: u64,
+    pub(crate) fields_read: FieldBits,
     /// The positions of `ratings`, in id order (as an intake's ratings iterate).
     pub(crate) rating_order: Vec<u16>,
 }
-
-// `fields_read` holds one bit per built-in answer.
-const _: () = assert!(Field::ALL.len() <= 64);
 
 /// A pack's identity, carried into every recommendation for audit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,13 +271,13 @@ impl Rule {
     }
 }
 
-fn field_bit(f: Field) -> u64 {
-    1u64.checked_shl(f as u32).unwrap_or(0)
+fn field_bit(f: Field) -> FieldBits {
+    FieldBits::from(1u8).checked_shl(f as u32).unwrap_or(0)
 }
 
 /// The built-in answers an assessment with these rules needs: every one a rule reads, and
 /// the arrangeable ones (the what-if question reads them).
-fn fields_read(rules: &[Rule]) -> u64 {
+fn fields_read(rules: &[Rule]) -> FieldBits {
     let arrangeable = Field::ALL
         .iter()
         .filter(|f| f.info().arrangeable)
