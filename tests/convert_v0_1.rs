@@ -306,3 +306,54 @@ fn an_intake_2_is_not_a_0_1_intake() {
     let json = Intake::minimal_adult().to_json().unwrap();
     assert!(convert_v0_1(&json).is_err());
 }
+
+/// What 0.1 could not say is named, never filled in: a disorder list is not a list of every
+/// substance used; a seizure history beside no alcohol or sedatives loses 0.1's same-day check
+/// for an unmeasured CIWA-Ar; a score with no list becomes an entry that must be completed.
+#[test]
+fn what_0_1_could_not_say_is_named_not_guessed() {
+    let base = r#""age": 40, "safety": {"suicide_risk": "none", "harm_to_others": "none",
+        "psychosis_or_unable_to_self_care": false}, "medical": {"status": "stable"},
+        "self_management": "independent", "history": {"current_setting": "none"}"#;
+    let convert =
+        |rest: &str| carelevel::intake::convert_v0_1(&format!("{{{base}, {rest}}}")).unwrap();
+    let fields =
+        |c: &carelevel::intake::Conversion| c.notes.iter().map(|n| n.field).collect::<Vec<_>>();
+
+    let c = convert(
+        r#""withdrawal": {"seizure_or_dt_history": true},
+           "severity": {"substance_use": [{"substance": "opioids", "dsm5_criteria": 6}]}"#,
+    );
+    assert!(fields(&c).contains(&"substance_use"), "{:?}", c.notes);
+    assert!(
+        fields(&c).contains(&"withdrawal.seizure_or_dt_history"),
+        "{:?}",
+        c.notes
+    );
+
+    // A COWS score with no list: kept on a new entry with no count, which is refused until
+    // completed (never a silent "uses opioids only").
+    let c = convert(r#""withdrawal": {"seizure_or_dt_history": false, "cows": 14}"#);
+    assert!(fields(&c).contains(&"substance_use.cows"), "{:?}", c.notes);
+    let list = c.intake.substance_use.as_ref().unwrap();
+    assert_eq!(
+        (list.len(), list[0].cows, list[0].dsm5_criteria),
+        (1, Some(14), None)
+    );
+    let err = RulePack::builtin().assess(&c.intake).unwrap_err();
+    assert!(
+        err.problems()
+            .iter()
+            .any(|p| p.field == "substance_use[0].dsm5_criteria"),
+        "{err}"
+    );
+
+    // A charted 0 for a substance nobody listed is dropped, and said.
+    let c = convert(r#""withdrawal": {"seizure_or_dt_history": false, "ciwa_ar": 0}"#);
+    assert_eq!(c.intake.substance_use, None);
+    assert!(
+        fields(&c).contains(&"substance_use.ciwa_ar"),
+        "{:?}",
+        c.notes
+    );
+}
