@@ -1,7 +1,7 @@
 //! Shared by the bench targets: a deterministic batch of varied, valid intakes (intake 2).
 
-use carelevel::intake::*;
 use carelevel::Intake;
+use carelevel::intake::*;
 
 /// SplitMix64, so the batch is the same on every run.
 struct Rng(u64);
