@@ -9,7 +9,7 @@
 use crate::Level;
 use crate::catalogue::{self, Choice, Item, Kind, Required};
 use crate::intake::{
-    ArrangedHousing, Assessed, Commitment, Intake, Setting, Substance, SubstanceUse,
+    ArrangedHousing, Assessed, Commitment, Intake, Setting, Substance, SubstanceUse, score,
 };
 
 /// A value an answer holds, as rules see it.
@@ -175,7 +175,7 @@ const fn from_item(path: &'static str, worse: Worse, arrangeable: bool) -> Optio
     Some(AnswerInfo {
         name: item.path,
         kind,
-        required: matches!(item.required, Required::Always),
+        required: matches!(item.required, Required::Always | Required::UnlessScreened),
         declinable: item.declinable,
         worse,
         arrangeable,
@@ -227,8 +227,9 @@ fields! {
         "adolescent", AnswerKind::Bool, true, "under 18 (derived from age)",
         |i| i.age.map(|a| Value::Bool(a < 18))
     }, Unordered;
-    SuicidalIdeation => (safety.suicidal_ideation), Higher;
-    SuicidalBehavior => (safety.suicidal_behavior), Higher;
+    // As given, else as the C-SSRS screener's items score them.
+    SuicidalIdeation => (safety.suicidal_ideation; |i| AsValue::value(&score::suicidal_ideation(i))), Higher;
+    SuicidalBehavior => (safety.suicidal_behavior; |i| AsValue::value(&score::suicidal_behavior(i))), Higher;
     SelfInjury => (safety.self_injury), Higher;
     Phq9Item9 => (safety.phq9_item9), Higher;
     LethalMeans => (safety.lethal_means), Higher;
@@ -254,7 +255,7 @@ fields! {
             "`substance_use.ciwa_ar` is not a number item of the catalogue"
         ), false,
         "highest CIWA-Ar score over alcohol (and sedatives, as a proxy); not applicable to a person who uses neither",
-        |i| scale(i, |s| matches!(s.substance, Substance::Alcohol | Substance::Sedatives), |s| s.ciwa_ar)
+        |i| scale(i, |s| matches!(s.substance, Substance::Alcohol | Substance::Sedatives), |s| score::ciwa_ar(s).value())
     }, Higher;
     Cows => {
         "withdrawal.cows", known!(
@@ -262,7 +263,7 @@ fields! {
             "`substance_use.cows` is not a number item of the catalogue"
         ), false,
         "highest COWS score over opioids; not applicable to a person who uses none",
-        |i| scale(i, |s| s.substance == Substance::Opioids, |s| s.cows)
+        |i| scale(i, |s| s.substance == Substance::Opioids, |s| score::cows(s).value())
     }, Higher;
     SudSeverity => {
         "substance_use.severity", AnswerKind::Choice(<crate::intake::SudSeverity as Choice>::IDS),
@@ -280,8 +281,9 @@ fields! {
     AudAdherence => (medication.alcohol_use_disorder_adherence), Higher;
     Naloxone => (medication.naloxone_on_hand), Lower;
     PsychiatricMedication => (medication.psychiatric), Unordered;
-    Phq9 => (severity.phq9), Higher;
-    Gad7 => (severity.gad7), Higher;
+    // As given, else scored from every one of its items (a partial instrument is no total).
+    Phq9 => (severity.phq9; |i| score::phq9(i).value().map(Value::Num)), Higher;
+    Gad7 => (severity.gad7; |i| score::gad7(i).value().map(Value::Num)), Higher;
     ClinicianRating => (severity.clinician_rating), Higher;
     ImpairsDaily => (severity.impairs_daily_activities), Higher;
     DaysImpaired => (severity.days_impaired_past_30), Higher;

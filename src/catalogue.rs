@@ -81,6 +81,8 @@ pub(crate) enum Required {
     Always,
     /// When the person is in treatment: `history.current_setting` is answered and not `none`.
     InTreatment,
+    /// Always, where the C-SSRS screener's items (`safety.cssrs`) do not answer it.
+    UnlessScreened,
     /// Never.
     Never,
 }
@@ -94,6 +96,8 @@ impl Required {
             Required::InTreatment => {
                 !matches!(intake.history.current_setting, None | Some(Setting::None))
             }
+            // The item's own check asks whether the screener answers it.
+            Required::UnlessScreened => true,
             Required::Never => false,
         }
     }
@@ -400,6 +404,7 @@ macro_rules! items {
     (@required) => { Required::Never };
     (@required required) => { Required::Always };
     (@required required_in_treatment) => { Required::InTreatment };
+    (@required required_unless_screened) => { Required::UnlessScreened };
 
     (@or $description:literal ; $question:literal) => { $description };
     (@or ; $question:literal) => { $question };
@@ -408,6 +413,14 @@ macro_rules! items {
     (@loinc ($code:literal, $display:literal)) => { Some(($code, $display)) };
 
     // Items of an entry of a repeating group are required by their type (not an `Option`).
+    (@missing $i:ident $f:ident [required_unless_screened] [$($seg:ident).+] []) => {
+        if $i.$($seg).+.is_none()
+            && !crate::intake::score::screened($i, items!(@path $($seg).+))
+            && $f(items!(@path $($seg).+))
+        {
+            return true;
+        }
+    };
     (@missing $i:ident $f:ident [$req:ident] [$($seg:ident).+] []) => {
         if items!(@required $req).applies($i)
             && $i.$($seg).+.is_none()
@@ -465,6 +478,11 @@ macro_rules! items {
     (@typed $i:ident [$($kind:tt)+] [$($req:ident)?] [$($seg:ident).+] []) => {
         let _: &Option<items!(@type $($kind)+)> = &$i.$($seg).+;
     };
+    (@typed $i:ident [group] [] [$($seg:ident).+] [$($sub:ident).+]) => {
+        for entry in Entries::entries(&$i.$($seg).+) {
+            let _ = &entry.$($sub).+;
+        }
+    };
     (@typed $i:ident [flag] [] [$($seg:ident).+] [$($sub:ident).+]) => {
         for entry in Entries::entries(&$i.$($seg).+) {
             let _: &bool = &entry.$($sub).+;
@@ -492,10 +510,10 @@ items! {
     age: int(0, 120) required, "Age in years" | "age in years";
 
     safety: group, "Acute safety";
-    safety.suicidal_ideation: assessed(choice(SuicidalIdeation)) required,
+    safety.suicidal_ideation: assessed(choice(SuicidalIdeation)) required_unless_screened,
         "Suicidal ideation in the past month (Columbia screener)"
         | "suicidal ideation in the past month, on the Columbia screener's ladder";
-    safety.suicidal_behavior: assessed(choice(Recency)) required,
+    safety.suicidal_behavior: assessed(choice(Recency)) required_unless_screened,
         "Suicidal behaviour (an attempt, or an interrupted, aborted or prepared one)"
         | "suicidal behaviour: in the past 3 months, earlier in life (lifetime), or never";
     safety.self_injury: assessed(choice(Recency)),
@@ -513,6 +531,22 @@ items! {
         | "thoughts of harming others name an identifiable person";
     safety.psychosis_or_unable_to_self_care: assessed(bool) required,
         "Psychosis or unable to care for self" | "psychosis or unable to care for self";
+    safety.cssrs: group, "C-SSRS screener, item by item"
+        | "the C-SSRS screener's yes/no answers: they score the two suicide items";
+    safety.cssrs.wish_to_be_dead: assessed(bool), "C-SSRS screener item 1"
+        | "item 1 (past month): a wish to be dead";
+    safety.cssrs.nonspecific_thoughts: assessed(bool), "C-SSRS screener item 2"
+        | "item 2 (past month): non-specific active suicidal thoughts";
+    safety.cssrs.method: assessed(bool), "C-SSRS screener item 3"
+        | "item 3 (past month, asked after a yes to item 2): thoughts of a method";
+    safety.cssrs.intent: assessed(bool), "C-SSRS screener item 4"
+        | "item 4 (past month, asked after a yes to item 2): some intent to act";
+    safety.cssrs.plan: assessed(bool), "C-SSRS screener item 5"
+        | "item 5 (past month, asked after a yes to item 2): a specific plan, with intent";
+    safety.cssrs.behavior: assessed(bool), "C-SSRS screener item 6"
+        | "item 6 (lifetime): suicidal behaviour";
+    safety.cssrs.behavior_past_3_months: assessed(bool), "C-SSRS screener item 6, past 3 months"
+        | "item 6's follow-up (asked after a yes to item 6): in the past 3 months";
 
     withdrawal: group, "Withdrawal";
     withdrawal.seizure_or_dt_history: assessed(bool) required,
@@ -553,6 +587,40 @@ items! {
     substance_use[].ciwa_ar: int(0, 67), "CIWA-Ar score"
         | "CIWA-Ar alcohol withdrawal score (alcohol; sedatives only as a stated proxy)";
     substance_use[].cows: int(0, 48), "COWS score" | "COWS opioid withdrawal score (opioids only)";
+    substance_use[].ciwa_ar_items: group, "CIWA-Ar, item by item"
+        | "CIWA-Ar's ten items: they score `ciwa_ar`";
+    substance_use[].ciwa_ar_items.nausea_vomiting: int(0, 7), "CIWA-Ar: nausea and vomiting";
+    substance_use[].ciwa_ar_items.tremor: int(0, 7), "CIWA-Ar: tremor";
+    substance_use[].ciwa_ar_items.paroxysmal_sweats: int(0, 7), "CIWA-Ar: paroxysmal sweats";
+    substance_use[].ciwa_ar_items.anxiety: int(0, 7), "CIWA-Ar: anxiety";
+    substance_use[].ciwa_ar_items.agitation: int(0, 7), "CIWA-Ar: agitation";
+    substance_use[].ciwa_ar_items.tactile_disturbances: int(0, 7),
+        "CIWA-Ar: tactile disturbances";
+    substance_use[].ciwa_ar_items.auditory_disturbances: int(0, 7),
+        "CIWA-Ar: auditory disturbances";
+    substance_use[].ciwa_ar_items.visual_disturbances: int(0, 7),
+        "CIWA-Ar: visual disturbances";
+    substance_use[].ciwa_ar_items.headache: int(0, 7),
+        "CIWA-Ar: headache, fullness in the head";
+    substance_use[].ciwa_ar_items.orientation: int(0, 4),
+        "CIWA-Ar: orientation and clouding of sensorium";
+    substance_use[].cows_items: group, "COWS, item by item" | "COWS's eleven items: they score `cows`";
+    substance_use[].cows_items.pulse: int(0, 4), "COWS: resting pulse rate" | "resting pulse rate (0, 1, 2 or 4)";
+    substance_use[].cows_items.sweating: int(0, 4), "COWS: sweating";
+    substance_use[].cows_items.restlessness: int(0, 5), "COWS: restlessness" | "restlessness (0, 1, 3 or 5)";
+    substance_use[].cows_items.pupil_size: int(0, 5), "COWS: pupil size" | "pupil size (0, 1, 2 or 5)";
+    substance_use[].cows_items.bone_or_joint_aches: int(0, 4), "COWS: bone or joint aches"
+        | "bone or joint aches (0, 1, 2 or 4)";
+    substance_use[].cows_items.runny_nose_or_tearing: int(0, 4), "COWS: runny nose or tearing"
+        | "runny nose or tearing (0, 1, 2 or 4)";
+    substance_use[].cows_items.gi_upset: int(0, 5), "COWS: gastrointestinal upset"
+        | "gastrointestinal upset (0, 1, 2, 3 or 5)";
+    substance_use[].cows_items.tremor: int(0, 4), "COWS: tremor" | "tremor (0, 1, 2 or 4)";
+    substance_use[].cows_items.yawning: int(0, 4), "COWS: yawning" | "yawning (0, 1, 2 or 4)";
+    substance_use[].cows_items.anxiety_or_irritability: int(0, 4), "COWS: anxiety or irritability"
+        | "anxiety or irritability (0, 1, 2 or 4)";
+    substance_use[].cows_items.gooseflesh_skin: int(0, 5), "COWS: gooseflesh skin"
+        | "gooseflesh skin (0, 3 or 5)";
 
     medical: group, "Medical";
     medical.status: assessed(choice(MedicalStatus)) required,
@@ -582,6 +650,27 @@ items! {
         loinc("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score");
     severity.gad7: int(0, 21), "GAD-7 total score" | "GAD-7 anxiety score",
         loinc("70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score");
+    severity.phq9_items: group, "PHQ-9, item by item"
+        | "PHQ-9 items 1-8 (item 9 is `safety.phq9_item9`): with item 9 they score `phq9`";
+    severity.phq9_items.interest: choice(Frequency), "PHQ-9 item 1: little interest or pleasure";
+    severity.phq9_items.feeling_down: choice(Frequency), "PHQ-9 item 2: feeling down or hopeless";
+    severity.phq9_items.sleep: choice(Frequency), "PHQ-9 item 3: sleep";
+    severity.phq9_items.tiredness: choice(Frequency), "PHQ-9 item 4: tiredness or little energy";
+    severity.phq9_items.appetite: choice(Frequency), "PHQ-9 item 5: appetite";
+    severity.phq9_items.self_worth: choice(Frequency), "PHQ-9 item 6: feeling bad about oneself";
+    severity.phq9_items.concentration: choice(Frequency), "PHQ-9 item 7: concentration";
+    severity.phq9_items.psychomotor: choice(Frequency),
+        "PHQ-9 item 8: moving or speaking slowly, or restless";
+    severity.gad7_items: group, "GAD-7, item by item" | "GAD-7's seven items: they score `gad7`";
+    severity.gad7_items.nervous: choice(Frequency), "GAD-7 item 1: nervous, anxious or on edge";
+    severity.gad7_items.uncontrolled_worry: choice(Frequency),
+        "GAD-7 item 2: unable to stop or control worrying";
+    severity.gad7_items.excessive_worry: choice(Frequency), "GAD-7 item 3: worrying too much";
+    severity.gad7_items.trouble_relaxing: choice(Frequency), "GAD-7 item 4: trouble relaxing";
+    severity.gad7_items.restlessness: choice(Frequency), "GAD-7 item 5: restlessness";
+    severity.gad7_items.irritability: choice(Frequency), "GAD-7 item 6: easily annoyed or irritable";
+    severity.gad7_items.dread: choice(Frequency),
+        "GAD-7 item 7: afraid something awful might happen";
     severity.clinician_rating: choice(ClinicianRating),
         "Clinician's mental-health severity rating" | "clinician's mental-health severity rating";
     severity.no_conditions: none_of(severity.conditions),
@@ -702,6 +791,7 @@ pub(crate) fn markdown_table() -> String {
             (Required::Always, false) => "**required**",
             (Required::Always, true) => "**required** in each",
             (Required::InTreatment, _) => "**required** unless `history.current_setting` is `none`",
+            (Required::UnlessScreened, _) => "**required**, or scored from `safety.cssrs`",
             (Required::Never, _) => "",
         };
         let mut meaning = item.description.chars();

@@ -320,6 +320,8 @@ pub(crate) struct Conditional {
 #[derive(Debug, Clone)]
 pub struct Recommendation<'p> {
     pub(crate) pack: &'p RulePack,
+    /// The intake assessed (its instruments are described in the report).
+    pub(crate) intake: &'p Intake,
     pub(crate) level: Level,
     pub(crate) urgent: bool,
     pub(crate) adolescent: bool,
@@ -347,7 +349,7 @@ impl RulePack {
     /// let err = pack.assess(&carelevel::Intake::default()).unwrap_err();
     /// assert!(err.to_string().contains("`safety.suicidal_ideation` is unanswered"));
     /// ```
-    pub fn assess(&self, intake: &Intake) -> Result<Recommendation<'_>, IntakeError> {
+    pub fn assess<'a>(&'a self, intake: &'a Intake) -> Result<Recommendation<'a>, IntakeError> {
         // One pass checks the intake and resolves every answer; only an intake with a
         // problem takes the slower path that names each problem.
         let mut answers = Answers::blank(self, intake);
@@ -402,8 +404,21 @@ impl RulePack {
         crate::intake::visit_conflicts(intake, |c| {
             problems.push(IntakeProblem {
                 field: c.at.to_string(),
-                kind: ProblemKind::Conflict {
-                    reason: c.reason.to_owned(),
+                kind: match c.why {
+                    crate::intake::Why::Reason(reason) => ProblemKind::Conflict {
+                        reason: reason.to_owned(),
+                    },
+                    crate::intake::Why::Total {
+                        given,
+                        sum,
+                        complete,
+                        items,
+                    } => ProblemKind::TotalDisagrees {
+                        given,
+                        sum,
+                        complete,
+                        items: items.to_owned(),
+                    },
                 },
             });
             false
@@ -476,7 +491,7 @@ impl RulePack {
     }
 
     /// Evaluates every rule over a checked intake's resolved answers.
-    pub(crate) fn evaluate(&self, answers: &Answers<'_>) -> Recommendation<'_> {
+    pub(crate) fn evaluate<'a>(&'a self, answers: &Answers<'a>) -> Recommendation<'a> {
         let intake = answers.intake;
         let mut fired = Vec::new();
         let mut unevaluated = Vec::new();
@@ -533,6 +548,7 @@ impl RulePack {
         }
         let mut rec = Recommendation {
             pack: self,
+            intake,
             level,
             urgent: false,
             adolescent: intake.is_adolescent(),
@@ -716,7 +732,7 @@ mod tests {
 
     fn reference<'p>(
         pack: &'p RulePack,
-        intake: &Intake,
+        intake: &'p Intake,
     ) -> Result<Recommendation<'p>, IntakeError> {
         pack.check(intake)?;
         let env = Env {
@@ -750,6 +766,7 @@ mod tests {
         }
         let mut rec = Recommendation {
             pack,
+            intake,
             level: Level::Outpatient,
             urgent: false,
             adolescent: intake.is_adolescent(),

@@ -122,6 +122,18 @@ pub enum ProblemKind {
         /// Why, completing a sentence that starts with the field's path.
         reason: String,
     },
+    /// A total given beside its items cannot be their total.
+    TotalDisagrees {
+        /// The total given.
+        given: u32,
+        /// The sum of the items answered.
+        sum: u32,
+        /// Whether every item is answered (else the total lies outside what the missing
+        /// items could add).
+        complete: bool,
+        /// Where the items are.
+        items: String,
+    },
     /// The age is below the youngest this rule pack supports.
     BelowSupportedAge {
         /// The youngest age the pack supports.
@@ -160,6 +172,24 @@ impl fmt::Display for IntakeProblem {
                 )
             }
             ProblemKind::Conflict { reason } => write!(f, "`{field}` {reason}"),
+            ProblemKind::TotalDisagrees {
+                given,
+                sum,
+                complete: true,
+                items,
+            } => write!(
+                f,
+                "`{field}` is {given}, but its items (`{items}`) sum to {sum}"
+            ),
+            ProblemKind::TotalDisagrees {
+                given,
+                sum,
+                complete: false,
+                items,
+            } => write!(
+                f,
+                "`{field}` is {given}, which its items (`{items}`) cannot total: those answered sum to {sum}"
+            ),
             ProblemKind::BelowSupportedAge { min } => write!(
                 f,
                 "`{field}` is below the ages this rule pack supports ({min} and over); \

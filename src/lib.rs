@@ -4,7 +4,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The data path, one step after another; no module imports from a later step:
-// intake (the types `intake`, their item `catalogue`, the strict `json` reader, `builder`)
+// intake (the types `intake`, their item `catalogue`, the strict `json` reader, `builder`,
+// the instruments scored from their items, `intake::score`)
 // -> answer -> pack (rules; `analysis` proves a pack with the same evaluator) -> engine
 // (level, trace) -> plan -> report (contract, JSON writer, renderers) -> adapters
 // (overrides, transition, cds_hooks, fhir). `level`, `vocab`, `error` and `digest` are

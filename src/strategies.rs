@@ -59,6 +59,7 @@ use crate::intake::{
     SelfManagement, Setting, Severity, StageOfChange, Substance, SubstanceUse, SudSeverity,
     SuicidalIdeation, Withdrawal, WorkSchedule,
 };
+use crate::intake::{CiwaArItems, CowsItems, CssrsScreener};
 use crate::{Level, RulePack};
 use proptest::prelude::*;
 use std::fmt::Debug;
@@ -267,6 +268,7 @@ pub fn safety() -> impl Strategy<Value = Safety> {
                 harm_target_identified: target
                     .filter(|_| harm != Assessed::Answer(HarmToOthers::None)),
                 psychosis_or_unable_to_self_care: Some(psychosis),
+                cssrs: CssrsScreener::default(),
             },
         )
 }
@@ -366,6 +368,8 @@ pub fn substance_use_of(substance: Substance) -> impl Strategy<Value = Substance
                 daily_dose_mg: dose.filter(|_| sedatives),
                 ciwa_ar: ciwa.filter(|_| alcohol || sedatives),
                 cows: cows.filter(|_| opioids),
+                ciwa_ar_items: CiwaArItems::default(),
+                cows_items: CowsItems::default(),
             },
         )
 }
@@ -515,6 +519,7 @@ pub fn severity() -> impl Strategy<Value = Severity> {
                 conditions,
                 impairs_daily_activities: impairs,
                 days_impaired_past_30: days,
+                ..Severity::default()
             },
         )
 }

@@ -5,6 +5,7 @@
 //! remission with criteria met this year, a seizure this episode with no seizure history, a
 //! substance listed twice). The checks of one item (required, range) are the catalogue's.
 
+use super::score;
 use super::{
     Assessed, AudMedication, HarmToOthers, Intake, Medication, OudMedication, Remission, Setting,
     Substance, SubstanceUse, SudSeverity,
@@ -16,23 +17,104 @@ use crate::catalogue::At;
 pub(crate) struct Conflict {
     /// Where.
     pub(crate) at: At,
-    /// Why, completing a sentence that starts with the field's path.
-    pub(crate) reason: &'static str,
+    /// Why.
+    pub(crate) why: Why,
+}
+
+/// Why an answer does not fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Why {
+    /// Completing a sentence that starts with the field's path.
+    Reason(&'static str),
+    /// A total given beside its items cannot be their total.
+    Total {
+        /// The total given.
+        given: u32,
+        /// The sum of the items answered.
+        sum: u32,
+        /// Whether every item is answered.
+        complete: bool,
+        /// Where the items are (their group's path).
+        items: &'static str,
+    },
 }
 
 fn item(path: &'static str, reason: &'static str) -> Conflict {
     Conflict {
         at: At::Item(path),
-        reason,
+        why: Why::Reason(reason),
     }
 }
 
 fn entry(group: &'static str, index: usize, key: &'static str, reason: &'static str) -> Conflict {
     Conflict {
         at: At::Entry { group, index, key },
-        reason,
+        why: Why::Reason(reason),
     }
 }
+
+/// A total that disagrees with its items, at `at`.
+fn total(at: At, t: score::Total, items: &'static str) -> Option<Conflict> {
+    let sum = t.items?;
+    (t.disagrees()).then_some(Conflict {
+        at,
+        why: Why::Total {
+            given: t.given?,
+            sum: sum.sum,
+            complete: sum.complete(),
+            items,
+        },
+    })
+}
+
+/// COWS's items as an entry's keys, with why a score its scale skips is refused, in
+/// `score::COWS_ITEMS` order (a unit test holds the two together).
+const COWS_KEYS: [(&str, &str); 11] = [
+    (
+        "cows_items.pulse",
+        "is not a score of this COWS item (0, 1, 2 or 4)",
+    ),
+    (
+        "cows_items.sweating",
+        "is not a score of this COWS item (0-4)",
+    ),
+    (
+        "cows_items.restlessness",
+        "is not a score of this COWS item (0, 1, 3 or 5)",
+    ),
+    (
+        "cows_items.pupil_size",
+        "is not a score of this COWS item (0, 1, 2 or 5)",
+    ),
+    (
+        "cows_items.bone_or_joint_aches",
+        "is not a score of this COWS item (0, 1, 2 or 4)",
+    ),
+    (
+        "cows_items.runny_nose_or_tearing",
+        "is not a score of this COWS item (0, 1, 2 or 4)",
+    ),
+    (
+        "cows_items.gi_upset",
+        "is not a score of this COWS item (0, 1, 2, 3 or 5)",
+    ),
+    (
+        "cows_items.tremor",
+        "is not a score of this COWS item (0, 1, 2 or 4)",
+    ),
+    (
+        "cows_items.yawning",
+        "is not a score of this COWS item (0, 1, 2 or 4)",
+    ),
+    (
+        "cows_items.anxiety_or_irritability",
+        "is not a score of this COWS item (0, 1, 2 or 4)",
+    ),
+    (
+        "cows_items.gooseflesh_skin",
+        "is not a score of this COWS item (0, 3 or 5)",
+    ),
+];
 
 /// The position of each entry whose key an earlier entry already has (entries without a key
 /// never repeat). Quadratic, without allocating: lists hold a handful of entries.
@@ -64,6 +146,21 @@ pub(crate) fn visit_conflicts(i: &Intake, mut f: impl FnMut(Conflict) -> bool) -
         ))
     {
         return true;
+    }
+    if screener_conflicts(i, &mut f) {
+        return true;
+    }
+    for (t, at, items) in [
+        (
+            score::phq9(i),
+            "severity.phq9",
+            "severity.phq9_items` and `safety.phq9_item9",
+        ),
+        (score::gad7(i), "severity.gad7", "severity.gad7_items"),
+    ] {
+        if total(At::Item(at), t, items).is_some_and(&mut f) {
+            return true;
+        }
     }
     let w = &i.withdrawal;
     if is(w.seizure_this_episode, true)
@@ -148,6 +245,73 @@ pub(crate) fn visit_conflicts(i: &Intake, mut f: impl FnMut(Conflict) -> bool) -
     false
 }
 
+fn answered<T: Copy>(a: Option<Assessed<T>>) -> Option<T> {
+    a.and_then(|a| a.answer().copied())
+}
+
+/// The C-SSRS screener: a question its skip logic leaves out answered, and a suicide item
+/// given beside the screener that disagrees with it.
+fn screener_conflicts(i: &Intake, f: &mut impl FnMut(Conflict) -> bool) -> bool {
+    let Some(c) = score::given(&i.safety.cssrs) else {
+        return false;
+    };
+    let no = Some(Assessed::Answer(false));
+    let skipped = [
+        (
+            c.nonspecific_thoughts == no && c.method.is_some(),
+            "safety.cssrs.method",
+        ),
+        (
+            c.nonspecific_thoughts == no && c.intent.is_some(),
+            "safety.cssrs.intent",
+        ),
+        (
+            c.nonspecific_thoughts == no && c.plan.is_some(),
+            "safety.cssrs.plan",
+        ),
+    ];
+    for (bad, path) in skipped {
+        if bad
+            && f(item(
+                path,
+                "is asked only after a yes to `safety.cssrs.nonspecific_thoughts`, which is no",
+            ))
+        {
+            return true;
+        }
+    }
+    if c.behavior == no
+        && c.behavior_past_3_months.is_some()
+        && f(item(
+            "safety.cssrs.behavior_past_3_months",
+            "is asked only after a yes to `safety.cssrs.behavior`, which is no",
+        ))
+    {
+        return true;
+    }
+    let given_ideation = answered(i.safety.suicidal_ideation);
+    let scored_ideation = score::cssrs_ideation(c).and_then(|a| a.answer().copied());
+    if given_ideation.is_some()
+        && scored_ideation.is_some()
+        && given_ideation != scored_ideation
+        && f(item(
+            "safety.suicidal_ideation",
+            "disagrees with the C-SSRS screener's items in `safety.cssrs`",
+        ))
+    {
+        return true;
+    }
+    let given_behavior = answered(i.safety.suicidal_behavior);
+    let scored_behavior = score::cssrs_behavior(c).and_then(|a| a.answer().copied());
+    given_behavior.is_some()
+        && scored_behavior.is_some()
+        && given_behavior != scored_behavior
+        && f(item(
+            "safety.suicidal_behavior",
+            "disagrees with the C-SSRS screener's items in `safety.cssrs`",
+        ))
+}
+
 fn substance_conflicts(
     index: usize,
     s: &SubstanceUse,
@@ -155,6 +319,28 @@ fn substance_conflicts(
 ) -> bool {
     let alcohol = s.substance == Substance::Alcohol;
     let sedatives = s.substance == Substance::Sedatives;
+    let entry_at = |key| At::Entry {
+        group: "substance_use",
+        index,
+        key,
+    };
+    if total(entry_at("ciwa_ar"), score::ciwa_ar(s), "ciwa_ar_items").is_some_and(&mut *f)
+        || total(entry_at("cows"), score::cows(s), "cows_items").is_some_and(&mut *f)
+    {
+        return true;
+    }
+    if let Some(items) = score::given(&s.cows_items) {
+        let values = score::cows_values(items);
+        for (((value, _), scores), (key, reason)) in
+            values.iter().zip(score::COWS_SCORES).zip(COWS_KEYS)
+        {
+            if value.is_some_and(|v| !scores.contains(&v))
+                && f(entry("substance_use", index, key, reason))
+            {
+                return true;
+            }
+        }
+    }
     let checks = [
         (
             s.dsm5_criteria.is_none() && s.severity.is_none(),
@@ -203,6 +389,16 @@ fn substance_conflicts(
             "cows",
             "does not apply: COWS measures opioid withdrawal",
         ),
+        (
+            score::given(&s.ciwa_ar_items).is_some() && !alcohol && !sedatives,
+            "ciwa_ar_items",
+            "do not apply: CIWA-Ar measures alcohol withdrawal (and sedative withdrawal only as a proxy)",
+        ),
+        (
+            score::given(&s.cows_items).is_some() && s.substance != Substance::Opioids,
+            "cows_items",
+            "do not apply: COWS measures opioid withdrawal",
+        ),
     ];
     checks
         .into_iter()
@@ -227,4 +423,22 @@ fn medication_conflicts(m: &Medication, f: &mut impl FnMut(Conflict) -> bool) ->
     checks
         .into_iter()
         .any(|(bad, path, reason)| bad && f(item(path, reason)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cows_keys_follow_the_scale_s_items() {
+        for (((key, reason), name), scores) in COWS_KEYS
+            .iter()
+            .zip(score::COWS_ITEMS)
+            .zip(score::COWS_SCORES)
+        {
+            assert_eq!(key.strip_prefix("cows_items."), Some(name));
+            let max = scores.last().copied().unwrap_or(0);
+            assert!(reason.contains(&max.to_string()), "{key}: {reason}");
+        }
+    }
 }

@@ -20,9 +20,10 @@
 //! ([`Intake::from_json`], [`Intake::to_json`]).
 
 mod check;
+pub(crate) mod score;
 mod v0_1;
 
-pub(crate) use check::visit_conflicts;
+pub(crate) use check::{Why, visit_conflicts};
 pub use v0_1::{Conversion, ConversionNote, convert_v0_1};
 
 use crate::Level;
@@ -274,6 +275,12 @@ impl<T> Assessed<T> {
     }
 }
 
+/// Whether a group of items has nothing answered (it is then left out of the JSON, and an
+/// instrument given item by item is one with an item answered).
+pub(crate) fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
+}
+
 /// The JSON strings for [`Assessed::Declined`] and [`Assessed::UnableToAssess`].
 pub(crate) const NOT_OBTAINED: [&str; 2] = ["declined", "unable_to_assess"];
 
@@ -402,6 +409,41 @@ pub struct Safety {
     /// Psychosis, or unable to care for self. Required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub psychosis_or_unable_to_self_care: Option<Assessed<bool>>,
+    /// The C-SSRS screener's yes/no answers, when it was given item by item: they score
+    /// `suicidal_ideation` and `suicidal_behavior` (which may then be left out, or must agree).
+    #[serde(skip_serializing_if = "is_default")]
+    pub cssrs: CssrsScreener,
+}
+
+/// The C-SSRS screener's answers, by item name (the screener's wording is not reproduced).
+/// Its skip logic: `method`, `intent` and `plan` are asked only after a yes to
+/// `nonspecific_thoughts`; `behavior_past_3_months` only after a yes to `behavior`. Each takes
+/// `declined` or `unable_to_assess`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CssrsScreener {
+    /// Item 1, past month: a wish to be dead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wish_to_be_dead: Option<Assessed<bool>>,
+    /// Item 2, past month: non-specific active suicidal thoughts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonspecific_thoughts: Option<Assessed<bool>>,
+    /// Item 3, past month: thoughts of a method (without a plan or intent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<Assessed<bool>>,
+    /// Item 4, past month: some intent to act (without a specific plan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intent: Option<Assessed<bool>>,
+    /// Item 5, past month: a specific plan, with intent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Assessed<bool>>,
+    /// Item 6, lifetime: suicidal behaviour (an attempt, or an interrupted, aborted or
+    /// prepared one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub behavior: Option<Assessed<bool>>,
+    /// Item 6's follow-up: that behaviour was in the past 3 months.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub behavior_past_3_months: Option<Assessed<bool>>,
 }
 
 choices! {
@@ -555,6 +597,111 @@ pub struct SubstanceUse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 48))]
     pub cows: Option<u32>,
+    /// CIWA-Ar's ten items, when scored item by item: they score `ciwa_ar` (which may then be
+    /// left out, or must agree). Where `ciwa_ar` applies.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub ciwa_ar_items: CiwaArItems,
+    /// COWS's eleven items, when scored item by item: they score `cows` (which may then be
+    /// left out, or must agree). Opioids only.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub cows_items: CowsItems,
+}
+
+/// CIWA-Ar's items by name: each 0-7, orientation 0-4 (total 0-67).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CiwaArItems {
+    /// Nausea and vomiting (0-7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 7))]
+    pub nausea_vomiting: Option<u32>,
+    /// Tremor (0-7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 7))]
+    pub tremor: Option<u32>,
+    /// Paroxysmal sweats (0-7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 7))]
+    pub paroxysmal_sweats: Option<u32>,
+    /// Anxiety (0-7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 7))]
+    pub anxiety: Option<u32>,
+    /// Agitation (0-7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 7))]
+    pub agitation: Option<u32>,
+    /// Tactile disturbances (0-7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 7))]
+    pub tactile_disturbances: Option<u32>,
+    /// Auditory disturbances (0-7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 7))]
+    pub auditory_disturbances: Option<u32>,
+    /// Visual disturbances (0-7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 7))]
+    pub visual_disturbances: Option<u32>,
+    /// Headache or fullness in the head (0-7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 7))]
+    pub headache: Option<u32>,
+    /// Orientation and clouding of sensorium (0-4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 4))]
+    pub orientation: Option<u32>,
+}
+
+/// COWS's items by name (total 0-48). Each takes only the scores its scale defines: the
+/// ranges below, and a check refuses a value the item's scale skips (such as 3 for pulse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CowsItems {
+    /// Resting pulse rate (0-4): 0, 1, 2 or 4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 4))]
+    pub pulse: Option<u32>,
+    /// Sweating (0-4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 4))]
+    pub sweating: Option<u32>,
+    /// Restlessness (0-5): 0, 1, 3 or 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 5))]
+    pub restlessness: Option<u32>,
+    /// Pupil size (0-5): 0, 1, 2 or 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 5))]
+    pub pupil_size: Option<u32>,
+    /// Bone or joint aches (0-4): 0, 1, 2 or 4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 4))]
+    pub bone_or_joint_aches: Option<u32>,
+    /// Runny nose or tearing (0-4): 0, 1, 2 or 4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 4))]
+    pub runny_nose_or_tearing: Option<u32>,
+    /// Gastrointestinal upset (0-5): 0, 1, 2, 3 or 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 5))]
+    pub gi_upset: Option<u32>,
+    /// Tremor (0-4): 0, 1, 2 or 4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 4))]
+    pub tremor: Option<u32>,
+    /// Yawning (0-4): 0, 1, 2 or 4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 4))]
+    pub yawning: Option<u32>,
+    /// Anxiety or irritability (0-4): 0, 1, 2 or 4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 4))]
+    pub anxiety_or_irritability: Option<u32>,
+    /// Gooseflesh skin (0-5): 0, 3 or 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 5))]
+    pub gooseflesh_skin: Option<u32>,
 }
 
 impl SubstanceUse {
@@ -580,6 +727,8 @@ impl SubstanceUse {
             daily_dose_mg: None,
             ciwa_ar: None,
             cows: None,
+            ciwa_ar_items: CiwaArItems::default(),
+            cows_items: CowsItems::default(),
         }
     }
 
@@ -814,6 +963,14 @@ pub struct Severity {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 21))]
     pub gad7: Option<u32>,
+    /// PHQ-9 items 1-8, when given item by item (item 9 is `safety.phq9_item9`): with item 9
+    /// they score `phq9` (which may then be left out, or must agree).
+    #[serde(skip_serializing_if = "is_default")]
+    pub phq9_items: Phq9Items,
+    /// GAD-7's seven items, when given item by item: they score `gad7` (which may then be
+    /// left out, or must agree).
+    #[serde(skip_serializing_if = "is_default")]
+    pub gad7_items: Gad7Items,
     /// A clinician's rating of overall mental-health severity, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clinician_rating: Option<ClinicianRating>,
@@ -828,6 +985,64 @@ pub struct Severity {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 30))]
     pub days_impaired_past_30: Option<u32>,
+}
+
+/// PHQ-9 items 1-8 by name, each how often over the past 2 weeks (0-3). Item 9 is the safety
+/// item `safety.phq9_item9`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Phq9Items {
+    /// Item 1: little interest or pleasure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interest: Option<Frequency>,
+    /// Item 2: feeling down or hopeless.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feeling_down: Option<Frequency>,
+    /// Item 3: sleep.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sleep: Option<Frequency>,
+    /// Item 4: tiredness or little energy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tiredness: Option<Frequency>,
+    /// Item 5: appetite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appetite: Option<Frequency>,
+    /// Item 6: feeling bad about oneself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_worth: Option<Frequency>,
+    /// Item 7: concentration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<Frequency>,
+    /// Item 8: moving or speaking slowly, or restlessness.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psychomotor: Option<Frequency>,
+}
+
+/// GAD-7's items by name, each how often over the past 2 weeks (0-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Gad7Items {
+    /// Item 1: nervous, anxious or on edge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nervous: Option<Frequency>,
+    /// Item 2: unable to stop or control worrying.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncontrolled_worry: Option<Frequency>,
+    /// Item 3: worrying too much.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excessive_worry: Option<Frequency>,
+    /// Item 4: trouble relaxing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trouble_relaxing: Option<Frequency>,
+    /// Item 5: so restless it is hard to sit still.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restlessness: Option<Frequency>,
+    /// Item 6: easily annoyed or irritable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub irritability: Option<Frequency>,
+    /// Item 7: afraid something awful might happen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dread: Option<Frequency>,
 }
 
 choices! {

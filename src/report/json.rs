@@ -64,6 +64,16 @@ impl Json<'_> {
         self.0.push('"');
     }
 
+    /// A path the crate builds (identifiers, dots, brackets and digits: nothing to escape),
+    /// quoted.
+    fn display(&mut self, path: &impl std::fmt::Display) {
+        use std::fmt::Write;
+        self.0.push('"');
+        // Writing to a `String` cannot fail.
+        let _ = write!(self.0, "{path}");
+        self.0.push('"');
+    }
+
     /// A string made of pieces (`rating.` and an id), quoted and escaped as one.
     fn strs(&mut self, pieces: &[&str]) {
         self.0.push('"');
@@ -305,6 +315,45 @@ impl Recommendation<'_> {
             w.level(c.level);
             w.raw("}");
         });
+        w.raw(",\"scores\":[");
+        let mut first = true;
+        super::scores::for_each_line(self.intake, |l| {
+            if !std::mem::take(&mut first) {
+                w.raw(",");
+            }
+            w.raw("{\"instrument\":");
+            w.str(l.instrument);
+            w.raw(",\"field\":");
+            w.display(&l.at);
+            w.raw(",\"total\":");
+            match l.total {
+                Some(t) => w.u32(t),
+                None => w.null(),
+            }
+            w.raw(",\"from\":");
+            w.str(l.from);
+            w.raw(",\"missing_items\":");
+            w.list(l.missing_items(), |w, m| w.display(&m));
+            w.raw(",\"risk\":");
+            match l.risk {
+                Some(r) => w.str(r),
+                None => w.null(),
+            }
+            w.raw("}");
+        });
+        w.raw("],\"cautions\":[");
+        let mut first = true;
+        super::scores::for_each_caution(self.intake, |c| {
+            if !std::mem::take(&mut first) {
+                w.raw(",");
+            }
+            w.raw("{\"code\":");
+            w.str(c.code);
+            w.raw(",\"message\":");
+            w.str(c.message);
+            w.raw("}");
+        });
+        w.raw("]");
         w.raw(",\"plan\":");
         self.write_plan(&mut w, preferences)?;
         let meta = pack.meta();

@@ -4,6 +4,7 @@
 
 mod json;
 mod render;
+mod scores;
 
 use crate::answer::{AnswerKind, AnswerRef, Value};
 use crate::engine::{Firing, Recommendation};
@@ -37,12 +38,51 @@ pub struct Report {
     pub ruled_out: Vec<RuledOut>,
     /// Lower levels that one arranged condition would allow.
     pub conditional: Vec<ConditionalLevel>,
+    /// Each instrument the intake carries: its total, given or scored from its items, and
+    /// the items a partial instrument still lacks; the C-SSRS screener's triage.
+    pub scores: Vec<InstrumentScore>,
+    /// Answers to reconcile before relying on the placement.
+    pub cautions: Vec<Caution>,
     /// The plan that goes with the level.
     pub plan: Plan,
     /// The rule pack that decided, for audit.
     pub pack: PackInfo,
     /// The engine that decided.
     pub engine: EngineInfo,
+}
+
+/// An instrument the intake carries, as scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct InstrumentScore {
+    /// `phq9`, `gad7`, `ciwa_ar`, `cows` or `cssrs` (the C-SSRS screener).
+    pub instrument: String,
+    /// Where its total is (e.g. `severity.phq9`, `substance_use[0].ciwa_ar`;
+    /// `safety.cssrs` for the screener).
+    pub field: String,
+    /// The total: as given, or the sum of its items when every item is answered; `null` for
+    /// a partial instrument (its rules are then not evaluated) and for the screener.
+    pub total: Option<u32>,
+    /// `given`, `items` (scored from them) or `given_and_items` (given, and checked against
+    /// them).
+    pub from: String,
+    /// The items still unanswered (for the screener, those its skip logic asks).
+    pub missing_items: Vec<String>,
+    /// The C-SSRS screener's triage: `none`, `low`, `moderate` or `high`; `null` when its
+    /// answers leave it open, and for other instruments.
+    pub risk: Option<String>,
+}
+
+/// An answer to reconcile before relying on the placement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Caution {
+    /// A stable code (`phq9_item9_positive_without_suicidal_ideation`).
+    pub code: String,
+    /// What to do, for a clinician.
+    pub message: String,
 }
 
 /// A rule that fired.
@@ -267,6 +307,24 @@ impl Recommendation<'_> {
             })
             .collect();
         let meta = self.pack.meta();
+        let mut scores = Vec::new();
+        scores::for_each_line(self.intake, |l| {
+            scores.push(InstrumentScore {
+                instrument: l.instrument.to_owned(),
+                field: l.at.to_string(),
+                total: l.total,
+                from: l.from.to_owned(),
+                missing_items: l.missing_items().map(|m| m.to_string()).collect(),
+                risk: l.risk.map(str::to_owned),
+            });
+        });
+        let mut cautions = Vec::new();
+        scores::for_each_caution(self.intake, |c| {
+            cautions.push(Caution {
+                code: c.code.to_owned(),
+                message: c.message.to_owned(),
+            });
+        });
         Report {
             level: self.level,
             urgent: self.urgent,
@@ -275,6 +333,8 @@ impl Recommendation<'_> {
             not_evaluated,
             ruled_out,
             conditional,
+            scores,
+            cautions,
             plan: self.plan(preferences),
             pack: PackInfo {
                 id: meta.id.clone(),

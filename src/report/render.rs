@@ -4,7 +4,7 @@
 //! Every rendering takes the rules that set the level from [`Report::binding`], and every
 //! markdown rendering escapes pack-supplied text (reasons, sources) with [`escape_markdown`].
 
-use super::{AnswerValue, ConditionalLevel, FiredRule, NotEvaluated, Report};
+use super::{AnswerValue, ConditionalLevel, FiredRule, InstrumentScore, NotEvaluated, Report};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -166,6 +166,15 @@ fn render(r: &Report, style: Style) -> String {
             if md { "**" } else { "" }
         );
     }
+    for c in &r.cautions {
+        let _ = writeln!(
+            o,
+            "{}Reconcile: {}{}",
+            if md { "\n**" } else { "" },
+            c.message,
+            if md { "**" } else { "" }
+        );
+    }
     style.heading(&mut o, "Why");
     for f in r.binding() {
         style.firing(&mut o, f);
@@ -175,6 +184,12 @@ fn render(r: &Report, style: Style) -> String {
             if md { "" } else { "  " },
             style.pack_text(&f.source)
         );
+    }
+    if !r.scores.is_empty() {
+        style.heading(&mut o, "Scores");
+        for s in &r.scores {
+            let _ = writeln!(o, "{b}{}", score_text(s, style));
+        }
     }
     if !r.ruled_out.is_empty() {
         style.heading(&mut o, "Less intensive levels ruled out");
@@ -330,4 +345,36 @@ fn card_detail(r: &Report) -> String {
         r.pack.id, r.pack.version, r.pack.digest
     );
     d
+}
+
+/// One instrument's line: "PHQ-9 = 17, from items", "GAD-7: not scored, items missing: …",
+/// "C-SSRS screener: high risk, from items".
+fn score_text(s: &InstrumentScore, style: Style) -> String {
+    let name = match s.instrument.as_str() {
+        "phq9" => "PHQ-9",
+        "gad7" => "GAD-7",
+        "ciwa_ar" => "CIWA-Ar",
+        "cows" => "COWS",
+        "cssrs" => "C-SSRS screener",
+        other => other,
+    };
+    let from = match s.from.as_str() {
+        "items" => "from items",
+        "given_and_items" => "given, and agrees with its items",
+        _ => "given",
+    };
+    let mut line = match (s.instrument.as_str(), s.total, &s.risk) {
+        ("cssrs", _, Some(risk)) => format!("{name}: {risk} risk, {from}"),
+        ("cssrs", _, None) => format!("{name}: risk open, {from}"),
+        (_, Some(total), _) => format!("{name} = {total}, {from}"),
+        (_, None, _) => format!("{name}: no total (a partial instrument), {from}"),
+    };
+    if s.field.starts_with("substance_use[") {
+        line.push_str(&format!(" ({})", style.code(&s.field)));
+    }
+    if !s.missing_items.is_empty() {
+        line.push_str("; missing: ");
+        line.push_str(&style.codes(s.missing_items.iter().map(String::as_str), ", "));
+    }
+    line
 }
