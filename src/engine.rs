@@ -342,6 +342,9 @@ impl RulePack {
     /// [`IntakeError::PackUnavailable`] if this is the fail-closed stand-in returned when
     /// the built-in pack could not load.
     ///
+    /// The recommendation borrows the intake as well as the pack: its report describes the
+    /// intake's instruments (their scores, and what they lack).
+    ///
     /// # Examples
     ///
     /// ```

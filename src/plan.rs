@@ -139,7 +139,8 @@ impl<'p> Recommendation<'p> {
     /// ```
     /// # let json = include_str!("../examples/intakes/iop_primary.json");
     /// let pack = carelevel::RulePack::builtin();
-    /// let rec = pack.assess(&carelevel::Intake::from_json(json)?)?;
+    /// let intake = carelevel::Intake::from_json(json)?;
+    /// let rec = pack.assess(&intake)?;
     /// assert_eq!(rec.schedule().minimum_weekly_hours, 9);
     /// # Ok::<(), carelevel::IntakeError>(())
     /// ```
