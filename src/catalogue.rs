@@ -647,9 +647,9 @@ items! {
 
     severity: group, "Mental-health severity";
     severity.phq9: int(0, 27), "PHQ-9 total score" | "PHQ-9 depression score",
-        loinc("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score");
+        loinc("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]");
     severity.gad7: int(0, 21), "GAD-7 total score" | "GAD-7 anxiety score",
-        loinc("70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score");
+        loinc("70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]");
     severity.phq9_items: group, "PHQ-9, item by item"
         | "PHQ-9 items 1-8 (item 9 is `safety.phq9_item9`): with item 9 they score `phq9`";
     severity.phq9_items.interest: choice(Frequency), "PHQ-9 item 1: little interest or pleasure";

@@ -19,6 +19,11 @@
 //! | free text | `string` | `valueString` |
 //! | a repeating group | `group`, `repeats` | the group item once per entry |
 //! | "assessed: none" of a repeating group | `boolean` | `valueBoolean` `true`: the list is empty |
+//! | a rule pack's rating ([`questionnaire_for`]) | `integer` in the group `ratings`, linkId `ratings.<id>` | `valueInteger` |
+//!
+//! An answer option's display is readable ("Round-the-clock care"): the choice's name with
+//! its first letter capitalised and `_` read as a space, or, for the few codes where that
+//! reads badly, a display from a short table (a level of care is shown by its title).
 //!
 //! **Declined, unable to assess.** A safety item may be answered, declined by the person, or
 //! not assessable now (intoxicated, too unwell: reassess later), and neither of the last two
@@ -32,6 +37,59 @@
 //! reading can turn "declined" into "no"). The intake reads `declined` and `unable_to_assess`
 //! as unknown, never as no risk.
 //!
+//! # When an item applies (`enableWhen`)
+//!
+//! The form asks only what applies, by R4 `enableWhen` (with `enableBehavior` where an item
+//! has several conditions), generated from the same logic the intake's checks refuse an
+//! answer by (an item that does not apply is a conflict there):
+//!
+//! | item | enabled when |
+//! |---|---|
+//! | each repeating group (`substance_use`, `severity.conditions`, `history.episodes`) | its "assessed: none" item is not checked (`!=` `true`) |
+//! | `substance_use.drinks_per_day` | the entry's substance is alcohol |
+//! | `substance_use.benzodiazepine`, `.daily_dose_mg` | sedatives |
+//! | `substance_use.on_maintenance_therapy`, `.cows`, `.cows_items` | opioids |
+//! | `substance_use.ciwa_ar`, `.ciwa_ar_items` | alcohol or sedatives (`any`) |
+//! | `history.progress` (then **required**) | `history.current_setting` is answered and is not `none` (`exists`, `!=`, `all`) |
+//! | `medication.*_adherence` | its medication is answered and is not `none` |
+//! | `adolescent` (the group) | `age` `<` 18 |
+//! | `safety.cssrs.method`, `.intent`, `.plan` | `safety.cssrs.nonspecific_thoughts` `=` yes |
+//! | `safety.cssrs.behavior_past_3_months` | `safety.cssrs.behavior` `=` yes |
+//!
+//! A condition on an item of a substance entry names `substance_use.substance`, which R4
+//! resolves to the answer in the same entry (the nearest occurrence on the ancestor axis).
+//!
+//! # Standard LOINC panels
+//!
+//! A response to the intake questionnaire may also carry the PHQ-9 (LOINC 44249-1) and GAD-7
+//! (69737-5) panels as an EHR records them: items recognised by the LOINC code their linkId
+//! ends with (`/44250-9`, `/44249-1/44250-9`, `44250-9`, as LHC-Forms and US Core write
+//! them). A panel is a group item (the panel's code) holding its
+//! items, or its items directly, at the top level or in the `severity` group. Its items are
+//! answered with the LOINC answer list (`LA6568-5` "Not at all" = 0 ... `LA6571-9` "Nearly
+//! every day" = 3; GAD-7 item 2, 68509-9, also takes its own `LA18938-3` "More days than not"
+//! = 2) or a `valueInteger` 0-3; a total (44261-6, 70274-6) is a `valueInteger` or a whole
+//! `valueDecimal`. The PHQ-9 difficulty question (69722-7) is checked against its answer list
+//! and not used: no item of the intake holds it.
+//!
+//! Each answer becomes the intake item it is: PHQ-9 items 1-8 `severity.phq9_items.*`, item 9
+//! `safety.phq9_item9`, the GAD-7 items `severity.gad7_items.*`, the totals `severity.phq9`
+//! and `severity.gad7`. The intake then scores them ([`RulePack::assess`]), as it scores the
+//! same items given in JSON: a partial panel has no total (the report names its missing items
+//! and the rules reading the total are not evaluated), and a total given beside its items must
+//! agree with them. A panel or item given twice, an item answered both by a panel and by the
+//! intake's own linkId, an answer outside an item's range or not in its answer list, and a
+//! Coding from another system are errors naming the linkId and the LOINC code.
+//!
+//! # Rule packs' ratings
+//!
+//! [`questionnaire`] is the form for the built-in pack. A pack declaring `[[rating]]`s has its
+//! own form, [`questionnaire_for`]: the same items, and each rating as an integer item (with
+//! its range, required when the pack requires it) in a group `ratings`; it has its own
+//! canonical URL and version (see [`questionnaire_for`]), derived from the intake
+//! questionnaire. [`intake_from_response_for`] reads a response to it with the pack, and
+//! [`response_from_intake_for`] writes one.
+//!
 //! # Versions
 //!
 //! The questionnaire's version is the intake's format, [`QUESTIONNAIRE_VERSION`] (`2`). A
@@ -42,13 +100,16 @@
 //! The result is written as a `RiskAssessment` rather than a `ServiceRequest` or `CarePlan`:
 //! the engine's output is an assessment that a clinician reviews, not an order or an agreed
 //! plan; its `basis` references the `QuestionnaireResponse` it was computed from.
+//!
+//! [`RulePack::assess`]: crate::RulePack::assess
 
 use crate::catalogue::{self, Item, Kind, Required};
 use crate::intake::{NOT_OBTAINED, SchemaVersion};
+use crate::pack::Rating;
 use crate::report::Report;
-use crate::{Intake, Level};
+use crate::{Intake, Level, RulePack};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 /// The code system used for the intake's choices (there is no national one for these).
 pub const CHOICE_SYSTEM: &str = "urn:carelevel:choice";
@@ -60,6 +121,17 @@ pub const QUESTIONNAIRE_URL: &str = "urn:carelevel:questionnaire:intake";
 /// response's `questionnaire` canonical `URL|version` names the form whose items it answers.
 /// Intake 2's is `2`.
 pub const QUESTIONNAIRE_VERSION: &str = "2";
+/// The intake questionnaire's resource id.
+pub const QUESTIONNAIRE_ID: &str = "carelevel-intake";
+/// The intake questionnaire's computer-friendly name (R4 `que-0`: an identifier).
+pub const QUESTIONNAIRE_NAME: &str = "CarelevelIntake";
+/// The publication date of this version of the questionnaire. A constant: the form changes
+/// only with the crate, and the crate reads no clock.
+pub const QUESTIONNAIRE_DATE: &str = "2026-11-29";
+/// The questionnaire's publisher.
+pub const QUESTIONNAIRE_PUBLISHER: &str = "carelevel";
+/// The questionnaire's title.
+const TITLE: &str = "carelevel behavioural-health intake";
 /// The versions of the 0.1 questionnaire (whose version was the crate's, `0.1.0`): a response
 /// naming one is refused with [`FhirError::QuestionnaireV0_1`].
 const V0_1_VERSIONS: &[&str] = &["0.1.0", "0.1"];
@@ -67,7 +139,10 @@ const V0_1_VERSIONS: &[&str] = &["0.1.0", "0.1"];
 const YES_NO: [&str; 2] = ["yes", "no"];
 /// The `QuestionnaireResponse.status` values that are assessed.
 pub const ACCEPTED_STATUSES: &[&str] = &["completed", "amended"];
-const LOINC: &str = "http://loinc.org";
+/// LOINC's code system.
+pub const LOINC_SYSTEM: &str = "http://loinc.org";
+/// The linkId of the group holding a rule pack's ratings (`ratings.<id>` for each).
+const RATINGS: &str = "ratings";
 
 /// A FHIR Coding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,12 +186,41 @@ pub struct Extension {
     pub value_integer: i64,
 }
 
+/// A FHIR Narrative: the human-readable summary of a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Narrative {
+    /// `generated`: written from the resource's data.
+    pub status: String,
+    /// An XHTML `div`.
+    pub div: String,
+}
+
 /// An answer option.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerOption {
     /// The coded option.
     pub value_coding: Coding,
+}
+
+/// A condition under which an item is enabled (R4 `Questionnaire.item.enableWhen`): exactly one
+/// `answer[x]`, a boolean for `exists`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnableWhen {
+    /// The linkId of the question whose answer decides.
+    pub question: String,
+    /// `exists`, `=`, `!=`, `<`, ...
+    pub operator: String,
+    /// A yes/no to compare with (or, for `exists`, whether an answer exists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_boolean: Option<bool>,
+    /// A number to compare with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_integer: Option<i64>,
+    /// A code to compare with (system and code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_coding: Option<Coding>,
 }
 
 /// A Questionnaire item.
@@ -130,7 +234,13 @@ pub struct QuestionnaireItem {
     /// `group`, `choice`, `integer`, `boolean` or `string`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Whether it must be answered.
+    /// When the item applies; always, when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enable_when: Vec<EnableWhen>,
+    /// `all` or `any` of [`enable_when`](Self::enable_when), given when there are several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_behavior: Option<String>,
+    /// Whether it must be answered (when it is enabled).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub required: bool,
     /// Whether it may be answered more than once.
@@ -156,15 +266,28 @@ pub struct QuestionnaireItem {
 pub struct Questionnaire {
     /// Always `Questionnaire`.
     pub resource_type: String,
+    /// The resource id ([`QUESTIONNAIRE_ID`]).
+    pub id: String,
+    /// A generated narrative.
+    pub text: Narrative,
     /// Canonical URL ([`QUESTIONNAIRE_URL`]).
     pub url: String,
     /// Business version ([`QUESTIONNAIRE_VERSION`]): a response names it in its
     /// `questionnaire` canonical as `url|version`.
     pub version: String,
-    /// `active`.
-    pub status: String,
+    /// A computer-friendly name ([`QUESTIONNAIRE_NAME`]).
+    pub name: String,
     /// Title.
     pub title: String,
+    /// The questionnaire this one extends (a rule pack's form: the intake questionnaire).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub derived_from: Vec<String>,
+    /// `active`.
+    pub status: String,
+    /// Publication date ([`QUESTIONNAIRE_DATE`]).
+    pub date: String,
+    /// Publisher ([`QUESTIONNAIRE_PUBLISHER`]).
+    pub publisher: String,
     /// The items.
     pub item: Vec<QuestionnaireItem>,
 }
@@ -185,6 +308,10 @@ pub struct ResponseAnswer {
     /// A text answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_string: Option<String>,
+    /// A decimal answer: read only as a LOINC panel's total, when it is a whole number (as
+    /// LHC-Forms writes a score).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_decimal: Option<Number>,
 }
 
 /// An item in a QuestionnaireResponse.
@@ -365,6 +492,106 @@ pub enum FhirError {
         /// What is wrong.
         message: String,
     },
+    /// A rule pack's ratings (the group `ratings`) in a response read without the pack.
+    #[error(
+        "linkId `ratings` holds a rule pack's ratings: read the response with \
+         `intake_from_response_for` and the pack that declares them"
+    )]
+    RatingsWithoutPack,
+    /// An answer to an item of a standard LOINC panel that is not of the item's type: a
+    /// `valueString` to a PHQ-9 item, a fraction as a total, answers on a panel's group.
+    #[error("{item} ({instrument}, LOINC {code}): expected {expected}")]
+    LoincAnswer {
+        /// The item, as given.
+        item: GivenLinkId,
+        /// What it is: `PHQ-9 item 3`, `GAD-7 total`, `PHQ-9 panel`.
+        instrument: &'static str,
+        /// Its LOINC code.
+        code: &'static str,
+        /// What was expected.
+        expected: String,
+    },
+    /// A number outside the range of a LOINC panel's item (0-3) or total (0-27, 0-21).
+    #[error("{item} ({instrument}, LOINC {code}): {value} is outside {min}-{max}")]
+    LoincOutOfRange {
+        /// The item, as given.
+        item: GivenLinkId,
+        /// What it is.
+        instrument: &'static str,
+        /// Its LOINC code.
+        code: &'static str,
+        /// The number given.
+        value: i64,
+        /// Smallest valid value.
+        min: u32,
+        /// Largest valid value.
+        max: u32,
+    },
+    /// A coded answer to a LOINC panel's item whose `system` is missing or is not LOINC's.
+    #[error(
+        "{item} ({instrument}, LOINC {code}): expected a valueCoding with system `{system}`",
+        system = LOINC_SYSTEM
+    )]
+    LoincWrongSystem {
+        /// The item, as given.
+        item: GivenLinkId,
+        /// What it is.
+        instrument: &'static str,
+        /// Its LOINC code.
+        code: &'static str,
+    },
+    /// A LOINC answer code that is not in the item's answer list.
+    #[error(
+        "{item} ({instrument}, LOINC {code}): expected a code of its LOINC answer list: {expected}"
+    )]
+    LoincUnknownCode {
+        /// The item, as given.
+        item: GivenLinkId,
+        /// What it is.
+        instrument: &'static str,
+        /// Its LOINC code.
+        code: &'static str,
+        /// The answer list: each code in backticks with its score, separated by `, `.
+        expected: String,
+    },
+    /// A LOINC panel given twice (two panel groups, or a group and loose items of the same
+    /// panel), or one of its items or totals given twice.
+    #[error(
+        "{item} ({instrument}, LOINC {code}) is given more than once: give each panel, and each of its items, once"
+    )]
+    LoincRepeated {
+        /// The item or panel, as given.
+        item: GivenLinkId,
+        /// What it is.
+        instrument: &'static str,
+        /// Its LOINC code.
+        code: &'static str,
+    },
+    /// In a LOINC panel's group, an item that is not one of the panel's.
+    #[error("{item} is not an item of the {panel} panel (LOINC {code})")]
+    NotAPanelItem {
+        /// The item, as given.
+        item: GivenLinkId,
+        /// The panel: `PHQ-9` or `GAD-7`.
+        panel: &'static str,
+        /// The panel's LOINC code.
+        code: &'static str,
+    },
+    /// An item of a LOINC panel whose intake item the response also answers by its own
+    /// linkId (`severity.phq9_items.sleep` beside LOINC 44259-0).
+    #[error(
+        "{item} ({instrument}, LOINC {code}) answers `{field}`, which the response answers too: give it once"
+    )]
+    AnsweredTwice {
+        /// The panel's item, as given.
+        item: GivenLinkId,
+        /// What it is.
+        instrument: &'static str,
+        /// Its LOINC code.
+        code: &'static str,
+        /// The intake item both answer.
+        field: &'static str,
+    },
 }
 
 /// A linkId from a response, as an error shows it: the linkId itself only when it is short
@@ -377,12 +604,13 @@ pub enum FhirError {
 /// use carelevel::fhir::GivenLinkId;
 /// assert_eq!(GivenLinkId::new("safety.mood").to_string(), "linkId `safety.mood`");
 /// assert_eq!(GivenLinkId::new("Jane Doe, 1 May").to_string(), "a linkId of 15 characters");
+/// assert_eq!(GivenLinkId::new("/44250-9").to_string(), "linkId `/44250-9`");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GivenLinkId {
     /// At most [`GivenLinkId::MAX_SHOWN`] characters, each a lowercase ASCII letter, a digit,
-    /// `_`, `.` or `-`: shown.
+    /// `_`, `.`, `-` or `/` (a LOINC linkId such as `/44249-1/44250-9`): shown.
     Shown(String),
     /// Anything else: withheld, only its length in characters is shown.
     Withheld {
@@ -401,7 +629,7 @@ impl GivenLinkId {
         let identifier_like = (1..=Self::MAX_SHOWN).contains(&chars)
             && link_id
                 .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-/".contains(c));
         if identifier_like {
             GivenLinkId::Shown(link_id.to_owned())
         } else {
@@ -438,6 +666,250 @@ fn codes(d: &Item) -> Vec<&'static str> {
     answers.iter().chain(not_obtained).copied().collect()
 }
 
+/// Displays for the codes whose name, read as words, reads badly or says too little.
+const DISPLAYS: &[(&str, &str)] = &[
+    ("round_the_clock_care", "Round-the-clock care"),
+    (
+        "nonspecific_active_thoughts",
+        "Non-specific active thoughts",
+    ),
+    ("lifetime", "Earlier in life (lifetime)"),
+    ("past_3_months", "In the past 3 months"),
+    ("past_12_months", "In the past 12 months"),
+    ("past_90_days", "In the past 90 days"),
+    ("ptsd", "PTSD"),
+    ("psychotic_acute", "Psychotic disorder, acute"),
+    (
+        "psychotic_chronic_stable",
+        "Psychotic disorder, chronic and stable",
+    ),
+    ("only_in_24_hour_setting", "Only in a 24-hour setting"),
+    ("office_based_buprenorphine", "Office-based buprenorphine"),
+    (
+        "opioid_treatment_program",
+        "Opioid treatment program (methadone clinic)",
+    ),
+    ("withdrawal_management", "Withdrawal management alone"),
+    ("not_enough", "Not enough progress"),
+    ("sheltered_homeless", "Homeless, in a shelter"),
+    ("unsheltered", "Homeless, unsheltered"),
+    ("sedatives", "Sedatives, hypnotics or anxiolytics"),
+    ("early", "Early remission"),
+    ("sustained", "Sustained remission"),
+    ("less", "Less intensive care"),
+    ("more", "More intensive care"),
+];
+
+/// An answer option's display: from [`DISPLAYS`], a level of care's title, or the code read
+/// as words (`_` as a space, the first letter capitalised).
+fn display(code: &str) -> String {
+    if let Some((_, shown)) = DISPLAYS.iter().find(|(c, _)| *c == code) {
+        return (*shown).to_owned();
+    }
+    if let Some(level) = Level::ALL.iter().find(|l| l.as_str() == code) {
+        return level.title().to_owned();
+    }
+    let mut chars = code.chars();
+    chars
+        .next()
+        .map(|c| {
+            c.to_uppercase()
+                .chain(chars.map(|c| if c == '_' { ' ' } else { c }))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// When an item applies, beyond its repeating group's "assessed: none" item. Each mirrors a
+/// check of the intake that refuses the item as a conflict when it does not apply (a unit
+/// test holds the two together).
+#[derive(Debug, Clone, Copy)]
+enum When {
+    /// The entry's `substance` is one of these.
+    Substance(&'static [&'static str]),
+    /// The choice at this path is answered, with another code than this one.
+    AnsweredOtherThan(&'static str, &'static str),
+    /// The yes/no (coded: it may be declined) at this path is answered yes.
+    Yes(&'static str),
+    /// `age` is below this.
+    AgeBelow(u32),
+}
+
+/// The question an entry's substance conditions read: the substance of the same entry.
+const SUBSTANCE: &str = "substance_use.substance";
+/// The age from which adolescent items do not apply.
+const ADULT_AGE: u32 = 18;
+
+/// The items that apply only under a condition.
+const APPLIES: &[(&str, When)] = &[
+    (
+        "safety.cssrs.method",
+        When::Yes("safety.cssrs.nonspecific_thoughts"),
+    ),
+    (
+        "safety.cssrs.intent",
+        When::Yes("safety.cssrs.nonspecific_thoughts"),
+    ),
+    (
+        "safety.cssrs.plan",
+        When::Yes("safety.cssrs.nonspecific_thoughts"),
+    ),
+    (
+        "safety.cssrs.behavior_past_3_months",
+        When::Yes("safety.cssrs.behavior"),
+    ),
+    (
+        "substance_use.on_maintenance_therapy",
+        When::Substance(&["opioids"]),
+    ),
+    (
+        "substance_use.drinks_per_day",
+        When::Substance(&["alcohol"]),
+    ),
+    (
+        "substance_use.benzodiazepine",
+        When::Substance(&["sedatives"]),
+    ),
+    (
+        "substance_use.daily_dose_mg",
+        When::Substance(&["sedatives"]),
+    ),
+    (
+        "substance_use.ciwa_ar",
+        When::Substance(&["alcohol", "sedatives"]),
+    ),
+    ("substance_use.cows", When::Substance(&["opioids"])),
+    (
+        "substance_use.ciwa_ar_items",
+        When::Substance(&["alcohol", "sedatives"]),
+    ),
+    ("substance_use.cows_items", When::Substance(&["opioids"])),
+    (
+        "medication.opioid_use_disorder_adherence",
+        When::AnsweredOtherThan("medication.opioid_use_disorder", "none"),
+    ),
+    (
+        "medication.alcohol_use_disorder_adherence",
+        When::AnsweredOtherThan("medication.alcohol_use_disorder", "none"),
+    ),
+    (
+        "history.progress",
+        When::AnsweredOtherThan("history.current_setting", "none"),
+    ),
+    ("adolescent", When::AgeBelow(ADULT_AGE)),
+];
+
+/// A condition on the question at `question`.
+fn condition(question: &str, operator: &str) -> EnableWhen {
+    EnableWhen {
+        question: question.to_owned(),
+        operator: operator.to_owned(),
+        answer_boolean: None,
+        answer_integer: None,
+        answer_coding: None,
+    }
+}
+
+/// The code `code` of the choice item at `question`, as an `answerCoding`.
+fn coded(question: &str, code: &str) -> Option<Coding> {
+    Some(Coding {
+        system: Some(format!("{CHOICE_SYSTEM}:{question}")),
+        code: Some(code.to_owned()),
+        display: None,
+    })
+}
+
+/// The item's `enableWhen` and, with several conditions, its `enableBehavior`.
+fn enable_when(d: &Item) -> (Vec<EnableWhen>, Option<String>) {
+    let mut when = Vec::new();
+    let mut behavior = None;
+    // A repeating group is asked unless its "assessed: none" item is checked (`!=` is true
+    // when that item is unanswered).
+    if d.kind == Kind::Groups {
+        if let Some(none) = catalogue::ITEMS
+            .iter()
+            .find(|n| n.kind == Kind::NoneOf(d.path))
+        {
+            when.push(EnableWhen {
+                answer_boolean: Some(true),
+                ..condition(none.path, "!=")
+            });
+        }
+    }
+    match APPLIES
+        .iter()
+        .find(|(path, _)| *path == d.path)
+        .map(|(_, w)| *w)
+    {
+        Some(When::Substance(substances)) => {
+            for s in substances {
+                when.push(EnableWhen {
+                    answer_coding: coded(SUBSTANCE, s),
+                    ..condition(SUBSTANCE, "=")
+                });
+            }
+            behavior = Some("any");
+        }
+        Some(When::AnsweredOtherThan(question, code)) => {
+            when.push(EnableWhen {
+                answer_boolean: Some(true),
+                ..condition(question, "exists")
+            });
+            when.push(EnableWhen {
+                answer_coding: coded(question, code),
+                ..condition(question, "!=")
+            });
+            behavior = Some("all");
+        }
+        Some(When::Yes(question)) => when.push(EnableWhen {
+            answer_coding: coded(question, "yes"),
+            ..condition(question, "=")
+        }),
+        Some(When::AgeBelow(age)) => when.push(EnableWhen {
+            answer_integer: Some(i64::from(age)),
+            ..condition("age", "<")
+        }),
+        None => {}
+    }
+    // R4 `que-12`: `enableBehavior` is given exactly when there are several conditions.
+    let behavior = behavior.filter(|_| when.len() > 1).map(ToOwned::to_owned);
+    (when, behavior)
+}
+
+/// The LOINC codes of the question at `path`: the catalogue's (with LOINC's own display), and
+/// an item of a standard LOINC panel's (code only: its display would be the instrument's
+/// wording).
+fn loinc_codes(d: &Item) -> Vec<Coding> {
+    let catalogue = d.loinc.map(|(code, display)| Coding {
+        system: Some(LOINC_SYSTEM.to_owned()),
+        code: Some(code.to_owned()),
+        display: Some(display.to_owned()),
+    });
+    let panel_item = PANELS
+        .iter()
+        .flat_map(|p| p.items.iter())
+        .find(|i| i.path == d.path && d.loinc.is_none())
+        .map(|i| Coding {
+            system: Some(LOINC_SYSTEM.to_owned()),
+            code: Some(i.code.to_owned()),
+            display: None,
+        });
+    catalogue.into_iter().chain(panel_item).collect()
+}
+
+fn range(min: u32, max: u32) -> Vec<Extension> {
+    vec![
+        Extension {
+            url: "http://hl7.org/fhir/StructureDefinition/minValue".into(),
+            value_integer: i64::from(min),
+        },
+        Extension {
+            url: "http://hl7.org/fhir/StructureDefinition/maxValue".into(),
+            value_integer: i64::from(max),
+        },
+    ]
+}
+
 fn to_item(d: &'static Item) -> QuestionnaireItem {
     let codes = codes(d);
     let (kind, repeats) = match d.kind {
@@ -450,54 +922,81 @@ fn to_item(d: &'static Item) -> QuestionnaireItem {
         Kind::Bool | Kind::Flag | Kind::NoneOf(_) => ("boolean", false),
         Kind::Text => ("string", false),
     };
-    let bounds = match d.kind {
-        Kind::Int { min, max } => Some((min, max)),
-        _ => None,
-    };
+    let (enable_when, enable_behavior) = enable_when(d);
     QuestionnaireItem {
         link_id: d.path.to_owned(),
         text: d.question.to_owned(),
         kind: kind.to_owned(),
-        required: d.required == Required::Always,
+        enable_when,
+        enable_behavior,
+        // Required in treatment: required when enabled, and enabled only in treatment.
+        required: matches!(d.required, Required::Always | Required::InTreatment),
         repeats,
-        code: d
-            .loinc
-            .iter()
-            .map(|(code, display)| Coding {
-                system: Some(LOINC.to_owned()),
-                code: Some((*code).to_owned()),
-                display: Some((*display).to_owned()),
-            })
-            .collect(),
+        code: loinc_codes(d),
         answer_option: codes
             .iter()
             .map(|o| AnswerOption {
                 value_coding: Coding {
                     system: Some(choice_system(d)),
                     code: Some((*o).to_owned()),
-                    display: Some(o.replace('_', " ")),
+                    display: Some(display(o)),
                 },
             })
             .collect(),
-        extension: bounds
-            .map(|(lo, hi)| {
-                vec![
-                    Extension {
-                        url: "http://hl7.org/fhir/StructureDefinition/minValue".into(),
-                        value_integer: i64::from(lo),
-                    },
-                    Extension {
-                        url: "http://hl7.org/fhir/StructureDefinition/maxValue".into(),
-                        value_integer: i64::from(hi),
-                    },
-                ]
-            })
-            .unwrap_or_default(),
+        extension: match d.kind {
+            Kind::Int { min, max } => range(min, max),
+            _ => Vec::new(),
+        },
         item: d.children().map(to_item).collect(),
     }
 }
 
-/// The intake as a FHIR R4 `Questionnaire`, so an EHR can render the form.
+/// Escapes text for XHTML.
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Counts the groups and the questions among `items`, at any depth.
+fn count(items: &[QuestionnaireItem], groups: &mut usize, questions: &mut usize) {
+    for item in items {
+        if item.kind == "group" {
+            *groups += 1;
+        } else {
+            *questions += 1;
+        }
+        count(&item.item, groups, questions);
+    }
+}
+
+/// The form's generated narrative: a minimal XHTML `div` saying what it is.
+fn narrative(q: &Questionnaire) -> Narrative {
+    let (mut groups, mut questions) = (0, 0);
+    count(&q.item, &mut groups, &mut questions);
+    Narrative {
+        status: "generated".into(),
+        div: format!(
+            "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>{}, version {}: {questions} \
+             questions in {groups} groups, generated from carelevel's catalogue of intake \
+             items. An item that does not apply is disabled by its <code>enableWhen</code>.</p></div>",
+            xml_escape(&q.title),
+            xml_escape(&q.version)
+        ),
+    }
+}
+
+/// The intake as a FHIR R4 `Questionnaire`, so an EHR can render the form: the form of the
+/// built-in pack, which declares no rating (see [`questionnaire_for`] for a pack's).
 ///
 /// # Examples
 ///
@@ -507,16 +1006,376 @@ fn to_item(d: &'static Item) -> QuestionnaireItem {
 /// assert!(json.contains(r#""linkId":"safety.suicidal_ideation""#));
 /// assert!(json.contains("44261-6")); // PHQ-9 total, LOINC
 /// assert_eq!(q.version, carelevel::fhir::QUESTIONNAIRE_VERSION);
+/// assert_eq!(q.name, "CarelevelIntake");
 /// ```
 pub fn questionnaire() -> Questionnaire {
-    Questionnaire {
+    let mut q = Questionnaire {
         resource_type: "Questionnaire".into(),
+        id: QUESTIONNAIRE_ID.into(),
+        text: Narrative {
+            status: "generated".into(),
+            div: String::new(),
+        },
         url: QUESTIONNAIRE_URL.into(),
         version: QUESTIONNAIRE_VERSION.into(),
+        name: QUESTIONNAIRE_NAME.into(),
+        title: TITLE.into(),
+        derived_from: Vec::new(),
         status: "active".into(),
-        title: "carelevel behavioural-health intake".into(),
+        date: QUESTIONNAIRE_DATE.into(),
+        publisher: QUESTIONNAIRE_PUBLISHER.into(),
         item: catalogue::children_of("").map(to_item).collect(),
+    };
+    q.text = narrative(&q);
+    q
+}
+
+/// `s` with every character outside ASCII letters, digits, `-` and `.` replaced by `-` (for a
+/// pack's id or version in a canonical URL, a version or a resource id).
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// The canonical URL and version of a pack's form: the intake questionnaire's when the pack
+/// declares no rating, else `urn:carelevel:questionnaire:intake:pack:<id>` and
+/// `2-<pack version>` (the pack's id and version with any character but ASCII letters,
+/// digits, `-` and `.` as `-`).
+fn form_canonical(pack: &RulePack) -> (String, String) {
+    if pack.ratings().is_empty() {
+        return (QUESTIONNAIRE_URL.into(), QUESTIONNAIRE_VERSION.into());
     }
+    let meta = pack.meta();
+    (
+        format!("{QUESTIONNAIRE_URL}:pack:{}", slug(&meta.id)),
+        format!("{QUESTIONNAIRE_VERSION}-{}", slug(&meta.version)),
+    )
+}
+
+/// The index of the top-level item `notes` (the ratings go before it, as in the intake).
+fn before_notes<T>(items: &[T], link: impl Fn(&T) -> &str) -> usize {
+    items
+        .iter()
+        .position(|i| link(i) == "notes")
+        .unwrap_or(items.len())
+}
+
+/// The form for a rule pack: [`questionnaire`] with the pack's ratings (each `[[rating]]` an
+/// integer item `ratings.<id>` with its range, required when the pack requires it) in a group
+/// `ratings`. A pack without ratings (the built-in pack) has the intake questionnaire itself.
+///
+/// A pack with ratings has its own form: canonical URL
+/// `urn:carelevel:questionnaire:intake:pack:<pack id>`, version `2-<pack version>` (each
+/// character of the id and version but ASCII letters, digits, `-` and `.` written `-`), and
+/// `derivedFrom` the intake questionnaire. Read a response to it with
+/// [`intake_from_response_for`].
+///
+/// # Examples
+///
+/// ```
+/// use carelevel::fhir::{questionnaire, questionnaire_for};
+/// // The built-in rules under another id, with a rating `d1` added.
+/// let mut sources: Vec<(&str, String)> = carelevel::BUILTIN_SOURCES
+///     .iter()
+///     .map(|(n, t)| (*n, t.replace("id = \"carelevel.builtin\"", "id = \"dims\"")))
+///     .collect();
+/// sources.push(("d1.toml", "[[rating]]\nid = \"d1\"\nmin = 0\nmax = 4\n".into()));
+/// let sources: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (*n, t.as_str())).collect();
+/// let pack = carelevel::RulePack::from_sources(&sources)?;
+///
+/// let q = questionnaire_for(&pack);
+/// assert_eq!(q.url, "urn:carelevel:questionnaire:intake:pack:dims");
+/// assert_eq!(q.version, format!("2-{}", pack.meta().version));
+/// let ratings = q.item.iter().find(|i| i.link_id == "ratings").unwrap();
+/// assert_eq!(ratings.item[0].link_id, "ratings.d1");
+/// assert!(ratings.item[0].required);
+/// assert_eq!(questionnaire_for(&carelevel::RulePack::builtin()), questionnaire());
+/// # Ok::<(), carelevel::PackError>(())
+/// ```
+pub fn questionnaire_for(pack: &RulePack) -> Questionnaire {
+    let mut q = questionnaire();
+    if pack.ratings().is_empty() {
+        return q;
+    }
+    let meta = pack.meta();
+    let (url, version) = form_canonical(pack);
+    let ratings = QuestionnaireItem {
+        link_id: RATINGS.into(),
+        text: format!("Ratings of the rule pack {}", meta.id),
+        kind: "group".into(),
+        enable_when: Vec::new(),
+        enable_behavior: None,
+        required: false,
+        repeats: false,
+        code: Vec::new(),
+        answer_option: Vec::new(),
+        extension: Vec::new(),
+        item: pack
+            .ratings()
+            .iter()
+            .map(|r| QuestionnaireItem {
+                link_id: format!("{RATINGS}.{}", r.id),
+                text: format!("Rating {} ({}-{})", r.id, r.min, r.max),
+                kind: "integer".into(),
+                enable_when: Vec::new(),
+                enable_behavior: None,
+                required: r.required,
+                repeats: false,
+                code: Vec::new(),
+                answer_option: Vec::new(),
+                extension: range(r.min, r.max),
+                item: Vec::new(),
+            })
+            .collect(),
+    };
+    let at = before_notes(&q.item, |i| i.link_id.as_str());
+    q.item.insert(at, ratings);
+    let mut id = format!("{QUESTIONNAIRE_ID}-{}", slug(&meta.id));
+    id.truncate(64);
+    q.id = id;
+    q.url = url;
+    q.version = version;
+    q.name = format!("{QUESTIONNAIRE_NAME}WithRatings");
+    q.title = format!("{TITLE}, with the ratings of rule pack {}", meta.id);
+    q.derived_from = vec![format!("{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}")];
+    q.text = narrative(&q);
+    q
+}
+
+/// An item of a standard LOINC panel.
+#[derive(Debug, Clone, Copy)]
+struct PanelItem {
+    /// Its LOINC code.
+    code: &'static str,
+    /// What it is, as errors name it: `PHQ-9 item 1`, `PHQ-9 total`.
+    label: &'static str,
+    /// The intake item it answers; `""` for one the intake has no item for (read and
+    /// checked, not used).
+    path: &'static str,
+    /// Its LOINC answer list, each code with its score; empty for a total (a number).
+    answers: &'static [(&'static str, u32)],
+}
+
+/// A standard LOINC panel the reader recognises.
+#[derive(Debug, Clone, Copy)]
+struct Panel {
+    /// `PHQ-9`, `GAD-7`.
+    instrument: &'static str,
+    /// `PHQ-9 panel`.
+    label: &'static str,
+    /// The panel's LOINC code.
+    code: &'static str,
+    /// The scored items, in the instrument's order.
+    items: &'static [PanelItem],
+    /// The total score.
+    total: PanelItem,
+    /// Items of the panel that score nothing and that the intake has no item for.
+    unscored: &'static [PanelItem],
+}
+
+/// LOINC answer list LL358-3, "Not at all" (0) to "Nearly every day" (3): the PHQ-9 and GAD-7
+/// items.
+const LL358_3: &[(&str, u32)] = &[
+    ("LA6568-5", 0),
+    ("LA6569-3", 1),
+    ("LA6570-1", 2),
+    ("LA6571-9", 3),
+];
+
+/// GAD-7 item 2 (68509-9), whose LOINC answer list has "More days than not" (LA18938-3) for 2;
+/// LL358-3's "More than half the days" (LA6570-1), which many systems send for every GAD-7
+/// item, is read as 2 too.
+const GAD7_ITEM_2: &[(&str, u32)] = &[
+    ("LA6568-5", 0),
+    ("LA6569-3", 1),
+    ("LA18938-3", 2),
+    ("LA6570-1", 2),
+    ("LA6571-9", 3),
+];
+
+/// LOINC answer list LL359-1, "Not difficult at all" to "Extremely difficult": the PHQ-9's
+/// difficulty question (69722-7).
+const LL359_1: &[(&str, u32)] = &[
+    ("LA6572-7", 0),
+    ("LA6573-5", 1),
+    ("LA6575-0", 2),
+    ("LA6574-3", 3),
+];
+
+const fn scored(
+    code: &'static str,
+    label: &'static str,
+    path: &'static str,
+    answers: &'static [(&'static str, u32)],
+) -> PanelItem {
+    PanelItem {
+        code,
+        label,
+        path,
+        answers,
+    }
+}
+
+/// The standard panels: PHQ-9 (44249-1) and GAD-7 (69737-5), their items in order (a unit test
+/// holds them to the intake's scoring order), totals and unscored items.
+static PANELS: [Panel; 2] = [
+    Panel {
+        instrument: "PHQ-9",
+        label: "PHQ-9 panel",
+        code: "44249-1",
+        items: &[
+            scored(
+                "44250-9",
+                "PHQ-9 item 1",
+                "severity.phq9_items.interest",
+                LL358_3,
+            ),
+            scored(
+                "44255-8",
+                "PHQ-9 item 2",
+                "severity.phq9_items.feeling_down",
+                LL358_3,
+            ),
+            scored(
+                "44259-0",
+                "PHQ-9 item 3",
+                "severity.phq9_items.sleep",
+                LL358_3,
+            ),
+            scored(
+                "44254-1",
+                "PHQ-9 item 4",
+                "severity.phq9_items.tiredness",
+                LL358_3,
+            ),
+            scored(
+                "44251-7",
+                "PHQ-9 item 5",
+                "severity.phq9_items.appetite",
+                LL358_3,
+            ),
+            scored(
+                "44258-2",
+                "PHQ-9 item 6",
+                "severity.phq9_items.self_worth",
+                LL358_3,
+            ),
+            scored(
+                "44252-5",
+                "PHQ-9 item 7",
+                "severity.phq9_items.concentration",
+                LL358_3,
+            ),
+            scored(
+                "44253-3",
+                "PHQ-9 item 8",
+                "severity.phq9_items.psychomotor",
+                LL358_3,
+            ),
+            scored("44260-8", "PHQ-9 item 9", "safety.phq9_item9", LL358_3),
+        ],
+        total: scored("44261-6", "PHQ-9 total", "severity.phq9", &[]),
+        unscored: &[scored("69722-7", "PHQ-9 difficulty", "", LL359_1)],
+    },
+    Panel {
+        instrument: "GAD-7",
+        label: "GAD-7 panel",
+        code: "69737-5",
+        items: &[
+            scored(
+                "69725-0",
+                "GAD-7 item 1",
+                "severity.gad7_items.nervous",
+                LL358_3,
+            ),
+            scored(
+                "68509-9",
+                "GAD-7 item 2",
+                "severity.gad7_items.uncontrolled_worry",
+                GAD7_ITEM_2,
+            ),
+            scored(
+                "69733-4",
+                "GAD-7 item 3",
+                "severity.gad7_items.excessive_worry",
+                LL358_3,
+            ),
+            scored(
+                "69734-2",
+                "GAD-7 item 4",
+                "severity.gad7_items.trouble_relaxing",
+                LL358_3,
+            ),
+            scored(
+                "69735-9",
+                "GAD-7 item 5",
+                "severity.gad7_items.restlessness",
+                LL358_3,
+            ),
+            scored(
+                "69689-8",
+                "GAD-7 item 6",
+                "severity.gad7_items.irritability",
+                LL358_3,
+            ),
+            scored(
+                "69736-7",
+                "GAD-7 item 7",
+                "severity.gad7_items.dread",
+                LL358_3,
+            ),
+        ],
+        total: scored("70274-6", "GAD-7 total", "severity.gad7", &[]),
+        unscored: &[],
+    },
+];
+
+/// What a LOINC linkId names.
+#[derive(Debug, Clone, Copy)]
+enum Loinc {
+    /// A panel (its group).
+    Panel(&'static Panel),
+    /// A scored item of a panel: its position.
+    Item(&'static Panel, usize),
+    /// A panel's total.
+    Total(&'static Panel),
+    /// An unscored item of a panel.
+    Unscored(&'static Panel, usize),
+}
+
+impl Loinc {
+    fn panel(self) -> &'static Panel {
+        match self {
+            Loinc::Panel(p) | Loinc::Item(p, _) | Loinc::Total(p) | Loinc::Unscored(p, _) => p,
+        }
+    }
+}
+
+/// The standard panel item a linkId names by the LOINC code it ends with (`/44250-9`,
+/// `/44249-1/44250-9`, `44250-9`).
+fn recognise(link_id: &str) -> Option<Loinc> {
+    let code = link_id.rsplit('/').next()?;
+    PANELS.iter().find_map(|p| {
+        if p.code == code {
+            Some(Loinc::Panel(p))
+        } else if p.total.code == code {
+            Some(Loinc::Total(p))
+        } else if let Some(k) = p.items.iter().position(|i| i.code == code) {
+            Some(Loinc::Item(p, k))
+        } else {
+            p.unscored
+                .iter()
+                .position(|i| i.code == code)
+                .map(|k| Loinc::Unscored(p, k))
+        }
+    })
 }
 
 fn one(item: &ResponseItem) -> Result<Option<&ResponseAnswer>, FhirError> {
@@ -532,17 +1391,22 @@ fn choice_system(d: &Item) -> String {
     format!("{CHOICE_SYSTEM}:{}", d.path)
 }
 
+/// How many `value[x]` an answer has (FHIR allows exactly one).
+fn values(a: &ResponseAnswer) -> usize {
+    usize::from(a.value_coding.is_some())
+        + usize::from(a.value_integer.is_some())
+        + usize::from(a.value_boolean.is_some())
+        + usize::from(a.value_string.is_some())
+        + usize::from(a.value_decimal.is_some())
+}
+
 fn answer_value(d: &Item, a: &ResponseAnswer) -> Result<Value, FhirError> {
     let wrong = |expected| FhirError::WrongAnswerType {
         link_id: d.path.to_owned(),
         expected,
     };
     // FHIR allows exactly one value[x] per answer: a second one would be silently dropped.
-    let values = usize::from(a.value_coding.is_some())
-        + usize::from(a.value_integer.is_some())
-        + usize::from(a.value_boolean.is_some())
-        + usize::from(a.value_string.is_some());
-    if values > 1 {
+    if values(a) > 1 {
         return Err(wrong("exactly one value[x] in each answer"));
     }
     let codes = codes(d);
@@ -606,101 +1470,499 @@ fn answer_value(d: &Item, a: &ResponseAnswer) -> Result<Value, FhirError> {
     }
 }
 
-/// Reads response items into `out` (the JSON object at this level).
-///
-/// Nothing is dropped or overridden: an item or group that does not repeat may appear only
-/// once among its siblings, a repeating choice is one item with several answers, a group
-/// takes no answers and a question no child items.
-fn read_items(
-    items: &[ResponseItem],
-    within: &str,
-    out: &mut Map<String, Value>,
-) -> Result<(), FhirError> {
-    let mut seen: Vec<&'static str> = Vec::new();
-    // The repeating groups said to have no entries, by their `none_of` items.
-    let mut none_of: Vec<(&'static Item, &'static str)> = Vec::new();
-    for item in items {
-        let d = catalogue::children_of(within)
-            .find(|d| d.path == item.link_id)
-            .ok_or_else(|| FhirError::UnknownLinkId(GivenLinkId::new(&item.link_id)))?;
-        if !matches!(d.kind, Kind::Groups) {
-            if seen.contains(&d.path) {
-                return Err(FhirError::RepeatedItem {
-                    link_id: d.path.to_owned(),
-                    repeats: matches!(d.kind, Kind::Choices(_)),
-                });
-            }
-            seen.push(d.path);
+/// How a panel was given: as a group holding its items, or as loose items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Given {
+    Group,
+    Loose,
+}
+
+/// What a response gave of one standard panel.
+#[derive(Debug, Default)]
+struct PanelRead {
+    given: Option<Given>,
+    /// Each scored item's score and linkId, in the panel's order.
+    items: Vec<Option<(u32, GivenLinkId)>>,
+    total: Option<(u32, GivenLinkId)>,
+    /// Whether each unscored item was given.
+    unscored: Vec<bool>,
+}
+
+/// Reads a response's items: the intake's, a pack's ratings, standard LOINC panels.
+#[derive(Debug)]
+struct Reader<'p> {
+    /// The ratings a response may answer; `None` when read without a pack.
+    ratings: Option<&'p [Rating]>,
+    /// What was given of each of [`PANELS`].
+    panels: Vec<PanelRead>,
+}
+
+impl<'p> Reader<'p> {
+    fn new(ratings: Option<&'p [Rating]>) -> Reader<'p> {
+        Reader {
+            ratings,
+            panels: PANELS
+                .iter()
+                .map(|p| PanelRead {
+                    given: None,
+                    items: vec![None; p.items.len()],
+                    total: None,
+                    unscored: vec![false; p.unscored.len()],
+                })
+                .collect(),
         }
-        let wrong = |expected| FhirError::WrongAnswerType {
-            link_id: d.path.to_owned(),
-            expected,
-        };
-        match d.kind {
-            Kind::Group | Kind::Groups if !item.answer.is_empty() => {
-                return Err(wrong("child items, not an answer"));
-            }
-            Kind::Group => {
-                let mut m = Map::new();
-                read_items(&item.item, d.path, &mut m)?;
-                out.insert(d.key().to_owned(), Value::Object(m));
-            }
-            Kind::Groups => {
-                let mut m = Map::new();
-                read_items(&item.item, d.path, &mut m)?;
-                let entry = out
-                    .entry(d.key())
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(list) = entry {
-                    list.push(Value::Object(m));
+    }
+
+    /// Reads response items into `out` (the JSON object at this level).
+    ///
+    /// Nothing is dropped or overridden: an item or group that does not repeat may appear
+    /// only once among its siblings, a repeating choice is one item with several answers, a
+    /// group takes no answers and a question no child items.
+    fn read_items(
+        &mut self,
+        items: &[ResponseItem],
+        within: &str,
+        out: &mut Map<String, Value>,
+    ) -> Result<(), FhirError> {
+        let mut seen: Vec<&'static str> = Vec::new();
+        // The repeating groups said to have no entries, by their `none_of` items.
+        let mut none_of: Vec<(&'static Item, &'static str)> = Vec::new();
+        for item in items {
+            let Some(d) = catalogue::children_of(within).find(|d| d.path == item.link_id) else {
+                self.read_other(item, within, out)?;
+                continue;
+            };
+            if !matches!(d.kind, Kind::Groups) {
+                if seen.contains(&d.path) {
+                    return Err(FhirError::RepeatedItem {
+                        link_id: d.path.to_owned(),
+                        repeats: matches!(d.kind, Kind::Choices(_)),
+                    });
                 }
+                seen.push(d.path);
             }
-            _ if !item.item.is_empty() => {
-                return Err(wrong("answers, not child items"));
-            }
-            Kind::Choices(_) => {
-                let values = item
-                    .answer
-                    .iter()
-                    .map(|a| answer_value(d, a))
-                    .collect::<Result<Vec<_>, _>>()?;
-                out.insert(d.key().to_owned(), Value::Array(values));
-            }
-            Kind::NoneOf(group) => {
-                if let Some(a) = one(item)? {
-                    if answer_value(d, a)? == Value::Bool(true) {
-                        none_of.push((d, group));
+            let wrong = |expected| FhirError::WrongAnswerType {
+                link_id: d.path.to_owned(),
+                expected,
+            };
+            match d.kind {
+                Kind::Group | Kind::Groups if !item.answer.is_empty() => {
+                    return Err(wrong("child items, not an answer"));
+                }
+                Kind::Group => {
+                    let mut m = Map::new();
+                    self.read_items(&item.item, d.path, &mut m)?;
+                    out.insert(d.key().to_owned(), Value::Object(m));
+                }
+                Kind::Groups => {
+                    let mut m = Map::new();
+                    self.read_items(&item.item, d.path, &mut m)?;
+                    let entry = out
+                        .entry(d.key())
+                        .or_insert_with(|| Value::Array(Vec::new()));
+                    if let Value::Array(list) = entry {
+                        list.push(Value::Object(m));
+                    }
+                }
+                _ if !item.item.is_empty() => {
+                    return Err(wrong("answers, not child items"));
+                }
+                Kind::Choices(_) => {
+                    let values = item
+                        .answer
+                        .iter()
+                        .map(|a| answer_value(d, a))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    out.insert(d.key().to_owned(), Value::Array(values));
+                }
+                Kind::NoneOf(group) => {
+                    if let Some(a) = one(item)? {
+                        if answer_value(d, a)? == Value::Bool(true) {
+                            none_of.push((d, group));
+                        }
+                    }
+                }
+                _ => {
+                    if let Some(a) = one(item)? {
+                        out.insert(d.key().to_owned(), answer_value(d, a)?);
                     }
                 }
             }
-            _ => {
-                if let Some(a) = one(item)? {
-                    out.insert(d.key().to_owned(), answer_value(d, a)?);
+        }
+        for (d, group) in none_of {
+            // "None" is an empty list of entries: it cannot stand beside an entry, or one of
+            // the two answers would be dropped.
+            if out.contains_key(catalogue::key_of(group)) {
+                return Err(FhirError::Intake {
+                    link_id: d.path.to_owned(),
+                    message: format!(
+                        "answered yes, but `{group}` groups are present: answer one or the other"
+                    ),
+                });
+            }
+            out.insert(
+                catalogue::key_of(group).to_owned(),
+                Value::Array(Vec::new()),
+            );
+        }
+        Ok(())
+    }
+
+    /// An item that is not one of the intake's: a pack's ratings (at the top level), a
+    /// standard LOINC panel or one of its items (at the top level or in `severity`), or an
+    /// unknown linkId.
+    fn read_other(
+        &mut self,
+        item: &ResponseItem,
+        within: &str,
+        out: &mut Map<String, Value>,
+    ) -> Result<(), FhirError> {
+        if within.is_empty() && item.link_id == RATINGS {
+            return self.read_ratings(item, out);
+        }
+        if within.is_empty() || within == "severity" {
+            if let Some(loinc) = recognise(&item.link_id) {
+                return self.read_loinc(item, loinc);
+            }
+        }
+        Err(FhirError::UnknownLinkId(GivenLinkId::new(&item.link_id)))
+    }
+
+    /// The group `ratings`: each item `ratings.<id>` a rating the pack declares.
+    fn read_ratings(
+        &mut self,
+        item: &ResponseItem,
+        out: &mut Map<String, Value>,
+    ) -> Result<(), FhirError> {
+        let declared = self.ratings.ok_or(FhirError::RatingsWithoutPack)?;
+        if !item.answer.is_empty() {
+            return Err(FhirError::WrongAnswerType {
+                link_id: RATINGS.into(),
+                expected: "child items, not an answer",
+            });
+        }
+        if out.contains_key(RATINGS) {
+            return Err(FhirError::RepeatedItem {
+                link_id: RATINGS.into(),
+                repeats: false,
+            });
+        }
+        let mut read = Map::new();
+        for child in &item.item {
+            let rating = child
+                .link_id
+                .strip_prefix("ratings.")
+                .and_then(|id| declared.iter().find(|r| r.id == id))
+                .ok_or_else(|| FhirError::UnknownLinkId(GivenLinkId::new(&child.link_id)))?;
+            let link_id = format!("{RATINGS}.{}", rating.id);
+            let wrong = |expected| FhirError::WrongAnswerType {
+                link_id: link_id.clone(),
+                expected,
+            };
+            if read.contains_key(&rating.id) {
+                return Err(FhirError::RepeatedItem {
+                    link_id,
+                    repeats: false,
+                });
+            }
+            if !child.item.is_empty() {
+                return Err(wrong("answers, not child items"));
+            }
+            let answer = match child.answer.as_slice() {
+                [] => continue,
+                [a] => a,
+                _ => return Err(FhirError::TooManyAnswers(link_id)),
+            };
+            if values(answer) > 1 {
+                return Err(wrong("exactly one value[x] in each answer"));
+            }
+            let value = answer
+                .value_integer
+                .ok_or_else(|| wrong("an integer answer (valueInteger)"))?;
+            read.insert(rating.id.clone(), Value::from(value));
+        }
+        out.insert(RATINGS.into(), Value::Object(read));
+        Ok(())
+    }
+
+    /// A standard LOINC panel's group, or one of its items given loose.
+    fn read_loinc(&mut self, item: &ResponseItem, loinc: Loinc) -> Result<(), FhirError> {
+        let panel = loinc.panel();
+        let given_as = if matches!(loinc, Loinc::Panel(_)) {
+            Given::Group
+        } else {
+            Given::Loose
+        };
+        let state = self.state(panel)?;
+        // A second group, or a group beside loose items (or loose items beside a group), is
+        // the panel given twice.
+        if state
+            .given
+            .is_some_and(|g| g == Given::Group || given_as == Given::Group)
+        {
+            return Err(FhirError::LoincRepeated {
+                item: GivenLinkId::new(&item.link_id),
+                instrument: panel.label,
+                code: panel.code,
+            });
+        }
+        state.given = Some(given_as);
+        if !matches!(loinc, Loinc::Panel(_)) {
+            return self.read_panel_item(item, loinc);
+        }
+        if !item.answer.is_empty() {
+            return Err(FhirError::LoincAnswer {
+                item: GivenLinkId::new(&item.link_id),
+                instrument: panel.label,
+                code: panel.code,
+                expected: "child items, not an answer".into(),
+            });
+        }
+        for child in &item.item {
+            match recognise(&child.link_id) {
+                Some(l) if !matches!(l, Loinc::Panel(_)) && l.panel().code == panel.code => {
+                    self.read_panel_item(child, l)?;
+                }
+                _ => {
+                    return Err(FhirError::NotAPanelItem {
+                        item: GivenLinkId::new(&child.link_id),
+                        panel: panel.instrument,
+                        code: panel.code,
+                    });
                 }
             }
         }
+        Ok(())
     }
-    for (d, group) in none_of {
-        // "None" is an empty list of entries: it cannot stand beside an entry, or one of the
-        // two answers would be dropped.
-        if out.contains_key(catalogue::key_of(group)) {
-            return Err(FhirError::Intake {
-                link_id: d.path.to_owned(),
-                message: format!(
-                    "answered yes, but `{group}` groups are present: answer one or the other"
-                ),
+
+    /// What was given of `panel`.
+    fn state(&mut self, panel: &'static Panel) -> Result<&mut PanelRead, FhirError> {
+        let index = PANELS.iter().position(|p| p.code == panel.code);
+        index
+            .and_then(|i| self.panels.get_mut(i))
+            .ok_or_else(|| FhirError::NotAPanelItem {
+                item: GivenLinkId::new(panel.code),
+                panel: panel.instrument,
+                code: panel.code,
+            })
+    }
+
+    /// One item of a panel (a scored item, the total or an unscored item): its answer read,
+    /// checked and kept for [`Reader::merge_panels`].
+    fn read_panel_item(&mut self, item: &ResponseItem, loinc: Loinc) -> Result<(), FhirError> {
+        let panel = loinc.panel();
+        let of = match loinc {
+            Loinc::Item(p, k) => p.items.get(k),
+            Loinc::Total(p) => Some(&p.total),
+            Loinc::Unscored(p, k) => p.unscored.get(k),
+            Loinc::Panel(_) => None,
+        };
+        let given = GivenLinkId::new(&item.link_id);
+        let Some(of) = of.copied() else {
+            return Err(FhirError::NotAPanelItem {
+                item: given,
+                panel: panel.instrument,
+                code: panel.code,
+            });
+        };
+        let answer_error = |expected: &str| FhirError::LoincAnswer {
+            item: given.clone(),
+            instrument: of.label,
+            code: of.code,
+            expected: expected.to_owned(),
+        };
+        if !item.item.is_empty() {
+            return Err(answer_error("answers, not child items"));
+        }
+        let answer = match item.answer.as_slice() {
+            [] => None,
+            [a] => Some(a),
+            _ => return Err(answer_error("one answer")),
+        };
+        let state = self.state(panel)?;
+        let slot_taken = match loinc {
+            Loinc::Item(_, k) => state.items.get(k).is_some_and(Option::is_some),
+            Loinc::Total(_) => state.total.is_some(),
+            Loinc::Unscored(_, k) => state.unscored.get(k).copied().unwrap_or(false),
+            Loinc::Panel(_) => false,
+        };
+        if slot_taken {
+            return Err(FhirError::LoincRepeated {
+                item: given,
+                instrument: of.label,
+                code: of.code,
             });
         }
-        out.insert(
-            catalogue::key_of(group).to_owned(),
-            Value::Array(Vec::new()),
-        );
+        // An item given without an answer is unanswered: the instrument is partial.
+        let Some(answer) = answer else {
+            if let Loinc::Unscored(_, k) = loinc {
+                if let Some(seen) = state.unscored.get_mut(k) {
+                    *seen = true;
+                }
+            }
+            return Ok(());
+        };
+        let score = panel_score(&given, of, answer)?;
+        match loinc {
+            Loinc::Item(_, k) => {
+                if let Some(slot) = state.items.get_mut(k) {
+                    *slot = Some((score, given));
+                }
+            }
+            Loinc::Total(_) => state.total = Some((score, given)),
+            Loinc::Unscored(_, k) => {
+                if let Some(seen) = state.unscored.get_mut(k) {
+                    *seen = true;
+                }
+            }
+            Loinc::Panel(_) => {}
+        }
+        Ok(())
     }
+
+    /// Puts what the panels gave into the intake's JSON: each item's choice at its path, each
+    /// total at its path. A path the response also answered by its own linkId is an error.
+    fn merge_panels(&self, root: &mut Map<String, Value>) -> Result<(), FhirError> {
+        for (panel, state) in PANELS.iter().zip(&self.panels) {
+            let items = panel.items.iter().zip(&state.items);
+            let total = std::iter::once((&panel.total, &state.total));
+            for (of, slot) in items.chain(total) {
+                let Some((score, given)) = slot else {
+                    continue;
+                };
+                let value = match catalogue::find(of.path).map(|d| d.kind) {
+                    Some(Kind::Choice(ids)) => ids.get(*score as usize).map(|id| Value::from(*id)),
+                    Some(Kind::Int { .. }) => Some(Value::from(*score)),
+                    _ => None,
+                };
+                let twice = || FhirError::AnsweredTwice {
+                    item: given.clone(),
+                    instrument: of.label,
+                    code: of.code,
+                    field: of.path,
+                };
+                let value = value.ok_or_else(twice)?;
+                insert_at(root, of.path, value).map_err(|()| twice())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Puts `value` at the dotted `path` of `root`, making the groups on the way; an error if the
+/// path already holds a value (or a group on the way is not an object).
+fn insert_at(root: &mut Map<String, Value>, path: &str, value: Value) -> Result<(), ()> {
+    let (parents, key) = path.rsplit_once('.').unwrap_or(("", path));
+    let mut at = root;
+    for segment in parents.split('.').filter(|s| !s.is_empty()) {
+        at = match at
+            .entry(segment)
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
+            Value::Object(m) => m,
+            _ => return Err(()),
+        };
+    }
+    if at.contains_key(key) {
+        return Err(());
+    }
+    at.insert(key.to_owned(), value);
     Ok(())
 }
 
-/// Checks the response's `status` and `questionnaire` canonical.
-fn check_header(response: &QuestionnaireResponse) -> Result<(), FhirError> {
+/// The score of an answer to a panel's item: a code of its answer list or a `valueInteger` in
+/// its range (an item); a `valueInteger` or whole `valueDecimal` in its range (a total).
+fn panel_score(given: &GivenLinkId, of: PanelItem, a: &ResponseAnswer) -> Result<u32, FhirError> {
+    let answer_error = |expected: String| FhirError::LoincAnswer {
+        item: given.clone(),
+        instrument: of.label,
+        code: of.code,
+        expected,
+    };
+    if values(a) > 1 {
+        return Err(answer_error("exactly one value[x] in each answer".into()));
+    }
+    let (min, max) = if of.answers.is_empty() {
+        match catalogue::find(of.path).map(|d| d.kind) {
+            Some(Kind::Int { min, max }) => (min, max),
+            _ => (0, 0),
+        }
+    } else {
+        (
+            0,
+            of.answers.iter().map(|(_, s)| *s).max().unwrap_or_default(),
+        )
+    };
+    let in_range = |value: i64| {
+        u32::try_from(value)
+            .ok()
+            .filter(|v| (min..=max).contains(v))
+            .ok_or(FhirError::LoincOutOfRange {
+                item: given.clone(),
+                instrument: of.label,
+                code: of.code,
+                value,
+                min,
+                max,
+            })
+    };
+    if !of.answers.is_empty() {
+        if let Some(coding) = &a.value_coding {
+            if coding.system.as_deref() != Some(LOINC_SYSTEM) {
+                return Err(FhirError::LoincWrongSystem {
+                    item: given.clone(),
+                    instrument: of.label,
+                    code: of.code,
+                });
+            }
+            return coding
+                .code
+                .as_deref()
+                .and_then(|code| of.answers.iter().find(|(c, _)| *c == code))
+                .map(|(_, score)| *score)
+                .ok_or_else(|| FhirError::LoincUnknownCode {
+                    item: given.clone(),
+                    instrument: of.label,
+                    code: of.code,
+                    expected: of
+                        .answers
+                        .iter()
+                        .map(|(c, s)| format!("`{c}` ({s})"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+        }
+        return match a.value_integer {
+            Some(v) => in_range(v),
+            None => Err(answer_error(format!(
+                "a valueCoding from its LOINC answer list, or a valueInteger {min}-{max}"
+            ))),
+        };
+    }
+    if let Some(v) = a.value_integer {
+        return in_range(v);
+    }
+    match a.value_decimal.as_ref() {
+        Some(d) => match d.as_i64() {
+            Some(v) => in_range(v),
+            // `12.0` is a whole number; `12.5` is not a score.
+            None => match d.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => in_range(f as i64),
+                _ => Err(answer_error(format!("a whole number {min}-{max}"))),
+            },
+        },
+        None => Err(answer_error(format!(
+            "a number {min}-{max} (valueInteger, or a whole valueDecimal)"
+        ))),
+    }
+}
+
+/// Checks the response's `status` and `questionnaire` canonical: one of `forms` (URL and
+/// version), the version optional.
+fn check_header(
+    response: &QuestionnaireResponse,
+    forms: &[(String, String)],
+) -> Result<(), FhirError> {
     if response.resource_type != "QuestionnaireResponse" {
         return Err(FhirError::WrongResource);
     }
@@ -717,17 +1979,16 @@ fn check_header(response: &QuestionnaireResponse) -> Result<(), FhirError> {
         Some((url, version)) => (url, Some(version)),
         None => (canonical, None),
     };
-    if url != QUESTIONNAIRE_URL {
+    let Some((_, expected)) = forms.iter().find(|(u, _)| u == url) else {
         return Err(FhirError::WrongQuestionnaire);
-    }
+    };
     match version {
-        Some(v) if V0_1_VERSIONS.contains(&v) => return Err(FhirError::QuestionnaireV0_1),
-        Some(v) if v != QUESTIONNAIRE_VERSION => {
-            return Err(FhirError::WrongQuestionnaireVersion);
+        Some(v) if url == QUESTIONNAIRE_URL && V0_1_VERSIONS.contains(&v) => {
+            Err(FhirError::QuestionnaireV0_1)
         }
-        _ => {}
+        Some(v) if v != expected => Err(FhirError::WrongQuestionnaireVersion),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// The linkId for a JSON path such as `substance_use[0].dsm5_criteria`.
@@ -745,12 +2006,43 @@ fn link_of(path: &str) -> String {
     out
 }
 
+/// The intake questionnaire's canonical URL and version.
+fn intake_form() -> (String, String) {
+    (QUESTIONNAIRE_URL.into(), QUESTIONNAIRE_VERSION.into())
+}
+
+/// Reads a response to one of `forms`, with a pack's `ratings` (or none).
+fn read_response(
+    response: &QuestionnaireResponse,
+    forms: &[(String, String)],
+    ratings: Option<&[Rating]>,
+) -> Result<Intake, FhirError> {
+    check_header(response, forms)?;
+    let mut reader = Reader::new(ratings);
+    let mut root = Map::new();
+    reader.read_items(&response.item, "", &mut root)?;
+    reader.merge_panels(&mut root)?;
+    let mut intake: Intake =
+        serde_path_to_error::deserialize(Value::Object(root)).map_err(|e| FhirError::Intake {
+            link_id: link_of(&e.path().to_string()),
+            message: crate::json::redact(&e.inner().to_string()),
+        })?;
+    // The canonical named this questionnaire (whose version is intake 2's format), so the
+    // answers are an intake 2.
+    intake.schema_version = Some(SchemaVersion::V2);
+    Ok(intake)
+}
+
 /// Reads a `QuestionnaireResponse` to the intake questionnaire into an [`Intake`].
 ///
 /// The response must be `completed` or `amended` and must name the intake questionnaire in
 /// `questionnaire` ([`QUESTIONNAIRE_URL`], optionally `|`[`QUESTIONNAIRE_VERSION`]). No
 /// answer is dropped or overridden: what would be is an error instead. The intake read
 /// carries `schema_version` `2` (the questionnaire's version).
+///
+/// Standard LOINC panels (PHQ-9 44249-1, GAD-7 69737-5) in the response are read by their
+/// codes into the intake's items (see the [module documentation](self)); the intake scores
+/// them when it is assessed. A rule pack's ratings are read by [`intake_from_response_for`].
 ///
 /// # Errors
 ///
@@ -762,7 +2054,8 @@ fn link_of(path: &str) -> String {
 ///   another questionnaire, or another version of this one;
 ///   [`FhirError::QuestionnaireV0_1`]: it names the 0.1 questionnaire (`|0.1.0`), whose
 ///   answers are not intake 2's.
-/// - [`FhirError::UnknownLinkId`]: an item the questionnaire does not have at that place.
+/// - [`FhirError::UnknownLinkId`]: an item the questionnaire does not have at that place;
+///   [`FhirError::RatingsWithoutPack`]: a pack's ratings, which need the pack.
 /// - [`FhirError::RepeatedItem`]: an item or group that does not repeat appears twice among
 ///   its siblings (two `safety` groups, two `safety.suicidal_ideation` items). A repeating
 ///   choice (`engagement.commitments`) is rejected too when given as several items: its
@@ -777,14 +2070,22 @@ fn link_of(path: &str) -> String {
 ///   the item's answer options use (`urn:carelevel:choice:<linkId>`);
 ///   [`FhirError::UnknownCode`]: a code that is not one of the item's answer options
 ///   (`declined` and `unable_to_assess` are options of a safety item only).
+/// - A standard LOINC panel: [`FhirError::LoincOutOfRange`] (an item outside 0-3, a total
+///   outside its instrument's range), [`FhirError::LoincUnknownCode`] (a code not in the
+///   item's answer list), [`FhirError::LoincWrongSystem`] (a Coding from another system),
+///   [`FhirError::LoincAnswer`] (an answer of another type), [`FhirError::LoincRepeated`]
+///   (the panel or one of its items given twice), [`FhirError::NotAPanelItem`] (another item
+///   in the panel's group), [`FhirError::AnsweredTwice`] (a panel's item whose intake item the
+///   response also answers).
 /// - [`FhirError::Intake`]: a value the intake does not accept (a negative number, an entry
 ///   without its substance), or an "assessed: none" item (`no_substance_use`,
 ///   `severity.no_conditions`, `history.no_episodes`) answered yes beside entries of its
 ///   group.
 ///
 /// Each names the linkId (or the element) and what was expected, never a string from the
-/// response. Completeness and ranges are then checked by
-/// [`RulePack::assess`](crate::RulePack::assess), which names the same paths.
+/// response. Completeness, ranges, totals that disagree with their items and answers that do
+/// not apply are then checked by [`RulePack::assess`](crate::RulePack::assess), which names
+/// the same paths.
 ///
 /// # Examples
 ///
@@ -800,18 +2101,52 @@ fn link_of(path: &str) -> String {
 /// # Ok::<(), carelevel::IntakeError>(())
 /// ```
 pub fn intake_from_response(response: &QuestionnaireResponse) -> Result<Intake, FhirError> {
-    check_header(response)?;
-    let mut root = Map::new();
-    read_items(&response.item, "", &mut root)?;
-    let mut intake: Intake =
-        serde_path_to_error::deserialize(Value::Object(root)).map_err(|e| FhirError::Intake {
-            link_id: link_of(&e.path().to_string()),
-            message: crate::json::redact(&e.inner().to_string()),
-        })?;
-    // The canonical named this questionnaire (whose version is intake 2's format), so the
-    // answers are an intake 2.
-    intake.schema_version = Some(SchemaVersion::V2);
-    Ok(intake)
+    read_response(response, &[intake_form()], None)
+}
+
+/// Reads a `QuestionnaireResponse` to a rule pack's form ([`questionnaire_for`]) into an
+/// [`Intake`], with the ratings the pack declares (the group `ratings`).
+///
+/// The response may name the pack's form or the intake questionnaire (whose responses carry
+/// no ratings but may still be read with the pack). Its ratings are read as given; their
+/// ranges, and whether the required ones are there, are checked by
+/// [`RulePack::assess`](crate::RulePack::assess).
+///
+/// # Errors
+///
+/// As for [`intake_from_response`], with [`FhirError::UnknownLinkId`] for a rating the pack
+/// does not declare; [`FhirError::WrongAnswerType`], [`FhirError::TooManyAnswers`] and
+/// [`FhirError::RepeatedItem`] name `ratings.<id>` for a rating's answer.
+///
+/// # Examples
+///
+/// ```
+/// use carelevel::fhir::{intake_from_response_for, response_from_intake_for};
+/// # let mut sources: Vec<(&str, String)> = carelevel::BUILTIN_SOURCES
+/// #     .iter()
+/// #     .map(|(n, t)| (*n, t.replace("id = \"carelevel.builtin\"", "id = \"dims\"")))
+/// #     .collect();
+/// # sources.push(("d1.toml", "[[rating]]\nid = \"d1\"\nmin = 0\nmax = 4\n".into()));
+/// # let sources: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (*n, t.as_str())).collect();
+/// // A pack declaring the rating `d1` (the built-in rules, under the id `dims`).
+/// let pack = carelevel::RulePack::from_sources(&sources)?;
+/// let mut intake = carelevel::Intake::minimal_adult();
+/// intake.ratings.insert("d1".into(), 3);
+/// let response = response_from_intake_for(&pack, &intake);
+/// let canonical = response.questionnaire.as_deref().unwrap();
+/// assert!(canonical.starts_with("urn:carelevel:questionnaire:intake:pack:dims|2-"));
+/// assert_eq!(intake_from_response_for(&pack, &response).unwrap(), intake);
+/// # Ok::<(), carelevel::PackError>(())
+/// ```
+pub fn intake_from_response_for(
+    pack: &RulePack,
+    response: &QuestionnaireResponse,
+) -> Result<Intake, FhirError> {
+    let mut forms = vec![form_canonical(pack)];
+    if !forms.contains(&intake_form()) {
+        forms.push(intake_form());
+    }
+    read_response(response, &forms, Some(pack.ratings()))
 }
 
 fn answers_of(d: &Item, v: &Value) -> Vec<ResponseAnswer> {
@@ -912,9 +2247,53 @@ fn write_items(within: &str, obj: &Map<String, Value>) -> Vec<ResponseItem> {
     out
 }
 
+/// An intake as a `completed` response naming `canonical`; its ratings, if any, in the group
+/// `ratings` (before `notes`, as in the form).
+fn write_response(intake: &Intake, canonical: String) -> QuestionnaireResponse {
+    // An intake is plain data with string keys, so it always serialises to an object. Were
+    // that ever to fail, the response is written without items and as `entered-in-error`, so
+    // that it is never read as a completed (empty) intake.
+    let (status, item) = match serde_json::to_value(intake) {
+        Ok(Value::Object(m)) => {
+            let mut items = write_items("", &m);
+            if let Some(Value::Object(ratings)) = m.get(RATINGS) {
+                if !ratings.is_empty() {
+                    let group = ResponseItem {
+                        link_id: RATINGS.into(),
+                        answer: Vec::new(),
+                        item: ratings
+                            .iter()
+                            .map(|(id, v)| ResponseItem {
+                                link_id: format!("{RATINGS}.{id}"),
+                                answer: vec![ResponseAnswer {
+                                    value_integer: v.as_i64(),
+                                    ..Default::default()
+                                }],
+                                item: Vec::new(),
+                            })
+                            .collect(),
+                    };
+                    let at = before_notes(&items, |i| i.link_id.as_str());
+                    items.insert(at, group);
+                }
+            }
+            ("completed", items)
+        }
+        _ => ("entered-in-error", Vec::new()),
+    };
+    QuestionnaireResponse {
+        resource_type: "QuestionnaireResponse".into(),
+        questionnaire: Some(canonical),
+        status: status.into(),
+        item,
+    }
+}
+
 /// An intake as a `completed` `QuestionnaireResponse` to [`questionnaire`] (for round trips
 /// and for systems that store intakes as FHIR). Its `questionnaire` is the versioned canonical
-/// [`QUESTIONNAIRE_URL`]`|`[`QUESTIONNAIRE_VERSION`].
+/// [`QUESTIONNAIRE_URL`]`|`[`QUESTIONNAIRE_VERSION`]. An intake's ratings (for a rule pack)
+/// are written too, in the group `ratings`: write them with [`response_from_intake_for`] to
+/// name the pack's form, and read them back with [`intake_from_response_for`].
 ///
 /// # Examples
 ///
@@ -930,19 +2309,27 @@ fn write_items(within: &str, obj: &Map<String, Value>) -> Vec<ResponseItem> {
 /// # Ok::<(), carelevel::IntakeError>(())
 /// ```
 pub fn response_from_intake(intake: &Intake) -> QuestionnaireResponse {
-    // An intake is plain data with string keys, so it always serialises to an object. Were
-    // that ever to fail, the response is written without items and as `entered-in-error`, so
-    // that it is never read as a completed (empty) intake.
-    let (status, item) = match serde_json::to_value(intake) {
-        Ok(Value::Object(m)) => ("completed", write_items("", &m)),
-        _ => ("entered-in-error", Vec::new()),
-    };
-    QuestionnaireResponse {
-        resource_type: "QuestionnaireResponse".into(),
-        questionnaire: Some(format!("{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}")),
-        status: status.into(),
-        item,
-    }
+    write_response(
+        intake,
+        format!("{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}"),
+    )
+}
+
+/// An intake as a `completed` `QuestionnaireResponse` to a rule pack's form
+/// ([`questionnaire_for`]), its ratings in the group `ratings`. For a pack without ratings,
+/// the same as [`response_from_intake`].
+///
+/// # Examples
+///
+/// ```
+/// use carelevel::fhir::{response_from_intake, response_from_intake_for};
+/// let intake = carelevel::Intake::minimal_adult();
+/// let builtin = carelevel::RulePack::builtin();
+/// assert_eq!(response_from_intake_for(&builtin, &intake), response_from_intake(&intake));
+/// ```
+pub fn response_from_intake_for(pack: &RulePack, intake: &Intake) -> QuestionnaireResponse {
+    let (url, version) = form_canonical(pack);
+    write_response(intake, format!("{url}|{version}"))
 }
 
 fn level_concept(level: Level) -> CodeableConcept {
@@ -1144,7 +2531,13 @@ mod tests {
                 "`{}`",
                 d.path
             );
-            assert_eq!(qi.required, d.required == Required::Always, "`{}`", d.path);
+            // Required in treatment: required, and enabled only in treatment.
+            assert_eq!(
+                qi.required,
+                matches!(d.required, Required::Always | Required::InTreatment),
+                "`{}`",
+                d.path
+            );
             assert_eq!(qi.text, d.question);
             let codes: Vec<&str> = qi
                 .answer_option
@@ -1226,10 +2619,23 @@ mod tests {
                 _ if find_groups(d.path).is_some() => 2,
                 _ => 1,
             };
-            // Items in an entry of a repeating group appear once per entry.
-            let expected = expected * find_groups(d.parent()).map_or(1, |_| 2);
+            // Items in an entry of a repeating group appear once per entry, at any depth
+            // within it (`substance_use.ciwa_ar_items.tremor` is in each substance's entry).
+            let expected = expected * if in_an_entry(d) { 2 } else { 1 };
             assert_eq!(n, expected, "`{}`", d.path);
         }
+    }
+
+    /// Whether `d` is inside an entry of a repeating group (at any depth).
+    fn in_an_entry(d: &Item) -> bool {
+        let mut parent = d.parent();
+        while !parent.is_empty() {
+            if find_groups(parent).is_some() {
+                return true;
+            }
+            parent = item(parent).parent();
+        }
+        false
     }
 
     /// The item at `path` when it is a repeating group.
@@ -1352,5 +2758,332 @@ mod tests {
         intake.schema_version = None;
         let back = intake_from_response(&response_from_intake(&intake)).unwrap();
         assert_eq!(back.schema_version, Some(SchemaVersion::V2));
+    }
+
+    /// Every item of the questionnaire with its path, depth first.
+    fn form_item(q: &Questionnaire, path: &str) -> QuestionnaireItem {
+        let mut all = Vec::new();
+        flatten(&q.item, &mut all);
+        all.into_iter()
+            .find(|i| i.link_id == path)
+            .unwrap_or_else(|| panic!("`{path}` is not in the form"))
+            .clone()
+    }
+
+    #[test]
+    fn the_form_has_its_metadata_and_a_narrative() {
+        let q = questionnaire();
+        assert_eq!(q.id, QUESTIONNAIRE_ID);
+        // R4 `id`: [A-Za-z0-9\-\.]{1,64}; `que-0`: the name is an identifier.
+        assert!(q.id.len() <= 64);
+        assert!(
+            q.id.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        );
+        assert!(q.name.starts_with(|c: char| c.is_ascii_uppercase()));
+        assert!(
+            q.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        );
+        assert_eq!(q.publisher, QUESTIONNAIRE_PUBLISHER);
+        // A date, YYYY-MM-DD.
+        let parts: Vec<&str> = q.date.split('-').collect();
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [4, 2, 2]);
+        assert!(parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())));
+        assert_eq!(q.text.status, "generated");
+        assert!(
+            q.text
+                .div
+                .starts_with("<div xmlns=\"http://www.w3.org/1999/xhtml\">")
+        );
+        assert!(q.text.div.ends_with("</div>"));
+        assert!(q.text.div.contains(TITLE), "{}", q.text.div);
+        assert!(q.derived_from.is_empty());
+        assert_eq!(xml_escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
+
+    #[test]
+    fn answer_displays_are_readable_and_tell_the_options_apart() {
+        for d in ITEMS {
+            let qi = to_item(d);
+            let shown: Vec<&str> = qi
+                .answer_option
+                .iter()
+                .map(|o| o.value_coding.display.as_deref().unwrap())
+                .collect();
+            let unique: BTreeSet<&str> = shown.iter().copied().collect();
+            assert_eq!(unique.len(), shown.len(), "`{}`: {shown:?}", d.path);
+            for s in &shown {
+                assert!(!s.contains('_'), "`{}`: {s}", d.path);
+                assert!(
+                    s.starts_with(|c: char| c.is_uppercase()),
+                    "`{}`: {s}",
+                    d.path
+                );
+            }
+        }
+        assert_eq!(display("round_the_clock_care"), "Round-the-clock care");
+        assert_eq!(
+            display("more_than_half_the_days"),
+            "More than half the days"
+        );
+        assert_eq!(display("iop"), "Intensive outpatient (IOP)");
+        assert_eq!(display("unable_to_assess"), "Unable to assess");
+        // Every entry of the table is some item's code.
+        for (code, _) in DISPLAYS {
+            assert!(
+                ITEMS.iter().any(|d| codes(d).contains(code)),
+                "`{code}` is no item's code"
+            );
+        }
+    }
+
+    #[test]
+    fn each_condition_names_a_question_and_its_codes() {
+        let q = questionnaire();
+        for (path, when) in APPLIES {
+            let d = item(path);
+            let qi = form_item(&q, path);
+            assert!(!qi.enable_when.is_empty(), "`{path}`");
+            // R4 `que-12`: `enableBehavior` exactly when there are several conditions.
+            assert_eq!(
+                qi.enable_behavior.is_some(),
+                qi.enable_when.len() > 1,
+                "`{path}`"
+            );
+            for c in &qi.enable_when {
+                let question = item(&c.question);
+                // The question is a question, never a group.
+                assert!(
+                    !matches!(question.kind, Kind::Group | Kind::Groups),
+                    "`{path}`"
+                );
+                // Exactly one answer[x], a boolean for `exists` (R4 `que-7`).
+                let answers = usize::from(c.answer_boolean.is_some())
+                    + usize::from(c.answer_integer.is_some())
+                    + usize::from(c.answer_coding.is_some());
+                assert_eq!(answers, 1, "`{path}`");
+                if c.operator == "exists" {
+                    assert!(c.answer_boolean.is_some(), "`{path}`");
+                }
+                if let Some(coding) = &c.answer_coding {
+                    assert_eq!(coding.system, Some(choice_system(question)), "`{path}`");
+                    let code = coding.code.as_deref().unwrap();
+                    assert!(codes(question).contains(&code), "`{path}`: {code}");
+                }
+            }
+            // A substance condition reads the substance of the item's own entry.
+            if let When::Substance(_) = when {
+                assert_eq!(d.path.split('.').next(), Some("substance_use"), "`{path}`");
+                assert!(in_an_entry(d) || find_groups(d.parent()).is_some());
+            }
+        }
+        // Each repeating group is asked unless its "assessed: none" item is checked.
+        for d in ITEMS.iter().filter(|d| d.kind == Kind::Groups) {
+            let qi = form_item(&q, d.path);
+            let none = ITEMS
+                .iter()
+                .find(|n| n.kind == Kind::NoneOf(d.path))
+                .unwrap();
+            assert_eq!(
+                qi.enable_when,
+                [EnableWhen {
+                    answer_boolean: Some(true),
+                    ..condition(none.path, "!=")
+                }],
+                "`{}`",
+                d.path
+            );
+            assert!(!APPLIES.iter().any(|(p, _)| *p == d.path));
+        }
+        // An item required only in treatment is enabled only in treatment.
+        for d in ITEMS.iter().filter(|d| d.required == Required::InTreatment) {
+            let qi = form_item(&q, d.path);
+            assert!(qi.required, "`{}`", d.path);
+            assert!(
+                matches!(
+                    APPLIES.iter().find(|(p, _)| *p == d.path),
+                    Some((
+                        _,
+                        When::AnsweredOtherThan("history.current_setting", "none")
+                    ))
+                ),
+                "`{}`",
+                d.path
+            );
+        }
+    }
+
+    /// A valid answer to `d`, as JSON (a group: its first item answered).
+    fn sample(d: &Item) -> Value {
+        match d.kind {
+            Kind::Int { min, .. } => Value::from(min),
+            Kind::Bool | Kind::Flag => Value::Bool(true),
+            Kind::Choice(o) | Kind::Choices(o) => Value::from(o[0]),
+            Kind::Text => Value::from("text"),
+            Kind::Group | Kind::Groups | Kind::NoneOf(_) => {
+                let first = d.children().next().unwrap();
+                Value::Object(
+                    [(first.key().to_owned(), sample(first))]
+                        .into_iter()
+                        .collect(),
+                )
+            }
+        }
+    }
+
+    /// Whether the built-in pack's checks refuse the intake as a conflict at `field` (or
+    /// within it).
+    fn conflict_at(json: &Value, field: &str) -> bool {
+        let intake: Intake = serde_json::from_value(json.clone()).unwrap();
+        match crate::RulePack::builtin().check(&intake) {
+            Ok(()) => false,
+            Err(crate::IntakeError::Invalid(problems)) => problems.iter().any(|p| {
+                matches!(p.kind, crate::ProblemKind::Conflict { .. })
+                    && (p.field == field || p.field.starts_with(&format!("{field}.")))
+            }),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn each_condition_is_the_intakes_own_check() {
+        let adult = serde_json::to_value(Intake::minimal_adult()).unwrap();
+        let substances = codes(item(SUBSTANCE));
+        for (path, when) in APPLIES {
+            let d = item(path);
+            match *when {
+                When::Substance(applies) => {
+                    for s in &substances {
+                        let mut json = adult.clone();
+                        json["substance_use"] = serde_json::json!([
+                            {"substance": s, "dsm5_criteria": 3, d.key(): sample(d)}
+                        ]);
+                        let field = format!("substance_use[0].{}", d.key());
+                        assert_eq!(
+                            conflict_at(&json, &field),
+                            !applies.contains(s),
+                            "`{path}` for {s}"
+                        );
+                    }
+                }
+                When::Yes(question) => {
+                    for (answer, applies) in [(false, false), (true, true)] {
+                        let mut json = adult.clone();
+                        json["safety"]["cssrs"] = serde_json::json!({
+                            catalogue::key_of(question): answer,
+                            d.key(): true,
+                        });
+                        assert_eq!(conflict_at(&json, path), !applies, "`{path}` {answer}");
+                    }
+                }
+                When::AnsweredOtherThan(question, code) => {
+                    let other = codes(item(question))
+                        .into_iter()
+                        .find(|c| *c != code)
+                        .unwrap();
+                    for (answer, applies) in [(code, false), (other, true)] {
+                        let mut json = adult.clone();
+                        *at(&mut json, question) = Value::from(answer);
+                        *at(&mut json, path) = sample(d);
+                        assert_eq!(conflict_at(&json, path), !applies, "`{path}` {answer}");
+                    }
+                }
+                When::AgeBelow(age) => {
+                    for (years, applies) in [(age, false), (age - 1, true)] {
+                        let mut json = adult.clone();
+                        json["age"] = Value::from(years);
+                        *at(&mut json, path) = sample(d);
+                        assert_eq!(conflict_at(&json, path), !applies, "`{path}` {years}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_panels_are_the_intakes_instruments_in_order() {
+        use crate::intake::score;
+        let [phq9, gad7] = &PANELS;
+        let paths = |p: &Panel| p.items.iter().map(|i| i.path).collect::<Vec<_>>();
+        assert_eq!(paths(phq9), score::PHQ9_ITEMS);
+        assert_eq!(paths(gad7), score::GAD7_ITEMS);
+        for p in &PANELS {
+            // The total is the catalogue's item with that LOINC code.
+            let total = item(p.total.path);
+            assert_eq!(total.loinc.map(|(c, _)| c), Some(p.total.code));
+            assert!(matches!(total.kind, Kind::Int { .. }));
+            // Each item is a 0-3 choice: its answer list scores 0-3, each score once at least.
+            for i in p.items {
+                let Kind::Choice(ids) = item(i.path).kind else {
+                    panic!("`{}`", i.path)
+                };
+                assert_eq!(ids.len(), 4, "`{}`", i.path);
+                let scores: BTreeSet<u32> = i.answers.iter().map(|(_, s)| *s).collect();
+                assert_eq!(scores, (0..4).collect(), "`{}`", i.path);
+            }
+            for i in p.unscored {
+                assert_eq!(i.path, "");
+            }
+            // Every code is recognised as what it is, bare or in a path.
+            assert!(matches!(recognise(p.code), Some(Loinc::Panel(_))));
+            assert!(matches!(
+                recognise(&format!("/{}/{}", p.code, p.total.code)),
+                Some(Loinc::Total(_))
+            ));
+            for (k, i) in p.items.iter().enumerate() {
+                assert!(
+                    matches!(recognise(&format!("/{}", i.code)), Some(Loinc::Item(q, j)) if q.code == p.code && j == k)
+                );
+            }
+        }
+        assert!(recognise("severity.phq9").is_none());
+        assert!(recognise("/12345-6").is_none());
+    }
+
+    /// LOINC long common names of the codes the catalogue gives a display, as loinc.org gives
+    /// them (checked there, 2026-11-29).
+    const LOINC_NAMES: &[(&str, &str)] = &[
+        (
+            "44261-6",
+            "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]",
+        ),
+        (
+            "70274-6",
+            "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]",
+        ),
+    ];
+
+    #[test]
+    fn the_form_shows_loincs_own_names() {
+        let q = questionnaire();
+        for d in ITEMS.iter().filter(|d| d.loinc.is_some()) {
+            let (code, _) = d.loinc.unwrap();
+            let name = LOINC_NAMES.iter().find(|(c, _)| *c == code);
+            assert!(
+                name.is_some(),
+                "`{}`: LOINC {code} has no verified name",
+                d.path
+            );
+            let shown = form_item(&q, d.path).code;
+            assert_eq!(shown[0].display.as_deref(), name.map(|(_, n)| *n));
+        }
+        // The panels' items carry their codes, without a display (it would be the
+        // instrument's wording).
+        let interest = form_item(&q, "severity.phq9_items.interest");
+        assert_eq!(interest.code[0].code.as_deref(), Some("44250-9"));
+        assert_eq!(interest.code[0].display, None);
+        let item9 = form_item(&q, "safety.phq9_item9");
+        assert_eq!(item9.code[0].code.as_deref(), Some("44260-8"));
+    }
+
+    #[test]
+    fn a_pack_without_ratings_has_the_intake_form() {
+        assert_eq!(
+            questionnaire_for(&crate::RulePack::builtin()),
+            questionnaire()
+        );
+        assert_eq!(slug("a b|c.d-é"), "a-b-c.d--");
     }
 }

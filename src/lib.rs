@@ -46,8 +46,9 @@ pub use intake::Intake;
 pub use level::{Level, UnknownLevel};
 pub use pack::{BUILTIN_SOURCES, PackError, PackMeta, Rule, RulePack};
 pub use report::{
-    AnswerRead, AnswerValue, ConditionalLevel, Cost, EngineInfo, FiredRule, NotApplicable,
-    NotEvaluated, PackInfo, Plan, PlanReferral, PlanService, Report, RuledOut, Schedule, Weeks,
+    AnswerRead, AnswerValue, Caution, ConditionalLevel, Cost, EngineInfo, FiredRule,
+    InstrumentScore, NotApplicable, NotEvaluated, PackInfo, Plan, PlanReferral, PlanService,
+    Report, RuledOut, Schedule, Weeks,
 };
 
 /// The version of this crate, from its manifest (what the C ABI's `carelevel_version` returns).

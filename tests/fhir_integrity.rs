@@ -18,7 +18,8 @@ const IOP: &str = include_str!("../examples/intakes/iop_primary.json");
 const PLANTED: &str = "John Smith HIV positive";
 
 /// Every item of intake 2 answered, with two or more entries in each repeating group (a
-/// 16-year-old, so that the adolescent items apply). `a_fully_answered_intake_round_trips`
+/// 16-year-old, so that the adolescent items apply; each instrument's items add up to its
+/// total, and the C-SSRS screener agrees with the two suicide items). `a_fully_answered_intake_round_trips`
 /// holds it to the Questionnaire: a new item must be answered here.
 const FULL: &str = r#"{
   "schema_version": "2",
@@ -31,7 +32,16 @@ const FULL: &str = r#"{
     "lethal_means": "firearm",
     "harm_to_others": "ideation",
     "harm_target_identified": false,
-    "psychosis_or_unable_to_self_care": false
+    "psychosis_or_unable_to_self_care": false,
+    "cssrs": {
+      "wish_to_be_dead": true,
+      "nonspecific_thoughts": true,
+      "method": true,
+      "intent": false,
+      "plan": false,
+      "behavior": true,
+      "behavior_past_3_months": false
+    }
   },
   "withdrawal": {
     "seizure_or_dt_history": true,
@@ -48,7 +58,19 @@ const FULL: &str = r#"{
       "days_used_past_30": 28,
       "hours_since_last_use": 14,
       "drinks_per_day": 12,
-      "ciwa_ar": 16
+      "ciwa_ar": 16,
+      "ciwa_ar_items": {
+        "nausea_vomiting": 2,
+        "tremor": 3,
+        "paroxysmal_sweats": 2,
+        "anxiety": 3,
+        "agitation": 2,
+        "tactile_disturbances": 1,
+        "auditory_disturbances": 0,
+        "visual_disturbances": 0,
+        "headache": 2,
+        "orientation": 1
+      }
     },
     {
       "substance": "opioids",
@@ -57,7 +79,20 @@ const FULL: &str = r#"{
       "on_maintenance_therapy": true,
       "days_used_past_30": 0,
       "hours_since_last_use": 8760,
-      "cows": 3
+      "cows": 3,
+      "cows_items": {
+        "pulse": 1,
+        "sweating": 0,
+        "restlessness": 1,
+        "pupil_size": 0,
+        "bone_or_joint_aches": 1,
+        "runny_nose_or_tearing": 0,
+        "gi_upset": 0,
+        "tremor": 0,
+        "yawning": 0,
+        "anxiety_or_irritability": 0,
+        "gooseflesh_skin": 0
+      }
     },
     {
       "substance": "sedatives",
@@ -85,6 +120,25 @@ const FULL: &str = r#"{
   "severity": {
     "phq9": 19,
     "gad7": 12,
+    "phq9_items": {
+      "interest": "nearly_every_day",
+      "feeling_down": "nearly_every_day",
+      "sleep": "more_than_half_the_days",
+      "tiredness": "more_than_half_the_days",
+      "appetite": "more_than_half_the_days",
+      "self_worth": "more_than_half_the_days",
+      "concentration": "more_than_half_the_days",
+      "psychomotor": "more_than_half_the_days"
+    },
+    "gad7_items": {
+      "nervous": "more_than_half_the_days",
+      "uncontrolled_worry": "more_than_half_the_days",
+      "excessive_worry": "more_than_half_the_days",
+      "trouble_relaxing": "more_than_half_the_days",
+      "restlessness": "more_than_half_the_days",
+      "irritability": "several_days",
+      "dread": "several_days"
+    },
     "clinician_rating": "moderate",
     "conditions": [
       { "condition": "depressive", "severity": "moderate" },
@@ -760,6 +814,23 @@ fn no_error_message_contains_a_planted_string() {
                 ..Default::default()
             });
         }),
+        ("code of a LOINC panel's item", |qr| {
+            qr.item
+                .push(leaf("/44250-9", vec![code("http://loinc.org", PLANTED)]));
+        }),
+        ("system of a LOINC panel's item", |qr| {
+            qr.item
+                .push(leaf("/44250-9", vec![code(PLANTED, "LA6568-5")]));
+        }),
+        ("text as a LOINC total", |qr| {
+            qr.item.push(leaf(
+                "/44261-6",
+                vec![ResponseAnswer {
+                    value_string: Some(PLANTED.into()),
+                    ..Default::default()
+                }],
+            ));
+        }),
         ("text as a second answer", |qr| {
             qr.item[0].answer.push(ResponseAnswer {
                 value_string: Some(PLANTED.into()),
@@ -1218,4 +1289,958 @@ fn the_intake_read_is_an_intake_2() {
     assert_eq!(read, Intake::minimal_adult());
     // So it reads as JSON too.
     assert_eq!(Intake::from_json(&read.to_json().unwrap()).unwrap(), read);
+}
+
+// 8. Standard LOINC panels: PHQ-9 (44249-1) and GAD-7 (69737-5), read by code and scored.
+
+/// A response to the intake questionnaire for an adult with no substance use and no
+/// condition, carrying the PHQ-9 panel (a group `/44249-1` in `severity`, items
+/// `/44249-1/<code>`, with the difficulty question 69722-7) and the GAD-7 panel (a group
+/// `/69737-5` at the top level; item 2 answered "More days than not", LA18938-3), neither with
+/// its total. PHQ-9 items 2, 2, 1, 3, 1, 2, 1, 0, 0 (12); GAD-7 items 2, 2, 1, 1, 0, 1, 1 (8).
+const LOINC_PANELS: &str = include_str!("fhir/loinc_panels.json");
+
+fn loinc_response() -> QuestionnaireResponse {
+    serde_json::from_str(LOINC_PANELS).unwrap()
+}
+
+fn answer_integer(n: i64) -> ResponseAnswer {
+    ResponseAnswer {
+        value_integer: Some(n),
+        ..Default::default()
+    }
+}
+
+fn loinc(code: &str) -> ResponseAnswer {
+    self::code("http://loinc.org", code)
+}
+
+/// The PHQ-9 panel's group (in `severity`).
+fn phq9_panel(qr: &mut QuestionnaireResponse) -> &mut ResponseItem {
+    child(group(qr, "severity"), "/44249-1")
+}
+
+/// The item with this LOINC code in the PHQ-9 panel.
+fn phq9_item<'a>(qr: &'a mut QuestionnaireResponse, code: &str) -> &'a mut ResponseItem {
+    child(phq9_panel(qr), &format!("/44249-1/{code}"))
+}
+
+fn report(intake: &Intake) -> carelevel::Report {
+    carelevel::RulePack::builtin().report(intake).unwrap()
+}
+
+/// An instrument's line of the report's `scores`.
+#[derive(Debug)]
+struct Score {
+    total: Option<u32>,
+    from: String,
+    field: String,
+    missing_items: Vec<String>,
+}
+
+fn score(report: &carelevel::Report, instrument: &str) -> Score {
+    // (The report's score type is not exported by name: its fields are read here.)
+    let s = report
+        .scores
+        .iter()
+        .find(|s| s.instrument == instrument)
+        .unwrap_or_else(|| panic!("no {instrument} score in {:?}", report.scores));
+    Score {
+        total: s.total,
+        from: s.from.clone(),
+        field: s.field.clone(),
+        missing_items: s.missing_items.clone(),
+    }
+}
+
+#[test]
+fn a_response_with_the_loinc_phq9_and_gad7_panels_is_read_and_scored() {
+    let read = intake_from_response(&loinc_response()).unwrap();
+    // Each item is the intake's own, as if given in JSON.
+    let mut expected = serde_json::to_value(Intake::minimal_adult()).unwrap();
+    expected["age"] = 41.into();
+    expected["substance_use"] = serde_json::json!([]);
+    expected["severity"]["conditions"] = serde_json::json!([]);
+    expected["safety"]["phq9_item9"] = "not_at_all".into();
+    expected["severity"]["phq9_items"] = serde_json::json!({
+        "interest": "more_than_half_the_days",
+        "feeling_down": "more_than_half_the_days",
+        "sleep": "several_days",
+        "tiredness": "nearly_every_day",
+        "appetite": "several_days",
+        "self_worth": "more_than_half_the_days",
+        "concentration": "several_days",
+        "psychomotor": "not_at_all",
+    });
+    expected["severity"]["gad7_items"] = serde_json::json!({
+        "nervous": "more_than_half_the_days",
+        "uncontrolled_worry": "more_than_half_the_days",
+        "excessive_worry": "several_days",
+        "trouble_relaxing": "several_days",
+        "restlessness": "not_at_all",
+        "irritability": "several_days",
+        "dread": "several_days",
+    });
+    assert_eq!(serde_json::to_value(&read).unwrap(), expected);
+    // No total was given: the intake holds none, the report scores them from the items.
+    assert_eq!(read.severity.phq9, None);
+    assert_eq!(read.severity.gad7, None);
+    let report = report(&read);
+    let phq9 = score(&report, "phq9");
+    assert_eq!(
+        (phq9.total, phq9.from.as_str(), phq9.field.as_str()),
+        (Some(12), "items", "severity.phq9")
+    );
+    assert!(phq9.missing_items.is_empty());
+    let gad7 = score(&report, "gad7");
+    assert_eq!(
+        (gad7.total, gad7.from.as_str(), gad7.field.as_str()),
+        (Some(8), "items", "severity.gad7")
+    );
+    // The scores are read by the rules: none waits on them.
+    assert!(
+        !report.not_evaluated.iter().any(|n| n
+            .missing
+            .iter()
+            .any(|m| m == "severity.phq9" || m == "severity.gad7")),
+        "{:?}",
+        report.not_evaluated
+    );
+}
+
+#[test]
+fn a_panel_read_loose_or_by_bare_codes_is_the_same() {
+    let read = intake_from_response(&loinc_response()).unwrap();
+    // The PHQ-9 items loose in `severity`, linkIds the bare codes; the GAD-7 items loose at
+    // the top level.
+    let mut qr = loinc_response();
+    let panel = std::mem::take(&mut phq9_panel(&mut qr).item);
+    let severity = group(&mut qr, "severity");
+    severity.item.retain(|i| i.link_id != "/44249-1");
+    for mut i in panel {
+        i.link_id = i.link_id.trim_start_matches("/44249-1/").to_owned();
+        severity.item.push(i);
+    }
+    let gad7 = qr
+        .item
+        .iter()
+        .position(|i| i.link_id == "/69737-5")
+        .unwrap();
+    let gad7 = qr.item.remove(gad7);
+    qr.item.extend(gad7.item);
+    assert_eq!(intake_from_response(&qr).unwrap(), read);
+}
+
+#[test]
+fn a_total_given_with_its_panel_must_agree() {
+    let mut qr = loinc_response();
+    // LHC-Forms writes a score as a decimal.
+    phq9_panel(&mut qr).item.push(leaf(
+        "/44249-1/44261-6",
+        vec![ResponseAnswer {
+            value_decimal: Some(serde_json::Number::from_f64(12.0).unwrap()),
+            ..Default::default()
+        }],
+    ));
+    let gad7 = qr
+        .item
+        .iter_mut()
+        .find(|i| i.link_id == "/69737-5")
+        .unwrap();
+    gad7.item
+        .push(leaf("/69737-5/70274-6", vec![answer_integer(8)]));
+    let read = intake_from_response(&qr).unwrap();
+    assert_eq!(
+        (read.severity.phq9, read.severity.gad7),
+        (Some(12), Some(8))
+    );
+    let report = report(&read);
+    let phq9 = score(&report, "phq9");
+    assert_eq!(
+        (phq9.total, phq9.from.as_str()),
+        (Some(12), "given_and_items")
+    );
+    assert_eq!(score(&report, "gad7").from, "given_and_items");
+
+    // A total that is not its items' is refused when assessed, naming both.
+    phq9_item(&mut qr, "44261-6").answer = vec![answer_integer(15)];
+    let read = intake_from_response(&qr).unwrap();
+    let err = carelevel::RulePack::builtin().assess(&read).unwrap_err();
+    let carelevel::IntakeError::Invalid(problems) = &err else {
+        panic!("{err}")
+    };
+    assert!(
+        problems.iter().any(|p| p.field == "severity.phq9"
+            && matches!(
+                &p.kind,
+                carelevel::ProblemKind::TotalDisagrees { given: 15, sum: 12, complete: true, items }
+                    if items.contains("severity.phq9_items")
+            )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_partial_panel_has_no_total_and_names_what_is_missing() {
+    let mut qr = loinc_response();
+    // PHQ-9 item 7 (44252-5) left out; GAD-7 item 3 given without an answer.
+    phq9_panel(&mut qr)
+        .item
+        .retain(|i| i.link_id != "/44249-1/44252-5");
+    let gad7 = qr
+        .item
+        .iter_mut()
+        .find(|i| i.link_id == "/69737-5")
+        .unwrap();
+    child(gad7, "/69737-5/69733-4").answer.clear();
+    let read = intake_from_response(&qr).unwrap();
+    assert_eq!(read.severity.phq9_items.concentration, None);
+    let report = report(&read);
+    let phq9 = score(&report, "phq9");
+    // Never a silent zero: no total, and the missing item named.
+    assert_eq!((phq9.total, phq9.from.as_str()), (None, "items"));
+    assert_eq!(phq9.missing_items, ["severity.phq9_items.concentration"]);
+    let gad7 = score(&report, "gad7");
+    assert_eq!(gad7.total, None);
+    assert_eq!(gad7.missing_items, ["severity.gad7_items.excessive_worry"]);
+    // The rules that read the totals are not evaluated: they name them.
+    let waiting: Vec<&str> = report
+        .not_evaluated
+        .iter()
+        .flat_map(|n| n.missing.iter().map(String::as_str))
+        .collect();
+    assert!(
+        waiting.contains(&"severity.phq9") && waiting.contains(&"severity.gad7"),
+        "{waiting:?}"
+    );
+}
+
+#[test]
+fn a_panel_item_out_of_its_range_is_refused() {
+    let mut qr = loinc_response();
+    phq9_item(&mut qr, "44250-9").answer = vec![answer_integer(4)];
+    let e = err(&qr);
+    assert_eq!(
+        e,
+        FhirError::LoincOutOfRange {
+            item: GivenLinkId::new("/44249-1/44250-9"),
+            instrument: "PHQ-9 item 1",
+            code: "44250-9",
+            value: 4,
+            min: 0,
+            max: 3,
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "linkId `/44249-1/44250-9` (PHQ-9 item 1, LOINC 44250-9): 4 is outside 0-3"
+    );
+    // A score as an integer in range is read.
+    let mut qr = loinc_response();
+    phq9_item(&mut qr, "44250-9").answer = vec![answer_integer(2)];
+    assert_eq!(
+        intake_from_response(&qr).unwrap(),
+        intake_from_response(&loinc_response()).unwrap()
+    );
+    // Totals: outside 0-27, negative, or not a whole number.
+    for (answer, expected) in [
+        (
+            answer_integer(28),
+            "linkId `/44249-1/44261-6` (PHQ-9 total, LOINC 44261-6): 28 is outside 0-27",
+        ),
+        (
+            answer_integer(-1),
+            "linkId `/44249-1/44261-6` (PHQ-9 total, LOINC 44261-6): -1 is outside 0-27",
+        ),
+        (
+            ResponseAnswer {
+                value_decimal: Some(serde_json::Number::from_f64(12.5).unwrap()),
+                ..Default::default()
+            },
+            "linkId `/44249-1/44261-6` (PHQ-9 total, LOINC 44261-6): expected a whole number 0-27",
+        ),
+        (
+            ResponseAnswer {
+                value_string: Some("12".into()),
+                ..Default::default()
+            },
+            "linkId `/44249-1/44261-6` (PHQ-9 total, LOINC 44261-6): expected a number 0-27 (valueInteger, or a whole valueDecimal)",
+        ),
+    ] {
+        let mut qr = loinc_response();
+        phq9_panel(&mut qr)
+            .item
+            .push(leaf("/44249-1/44261-6", vec![answer]));
+        assert_eq!(err(&qr).to_string(), expected);
+    }
+    let mut qr = loinc_response();
+    qr.item.push(leaf("/70274-6", vec![answer_integer(22)]));
+    // (A loose GAD-7 total beside the GAD-7 group is the panel given twice: checked first.)
+    assert!(matches!(
+        err(&qr),
+        FhirError::LoincRepeated {
+            code: "69737-5",
+            ..
+        }
+    ));
+    let mut qr = loinc_response();
+    let gad7 = qr
+        .item
+        .iter_mut()
+        .find(|i| i.link_id == "/69737-5")
+        .unwrap();
+    gad7.item
+        .push(leaf("/69737-5/70274-6", vec![answer_integer(22)]));
+    assert!(matches!(
+        err(&qr),
+        FhirError::LoincOutOfRange {
+            value: 22,
+            max: 21,
+            code: "70274-6",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_panel_answer_code_not_in_its_list_is_refused() {
+    for (code, item) in [
+        // "Somewhat difficult": the difficulty question's list, not an item's.
+        ("LA6572-7", "44250-9"),
+        // "More days than not": GAD-7 item 2's own list only.
+        ("LA18938-3", "44250-9"),
+        (PLANTED, "44250-9"),
+    ] {
+        let mut qr = loinc_response();
+        phq9_item(&mut qr, item).answer = vec![loinc(code)];
+        let e = err(&qr);
+        assert!(
+            matches!(
+                &e,
+                FhirError::LoincUnknownCode {
+                    code: "44250-9",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "linkId `/44249-1/44250-9` (PHQ-9 item 1, LOINC 44250-9): expected a code of its \
+             LOINC answer list: `LA6568-5` (0), `LA6569-3` (1), `LA6570-1` (2), `LA6571-9` (3)"
+        );
+    }
+    // The difficulty question is checked against its own list.
+    let mut qr = loinc_response();
+    phq9_item(&mut qr, "69722-7").answer = vec![loinc("LA6571-9")];
+    assert!(matches!(
+        err(&qr),
+        FhirError::LoincUnknownCode {
+            code: "69722-7",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_panel_answer_from_another_system_is_refused() {
+    for system in [
+        Some("http://snomed.info/sct"),
+        Some("urn:carelevel:choice:severity.phq9_items.interest"),
+        Some(""),
+        None,
+    ] {
+        let mut qr = loinc_response();
+        phq9_item(&mut qr, "44250-9").answer[0]
+            .value_coding
+            .as_mut()
+            .unwrap()
+            .system = system.map(Into::into);
+        let e = err(&qr);
+        assert_eq!(
+            e.to_string(),
+            "linkId `/44249-1/44250-9` (PHQ-9 item 1, LOINC 44250-9): expected a valueCoding \
+             with system `http://loinc.org`",
+            "{system:?}"
+        );
+    }
+}
+
+#[test]
+fn a_panel_given_twice_is_refused() {
+    // The same panel twice.
+    let mut qr = loinc_response();
+    let second = phq9_panel(&mut qr).clone();
+    group(&mut qr, "severity").item.push(second.clone());
+    let e = err(&qr);
+    assert_eq!(
+        e,
+        FhirError::LoincRepeated {
+            item: GivenLinkId::new("/44249-1"),
+            instrument: "PHQ-9 panel",
+            code: "44249-1",
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "linkId `/44249-1` (PHQ-9 panel, LOINC 44249-1) is given more than once: give each \
+         panel, and each of its items, once"
+    );
+    // Again at the top level, or one item of it beside the group.
+    let mut qr = loinc_response();
+    qr.item.push(second);
+    assert!(matches!(
+        err(&qr),
+        FhirError::LoincRepeated {
+            code: "44249-1",
+            ..
+        }
+    ));
+    let mut qr = loinc_response();
+    qr.item.push(leaf("/44260-8", vec![loinc("LA6568-5")]));
+    assert!(matches!(
+        err(&qr),
+        FhirError::LoincRepeated {
+            code: "44249-1",
+            ..
+        }
+    ));
+    // One item twice in the panel.
+    let mut qr = loinc_response();
+    let item = phq9_item(&mut qr, "44259-0").clone();
+    phq9_panel(&mut qr).item.push(item);
+    assert_eq!(
+        err(&qr),
+        FhirError::LoincRepeated {
+            item: GivenLinkId::new("/44249-1/44259-0"),
+            instrument: "PHQ-9 item 3",
+            code: "44259-0",
+        }
+    );
+    // An item both in the panel and by the intake's own linkId.
+    for (grp, link, answer) in [
+        (
+            "severity",
+            "severity.phq9_items",
+            ResponseItem {
+                link_id: "severity.phq9_items".into(),
+                answer: vec![],
+                item: vec![leaf(
+                    "severity.phq9_items.sleep",
+                    vec![choice("severity.phq9_items.sleep", "not_at_all")],
+                )],
+            },
+        ),
+        (
+            "safety",
+            "safety.phq9_item9",
+            leaf(
+                "safety.phq9_item9",
+                vec![choice("safety.phq9_item9", "not_at_all")],
+            ),
+        ),
+    ] {
+        let mut qr = loinc_response();
+        group(&mut qr, grp).item.push(answer);
+        let e = err(&qr);
+        assert!(matches!(&e, FhirError::AnsweredTwice { .. }), "{link}: {e}");
+        assert!(
+            e.to_string().contains("which the response answers too"),
+            "{e}"
+        );
+    }
+    let mut qr = loinc_response();
+    group(&mut qr, "severity")
+        .item
+        .push(leaf("severity.phq9_items", vec![]));
+    // (`severity.phq9_items` given with no item answers nothing: still read.)
+    assert!(intake_from_response(&qr).is_ok());
+    let mut qr = loinc_response();
+    group(&mut qr, "severity")
+        .item
+        .push(leaf("severity.gad7", vec![answer_integer(8)]));
+    let gad7 = qr
+        .item
+        .iter_mut()
+        .find(|i| i.link_id == "/69737-5")
+        .unwrap();
+    gad7.item
+        .push(leaf("/69737-5/70274-6", vec![answer_integer(8)]));
+    assert_eq!(
+        err(&qr).to_string(),
+        "linkId `/69737-5/70274-6` (GAD-7 total, LOINC 70274-6) answers `severity.gad7`, which \
+         the response answers too: give it once"
+    );
+}
+
+#[test]
+fn only_the_panels_items_are_read_in_a_panel_and_only_where_a_panel_may_be() {
+    // A GAD-7 item, or an unknown code, in the PHQ-9 group.
+    for link in ["/44249-1/69725-0", "/44249-1/12345-6", "severity.phq9"] {
+        let mut qr = loinc_response();
+        phq9_panel(&mut qr)
+            .item
+            .push(leaf(link, vec![answer_integer(1)]));
+        let e = err(&qr);
+        assert_eq!(
+            e.to_string(),
+            format!("linkId `{link}` is not an item of the PHQ-9 panel (LOINC 44249-1)")
+        );
+    }
+    // A panel item in another group than `severity` (or the top level).
+    let mut qr = loinc_response();
+    group(&mut qr, "safety")
+        .item
+        .push(leaf("/44260-8", vec![loinc("LA6568-5")]));
+    assert_eq!(
+        err(&qr).to_string(),
+        "linkId `/44260-8` is not an item of the carelevel intake questionnaire"
+    );
+    // Answers on the panel's group.
+    let mut qr = loinc_response();
+    phq9_panel(&mut qr).answer.push(answer_integer(12));
+    assert_eq!(
+        err(&qr).to_string(),
+        "linkId `/44249-1` (PHQ-9 panel, LOINC 44249-1): expected child items, not an answer"
+    );
+    // A linkId with text in it is not shown.
+    let mut qr = loinc_response();
+    phq9_panel(&mut qr).item.push(leaf(PLANTED, vec![]));
+    let e = err(&qr).to_string();
+    assert!(
+        e.starts_with("a linkId of 23 characters is not an item of the PHQ-9 panel"),
+        "{e}"
+    );
+}
+
+// 9. The form's own logic: `enableWhen`, evaluated over a response as a renderer would.
+
+/// The answers to the question `link` nearest to the item being evaluated: searched in the
+/// innermost group instance first, then outwards (R4: the nearest occurrence, on the ancestor
+/// axis first).
+fn nearest<'a>(scopes: &[&'a [ResponseItem]], link: &str) -> &'a [ResponseAnswer] {
+    fn find<'a>(items: &'a [ResponseItem], link: &str) -> Option<&'a [ResponseAnswer]> {
+        items.iter().find_map(|i| {
+            if i.link_id == link {
+                Some(i.answer.as_slice())
+            } else {
+                find(&i.item, link)
+            }
+        })
+    }
+    scopes
+        .iter()
+        .rev()
+        .find_map(|scope| find(scope, link))
+        .unwrap_or(&[])
+}
+
+/// Whether one `enableWhen` holds for these answers (R4 operator definitions: `!=` holds when
+/// no answer equals the value, so also when there is none).
+fn holds(c: &EnableWhen, answers: &[ResponseAnswer]) -> bool {
+    let equal = |a: &ResponseAnswer| match (&c.answer_boolean, &c.answer_integer, &c.answer_coding)
+    {
+        (Some(b), None, None) => a.value_boolean == Some(*b),
+        (None, Some(n), None) => a.value_integer == Some(*n),
+        (None, None, Some(coding)) => a
+            .value_coding
+            .as_ref()
+            .is_some_and(|v| v.system == coding.system && v.code == coding.code),
+        _ => panic!("`{}`: not exactly one answer[x]", c.question),
+    };
+    match c.operator.as_str() {
+        "exists" => c.answer_boolean == Some(!answers.is_empty()),
+        "=" => answers.iter().any(equal),
+        "!=" => !answers.iter().any(equal),
+        "<" => {
+            let limit = c.answer_integer.unwrap();
+            answers
+                .iter()
+                .any(|a| a.value_integer.is_some_and(|v| v < limit))
+        }
+        other => panic!("operator `{other}` is not used by the form"),
+    }
+}
+
+fn enabled(item: &QuestionnaireItem, scopes: &[&[ResponseItem]]) -> bool {
+    let mut results = item
+        .enable_when
+        .iter()
+        .map(|c| holds(c, nearest(scopes, &c.question)));
+    match (item.enable_behavior.as_deref(), item.enable_when.len()) {
+        (_, 0) => true,
+        (None, 1) => results.all(|r| r),
+        (Some("all"), _) => results.all(|r| r),
+        (Some("any"), _) => results.any(|r| r),
+        (behavior, n) => panic!("`{}`: {n} conditions, behavior {behavior:?}", item.link_id),
+    }
+}
+
+/// What a renderer following the form's logic finds in a response: the required items that
+/// are enabled and unanswered, and the disabled items that are answered. A group not in the
+/// response is shown once, empty (its required items are asked), as LHC-Forms does.
+#[derive(Debug, Default, PartialEq)]
+struct Completeness {
+    missing: Vec<String>,
+    answered_disabled: Vec<String>,
+}
+
+fn walk<'a>(
+    form: &[QuestionnaireItem],
+    given: &'a [ResponseItem],
+    scopes: &mut Vec<&'a [ResponseItem]>,
+    out: &mut Completeness,
+) {
+    for q in form {
+        let here: Vec<&'a ResponseItem> = given.iter().filter(|r| r.link_id == q.link_id).collect();
+        if !enabled(q, scopes) {
+            if !here.is_empty() {
+                out.answered_disabled.push(q.link_id.clone());
+            }
+            continue;
+        }
+        if q.kind == "group" {
+            if here.is_empty() {
+                scopes.push(&[]);
+                walk(&q.item, &[], scopes, out);
+                scopes.pop();
+            }
+            for g in here {
+                scopes.push(&g.item);
+                walk(&q.item, &g.item, scopes, out);
+                scopes.pop();
+            }
+        } else if q.required && here.iter().all(|r| r.answer.is_empty()) {
+            out.missing.push(q.link_id.clone());
+        }
+    }
+}
+
+fn completeness(q: &Questionnaire, qr: &QuestionnaireResponse) -> Completeness {
+    let mut out = Completeness::default();
+    let mut scopes = vec![qr.item.as_slice()];
+    walk(&q.item, &qr.item, &mut scopes, &mut out);
+    out
+}
+
+/// An adult with no substance use, not in treatment, no mental-health condition and no earlier
+/// treatment: only what the form requires of everyone.
+fn no_substance_adult() -> Intake {
+    let mut json = serde_json::to_value(Intake::minimal_adult()).unwrap();
+    json["substance_use"] = serde_json::json!([]);
+    json["severity"]["conditions"] = serde_json::json!([]);
+    json["history"]["episodes"] = serde_json::json!([]);
+    serde_json::from_value(json).unwrap()
+}
+
+#[test]
+fn the_form_asks_no_one_what_does_not_apply_to_them() {
+    let q = questionnaire();
+    let intake = no_substance_adult();
+    let qr = response_from_intake(&intake);
+    // The substance group, progress and the adolescent items are not answered...
+    let given: Vec<&str> = answered(&qr.item)
+        .into_iter()
+        .map(|i| i.link_id.as_str())
+        .collect();
+    for absent in [
+        "substance_use",
+        "substance_use.substance",
+        "history.progress",
+        "adolescent",
+    ] {
+        assert!(!given.contains(&absent), "{absent}");
+    }
+    // ... and the form, by its own logic, has every required enabled item answered.
+    assert_eq!(completeness(&q, &qr), Completeness::default());
+    // The engine agrees: the intake read is complete.
+    let read = intake_from_response(&qr).unwrap();
+    assert!(
+        read.missing_required().is_empty(),
+        "{:?}",
+        read.missing_required()
+    );
+    carelevel::RulePack::builtin().assess(&read).unwrap();
+
+    // Without the "assessed: none" item, the substance group is asked, and its substance is
+    // required.
+    let mut without = qr.clone();
+    without.item.retain(|i| i.link_id != "no_substance_use");
+    assert_eq!(
+        completeness(&q, &without).missing,
+        ["substance_use.substance"]
+    );
+}
+
+#[test]
+fn the_form_requires_progress_of_a_person_in_treatment() {
+    let q = questionnaire();
+    let mut intake = no_substance_adult();
+    intake.history.current_setting = Some(carelevel::intake::Setting::Iop);
+    let qr = response_from_intake(&intake);
+    assert_eq!(
+        completeness(&q, &qr),
+        Completeness {
+            missing: vec!["history.progress".into()],
+            answered_disabled: vec![],
+        }
+    );
+    // So does the engine.
+    let read = intake_from_response(&qr).unwrap();
+    assert_eq!(read.missing_required(), ["history.progress"]);
+
+    // Answered, it is complete.
+    intake.history.progress = Some(carelevel::intake::Progress::Progressing);
+    let qr = response_from_intake(&intake);
+    assert_eq!(completeness(&q, &qr), Completeness::default());
+    // And progress is not asked when the setting is none.
+    let mut none = no_substance_adult();
+    none.history.progress = Some(carelevel::intake::Progress::Progressing);
+    assert_eq!(
+        completeness(&q, &response_from_intake(&none)).answered_disabled,
+        ["history.progress"]
+    );
+}
+
+#[test]
+fn the_form_asks_each_substance_entry_only_its_own_items() {
+    let q = questionnaire();
+    let mut json: serde_json::Value = serde_json::from_str(FULL).unwrap();
+    // FULL answers each entry only with what applies to its substance.
+    let qr = response_from_intake(&intake(&json.to_string()));
+    assert_eq!(
+        completeness(&q, &qr).answered_disabled,
+        Vec::<String>::new()
+    );
+    // COWS on the alcohol entry, CIWA-Ar items on the opioids entry, a dose on an alcohol
+    // entry: each is an item the form does not enable there.
+    for (entry, key, value) in [
+        (0, "cows", serde_json::json!(3)),
+        (1, "ciwa_ar_items", serde_json::json!({"tremor": 2})),
+        (0, "daily_dose_mg", serde_json::json!(4)),
+        (2, "drinks_per_day", serde_json::json!(4)),
+        (0, "on_maintenance_therapy", serde_json::json!(true)),
+    ] {
+        let mut json = json.clone();
+        json["substance_use"][entry][key] = value;
+        let qr = response_from_intake(&intake(&json.to_string()));
+        assert_eq!(
+            completeness(&q, &qr).answered_disabled,
+            [format!("substance_use.{key}")],
+            "{key}"
+        );
+    }
+    // The adolescent items only under 18; C-SSRS items 3-5 only after a yes to item 2.
+    json["age"] = 18.into();
+    let qr = response_from_intake(&intake(&json.to_string()));
+    assert_eq!(completeness(&q, &qr).answered_disabled, ["adolescent"]);
+    json["age"] = 16.into();
+    json["safety"]["cssrs"]["nonspecific_thoughts"] = false.into();
+    let qr = response_from_intake(&intake(&json.to_string()));
+    assert_eq!(
+        completeness(&q, &qr).answered_disabled,
+        [
+            "safety.cssrs.method",
+            "safety.cssrs.intent",
+            "safety.cssrs.plan"
+        ]
+    );
+}
+
+#[test]
+fn answer_options_are_shown_readably() {
+    let q = questionnaire();
+    let status = questions(&q.item)
+        .into_iter()
+        .find(|i| i.link_id == "medical.status")
+        .unwrap();
+    let shown: Vec<&str> = status
+        .answer_option
+        .iter()
+        .map(|o| o.value_coding.display.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "Stable",
+            "Daily monitoring",
+            "Round-the-clock care",
+            "Declined",
+            "Unable to assess"
+        ]
+    );
+}
+
+#[test]
+fn the_form_has_its_metadata() {
+    let q = questionnaire();
+    assert_eq!(
+        (
+            q.id.as_str(),
+            q.name.as_str(),
+            q.publisher.as_str(),
+            q.date.as_str()
+        ),
+        (
+            QUESTIONNAIRE_ID,
+            QUESTIONNAIRE_NAME,
+            QUESTIONNAIRE_PUBLISHER,
+            QUESTIONNAIRE_DATE
+        )
+    );
+    assert_eq!(q.text.status, "generated");
+    assert!(
+        q.text
+            .div
+            .starts_with(r#"<div xmlns="http://www.w3.org/1999/xhtml">"#)
+    );
+    // The LOINC totals with LOINC's long common names.
+    let names: Vec<(String, String)> = questions(&q.item)
+        .into_iter()
+        .flat_map(|i| i.code.iter())
+        .filter_map(|c| Some((c.code.clone()?, c.display.clone()?)))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (
+                "44261-6".to_owned(),
+                "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]".to_owned()
+            ),
+            (
+                "70274-6".to_owned(),
+                "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]".to_owned()
+            ),
+        ]
+    );
+}
+
+// 10. A rule pack's ratings.
+
+/// The built-in rules under the id `test dims`, with a required rating `d1` (0-4) and an
+/// optional `d2` (0-10).
+fn ratings_pack() -> carelevel::RulePack {
+    let mut sources: Vec<(&str, String)> = carelevel::BUILTIN_SOURCES
+        .iter()
+        .map(|(n, t)| {
+            (
+                *n,
+                t.replace("id = \"carelevel.builtin\"", "id = \"test dims\""),
+            )
+        })
+        .collect();
+    sources.push((
+        "ratings.toml",
+        "[[rating]]\nid = \"d1\"\nmin = 0\nmax = 4\n\n[[rating]]\nid = \"d2\"\nmin = 0\nmax = 10\nrequired = false\n"
+            .into(),
+    ));
+    let sources: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    carelevel::RulePack::from_sources(&sources).unwrap()
+}
+
+#[test]
+fn a_packs_ratings_are_items_of_its_form() {
+    let pack = ratings_pack();
+    let q = questionnaire_for(&pack);
+    assert_eq!(q.url, "urn:carelevel:questionnaire:intake:pack:test-dims");
+    assert_eq!(q.version, format!("2-{}", pack.meta().version));
+    assert_eq!(
+        q.derived_from,
+        [format!("{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}")]
+    );
+    assert_ne!(q.id, QUESTIONNAIRE_ID);
+    // The intake's items, then the ratings before `notes`.
+    let links: Vec<&str> = q.item.iter().map(|i| i.link_id.as_str()).collect();
+    assert_eq!(&links[links.len() - 2..], ["ratings", "notes"]);
+    let ratings = &q.item[links.len() - 2];
+    let items: Vec<(&str, &str, bool, Vec<i64>)> = ratings
+        .item
+        .iter()
+        .map(|i| {
+            (
+                i.link_id.as_str(),
+                i.kind.as_str(),
+                i.required,
+                i.extension.iter().map(|e| e.value_integer).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("ratings.d1", "integer", true, vec![0, 4]),
+            ("ratings.d2", "integer", false, vec![0, 10]),
+        ]
+    );
+    // Everything else is the intake questionnaire's.
+    let mut base = questionnaire();
+    base.item.insert(base.item.len() - 1, ratings.clone());
+    assert_eq!(q.item, base.item);
+}
+
+#[test]
+fn a_packs_ratings_are_read_back_with_the_pack() {
+    let pack = ratings_pack();
+    let mut i = intake(IOP);
+    i.ratings.insert("d1".into(), 3);
+    i.ratings.insert("d2".into(), 7);
+    let qr = response_from_intake_for(&pack, &i);
+    let (url, version) = (
+        questionnaire_for(&pack).url,
+        questionnaire_for(&pack).version,
+    );
+    assert_eq!(qr.questionnaire, Some(format!("{url}|{version}")));
+    assert_eq!(intake_from_response_for(&pack, &qr).unwrap(), i);
+    // The ratings are scored by the pack.
+    let back = intake_from_response_for(&pack, &qr).unwrap();
+    pack.assess(&back).unwrap();
+
+    // The intake questionnaire's reader refuses the pack's form, and ratings.
+    assert_eq!(err(&qr), FhirError::WrongQuestionnaire);
+    let plain = response_from_intake(&i);
+    assert_eq!(err(&plain), FhirError::RatingsWithoutPack);
+    assert!(
+        err(&plain)
+            .to_string()
+            .contains("`intake_from_response_for`")
+    );
+    // A response to the intake questionnaire is read with the pack too.
+    assert_eq!(intake_from_response_for(&pack, &plain).unwrap(), i);
+    assert_eq!(
+        intake_from_response_for(&pack, &response(IOP)).unwrap(),
+        intake(IOP)
+    );
+
+    // A rating the pack does not declare, or of the wrong type, or twice.
+    let mut bad = qr.clone();
+    group(&mut bad, "ratings")
+        .item
+        .push(leaf("ratings.d9", vec![answer_integer(1)]));
+    assert_eq!(
+        intake_from_response_for(&pack, &bad)
+            .unwrap_err()
+            .to_string(),
+        "linkId `ratings.d9` is not an item of the carelevel intake questionnaire"
+    );
+    let mut bad = qr.clone();
+    group(&mut bad, "ratings").item[0].answer = vec![ResponseAnswer {
+        value_string: Some(PLANTED.into()),
+        ..Default::default()
+    }];
+    let e = intake_from_response_for(&pack, &bad)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "linkId `ratings.d1`: expected an integer answer (valueInteger)"
+    );
+    let mut bad = qr.clone();
+    let first = group(&mut bad, "ratings").item[0].clone();
+    group(&mut bad, "ratings").item.push(first);
+    assert_eq!(
+        intake_from_response_for(&pack, &bad)
+            .unwrap_err()
+            .to_string(),
+        "linkId `ratings.d1` appears more than once but does not repeat"
+    );
 }
