@@ -103,7 +103,7 @@ impl Report {
             .any(|n| n.floor.is_some_and(|f| f > self.level));
         let indicator = if self.urgent {
             Indicator::Critical
-        } else if self.level >= Level::Php || could_rise {
+        } else if self.level >= Level::Php || could_rise || !self.cautions.is_empty() {
             Indicator::Warning
         } else {
             Indicator::Info
@@ -171,4 +171,35 @@ fn uuid_from_digest(digest: &str) -> String {
         part(17, 20),
         part(20, 32)
     )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use crate::intake::{Assessed, Frequency};
+    use crate::{Intake, RulePack};
+
+    /// A caution reaches a CDS consumer: the card is at least a warning and its detail says
+    /// what to reconcile.
+    #[test]
+    fn a_caution_raises_the_card_and_is_in_its_detail() {
+        let pack = RulePack::builtin();
+        let calm =
+            Intake::from_json(include_str!("../examples/intakes/outpatient_mild.json")).unwrap();
+        let card = pack.report(&calm).unwrap().to_cds_card().unwrap();
+        assert_eq!(card.indicator, super::Indicator::Info);
+        assert!(!card.detail.contains("Reconcile"), "{}", card.detail);
+        let item9 = Intake {
+            safety: crate::intake::Safety {
+                phq9_item9: Some(Assessed::Answer(Frequency::SeveralDays)),
+                ..calm.safety.clone()
+            },
+            ..calm
+        };
+        let report = pack.report(&item9).unwrap();
+        assert_eq!(report.cautions.len(), 1);
+        let card = report.to_cds_card().unwrap();
+        assert_eq!(card.indicator, super::Indicator::Warning);
+        assert!(card.detail.contains("Reconcile"), "{}", card.detail);
+    }
 }

@@ -179,7 +179,8 @@ impl fmt::Display for IntakeProblem {
                 items,
             } => write!(
                 f,
-                "`{field}` is {given}, but its items (`{items}`) sum to {sum}"
+                "`{field}` is {given}, but its items (`{items}`{}) sum to {sum}",
+                item9(items)
             ),
             ProblemKind::TotalDisagrees {
                 given,
@@ -188,7 +189,8 @@ impl fmt::Display for IntakeProblem {
                 items,
             } => write!(
                 f,
-                "`{field}` is {given}, which its items (`{items}`) cannot total: those answered sum to {sum}"
+                "`{field}` is {given}, which its items (`{items}`{}) cannot total: those answered sum to {sum}",
+                item9(items)
             ),
             ProblemKind::BelowSupportedAge { min } => write!(
                 f,
@@ -209,6 +211,15 @@ impl fmt::Display for IntakeProblem {
                 )
             }
         }
+    }
+}
+
+/// PHQ-9's ninth item is a safety item, kept apart from the other eight: say so.
+fn item9(items: &str) -> &'static str {
+    if items == "severity.phq9_items" {
+        " with `safety.phq9_item9`"
+    } else {
+        ""
     }
 }
 

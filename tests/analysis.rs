@@ -957,8 +957,10 @@ fn the_analysis_is_sound_against_brute_force_on_random_packs() {
     use std::cell::Cell;
 
     let (proved, refuted, false_alarms) = (Cell::new(0), Cell::new(0), Cell::new(0));
+    // Roughly one random pack in ten is proved (the seed is random): 200 of them make "at
+    // least 5 of each" hold whatever the seed (40 fell short now and then).
     let mut runner = TestRunner::new(Config {
-        cases: 40,
+        cases: 200,
         source_file: Some(file!()),
         ..Config::default()
     });

@@ -38,9 +38,28 @@
 //!   `ProblemKind` as its JSON names it (`missing`, `out_of_range`, `conflict`,
 //!   `below_supported_age`, ...), `parse` for an `IntakeError::Json`, `version` for an
 //!   `IntakeError::Version`.
+//! - `error_details`: field -> an object each of whose keys must equal that key of the
+//!   field's problem as its JSON writes it (for `total_disagrees`: `given`, `sum`, `complete`,
+//!   `items`).
+//! - `scores`: the report's `scores`, exactly: one key per instrument the intake carries, its
+//!   instrument's name (`phq9`, `gad7`, `cssrs`) or, for a substance entry's scale, its field
+//!   (`substance_use[0].ciwa_ar`, `substance_use[1].cows`). Each value may assert `total`
+//!   (`null`: no total, a partial instrument), `from` (`given`, `items`, `given_and_items`),
+//!   `missing_items` (an exact set of paths) and `risk` (the C-SSRS screener's triage: `none`,
+//!   `low`, `moderate`, `high`, or `null` when its answers leave it open). `{}` asserts only
+//!   that the instrument is listed. For example
+//!   `"scores": {"phq9": {"total": 17, "from": "items", "missing_items": []}}`.
+//! - `cautions`: the exact set of the report's caution codes (`[]`: none), e.g.
+//!   `["phq9_item9_positive_without_suicidal_ideation"]`.
+//! - `same_report_as`: another case of the same file, also assessed, whose report this case's
+//!   must equal in all but `scores` (level, urgency, every rule fired and not evaluated, with
+//!   the answers it read, what is ruled out, the plan, the cautions): an instrument scored from
+//!   its items places exactly as its total given would.
 //! - `unread`: items of the intake (dotted paths, `substance_use[0].drinks_per_day` for an item
-//!   of one entry) that no rule reads: each must be in the case's intake, and the whole report
-//!   must be the same with all of them removed.
+//!   of one entry) that no rule reads: each must be in the case's intake, and the report must
+//!   be the same with all of them removed, but for `scores` and `cautions` (they describe the
+//!   intake's instruments, not a rule's reading): where those change, the case must assert
+//!   them (`scores`, `cautions`).
 //!
 //! Every case whose intake is assessed must also survive JSON: `Intake::from_json` of its
 //! `to_json` gives the same intake back. And the scenarios together must answer every item of
@@ -110,8 +129,29 @@ struct Expect {
     ruled_out: Option<BTreeMap<String, Vec<String>>>,
     error_fields: Option<Vec<String>>,
     error_kinds: Option<BTreeMap<String, String>>,
+    error_details: Option<BTreeMap<String, serde_json::Map<String, serde_json::Value>>>,
+    scores: Option<BTreeMap<String, ScoreExpect>>,
+    cautions: Option<Vec<String>>,
+    same_report_as: Option<String>,
     unread: Option<Vec<String>>,
 }
+
+/// What one instrument of the report's `scores` must say (see `scores`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScoreExpect {
+    #[serde(default, deserialize_with = "present")]
+    total: Option<Option<u32>>,
+    from: Option<String>,
+    missing_items: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
+    risk: Option<Option<String>>,
+}
+
+/// The values of `scores.*.from`, `scores.*.risk` and the caution codes the report may give.
+const FROM: &[&str] = &["given", "items", "given_and_items"];
+const RISK: &[&str] = &["none", "low", "moderate", "high"];
+const CAUTIONS: &[&str] = &["phq9_item9_positive_without_suicidal_ideation"];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,8 +166,36 @@ struct ScheduleExpect {
 
 /// Distinguishes a key given as `null` (`Some(None)`) from an absent key (`None`, via
 /// `#[serde(default)]`).
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Level>>, D::Error> {
-    Option::<Level>::deserialize(d).map(Some)
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// The key `scores` gives an instrument of the report: its name, or for a substance entry's
+/// scale its field.
+fn score_key(instrument: &str, field: &str) -> String {
+    if field.starts_with("substance_use[") {
+        field.to_owned()
+    } else {
+        instrument.to_owned()
+    }
+}
+
+/// Whether `key` can name an instrument in `scores`.
+fn is_score_key(key: &str) -> bool {
+    if ["phq9", "gad7", "cssrs"].contains(&key) {
+        return true;
+    }
+    let Some(rest) = key.strip_prefix("substance_use[") else {
+        return false;
+    };
+    let Some((index, scale)) = rest.split_once("].") else {
+        return false;
+    };
+    !index.is_empty()
+        && index.chars().all(|c| c.is_ascii_digit())
+        && ["ciwa_ar", "cows"].contains(&scale)
 }
 
 /// Collects the mismatches of one scenario.
@@ -197,6 +265,47 @@ fn check_shape(s: &Case, c: &mut Check<'_>) {
     if e.error_kinds.is_some() && e.error_fields.is_none() {
         c.fail("`error_kinds` needs `error_fields`".into());
     }
+    if e.error_details.is_some() && e.error_fields.is_none() {
+        c.fail("`error_details` needs `error_fields`".into());
+    }
+    for (key, want) in e.scores.iter().flatten() {
+        if !is_score_key(key) {
+            c.fail(format!(
+                "`scores` key `{key}` names no instrument: `phq9`, `gad7`, `cssrs`, or `substance_use[N].ciwa_ar` / `.cows`"
+            ));
+        }
+        if let Some(from) = &want.from {
+            if !FROM.contains(&from.as_str()) {
+                c.fail(format!(
+                    "`scores.{key}.from` `{from}` is not one of {FROM:?}"
+                ));
+            }
+        }
+        match &want.risk {
+            Some(Some(risk)) if !RISK.contains(&risk.as_str()) => {
+                c.fail(format!(
+                    "`scores.{key}.risk` `{risk}` is not one of {RISK:?}"
+                ));
+            }
+            Some(_) if key != "cssrs" => {
+                c.fail(format!(
+                    "`scores.{key}.risk`: only the C-SSRS screener has a risk"
+                ));
+            }
+            _ => {}
+        }
+        if key == "cssrs" && matches!(want.total, Some(Some(_))) {
+            c.fail("`scores.cssrs.total`: the C-SSRS screener has no total".into());
+        }
+    }
+    for code in e.cautions.iter().flatten() {
+        if !CAUTIONS.contains(&code.as_str()) {
+            c.fail(format!("`cautions` names unknown code `{code}`"));
+        }
+    }
+    if e.same_report_as.as_deref() == Some(s.name.as_str()) {
+        c.fail("`same_report_as` names the case itself".into());
+    }
     match (&e.level, &e.error_fields) {
         (Some(_), Some(_)) => c.fail("give `level` or `error_fields`, not both".into()),
         (None, None) => c.fail("give `level` (valid intake) or `error_fields` (refused)".into()),
@@ -221,6 +330,13 @@ fn check_shape(s: &Case, c: &mut Check<'_>) {
                     ));
                 }
             }
+            for field in e.error_details.iter().flat_map(BTreeMap::keys) {
+                if !fields.contains(field) {
+                    c.fail(format!(
+                        "`error_details` names `{field}`, which `error_fields` does not list"
+                    ));
+                }
+            }
             if e.unread.is_some() {
                 c.fail("`unread` needs an assessed intake, not a refused one".into());
             }
@@ -241,7 +357,10 @@ fn check_shape(s: &Case, c: &mut Check<'_>) {
                 || e.referrals_exclude.is_some()
                 || e.schedule.is_some()
                 || e.conditional_level.is_some()
-                || e.ruled_out.is_some();
+                || e.ruled_out.is_some()
+                || e.scores.is_some()
+                || e.cautions.is_some()
+                || e.same_report_as.is_some();
             if report_keys {
                 c.fail(
                     "a refused intake has no report: only `error_fields` may be asserted".into(),
@@ -359,6 +478,50 @@ fn check_report(e: &Expect, r: &Report, c: &mut Check<'_>) {
             c.exact_set(&format!("ruled_out.{level}"), ids, &have);
         }
     }
+
+    if let Some(want) = &e.scores {
+        check_scores(want, r, c);
+    }
+    if let Some(want) = &e.cautions {
+        let have: Vec<String> = r.cautions.iter().map(|x| x.code.clone()).collect();
+        c.exact_set("cautions", want, &have);
+    }
+}
+
+/// The report's `scores`, exactly as `scores` lists them.
+fn check_scores(want: &BTreeMap<String, ScoreExpect>, r: &Report, c: &mut Check<'_>) {
+    let keys: Vec<String> = r
+        .scores
+        .iter()
+        .map(|s| score_key(&s.instrument, &s.field))
+        .collect();
+    let want_keys: Vec<String> = want.keys().cloned().collect();
+    c.exact_set("scores (instruments)", &want_keys, &keys);
+    for (key, w) in want {
+        let Some(s) = r
+            .scores
+            .iter()
+            .find(|s| &score_key(&s.instrument, &s.field) == key)
+        else {
+            continue;
+        };
+        if let Some(total) = &w.total {
+            c.eq(&format!("scores.{key}.total"), total, &s.total);
+        }
+        if let Some(from) = &w.from {
+            c.eq(&format!("scores.{key}.from"), from, &s.from);
+        }
+        if let Some(missing) = &w.missing_items {
+            c.exact_set(
+                &format!("scores.{key}.missing_items"),
+                missing,
+                &s.missing_items,
+            );
+        }
+        if let Some(risk) = &w.risk {
+            c.eq(&format!("scores.{key}.risk"), risk, &s.risk);
+        }
+    }
 }
 
 /// Each problem of a refused intake: its field and its kind (see `error_kinds`).
@@ -383,6 +546,22 @@ fn problems_of(err: &IntakeError) -> Vec<(String, String)> {
 fn check_error(e: &Expect, err: &IntakeError, c: &mut Check<'_>) {
     let expected = e.error_fields.as_deref().unwrap_or_default();
     let problems = problems_of(err);
+    for (field, want) in e.error_details.iter().flatten() {
+        let kinds: Vec<serde_json::Value> = err
+            .problems()
+            .iter()
+            .filter(|p| &p.field == field)
+            .map(|p| serde_json::to_value(&p.kind).unwrap())
+            .collect();
+        let fits = kinds
+            .iter()
+            .any(|k| want.iter().all(|(key, value)| k.get(key) == Some(value)));
+        if !fits {
+            c.fail(format!(
+                "error_details: no problem at `{field}` has {want:?}; its problems: {kinds:?} ({err})"
+            ));
+        }
+    }
     for (field, kind) in e.error_kinds.iter().flatten() {
         let have: Vec<&str> = problems
             .iter()
@@ -413,8 +592,12 @@ fn check_error(e: &Expect, err: &IntakeError, c: &mut Check<'_>) {
     }
 }
 
-/// Runs one case; returns its mismatches.
-fn run_case(pack: &RulePack, base: &serde_json::Value, case: &Case) -> Vec<String> {
+/// Runs one case; returns its mismatches, and its report when it was assessed.
+fn run_case(
+    pack: &RulePack,
+    base: &serde_json::Value,
+    case: &Case,
+) -> (Vec<String>, Option<Report>) {
     let mut c = Check {
         pack,
         problems: Vec::new(),
@@ -431,7 +614,7 @@ fn run_case(pack: &RulePack, base: &serde_json::Value, case: &Case) -> Vec<Strin
     }
     check_shape(case, &mut c);
     if !c.problems.is_empty() {
-        return c.problems;
+        return (c.problems, None);
     }
     let mut intake = base.clone();
     scenarios::merge_patch(&mut intake, &case.patch);
@@ -440,13 +623,15 @@ fn run_case(pack: &RulePack, base: &serde_json::Value, case: &Case) -> Vec<Strin
         let report = pack.report(&i)?;
         Ok((i, report))
     });
+    let mut assessed = None;
     match (outcome, &e.error_fields) {
         (Ok((read, report)), None) => {
             check_report(e, &report, &mut c);
             check_round_trip(&read, &mut c);
             if let Some(paths) = &e.unread {
-                check_unread(pack, &intake, paths, &report, &mut c);
+                check_unread(pack, &intake, paths, &report, e, &mut c);
             }
+            assessed = Some(report);
         }
         (Err(err), Some(_)) => check_error(e, &err, &mut c),
         (Ok((_, report)), Some(fields)) => c.fail(format!(
@@ -455,7 +640,14 @@ fn run_case(pack: &RulePack, base: &serde_json::Value, case: &Case) -> Vec<Strin
         )),
         (Err(err), None) => c.fail(format!("expected an assessment, but the intake was refused: {err}")),
     }
-    c.problems
+    (c.problems, assessed)
+}
+
+/// The report without `scores`: what places the person, and the cautions.
+fn placement(r: &Report) -> Report {
+    let mut r = r.clone();
+    r.scores.clear();
+    r
 }
 
 /// An assessed intake survives JSON: what `to_json` writes reads back to the same intake.
@@ -489,13 +681,22 @@ fn report_without(
         .map_err(|err| format!("without {paths:?} the intake is refused: {err}"))
 }
 
-/// No rule reads the `unread` items: the report is the same without them (and, when it is
-/// not, each item that alone changes it is named).
+/// The report without `scores` and `cautions`: what the rules read and decided.
+fn rules_part(r: &Report) -> Report {
+    let mut r = placement(r);
+    r.cautions.clear();
+    r
+}
+
+/// No rule reads the `unread` items: the report is the same without them, but for `scores`
+/// and `cautions`, which the case must assert where they change (and, when it is not, each
+/// item that alone changes it is named).
 fn check_unread(
     pack: &RulePack,
     intake: &serde_json::Value,
     paths: &[String],
     report: &Report,
+    e: &Expect,
     c: &mut Check<'_>,
 ) {
     if paths.is_empty() {
@@ -504,12 +705,26 @@ fn check_unread(
     }
     let all: Vec<&str> = paths.iter().map(String::as_str).collect();
     match report_without(pack, intake, &all) {
-        Ok(r) if &r == report => {}
+        Ok(r) if rules_part(&r) == rules_part(report) => {
+            if r.scores != report.scores && e.scores.is_none() {
+                c.fail(format!(
+                    "unread: without {all:?} the report's `scores` change: assert them (`scores`)"
+                ));
+            }
+            if r.cautions != report.cautions && e.cautions.is_none() {
+                c.fail(format!(
+                    "unread: without {all:?} the report's `cautions` change: assert them (`cautions`)"
+                ));
+            }
+        }
         Ok(_) => {
             let read: Vec<&str> = all
                 .iter()
                 .copied()
-                .filter(|p| report_without(pack, intake, &[p]).is_ok_and(|r| &r != report))
+                .filter(|p| {
+                    report_without(pack, intake, &[p])
+                        .is_ok_and(|r| rules_part(&r) != rules_part(report))
+                })
                 .collect();
             c.fail(format!(
                 "unread: the report changes without {all:?}; read by a rule, alone: {read:?}"
@@ -563,6 +778,8 @@ fn run_file(pack: &RulePack, group: &str, path: &Path) -> (usize, Vec<String>) {
         failures.push(format!("{group}: no cases"));
     }
     let mut names = BTreeSet::new();
+    let mut reports: BTreeMap<String, Option<Report>> = BTreeMap::new();
+    let mut twins: Vec<(String, String)> = Vec::new();
     for (n, value) in file.cases.iter().enumerate() {
         let label = value
             .get("name")
@@ -583,8 +800,46 @@ fn run_file(pack: &RulePack, group: &str, path: &Path) -> (usize, Vec<String>) {
         if !names.insert(case.name.clone()) {
             failures.push(format!("{group}/{label}: a second case of this name"));
         }
-        for problem in run_case(pack, &base.intake, &case) {
+        let (problems, report) = run_case(pack, &base.intake, &case);
+        for problem in problems {
             failures.push(format!("{group}/{label}: {problem}"));
+        }
+        if let Some(twin) = &case.expect.same_report_as {
+            twins.push((case.name.clone(), twin.clone()));
+        }
+        reports.insert(case.name.clone(), report);
+    }
+    // Each `same_report_as`: the two reports, but for `scores`, are equal.
+    for (name, twin) in twins {
+        let (Some(Some(mine)), Some(theirs)) = (reports.get(&name), reports.get(&twin)) else {
+            if !reports.contains_key(&twin) {
+                failures.push(format!(
+                    "{group}/{name}: `same_report_as` names `{twin}`, no case of this file"
+                ));
+            }
+            continue;
+        };
+        match theirs {
+            None => failures.push(format!(
+                "{group}/{name}: `same_report_as` names `{twin}`, which has no report (it is refused, or its own expectations are malformed)"
+            )),
+            Some(theirs) if placement(mine) != placement(theirs) => {
+                let (a, b) = (
+                    serde_json::to_value(placement(mine)).unwrap(),
+                    serde_json::to_value(placement(theirs)).unwrap(),
+                );
+                let differ: Vec<&String> = a
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .filter(|(k, v)| b.get(k.as_str()) != Some(v))
+                    .map(|(k, _)| k)
+                    .collect();
+                failures.push(format!(
+                    "{group}/{name}: the report differs from `{twin}`'s (`same_report_as`) in {differ:?}"
+                ));
+            }
+            Some(_) => {}
         }
     }
     (file.cases.len(), failures)

@@ -4,7 +4,9 @@
 //! answer straight from the intake's fields (a `declined` or `unable_to_assess` safety item
 //! is unknown; a withdrawal scale for a person who uses no substance it measures is not
 //! applicable: answered, and no test of its value holds), and applies three-valued logic
-//! without any short-circuit. The engine must agree with it on the level, urgency, binding rules, fired
+//! without any short-circuit. The instruments given item by item (PHQ-9, GAD-7, CIWA-Ar,
+//! COWS, the C-SSRS screener) it scores itself, from the intake's JSON by item name, with its
+//! own item lists and scales: it never calls the library's scoring. The engine must agree with it on the level, urgency, binding rules, fired
 //! rules and not-evaluated rules, and on whether an intake is refused, for every bundled
 //! intake, every scenario case and a large generated set, for the built-in pack and for a
 //! custom pack with ratings, scores and every kind of condition.
@@ -291,19 +293,15 @@ fn given<T>(x: Option<&Assessed<T>>) -> Option<&T> {
 
 /// A withdrawal scale over the entries of the substances it measures: unknown when substance
 /// use was not asked; not applicable when no substance it measures is listed; else the
-/// highest score given, unknown when none is.
-fn scale(
-    i: &Intake,
-    measures: &[Substance],
-    score: impl Fn(&SubstanceUse) -> Option<u32>,
-) -> Option<V> {
+/// highest score given (by entry index), unknown when none is.
+fn scale(i: &Intake, measures: &[Substance], score: impl Fn(usize) -> Option<u32>) -> Option<V> {
     let list = i.substance_use.as_ref()?;
     let mut listed = false;
     let mut top: Option<u32> = None;
-    for s in list {
+    for (n, s) in list.iter().enumerate() {
         if measures.contains(&s.substance) {
             listed = true;
-            if let Some(v) = score(s) {
+            if let Some(v) = score(n) {
                 top = Some(top.map_or(v, |t| t.max(v)));
             }
         }
@@ -343,7 +341,367 @@ fn ladder(answer: &str) -> &'static [&'static str] {
     }
 }
 
-fn answer(pack: &RefPack, i: &Intake, name: &str) -> Option<V> {
+// ---------------------------------------------------------------------------------------
+// The instruments given item by item, scored here from the intake's JSON.
+// ---------------------------------------------------------------------------------------
+
+/// The PHQ-9 and GAD-7 answer scale, scored 0-3 by position.
+const FREQUENCY: [&str; 4] = [
+    "not_at_all",
+    "several_days",
+    "more_than_half_the_days",
+    "nearly_every_day",
+];
+/// PHQ-9 items 1-8 in `severity.phq9_items` (item 9 is `safety.phq9_item9`).
+const PHQ9_1_TO_8: [&str; 8] = [
+    "interest",
+    "feeling_down",
+    "sleep",
+    "tiredness",
+    "appetite",
+    "self_worth",
+    "concentration",
+    "psychomotor",
+];
+const GAD7_ITEMS: [&str; 7] = [
+    "nervous",
+    "uncontrolled_worry",
+    "excessive_worry",
+    "trouble_relaxing",
+    "restlessness",
+    "irritability",
+    "dread",
+];
+/// CIWA-Ar's items and the highest score of each.
+const CIWA_AR_ITEMS: [(&str, u32); 10] = [
+    ("nausea_vomiting", 7),
+    ("tremor", 7),
+    ("paroxysmal_sweats", 7),
+    ("anxiety", 7),
+    ("agitation", 7),
+    ("tactile_disturbances", 7),
+    ("auditory_disturbances", 7),
+    ("visual_disturbances", 7),
+    ("headache", 7),
+    ("orientation", 4),
+];
+/// COWS's items and the scores each one's scale gives.
+const COWS_ITEMS: [(&str, &[u32]); 11] = [
+    ("pulse", &[0, 1, 2, 4]),
+    ("sweating", &[0, 1, 2, 3, 4]),
+    ("restlessness", &[0, 1, 3, 5]),
+    ("pupil_size", &[0, 1, 2, 5]),
+    ("bone_or_joint_aches", &[0, 1, 2, 4]),
+    ("runny_nose_or_tearing", &[0, 1, 2, 4]),
+    ("gi_upset", &[0, 1, 2, 3, 5]),
+    ("tremor", &[0, 1, 2, 4]),
+    ("yawning", &[0, 1, 2, 4]),
+    ("anxiety_or_irritability", &[0, 1, 2, 4]),
+    ("gooseflesh_skin", &[0, 3, 5]),
+];
+
+/// One instrument as given: its total, and its items when any was given.
+#[derive(Debug, Default)]
+struct Instrument {
+    given: Option<u32>,
+    /// Items given item by item (the group holds at least one answer).
+    by_items: bool,
+    /// The sum of the items answered.
+    sum: u32,
+    /// Items not answered.
+    unanswered: usize,
+    /// The most the unanswered items could add.
+    room: u32,
+}
+
+impl Instrument {
+    /// `values`: each item's score, if answered, and its highest score.
+    fn new(given: Option<u32>, by_items: bool, values: &[(Option<u32>, u32)]) -> Instrument {
+        let mut x = Instrument {
+            given,
+            by_items,
+            ..Instrument::default()
+        };
+        if by_items {
+            for (v, top) in values {
+                match v {
+                    Some(v) => x.sum += v,
+                    None => {
+                        x.unanswered += 1;
+                        x.room += top;
+                    }
+                }
+            }
+        }
+        x
+    }
+
+    /// The total rules read: as given, else the sum of every item; none for a partial one.
+    fn total(&self) -> Option<u32> {
+        match self.given {
+            Some(t) => Some(t),
+            None if self.by_items && self.unanswered == 0 => Some(self.sum),
+            None => None,
+        }
+    }
+
+    /// A total given that its items cannot add up to.
+    fn disagrees(&self) -> bool {
+        match self.given {
+            Some(t) if self.by_items => t < self.sum || t > self.sum + self.room,
+            _ => false,
+        }
+    }
+}
+
+/// The object at `key` of `v`, when it holds any answer.
+fn group<'a>(
+    v: &'a serde_json::Value,
+    key: &str,
+) -> Option<&'a serde_json::Map<String, serde_json::Value>> {
+    v.get(key)
+        .and_then(serde_json::Value::as_object)
+        .filter(|m| !m.is_empty())
+}
+
+/// An answer on the PHQ-9/GAD-7 scale, scored; `None` when not an answer (absent, declined or
+/// unable to assess).
+fn frequency(v: Option<&serde_json::Value>) -> Option<u32> {
+    let name = v?.as_str()?;
+    FREQUENCY
+        .iter()
+        .position(|f| *f == name)
+        .map(|n| u32::try_from(n).unwrap())
+}
+
+fn number(v: Option<&serde_json::Value>) -> Option<u32> {
+    v?.as_u64().map(|n| u32::try_from(n).unwrap())
+}
+
+/// A yes/no answer of the C-SSRS screener.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Said {
+    Yes,
+    No,
+    /// Declined or unable to assess.
+    NotObtained,
+    /// Not asked.
+    Absent,
+}
+
+fn said(v: Option<&serde_json::Value>) -> Said {
+    match v {
+        None => Said::Absent,
+        Some(serde_json::Value::Bool(true)) => Said::Yes,
+        Some(serde_json::Value::Bool(false)) => Said::No,
+        Some(_) => Said::NotObtained,
+    }
+}
+
+/// What a source says of a safety item: an answer, not obtained, or nothing.
+#[derive(Debug, Clone, PartialEq)]
+enum Says {
+    Answer(String),
+    NotObtained,
+    Nothing,
+}
+
+/// The screener's past-month ideation: the most severe rung answered yes, when every more
+/// severe rung that applies is answered; items 3-5 apply unless item 2 is no.
+fn screened_ideation(c: &serde_json::Map<String, serde_json::Value>) -> Says {
+    let thoughts = said(c.get("nonspecific_thoughts"));
+    let only_after_yes = |key: &str| {
+        if thoughts == Said::No {
+            Said::No
+        } else {
+            said(c.get(key))
+        }
+    };
+    let rungs = [
+        (only_after_yes("plan"), "plan_with_intent"),
+        (only_after_yes("intent"), "intent_without_plan"),
+        (only_after_yes("method"), "method_without_intent"),
+        (thoughts, "nonspecific_active_thoughts"),
+        (said(c.get("wish_to_be_dead")), "wish_to_be_dead"),
+    ];
+    let (mut unasked, mut unobtained) = (false, false);
+    let settle = |unasked: bool, unobtained: bool, rung: &'static str| {
+        if unasked {
+            Says::Nothing
+        } else if unobtained {
+            Says::NotObtained
+        } else {
+            Says::Answer(rung.to_owned())
+        }
+    };
+    for (answer, rung) in rungs {
+        match answer {
+            Said::Yes => return settle(unasked, unobtained, rung),
+            Said::No => {}
+            Said::NotObtained => unobtained = true,
+            Said::Absent => unasked = true,
+        }
+    }
+    settle(unasked, unobtained, "none")
+}
+
+/// The screener's suicidal behaviour: item 6, and its follow-up after a yes.
+fn screened_behavior(c: &serde_json::Map<String, serde_json::Value>) -> Says {
+    let settle = |a: Said, yes: &str, no: &str| match a {
+        Said::Yes => Says::Answer(yes.to_owned()),
+        Said::No => Says::Answer(no.to_owned()),
+        Said::NotObtained => Says::NotObtained,
+        Said::Absent => Says::Nothing,
+    };
+    match said(c.get("behavior")) {
+        Said::Yes => settle(
+            said(c.get("behavior_past_3_months")),
+            "past_3_months",
+            "lifetime",
+        ),
+        other => settle(other, "lifetime", "never"),
+    }
+}
+
+/// A direct safety item, else the screener's answer.
+/// A direct answer wins; a declined direct item gives way to the screener's answer (it never
+/// hides what the screener found), and stays not obtained otherwise.
+fn safety_item<T: serde::Serialize>(direct: Option<&Assessed<T>>, screened: Option<Says>) -> Says {
+    match (direct, screened) {
+        (Some(Assessed::Answer(v)), _) => Says::Answer(name_of(v)),
+        (Some(_), Some(Says::Answer(s))) => Says::Answer(s),
+        (Some(_), _) => Says::NotObtained,
+        (None, screened) => screened.unwrap_or(Says::Nothing),
+    }
+}
+
+/// Everything the reference scores from an intake's instruments.
+#[derive(Debug)]
+struct Scored {
+    phq9: Option<u32>,
+    gad7: Option<u32>,
+    /// Each substance entry's CIWA-Ar and COWS totals.
+    ciwa_ar: Vec<Option<u32>>,
+    cows: Vec<Option<u32>>,
+    ideation: Says,
+    behavior: Says,
+    /// A total its items cannot add up to, an item out of its scale, a screener question its
+    /// skip logic leaves out answered, a direct suicide item the screener contradicts, or
+    /// items on a substance their instrument does not measure.
+    conflict: bool,
+}
+
+fn score(i: &Intake) -> Scored {
+    let json = serde_json::to_value(i).unwrap();
+    let mut conflict = false;
+    let severity = &json["severity"];
+    let safety = &json["safety"];
+    let phq9_items = group(severity, "phq9_items");
+    let mut values: Vec<(Option<u32>, u32)> = PHQ9_1_TO_8
+        .iter()
+        .map(|k| (frequency(phq9_items.and_then(|g| g.get(*k))), 3))
+        .collect();
+    values.push((frequency(safety.get("phq9_item9")), 3));
+    let phq9 = Instrument::new(i.severity.phq9, phq9_items.is_some(), &values);
+    let gad7_items = group(severity, "gad7_items");
+    let values: Vec<(Option<u32>, u32)> = GAD7_ITEMS
+        .iter()
+        .map(|k| (frequency(gad7_items.and_then(|g| g.get(*k))), 3))
+        .collect();
+    let gad7 = Instrument::new(i.severity.gad7, gad7_items.is_some(), &values);
+    conflict |= phq9.disagrees() || gad7.disagrees();
+
+    let (mut ciwa_ar, mut cows) = (Vec::new(), Vec::new());
+    let entries = json
+        .get("substance_use")
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (s, e) in i.substance_use.iter().flatten().zip(&entries) {
+        let c = group(e, "ciwa_ar_items");
+        let values: Vec<(Option<u32>, u32)> = CIWA_AR_ITEMS
+            .iter()
+            .map(|(k, top)| {
+                let v = number(c.and_then(|g| g.get(*k)));
+                conflict |= v.is_some_and(|v| v > *top);
+                (v, *top)
+            })
+            .collect();
+        let ciwa = Instrument::new(s.ciwa_ar, c.is_some(), &values);
+        let w = group(e, "cows_items");
+        let values: Vec<(Option<u32>, u32)> = COWS_ITEMS
+            .iter()
+            .map(|(k, scale)| {
+                let v = number(w.and_then(|g| g.get(*k)));
+                conflict |= v.is_some_and(|v| !scale.contains(&v));
+                (v, *scale.iter().max().unwrap())
+            })
+            .collect();
+        let opiate = Instrument::new(s.cows, w.is_some(), &values);
+        let measures_ciwa = matches!(s.substance, Substance::Alcohol | Substance::Sedatives);
+        conflict |= ciwa.disagrees()
+            || opiate.disagrees()
+            || (c.is_some() && !measures_ciwa)
+            || (w.is_some() && s.substance != Substance::Opioids);
+        ciwa_ar.push(ciwa.total());
+        cows.push(opiate.total());
+    }
+
+    let screener = group(safety, "cssrs");
+    if let Some(c) = screener {
+        let no = |k: &str| said(c.get(k)) == Said::No;
+        let answered = |k: &str| said(c.get(k)) != Said::Absent;
+        conflict |= no("nonspecific_thoughts")
+            && (answered("method") || answered("intent") || answered("plan"));
+        conflict |= no("behavior") && answered("behavior_past_3_months");
+    }
+    let ideation_by_screener = screener.map(screened_ideation);
+    let behavior_by_screener = screener.map(screened_behavior);
+    // A direct answer the screener's answer contradicts.
+    for (direct, by_screener) in [
+        (
+            safety_item(i.safety.suicidal_ideation.as_ref(), None),
+            &ideation_by_screener,
+        ),
+        (
+            safety_item(i.safety.suicidal_behavior.as_ref(), None),
+            &behavior_by_screener,
+        ),
+    ] {
+        if let (Says::Answer(a), Some(Says::Answer(b))) = (&direct, by_screener) {
+            conflict |= a != b;
+        }
+    }
+    Scored {
+        phq9: phq9.total(),
+        gad7: gad7.total(),
+        ciwa_ar,
+        cows,
+        ideation: safety_item(i.safety.suicidal_ideation.as_ref(), ideation_by_screener),
+        behavior: safety_item(i.safety.suicidal_behavior.as_ref(), behavior_by_screener),
+        conflict,
+    }
+}
+
+/// An intake, and what its instruments score.
+struct Person<'a> {
+    i: &'a Intake,
+    s: Scored,
+}
+
+/// A safety item the screener may answer, as a value on its ladder.
+fn says(x: &Says, ladder: &[&str]) -> Option<V> {
+    match x {
+        Says::Answer(name) => {
+            let rank = ladder.iter().position(|c| c == name).unwrap();
+            Some(V::Choice(name.clone(), rank))
+        }
+        Says::NotObtained | Says::Nothing => None,
+    }
+}
+
+fn answer(pack: &RefPack, p: &Person<'_>, name: &str) -> Option<V> {
+    let i = p.i;
     let commitment = |names: &[&str]| {
         let any = i
             .engagement
@@ -356,16 +714,16 @@ fn answer(pack: &RefPack, i: &Intake, name: &str) -> Option<V> {
     match name {
         "age" => num(i.age),
         "adolescent" => i.age.map(|a| V::Bool(a < 18)),
-        "safety.suicidal_ideation" => choice(given(i.safety.suicidal_ideation.as_ref()), IDEATION),
-        "safety.suicidal_behavior" => choice(given(i.safety.suicidal_behavior.as_ref()), RECENCY),
+        "safety.suicidal_ideation" => says(&p.s.ideation, IDEATION),
+        "safety.suicidal_behavior" => says(&p.s.behavior, RECENCY),
         "safety.harm_to_others" => choice(given(i.safety.harm_to_others.as_ref()), HARM),
         "safety.psychosis_or_unable_to_self_care" => {
             b(given(i.safety.psychosis_or_unable_to_self_care.as_ref()).copied())
         }
-        "withdrawal.ciwa_ar" => scale(i, &[Substance::Alcohol, Substance::Sedatives], |s| {
-            s.ciwa_ar
+        "withdrawal.ciwa_ar" => scale(i, &[Substance::Alcohol, Substance::Sedatives], |n| {
+            p.s.ciwa_ar[n]
         }),
-        "withdrawal.cows" => scale(i, &[Substance::Opioids], |s| s.cows),
+        "withdrawal.cows" => scale(i, &[Substance::Opioids], |n| p.s.cows[n]),
         // A seizure in this episode is part of the lifetime history.
         "withdrawal.seizure_or_dt_history" => {
             if given(i.withdrawal.seizure_this_episode.as_ref()) == Some(&true) {
@@ -388,8 +746,8 @@ fn answer(pack: &RefPack, i: &Intake, name: &str) -> Option<V> {
             }
             Some(V::Choice(SUD[top].to_owned(), top))
         }
-        "severity.phq9" => num(i.severity.phq9),
-        "severity.gad7" => num(i.severity.gad7),
+        "severity.phq9" => num(p.s.phq9),
+        "severity.gad7" => num(p.s.gad7),
         "severity.clinician_rating" => choice(i.severity.clinician_rating.as_ref(), CLINICIAN),
         "severity.impairs_daily_activities" => b(i.severity.impairs_daily_activities),
         "self_management" => choice(i.self_management.as_ref(), SELF_MANAGEMENT),
@@ -492,10 +850,10 @@ fn truth(b: bool) -> Truth {
     if b { Truth::Yes } else { Truth::No }
 }
 
-fn evaluate(pack: &RefPack, i: &Intake, c: &Condition) -> Truth {
+fn evaluate(pack: &RefPack, p: &Person<'_>, c: &Condition) -> Truth {
     match c {
         Condition::Test(name, test) => {
-            let value = answer(pack, i, name);
+            let value = answer(pack, p, name);
             if let Test::Answered(want) = test {
                 return truth(value.is_some() == *want);
             }
@@ -520,7 +878,7 @@ fn evaluate(pack: &RefPack, i: &Intake, c: &Condition) -> Truth {
             }
         }
         Condition::All(list) => {
-            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, i, c)).collect();
+            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, p, c)).collect();
             if ts.contains(&Truth::No) {
                 Truth::No
             } else if ts.contains(&Truth::Unknown) {
@@ -530,7 +888,7 @@ fn evaluate(pack: &RefPack, i: &Intake, c: &Condition) -> Truth {
             }
         }
         Condition::Any(list) => {
-            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, i, c)).collect();
+            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, p, c)).collect();
             if ts.contains(&Truth::Yes) {
                 Truth::Yes
             } else if ts.contains(&Truth::Unknown) {
@@ -541,7 +899,7 @@ fn evaluate(pack: &RefPack, i: &Intake, c: &Condition) -> Truth {
         }
         Condition::AnyGiven(list) => {
             // Decided by whichever alternatives are answered; not evaluated only when none is.
-            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, i, c)).collect();
+            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, p, c)).collect();
             if ts.contains(&Truth::Yes) {
                 Truth::Yes
             } else if ts.contains(&Truth::No) {
@@ -550,13 +908,13 @@ fn evaluate(pack: &RefPack, i: &Intake, c: &Condition) -> Truth {
                 Truth::Unknown
             }
         }
-        Condition::Not(c) => match evaluate(pack, i, c) {
+        Condition::Not(c) => match evaluate(pack, p, c) {
             Truth::Yes => Truth::No,
             Truth::No => Truth::Yes,
             Truth::Unknown => Truth::Unknown,
         },
         Condition::AtLeastN(n, list) => {
-            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, i, c)).collect();
+            let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, p, c)).collect();
             let yes = ts.iter().filter(|t| **t == Truth::Yes).count();
             let unknown = ts.iter().filter(|t| **t == Truth::Unknown).count();
             if yes >= *n {
@@ -573,7 +931,8 @@ fn evaluate(pack: &RefPack, i: &Intake, c: &Condition) -> Truth {
 /// Whether the pack must refuse the intake: not intake 2, an age below the pack's, a required
 /// item missing, a number out of range, answers that conflict, a rating missing, out of
 /// range or undeclared.
-fn refused(pack: &RefPack, i: &Intake) -> bool {
+fn refused(pack: &RefPack, p: &Person<'_>) -> bool {
+    let i = p.i;
     let in_range = |v: Option<u32>, max: u32| v.is_none_or(|n| n <= max);
     let too_young = match (i.age, pack.min_age) {
         (Some(age), Some(min)) => i64::from(age) < min,
@@ -585,8 +944,8 @@ fn refused(pack: &RefPack, i: &Intake) -> bool {
         .is_some_and(|s| s != Setting::None);
     let missing = i.schema_version.is_none()
         || i.age.is_none()
-        || i.safety.suicidal_ideation.is_none()
-        || i.safety.suicidal_behavior.is_none()
+        || p.s.ideation == Says::Nothing
+        || p.s.behavior == Says::Nothing
         || i.safety.harm_to_others.is_none()
         || i.safety.psychosis_or_unable_to_self_care.is_none()
         || i.withdrawal.seizure_or_dt_history.is_none()
@@ -679,7 +1038,7 @@ fn refused(pack: &RefPack, i: &Intake) -> bool {
         .ratings
         .keys()
         .all(|k| pack.ratings.iter().any(|r| &r.id == k));
-    too_young || missing || !ranges || conflict || !ratings
+    too_young || missing || !ranges || conflict || p.s.conflict || !ratings
 }
 
 #[derive(Debug, PartialEq)]
@@ -693,13 +1052,14 @@ struct Outcome {
 
 /// The reference decision: `None` when the intake is refused.
 fn decide(pack: &RefPack, i: &Intake) -> Option<Outcome> {
-    if refused(pack, i) {
+    let p = Person { i, s: score(i) };
+    if refused(pack, &p) {
         return None;
     }
     let mut fired = Vec::new();
     let mut not_evaluated = Vec::new();
     for r in &pack.rules {
-        match evaluate(pack, i, &r.when) {
+        match evaluate(pack, &p, &r.when) {
             Truth::Yes => fired.push(r),
             Truth::Unknown => not_evaluated.push(r),
             Truth::No => {}
@@ -1011,16 +1371,288 @@ fn damaged(i: Intake, damage: u8) -> Intake {
     i
 }
 
+/// A scale drawn for a substance entry: which entry (the first it measures, or any), the raw
+/// draw of each item, how the total is given, and by how much it is off.
+#[cfg(feature = "proptest")]
+type OnEntry<T> = (bool, u8, Vec<Option<T>>, u8, i8);
+
+/// Instruments given item by item, drawn for a generated intake (which carries totals only):
+/// each present about a third of the time, its items mostly all answered, a total beside
+/// them that agrees, is off by a little, sits at the edge of what they can add, or is absent;
+/// items now and then on a substance their instrument does not measure, a COWS score its
+/// item's scale skips, a CIWA-Ar item out of range; the C-SSRS screener mostly following its
+/// skip logic, with or without the direct suicide items (which may agree or not).
+#[cfg(feature = "proptest")]
+#[derive(Debug, Clone)]
+struct Drawn {
+    /// PHQ-9 items 1-8 (0-3), item 9 (0-3 an answer, 4 declined, 5 unable to assess, 6 not
+    /// asked, 7 as generated), how the total is given, and by how much it is off.
+    phq9: Option<(Vec<Option<u8>>, u8, u8, i8)>,
+    gad7: Option<(Vec<Option<u8>>, u8, i8)>,
+    ciwa_ar: Option<OnEntry<u8>>,
+    /// As CIWA-Ar, with whether each item may take a score its scale skips.
+    cows: Option<OnEntry<(u8, bool)>>,
+    /// The screener's seven answers (0-4 yes, 5-9 no, 10 declined, 11 unable to assess), whether
+    /// its skip logic is kept, and what becomes of the direct items.
+    cssrs: Option<(Vec<Option<u8>>, bool, u8)>,
+}
+
+#[cfg(feature = "proptest")]
+fn drawn() -> impl Strategy<Value = Drawn> {
+    let freq = |n: usize| prop::collection::vec(prop::option::weighted(0.93, 0u8..=3), n);
+    let raw = |n: usize| prop::collection::vec(prop::option::weighted(0.93, 0u8..=255), n);
+    (
+        prop::option::weighted(0.35, (freq(8), 0u8..8, 0u8..5, -2i8..=2)),
+        prop::option::weighted(0.35, (freq(7), 0u8..5, -2i8..=2)),
+        prop::option::weighted(
+            0.3,
+            (
+                prop::bool::weighted(0.9),
+                any::<u8>(),
+                raw(10),
+                0u8..5,
+                -2i8..=2,
+            ),
+        ),
+        prop::option::weighted(
+            0.3,
+            (
+                prop::bool::weighted(0.9),
+                any::<u8>(),
+                prop::collection::vec(
+                    prop::option::weighted(0.93, (any::<u8>(), prop::bool::weighted(0.03))),
+                    11,
+                ),
+                0u8..5,
+                -2i8..=2,
+            ),
+        ),
+        prop::option::weighted(
+            0.35,
+            (
+                prop::collection::vec(prop::option::weighted(0.95, 0u8..12), 7),
+                prop::bool::weighted(0.9),
+                0u8..5,
+            ),
+        ),
+    )
+        .prop_map(|(phq9, gad7, ciwa_ar, cows, cssrs)| Drawn {
+            phq9,
+            gad7,
+            ciwa_ar,
+            cows,
+            cssrs,
+        })
+}
+
+/// A total for items summing to `sum` with `room` more possible: none, the sum, the sum off
+/// by `off`, as generated, or the most they can add.
+#[cfg(feature = "proptest")]
+fn drawn_total(
+    how: u8,
+    sum: u32,
+    room: u32,
+    off: i8,
+    generated: Option<u32>,
+    max: u32,
+) -> Option<u32> {
+    let off_by = |t: u32| {
+        u32::try_from((i64::from(t) + i64::from(off)).max(0))
+            .unwrap()
+            .min(max)
+    };
+    match how {
+        0 => None,
+        1 => Some(sum),
+        2 => Some(off_by(sum)),
+        3 => generated,
+        _ => Some((sum + room).min(max)),
+    }
+}
+
+/// A group of items by name, as the intake's JSON gives it.
+#[cfg(feature = "proptest")]
+fn items_json(names: &[&str], values: &[Option<serde_json::Value>]) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for (k, v) in names.iter().zip(values) {
+        if let Some(v) = v {
+            m.insert((*k).to_owned(), v.clone());
+        }
+    }
+    serde_json::Value::Object(m)
+}
+
+/// The entry an instrument's items go on: the first entry it measures (if `right` and there
+/// is one), else any.
+#[cfg(feature = "proptest")]
+fn entry_for(i: &Intake, right: bool, pick: u8, measures: &[Substance]) -> Option<usize> {
+    let list = i.substance_use.as_ref().filter(|l| !l.is_empty())?;
+    let first = list.iter().position(|s| measures.contains(&s.substance));
+    match first {
+        Some(n) if right => Some(n),
+        _ => Some(usize::from(pick) % list.len()),
+    }
+}
+
+#[cfg(feature = "proptest")]
+fn with_instruments(i: Intake, d: &Drawn) -> Intake {
+    use serde_json::{Value, json};
+    let mut i = i;
+    let freq = |v: u8| Value::from(FREQUENCY[usize::from(v)]);
+    if let Some((items, item9, how, off)) = &d.phq9 {
+        let values: Vec<Option<Value>> = items.iter().map(|v| v.map(freq)).collect();
+        i.severity.phq9_items = serde_json::from_value(items_json(&PHQ9_1_TO_8, &values)).unwrap();
+        match item9 {
+            0..=3 => i.safety.phq9_item9 = serde_json::from_value(freq(*item9)).unwrap(),
+            4 => i.safety.phq9_item9 = Some(Assessed::Declined),
+            5 => i.safety.phq9_item9 = Some(Assessed::UnableToAssess),
+            6 => i.safety.phq9_item9 = None,
+            _ => {}
+        }
+        let nine = match i.safety.phq9_item9 {
+            Some(Assessed::Answer(f)) => (Some(u32::try_from(f as usize).unwrap()), 3),
+            _ => (None, 3),
+        };
+        let mut all: Vec<(Option<u32>, u32)> =
+            items.iter().map(|v| (v.map(u32::from), 3)).collect();
+        all.push(nine);
+        let sum: u32 = all.iter().filter_map(|(v, _)| *v).sum();
+        let room: u32 = all
+            .iter()
+            .filter(|(v, _)| v.is_none())
+            .map(|(_, t)| t)
+            .sum();
+        i.severity.phq9 = drawn_total(*how, sum, room, *off, i.severity.phq9, 27);
+    }
+    if let Some((items, how, off)) = &d.gad7 {
+        let values: Vec<Option<Value>> = items.iter().map(|v| v.map(freq)).collect();
+        i.severity.gad7_items = serde_json::from_value(items_json(&GAD7_ITEMS, &values)).unwrap();
+        let sum: u32 = items.iter().flatten().map(|v| u32::from(*v)).sum();
+        let room = 3 * u32::try_from(items.iter().filter(|v| v.is_none()).count()).unwrap();
+        i.severity.gad7 = drawn_total(*how, sum, room, *off, i.severity.gad7, 21);
+    }
+    if let Some((right, pick, raw, how, off)) = &d.ciwa_ar {
+        let measures = [Substance::Alcohol, Substance::Sedatives];
+        if let Some(n) = entry_for(&i, *right, *pick, &measures) {
+            // Mostly within each item's scale, now and then one above it.
+            let values: Vec<Option<u32>> = raw
+                .iter()
+                .zip(CIWA_AR_ITEMS)
+                .map(|(r, (_, top))| r.map(|r| u32::from(r) % (top + if r > 250 { 3 } else { 1 })))
+                .collect();
+            let names: Vec<&str> = CIWA_AR_ITEMS.iter().map(|(k, _)| *k).collect();
+            let json: Vec<Option<Value>> = values.iter().map(|v| v.map(Value::from)).collect();
+            let sum = values.iter().flatten().sum();
+            let room = values
+                .iter()
+                .zip(CIWA_AR_ITEMS)
+                .filter(|(v, _)| v.is_none())
+                .map(|(_, (_, top))| top)
+                .sum();
+            let entry = &mut i.substance_use.as_mut().unwrap()[n];
+            entry.ciwa_ar_items = serde_json::from_value(items_json(&names, &json)).unwrap();
+            entry.ciwa_ar = drawn_total(*how, sum, room, *off, entry.ciwa_ar, 67);
+        }
+    }
+    if let Some((right, pick, raw, how, off)) = &d.cows {
+        if let Some(n) = entry_for(&i, *right, *pick, &[Substance::Opioids]) {
+            // Mostly a score the item's scale gives, now and then any 0-6.
+            let values: Vec<Option<u32>> = raw
+                .iter()
+                .zip(COWS_ITEMS)
+                .map(|(r, (_, scale))| {
+                    r.map(|(r, anything)| {
+                        if anything {
+                            u32::from(r % 7)
+                        } else {
+                            scale[usize::from(r) % scale.len()]
+                        }
+                    })
+                })
+                .collect();
+            let names: Vec<&str> = COWS_ITEMS.iter().map(|(k, _)| *k).collect();
+            let json: Vec<Option<Value>> = values.iter().map(|v| v.map(Value::from)).collect();
+            let sum = values.iter().flatten().sum();
+            let room = values
+                .iter()
+                .zip(COWS_ITEMS)
+                .filter(|(v, _)| v.is_none())
+                .map(|(_, (_, scale))| scale.iter().max().unwrap())
+                .sum();
+            let entry = &mut i.substance_use.as_mut().unwrap()[n];
+            entry.cows_items = serde_json::from_value(items_json(&names, &json)).unwrap();
+            entry.cows = drawn_total(*how, sum, room, *off, entry.cows, 48);
+        }
+    }
+    if let Some((answers, keep_skips, direct)) = &d.cssrs {
+        let names = [
+            "wish_to_be_dead",
+            "nonspecific_thoughts",
+            "method",
+            "intent",
+            "plan",
+            "behavior",
+            "behavior_past_3_months",
+        ];
+        let mut values: Vec<Option<Value>> = answers
+            .iter()
+            .map(|a| {
+                a.map(|a| match a {
+                    0..=4 => json!(true),
+                    5..=9 => json!(false),
+                    10 => json!("declined"),
+                    _ => json!("unable_to_assess"),
+                })
+            })
+            .collect();
+        if *keep_skips {
+            // Items 3-5 are skipped after a no to item 2; item 6's follow-up is asked after a yes.
+            if values[1] == Some(json!(false)) {
+                for v in &mut values[2..5] {
+                    *v = None;
+                }
+            }
+            if values[5] != Some(json!(true)) {
+                values[6] = None;
+            }
+        }
+        let screener = items_json(&names, &values);
+        i.safety.cssrs = serde_json::from_value(screener.clone()).unwrap();
+        let map = screener.as_object().unwrap();
+        match direct {
+            0 => {
+                i.safety.suicidal_ideation = None;
+                i.safety.suicidal_behavior = None;
+            }
+            1 => i.safety.suicidal_ideation = None,
+            2 => i.safety.suicidal_behavior = None,
+            3 => {}
+            // The direct items as the screener scores them, where it does.
+            _ => {
+                if let Says::Answer(a) = screened_ideation(map) {
+                    i.safety.suicidal_ideation = serde_json::from_value(json!(a)).unwrap();
+                }
+                if let Says::Answer(a) = screened_behavior(map) {
+                    i.safety.suicidal_behavior = serde_json::from_value(json!(a)).unwrap();
+                }
+            }
+        }
+    }
+    i
+}
+
 #[cfg(feature = "proptest")]
 proptest! {
     #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
 
-    /// 20,000 generated intakes, each against the built-in pack and the custom pack.
+    /// 20,000 generated intakes, each against the built-in pack and the custom pack, with
+    /// instruments given item by item now and then.
     #[test]
     fn generated_intakes_agree_with_the_reference(
         i in carelevel::strategies::intake(),
         r in ratings(),
         damage in 0u8..40,
+        d in drawn(),
     ) {
         thread_local! {
             static PACKS: (RulePack, RefPack, RulePack, RefPack) = (
@@ -1030,7 +1662,7 @@ proptest! {
                 load(&custom_sources()),
             );
         }
-        let i = damaged(i, damage);
+        let i = with_instruments(damaged(i, damage), &d);
         PACKS.with(|(builtin, reference, custom, custom_reference)| {
             agree(builtin, reference, &i, "a generated intake (built-in pack)");
             let mut with_ratings = i.clone();

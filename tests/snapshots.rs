@@ -273,6 +273,50 @@ fn intake_error_messages() {
             "a rating the pack does not declare",
             Intake::builder().rating("dim_a", 3).build(),
         ),
+        (
+            "totals that disagree with their items",
+            scored(serde_json::json!({
+                "safety": {"phq9_item9": "not_at_all"},
+                "severity": {
+                    "phq9": 15,
+                    "phq9_items": phq9_items_17(),
+                    "gad7": 8,
+                    "gad7_items": {
+                        "nervous": "nearly_every_day", "uncontrolled_worry": "nearly_every_day",
+                        "excessive_worry": "nearly_every_day"
+                    }
+                },
+                "substance_use": [
+                    {"substance": "alcohol", "dsm5_criteria": 5, "ciwa_ar": 8, "ciwa_ar_items": ciwa_ar_items_11()},
+                    {"substance": "opioids", "dsm5_criteria": 6, "cows": 2, "cows_items": {"pulse": 2, "sweating": 1}}
+                ]
+            })),
+        ),
+        (
+            "item-level answers that conflict",
+            scored(serde_json::json!({
+                "safety": {
+                    "cssrs": {
+                        "wish_to_be_dead": true, "nonspecific_thoughts": false, "method": false,
+                        "behavior": false, "behavior_past_3_months": false
+                    }
+                },
+                "substance_use": [
+                    {"substance": "alcohol", "dsm5_criteria": 5, "cows_items": {"pulse": 1}},
+                    {"substance": "cannabis", "dsm5_criteria": 2, "ciwa_ar_items": {"tremor": 1}},
+                    {"substance": "opioids", "dsm5_criteria": 6, "cows_items": {"pulse": 3, "gooseflesh_skin": 1}}
+                ]
+            })),
+        ),
+        (
+            "a screener that leaves the ideation open, and no direct answer",
+            scored(serde_json::json!({
+                "safety": {
+                    "suicidal_ideation": null,
+                    "cssrs": {"wish_to_be_dead": true, "nonspecific_thoughts": true}
+                }
+            })),
+        ),
     ];
     let pack = RulePack::builtin();
     let mut out = String::new();
@@ -285,6 +329,141 @@ fn intake_error_messages() {
         write_error(&mut out, label, &err);
     }
     insta::assert_snapshot!("intake_errors", out);
+}
+
+/// PHQ-9 items 1-8 that, with item 9 not at all, total 17.
+fn phq9_items_17() -> serde_json::Value {
+    serde_json::json!({
+        "interest": "more_than_half_the_days", "feeling_down": "nearly_every_day",
+        "sleep": "more_than_half_the_days", "tiredness": "nearly_every_day",
+        "appetite": "several_days", "self_worth": "more_than_half_the_days",
+        "concentration": "nearly_every_day", "psychomotor": "several_days"
+    })
+}
+
+/// CIWA-Ar's ten items, totalling 11.
+fn ciwa_ar_items_11() -> serde_json::Value {
+    serde_json::json!({
+        "nausea_vomiting": 2, "tremor": 3, "paroxysmal_sweats": 2, "anxiety": 2, "agitation": 1,
+        "tactile_disturbances": 0, "auditory_disturbances": 0, "visual_disturbances": 0,
+        "headache": 1, "orientation": 0
+    })
+}
+
+/// COWS's eleven items, each a score its scale gives, totalling 14.
+fn cows_items_14() -> serde_json::Value {
+    serde_json::json!({
+        "pulse": 2, "sweating": 1, "restlessness": 1, "pupil_size": 1, "bone_or_joint_aches": 2,
+        "runny_nose_or_tearing": 2, "gi_upset": 2, "tremor": 1, "yawning": 1,
+        "anxiety_or_irritability": 1, "gooseflesh_skin": 0
+    })
+}
+
+/// [`Intake::minimal_adult`], housed in a safe, supportive, substance-free home, ready to
+/// attend, never treated before and using no substance, with `patch` merged in (objects key by
+/// key, `null` removes, anything else replaces).
+fn scored(patch: serde_json::Value) -> Intake {
+    fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+        match (target, patch) {
+            (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+                for (k, v) in p {
+                    if v.is_null() {
+                        t.remove(k);
+                    } else {
+                        merge(t.entry(k.clone()).or_insert(serde_json::Value::Null), v);
+                    }
+                }
+            }
+            (t, p) => *t = p.clone(),
+        }
+    }
+    let mut v = serde_json::to_value(Intake::minimal_adult()).unwrap();
+    let settled = serde_json::json!({
+        "substance_use": [],
+        "severity": {"impairs_daily_activities": false},
+        "history": {"episodes": []},
+        "home": {
+            "others_use_substances": false, "supportive": true, "violence_or_abuse": false,
+            "housing": "housed"
+        },
+        "engagement": {
+            "stage_of_change": "action", "can_attend_several_days": true,
+            "needs_transportation": false, "needs_childcare": false
+        }
+    });
+    merge(&mut v, &settled);
+    merge(&mut v, &patch);
+    Intake::from_json(&v.to_string()).unwrap()
+}
+
+/// The text and markdown renderings of intakes whose instruments are scored from their
+/// items: totals from items, a partial instrument, a total checked against partial items,
+/// the C-SSRS screener's triage (and one it leaves open), and a caution to reconcile.
+#[test]
+fn renderings_of_instruments_scored_from_items() {
+    let intakes = [
+        (
+            "every instrument by items; PHQ-9 partial, item 9 positive beside a screener saying no ideation",
+            scored(serde_json::json!({
+                "safety": {
+                    "suicidal_ideation": null, "suicidal_behavior": null,
+                    "phq9_item9": "several_days",
+                    "cssrs": {"wish_to_be_dead": false, "nonspecific_thoughts": false, "behavior": false}
+                },
+                "severity": {
+                    "impairs_daily_activities": true,
+                    "phq9_items": {
+                        "interest": "more_than_half_the_days", "feeling_down": "nearly_every_day",
+                        "tiredness": "nearly_every_day", "appetite": "several_days",
+                        "self_worth": "more_than_half_the_days", "concentration": "nearly_every_day",
+                        "psychomotor": "several_days"
+                    },
+                    "gad7_items": {
+                        "nervous": "more_than_half_the_days", "uncontrolled_worry": "more_than_half_the_days",
+                        "excessive_worry": "several_days", "trouble_relaxing": "several_days",
+                        "restlessness": "not_at_all", "irritability": "several_days", "dread": "several_days"
+                    }
+                },
+                "substance_use": [
+                    {
+                        "substance": "alcohol", "dsm5_criteria": 5, "ciwa_ar": 7,
+                        "ciwa_ar_items": {
+                            "nausea_vomiting": 1, "tremor": 2, "paroxysmal_sweats": 1, "anxiety": 1,
+                            "agitation": 1, "tactile_disturbances": 0, "auditory_disturbances": 0,
+                            "visual_disturbances": 0, "headache": 1
+                        }
+                    },
+                    {"substance": "opioids", "dsm5_criteria": 4, "cows_items": cows_items_14()}
+                ]
+            })),
+        ),
+        (
+            "the screener with a declined rung: ideation not obtained, the risk open",
+            scored(serde_json::json!({
+                "safety": {
+                    "suicidal_ideation": null, "suicidal_behavior": null,
+                    "cssrs": {
+                        "wish_to_be_dead": true, "nonspecific_thoughts": true, "method": "declined",
+                        "intent": false, "plan": false, "behavior": true,
+                        "behavior_past_3_months": false
+                    }
+                }
+            })),
+        ),
+    ];
+    let pack = RulePack::builtin();
+    let mut out = String::new();
+    for (label, intake) in intakes {
+        let report = pack.report(&intake).unwrap();
+        writeln!(
+            out,
+            "## {label}\n\n### text\n\n{}",
+            redacted(&report.to_text())
+        )
+        .unwrap();
+        writeln!(out, "### markdown\n\n{}", redacted(&report.to_markdown())).unwrap();
+    }
+    insta::assert_snapshot!("instruments_scored_from_items", out);
 }
 
 fn write_error(out: &mut String, label: &str, err: &carelevel::IntakeError) {

@@ -151,11 +151,7 @@ pub(crate) fn visit_conflicts(i: &Intake, mut f: impl FnMut(Conflict) -> bool) -
         return true;
     }
     for (t, at, items) in [
-        (
-            score::phq9(i),
-            "severity.phq9",
-            "severity.phq9_items` and `safety.phq9_item9",
-        ),
+        (score::phq9(i), "severity.phq9", "severity.phq9_items"),
         (score::gad7(i), "severity.gad7", "severity.gad7_items"),
     ] {
         if total(At::Item(at), t, items).is_some_and(&mut f) {

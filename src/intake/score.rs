@@ -374,20 +374,28 @@ pub(crate) fn cssrs_behavior(c: &CssrsScreener) -> Option<Assessed<Recency>> {
 /// (thoughts of a method, or behaviour earlier in life), high (intent, a plan with intent, or
 /// behaviour in the past 3 months); `None` when the answers leave it open.
 pub(crate) fn cssrs_risk(c: &CssrsScreener) -> Option<&'static str> {
-    let ideation = cssrs_ideation(c)?.answer().copied()?;
-    let behavior = cssrs_behavior(c)?.answer().copied()?;
-    let by_ideation = match ideation {
-        SuicidalIdeation::None => 0,
-        SuicidalIdeation::WishToBeDead | SuicidalIdeation::NonspecificActiveThoughts => 1,
-        SuicidalIdeation::MethodWithoutIntent => 2,
-        SuicidalIdeation::IntentWithoutPlan | SuicidalIdeation::PlanWithIntent => 3,
+    let by_ideation = cssrs_ideation(c)
+        .and_then(|a| a.answer().copied())
+        .map(|ideation| match ideation {
+            SuicidalIdeation::None => 0,
+            SuicidalIdeation::WishToBeDead | SuicidalIdeation::NonspecificActiveThoughts => 1,
+            SuicidalIdeation::MethodWithoutIntent => 2,
+            SuicidalIdeation::IntentWithoutPlan | SuicidalIdeation::PlanWithIntent => 3,
+        });
+    let by_behavior = cssrs_behavior(c)
+        .and_then(|a| a.answer().copied())
+        .map(|behavior| match behavior {
+            Recency::Never => 0,
+            Recency::Lifetime => 2,
+            Recency::Past3Months => 3,
+        });
+    // High on either axis is high whatever the other; below that, both must be known.
+    let worst = match (by_ideation, by_behavior) {
+        (Some(3), _) | (_, Some(3)) => 3,
+        (Some(a), Some(b)) => a.max(b),
+        _ => return None,
     };
-    let by_behavior = match behavior {
-        Recency::Never => 0,
-        Recency::Lifetime => 2,
-        Recency::Past3Months => 3,
-    };
-    Some(match by_ideation.max(by_behavior) {
+    Some(match worst {
         0 => "none",
         1 => "low",
         2 => "moderate",
@@ -395,21 +403,37 @@ pub(crate) fn cssrs_risk(c: &CssrsScreener) -> Option<&'static str> {
     })
 }
 
-/// The past month's suicidal ideation: `safety.suicidal_ideation` as given, else as the
-/// screener scores it.
+/// The past month's suicidal ideation: `safety.suicidal_ideation` when answered, else the
+/// screener's answer, else whichever says why there is none (a declined direct item never
+/// hides what the screener found).
 #[inline]
 pub(crate) fn suicidal_ideation(i: &Intake) -> Option<Assessed<SuicidalIdeation>> {
-    i.safety
-        .suicidal_ideation
-        .or_else(|| given(&i.safety.cssrs).and_then(cssrs_ideation))
+    prefer_an_answer(
+        i.safety.suicidal_ideation,
+        given(&i.safety.cssrs).and_then(cssrs_ideation),
+    )
 }
 
-/// Suicidal behaviour: `safety.suicidal_behavior` as given, else as the screener scores it.
+/// Suicidal behaviour: `safety.suicidal_behavior` when answered, else the screener's answer,
+/// else whichever says why there is none.
 #[inline]
 pub(crate) fn suicidal_behavior(i: &Intake) -> Option<Assessed<Recency>> {
-    i.safety
-        .suicidal_behavior
-        .or_else(|| given(&i.safety.cssrs).and_then(cssrs_behavior))
+    prefer_an_answer(
+        i.safety.suicidal_behavior,
+        given(&i.safety.cssrs).and_then(cssrs_behavior),
+    )
+}
+
+#[inline]
+fn prefer_an_answer<T>(
+    direct: Option<Assessed<T>>,
+    screened: Option<Assessed<T>>,
+) -> Option<Assessed<T>> {
+    match (direct, screened) {
+        (Some(Assessed::Answer(d)), _) => Some(Assessed::Answer(d)),
+        (_, Some(Assessed::Answer(s))) => Some(Assessed::Answer(s)),
+        (d, s) => d.or(s),
+    }
 }
 
 /// Whether the C-SSRS screener's items answer the required item at `path` (one of the two

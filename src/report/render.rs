@@ -306,6 +306,9 @@ impl Report {
 fn card_detail(r: &Report) -> String {
     let md = Style::Markdown;
     let mut d = String::new();
+    for c in &r.cautions {
+        let _ = writeln!(d, "**Reconcile:** {}\n", c.message);
+    }
     let _ = writeln!(d, "**Binding rules** (they set {}):\n", r.level.title());
     for f in r.binding() {
         // Reasons and sources come from the pack: escaped, so they cannot add markup.
@@ -364,6 +367,7 @@ fn score_text(s: &InstrumentScore, style: Style) -> String {
         _ => "given",
     };
     let mut line = match (s.instrument.as_str(), s.total, &s.risk) {
+        ("cssrs", _, Some(risk)) if risk == "none" => format!("{name}: no risk, {from}"),
         ("cssrs", _, Some(risk)) => format!("{name}: {risk} risk, {from}"),
         ("cssrs", _, None) => format!("{name}: risk open, {from}"),
         (_, Some(total), _) => format!("{name} = {total}, {from}"),
