@@ -44,6 +44,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         include_str!("../examples/intakes/iop_primary.json"),
     ),
     (
+        "iop_scored_from_items",
+        include_str!("../examples/intakes/iop_scored_from_items.json"),
+    ),
+    (
         "iop_step_down_from_residential",
         include_str!("../examples/intakes/iop_step_down_from_residential.json"),
     ),

@@ -17,6 +17,7 @@ use std::hint::black_box;
 mod common;
 
 const TYPICAL_JSON: &str = include_str!("../examples/intakes/iop_primary.json");
+const SCORED_JSON: &str = include_str!("../examples/intakes/iop_scored_from_items.json");
 
 fn assess(c: &mut Criterion) {
     let pack = RulePack::builtin();
@@ -32,6 +33,17 @@ fn assess(c: &mut Criterion) {
             let rec = pack.assess(black_box(&typical)).unwrap();
             assert_eq!(rec.level(), Level::Iop);
             assert_eq!(rec.schedule().days_per_week, 5);
+            rec
+        })
+    });
+
+    // An intake given its instruments item by item (PHQ-9, GAD-7 and CIWA-Ar scored from
+    // their items): the scoring on top of the above.
+    let scored = Intake::from_json(SCORED_JSON).unwrap();
+    g.bench_function("typed_scored_from_items", |b| {
+        b.iter(|| {
+            let rec = pack.assess(black_box(&scored)).unwrap();
+            assert_eq!(rec.level(), Level::Iop);
             rec
         })
     });
@@ -59,6 +71,14 @@ fn assess(c: &mut Criterion) {
         b.iter(|| {
             let out = pack.assess_json(black_box(TYPICAL_JSON)).unwrap();
             assert!(out.starts_with(r#"{"level":"iop""#));
+            out
+        })
+    });
+
+    g.bench_function("json_to_json_scored_from_items", |b| {
+        b.iter(|| {
+            let out = pack.assess_json(black_box(SCORED_JSON)).unwrap();
+            assert!(out.contains(r#""scores":[{"instrument":"phq9""#));
             out
         })
     });

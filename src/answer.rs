@@ -255,7 +255,7 @@ fields! {
             "`substance_use.ciwa_ar` is not a number item of the catalogue"
         ), false,
         "highest CIWA-Ar score over alcohol (and sedatives, as a proxy); not applicable to a person who uses neither",
-        |i| scale(i, |s| matches!(s.substance, Substance::Alcohol | Substance::Sedatives), |s| score::ciwa_ar(s).value())
+        |i| scale(i, |s| matches!(s.substance, Substance::Alcohol | Substance::Sedatives), |s| total(score::ciwa_ar(s)))
     }, Higher;
     Cows => {
         "withdrawal.cows", known!(
@@ -263,7 +263,7 @@ fields! {
             "`substance_use.cows` is not a number item of the catalogue"
         ), false,
         "highest COWS score over opioids; not applicable to a person who uses none",
-        |i| scale(i, |s| s.substance == Substance::Opioids, |s| score::cows(s).value())
+        |i| scale(i, |s| s.substance == Substance::Opioids, |s| total(score::cows(s)))
     }, Higher;
     SudSeverity => {
         "substance_use.severity", AnswerKind::Choice(<crate::intake::SudSeverity as Choice>::IDS),
@@ -392,22 +392,38 @@ pub(crate) type FieldBits = u128;
 
 const _: () = assert!(Field::ALL.len() <= FieldBits::BITS as usize);
 
+/// An instrument given item by item but not complete: no total, and not "not measured".
+struct Partial;
+
+/// An entry's total, or [`Partial`].
+#[inline]
+fn total(t: score::Total) -> Result<Option<u32>, Partial> {
+    match t.value() {
+        None if t.items.is_some() => Err(Partial),
+        v => Ok(v),
+    }
+}
+
 /// A withdrawal scale over the substances it measures: `None` when substance use was not
-/// asked, or when a substance it measures is listed but no score is given; not applicable
-/// when no substance it measures is listed; else the highest score given.
+/// asked, when a substance it measures is listed but no score is given, or when one of its
+/// entries gives the instrument item by item but incomplete (a partial instrument is never
+/// passed over for another entry's score); not applicable when no substance it measures is
+/// listed; else the highest score given (one measurement covers the person).
 #[inline]
 fn scale(
     i: &Intake,
     measures: impl Fn(&SubstanceUse) -> bool,
-    score: impl Fn(&SubstanceUse) -> Option<u32>,
+    score: impl Fn(&SubstanceUse) -> Result<Option<u32>, Partial>,
 ) -> Option<Value> {
     let list = i.substance_use.as_ref()?;
     let mut relevant = false;
     let mut worst: Option<u32> = None;
     for s in list.iter().filter(|s| measures(s)) {
         relevant = true;
-        if let Some(v) = score(s) {
-            worst = Some(worst.map_or(v, |w| w.max(v)));
+        match score(s) {
+            Ok(Some(v)) => worst = Some(worst.map_or(v, |w| w.max(v))),
+            Ok(None) => {}
+            Err(Partial) => return None,
         }
     }
     match (relevant, worst) {
@@ -444,6 +460,32 @@ rank_of!(
 );
 
 impl Field {
+    /// Whether this answer, absent, was nonetheless obtained in part: an instrument given
+    /// item by item but incomplete. (A declined safety item is read as absent, as the
+    /// analysis models it; a rule testing it is not evaluated either way, and the built-in
+    /// pack reads no declinable answer under `any_given`.)
+    pub(crate) fn obtained(self, i: &Intake) -> bool {
+        let partial = |t: score::Total| t.items.is_some() && t.value().is_none();
+        let in_entries = |measures: &dyn Fn(&SubstanceUse) -> bool,
+                          total: &dyn Fn(&SubstanceUse) -> score::Total| {
+            i.substance_use
+                .iter()
+                .flatten()
+                .filter(|s| measures(s))
+                .any(|s| partial(total(s)))
+        };
+        match self {
+            Field::Phq9 => partial(score::phq9(i)),
+            Field::Gad7 => partial(score::gad7(i)),
+            Field::CiwaAr => in_entries(
+                &|s| matches!(s.substance, Substance::Alcohol | Substance::Sedatives),
+                &score::ciwa_ar,
+            ),
+            Field::Cows => in_entries(&|s| s.substance == Substance::Opioids, &score::cows),
+            _ => false,
+        }
+    }
+
     /// Whether this answer can be [`Value::NotApplicable`]: the withdrawal scales, for a
     /// person who uses no substance they measure.
     pub(crate) const fn can_be_not_applicable(self) -> bool {

@@ -99,6 +99,10 @@ impl Lookup for Env<'_> {
     fn value(&self, a: AnswerRef) -> Option<Value> {
         Env::get(self, a)
     }
+
+    fn obtained(&self, a: AnswerRef) -> bool {
+        matches!(a, AnswerRef::Field(f) if f.obtained(self.intake))
+    }
 }
 
 /// A pack reading at most this many built-in answers has only those read; one reading more
@@ -281,6 +285,10 @@ impl Lookup for Answers<'_> {
                 None => self.score_beyond_inline(usize::from(i)).map(Value::Num),
             },
         }
+    }
+
+    fn obtained(&self, a: AnswerRef) -> bool {
+        matches!(a, AnswerRef::Field(f) if f.obtained(self.intake))
     }
 }
 

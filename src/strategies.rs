@@ -16,6 +16,14 @@
 //! agree, an adherence only with a medication, `history.progress` exactly when in treatment,
 //! the adolescent items only under 18), and no `ratings` (the built-in pack declares none).
 //!
+//! The instruments are given the ways an intake may give them: PHQ-9, GAD-7, CIWA-Ar (on an
+//! alcohol or sedatives entry) and COWS (on an opioids entry) as a total alone, or item by
+//! item, complete or partial (a partial instrument is no total), with no total or with one
+//! its items can have; COWS items only take the scores their scale gives. The C-SSRS
+//! screener follows its skip logic, and is given in place of the two suicide items (which
+//! are then left out: it scores them) or beside them (now and then partial), the two items
+//! then agreeing with what it scores.
+//!
 //! Optional answers are absent about one time in five, so rules that need them are also
 //! exercised as *not evaluated*; every safety item (each [`Assessed`] answer) is
 //! `"declined"` or `"unable_to_assess"` about one time in ten, which a rule also reads as
@@ -59,7 +67,7 @@ use crate::intake::{
     SelfManagement, Setting, Severity, StageOfChange, Substance, SubstanceUse, SudSeverity,
     SuicidalIdeation, Withdrawal, WorkSchedule,
 };
-use crate::intake::{CiwaArItems, CowsItems, CssrsScreener};
+use crate::intake::{CiwaArItems, CowsItems, CssrsScreener, Gad7Items, Phq9Items};
 use crate::{Level, RulePack};
 use proptest::prelude::*;
 use std::fmt::Debug;
@@ -243,8 +251,81 @@ pub fn harm_to_others() -> impl Strategy<Value = HarmToOthers> {
     graded(HarmToOthers::ALL, 90)
 }
 
+/// The C-SSRS screener given item by item, complete: every question its skip logic asks is
+/// answered yes or no (or now and then declined or unable to assess), and no other. Items 1,
+/// 2 and 6 are always asked; 3-5 (a method, intent, a plan) only after anything but a no to
+/// item 2; item 6's follow-up (the past 3 months) only after a yes to item 6. A complete
+/// screener scores both suicide items, so it may stand in for them. Mostly no to each.
+pub fn cssrs() -> impl Strategy<Value = CssrsScreener> {
+    (
+        assessed(risk(15)),
+        assessed(risk(10)),
+        (assessed(risk(50)), assessed(risk(35)), assessed(risk(25))),
+        assessed(risk(10)),
+        assessed(risk(40)),
+    )
+        .prop_map(
+            |(wish, thoughts, (method, intent, plan), behavior, recent)| {
+                let asked = thoughts != Assessed::Answer(false);
+                CssrsScreener {
+                    wish_to_be_dead: Some(wish),
+                    nonspecific_thoughts: Some(thoughts),
+                    method: asked.then_some(method),
+                    intent: asked.then_some(intent),
+                    plan: asked.then_some(plan),
+                    behavior: Some(behavior),
+                    behavior_past_3_months: (behavior == Assessed::Answer(true)).then_some(recent),
+                }
+            },
+        )
+}
+
+/// How the C-SSRS screener is given beside the two suicide items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screening {
+    /// Not at all: the two items answered directly.
+    No,
+    /// Complete, in place of the two items (left out).
+    Instead,
+    /// Beside the two items, now and then with questions left out; where it scores an
+    /// answer, the item agrees with it.
+    Beside,
+}
+
+/// The screener, as [`Screening`] says, with the questions a partial one leaves out (`true`
+/// drops one; shrinks towards none dropped).
+fn screening() -> impl Strategy<Value = (Screening, CssrsScreener, Vec<bool>)> {
+    (
+        prop_oneof![
+            6 => Just(Screening::No),
+            2 => Just(Screening::Instead),
+            2 => Just(Screening::Beside),
+        ],
+        cssrs(),
+        prop::collection::vec(prop::bool::weighted(0.15), 7),
+    )
+}
+
+/// The screener with the questions `drop` marks left out.
+fn partial(c: CssrsScreener, drop: &[bool]) -> CssrsScreener {
+    let dropped =
+        |k: usize, a: Option<Assessed<bool>>| a.filter(|_| !drop.get(k).copied().unwrap_or(false));
+    CssrsScreener {
+        wish_to_be_dead: dropped(0, c.wish_to_be_dead),
+        nonspecific_thoughts: dropped(1, c.nonspecific_thoughts),
+        method: dropped(2, c.method),
+        intent: dropped(3, c.intent),
+        plan: dropped(4, c.plan),
+        behavior: dropped(5, c.behavior),
+        behavior_past_3_months: dropped(6, c.behavior_past_3_months),
+    }
+}
+
 /// The acute-safety group: the four required items always given, the others optional; each
-/// an answer, or now and then declined or unable to assess ([`assessed`]).
+/// an answer, or now and then declined or unable to assess ([`assessed`]). The C-SSRS
+/// screener ([`cssrs`]) is given item by item about two times in ten instead of the two
+/// suicide items (then left out: it scores them), and about two in ten beside them (now and
+/// then partial), the items then agreeing with what it scores.
 pub fn safety() -> impl Strategy<Value = Safety> {
     (
         assessed(suicidal_ideation()),
@@ -255,22 +336,266 @@ pub fn safety() -> impl Strategy<Value = Safety> {
         assessed(harm_to_others()),
         optional(assessed(risk(20))),
         assessed(risk(5)),
+        screening(),
     )
         .prop_map(
-            |(ideation, behavior, self_injury, item9, means, harm, target, psychosis)| Safety {
-                suicidal_ideation: Some(ideation),
-                suicidal_behavior: Some(behavior),
+            |(
+                ideation,
+                behavior,
                 self_injury,
-                phq9_item9: item9,
-                lethal_means: means,
-                harm_to_others: Some(harm),
-                // A target is named only where there are thoughts of harming someone.
-                harm_target_identified: target
-                    .filter(|_| harm != Assessed::Answer(HarmToOthers::None)),
-                psychosis_or_unable_to_self_care: Some(psychosis),
-                cssrs: CssrsScreener::default(),
+                item9,
+                means,
+                harm,
+                target,
+                psychosis,
+                (screening, screener, drop),
+            )| {
+                let (ideation, behavior, cssrs) = match screening {
+                    Screening::No => (Some(ideation), Some(behavior), CssrsScreener::default()),
+                    Screening::Instead => (None, None, screener),
+                    Screening::Beside => {
+                        let c = partial(screener, &drop);
+                        // Where the screener scores an answer, the item gives the same.
+                        let scored_ideation = crate::intake::score::cssrs_ideation(&c)
+                            .filter(|a| a.answer().is_some());
+                        let scored_behavior = crate::intake::score::cssrs_behavior(&c)
+                            .filter(|a| a.answer().is_some());
+                        (
+                            Some(scored_ideation.unwrap_or(ideation)),
+                            Some(scored_behavior.unwrap_or(behavior)),
+                            c,
+                        )
+                    }
+                };
+                Safety {
+                    suicidal_ideation: ideation,
+                    suicidal_behavior: behavior,
+                    self_injury,
+                    phq9_item9: item9,
+                    lethal_means: means,
+                    harm_to_others: Some(harm),
+                    // A target is named only where there are thoughts of harming someone.
+                    harm_target_identified: target
+                        .filter(|_| harm != Assessed::Answer(HarmToOthers::None)),
+                    psychosis_or_unable_to_self_care: Some(psychosis),
+                    cssrs,
+                }
             },
         )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instruments given item by item
+
+/// An instrument's items: every one answered half the time, otherwise each left out about
+/// one time in four (a partial instrument, which has no total unless one is given beside
+/// it); shrinks towards every item answered. `items` gives each item's answer.
+fn instrument<T: Debug + Clone + 'static>(
+    items: Vec<BoxedStrategy<T>>,
+) -> impl Strategy<Value = Vec<Option<T>>> {
+    let n = items.len();
+    (
+        items,
+        any::<bool>(),
+        prop::collection::vec(prop::bool::weighted(0.25), n),
+    )
+        .prop_map(|(values, partial, left_out)| {
+            values
+                .into_iter()
+                .zip(left_out)
+                .map(|(value, out)| (!(partial && out)).then_some(value))
+                .collect()
+        })
+}
+
+/// An instrument of `n` items whose answers are mostly mild (`mild(k)` for item `k`), one
+/// time in five mostly severe (`severe(k)`): item-level totals then reach every band.
+fn mild_or_severe<T: Debug + Clone + 'static>(
+    n: usize,
+    mild: impl Fn(usize) -> BoxedStrategy<T>,
+    severe: impl Fn(usize) -> BoxedStrategy<T>,
+) -> impl Strategy<Value = Vec<Option<T>>> {
+    prop_oneof![
+        4 => instrument((0..n).map(&mild).collect()),
+        1 => instrument((0..n).map(&severe).collect()),
+    ]
+}
+
+/// `n` items on the PHQ's frequency scale (PHQ-9, GAD-7).
+fn frequency_items(n: usize) -> impl Strategy<Value = Vec<Option<Frequency>>> {
+    mild_or_severe(
+        n,
+        |_| frequency().boxed(),
+        |_| graded(Frequency::ALL, 10).boxed(),
+    )
+}
+
+/// PHQ-9 items 1-8 ([`Phq9Items`]; item 9 is the safety group's `phq9_item9`): complete or
+/// partial, mostly `not_at_all`, one time in five mostly worse.
+pub fn phq9_items() -> impl Strategy<Value = Phq9Items> {
+    frequency_items(8).prop_map(|v| {
+        let mut v = v.into_iter();
+        let mut next = || v.next().flatten();
+        Phq9Items {
+            interest: next(),
+            feeling_down: next(),
+            sleep: next(),
+            tiredness: next(),
+            appetite: next(),
+            self_worth: next(),
+            concentration: next(),
+            psychomotor: next(),
+        }
+    })
+}
+
+/// GAD-7's seven items ([`Gad7Items`]): complete or partial, mostly `not_at_all`, one time in
+/// five mostly worse.
+pub fn gad7_items() -> impl Strategy<Value = Gad7Items> {
+    frequency_items(7).prop_map(|v| {
+        let mut v = v.into_iter();
+        let mut next = || v.next().flatten();
+        Gad7Items {
+            nervous: next(),
+            uncontrolled_worry: next(),
+            excessive_worry: next(),
+            trouble_relaxing: next(),
+            restlessness: next(),
+            irritability: next(),
+            dread: next(),
+        }
+    })
+}
+
+/// CIWA-Ar's ten items ([`CiwaArItems`]; each 0-7, orientation 0-4): complete or partial,
+/// mostly low, one time in five mostly high.
+pub fn ciwa_ar_items() -> impl Strategy<Value = CiwaArItems> {
+    // Orientation, the tenth item, scores 0-4.
+    let max = |k: usize| if k == 9 { 4 } else { 7 };
+    mild_or_severe(
+        10,
+        move |k| score(0..=max(k)).boxed(),
+        move |k| (1..=max(k)).boxed(),
+    )
+    .prop_map(|v| {
+        let mut v = v.into_iter();
+        let mut next = || v.next().flatten();
+        CiwaArItems {
+            nausea_vomiting: next(),
+            tremor: next(),
+            paroxysmal_sweats: next(),
+            anxiety: next(),
+            agitation: next(),
+            tactile_disturbances: next(),
+            auditory_disturbances: next(),
+            visual_disturbances: next(),
+            headache: next(),
+            orientation: next(),
+        }
+    })
+}
+
+/// COWS's eleven items ([`CowsItems`]): complete or partial, each only a score its item's
+/// scale gives (a resting pulse scores 0, 1, 2 or 4, never 3), mostly 0, one time in five
+/// mostly above.
+pub fn cows_items() -> impl Strategy<Value = CowsItems> {
+    let scale = |k: usize| -> &'static [u32] {
+        crate::intake::score::COWS_SCORES
+            .get(k)
+            .copied()
+            .unwrap_or(&[0])
+    };
+    mild_or_severe(
+        11,
+        move |k| graded(scale(k), 60).boxed(),
+        move |k| one_of(scale(k).get(1..).unwrap_or(scale(k))).boxed(),
+    )
+    .prop_map(|v| {
+        let mut v = v.into_iter();
+        let mut next = || v.next().flatten();
+        CowsItems {
+            pulse: next(),
+            sweating: next(),
+            restlessness: next(),
+            pupil_size: next(),
+            bone_or_joint_aches: next(),
+            runny_nose_or_tearing: next(),
+            gi_upset: next(),
+            tremor: next(),
+            yawning: next(),
+            anxiety_or_irritability: next(),
+            gooseflesh_skin: next(),
+        }
+    })
+}
+
+/// Each item's `(answer, largest score)`.
+type Values = Vec<(Option<u32>, u32)>;
+
+fn frequency_values(items: &[Option<Frequency>]) -> Values {
+    items.iter().map(|f| (f.map(|f| f as u32), 3)).collect()
+}
+
+/// PHQ-9's nine items: 1-8, and item 9 when answered.
+fn phq9_values(p: &Phq9Items, item9: Option<Assessed<Frequency>>) -> Values {
+    frequency_values(&[
+        p.interest,
+        p.feeling_down,
+        p.sleep,
+        p.tiredness,
+        p.appetite,
+        p.self_worth,
+        p.concentration,
+        p.psychomotor,
+        item9.and_then(|a| a.answer().copied()),
+    ])
+}
+
+fn gad7_values(g: &Gad7Items) -> Values {
+    frequency_values(&[
+        g.nervous,
+        g.uncontrolled_worry,
+        g.excessive_worry,
+        g.trouble_relaxing,
+        g.restlessness,
+        g.irritability,
+        g.dread,
+    ])
+}
+
+fn ciwa_ar_values(c: &CiwaArItems) -> Values {
+    crate::intake::score::ciwa_values(c).to_vec()
+}
+
+fn cows_values(c: &CowsItems) -> Values {
+    crate::intake::score::cows_values(c).to_vec()
+}
+
+/// A total its items can have: their sum when every item is answered; otherwise from the
+/// answered items' sum up to what the others could add, `at` percent of the way.
+fn agreeing(values: &[(Option<u32>, u32)], at: u32) -> u32 {
+    let (sum, room) = values
+        .iter()
+        .fold((0u32, 0u32), |(sum, room), (value, max)| match value {
+            Some(v) => (sum.saturating_add(*v), room),
+            None => (sum, room.saturating_add(*max)),
+        });
+    sum.saturating_add(room.saturating_mul(at.min(100)) / 100)
+}
+
+/// An instrument's total and items: the total alone (optional) three times in five,
+/// otherwise its items given item by item ([`instrument`]), with no total (the items score
+/// it) or with a total they can have.
+fn total_and_items<T: Debug + Clone + Default + 'static, S: Strategy<Value = T> + 'static>(
+    total: RangeInclusive<u32>,
+    items: impl Fn() -> S,
+    values: fn(&T) -> Values,
+) -> impl Strategy<Value = (Option<u32>, T)> {
+    prop_oneof![
+        3 => optional(score(total)).prop_map(|t| (t, T::default())),
+        1 => items().prop_map(|i| (None, i)),
+        1 => (items(), 0u32..=100).prop_map(move |(i, at)| (Some(agreeing(&values(&i), at)), i)),
+    ]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +645,9 @@ pub fn benzodiazepine() -> impl Strategy<Value = Benzodiazepine> {
 /// both (then agreeing); now and then a remission specifier or maintenance therapy; days used
 /// and hours since last use optional; and only what applies to the substance: drinks a day
 /// (alcohol), the benzodiazepine and its daily dose (sedatives), CIWA-Ar (alcohol, and
-/// sedatives as a proxy) and COWS (opioids), each optional.
+/// sedatives as a proxy) and COWS (opioids). Each scale is optional, and about two times in
+/// five given item by item ([`ciwa_ar_items`], [`cows_items`]: complete or partial), with no
+/// total (the items score it) or with a total the items can have.
 pub fn substance_use_of(substance: Substance) -> impl Strategy<Value = SubstanceUse> {
     let alcohol = substance == Substance::Alcohol;
     let sedatives = substance == Substance::Sedatives;
@@ -334,8 +661,8 @@ pub fn substance_use_of(substance: Substance) -> impl Strategy<Value = Substance
         optional(DRINKS),
         optional(benzodiazepine()),
         optional(DAILY_DOSE_MG),
-        optional(score(CIWA_AR)),
-        optional(score(COWS)),
+        total_and_items(CIWA_AR, ciwa_ar_items, ciwa_ar_values),
+        total_and_items(COWS, cows_items, cows_values),
     )
         .prop_map(
             move |(
@@ -349,27 +676,39 @@ pub fn substance_use_of(substance: Substance) -> impl Strategy<Value = Substance
                 dose,
                 ciwa,
                 cows,
-            )| SubstanceUse {
-                substance,
-                // 0: the count alone; 1: the severity alone; 2: both.
-                dsm5_criteria: (given != 1).then_some(count),
-                severity: (given != 0).then_some(SudSeverity::of_count(count)),
-                // A sustained remission has no criterion but craving in the past 12 months.
-                remission: remission.filter(|r| {
-                    *r != Remission::Sustained
-                        || SudSeverity::of_count(count) == SudSeverity::NoDisorder
-                }),
-                // A specifier of opioid use disorder only.
-                on_maintenance_therapy: maintenance && opioids,
-                days_used_past_30: days,
-                hours_since_last_use: hours,
-                drinks_per_day: drinks.filter(|_| alcohol),
-                benzodiazepine: benzo.filter(|_| sedatives),
-                daily_dose_mg: dose.filter(|_| sedatives),
-                ciwa_ar: ciwa.filter(|_| alcohol || sedatives),
-                cows: cows.filter(|_| opioids),
-                ciwa_ar_items: CiwaArItems::default(),
-                cows_items: CowsItems::default(),
+            )| {
+                let (ciwa_ar, ciwa_ar_items) = if alcohol || sedatives {
+                    ciwa
+                } else {
+                    (None, CiwaArItems::default())
+                };
+                let (cows, cows_items) = if opioids {
+                    cows
+                } else {
+                    (None, CowsItems::default())
+                };
+                SubstanceUse {
+                    substance,
+                    // 0: the count alone; 1: the severity alone; 2: both.
+                    dsm5_criteria: (given != 1).then_some(count),
+                    severity: (given != 0).then_some(SudSeverity::of_count(count)),
+                    // A sustained remission has no criterion but craving in the past 12 months.
+                    remission: remission.filter(|r| {
+                        *r != Remission::Sustained
+                            || SudSeverity::of_count(count) == SudSeverity::NoDisorder
+                    }),
+                    // A specifier of opioid use disorder only.
+                    on_maintenance_therapy: maintenance && opioids,
+                    days_used_past_30: days,
+                    hours_since_last_use: hours,
+                    drinks_per_day: drinks.filter(|_| alcohol),
+                    benzodiazepine: benzo.filter(|_| sedatives),
+                    daily_dose_mg: dose.filter(|_| sedatives),
+                    ciwa_ar,
+                    cows,
+                    ciwa_ar_items,
+                    cows_items,
+                }
             },
         )
 }
@@ -501,25 +840,42 @@ pub fn conditions() -> impl Strategy<Value = Option<Vec<Condition>>> {
 }
 
 /// The severity group: PHQ-9 (0-27), GAD-7 (0-21), the clinician's rating, the current
-/// conditions, impairment and days impaired (0-30), each optional.
+/// conditions, impairment and days impaired (0-30), each optional. GAD-7 is about two times
+/// in five given item by item ([`gad7_items`]: complete or partial), with no total or with a
+/// total its items can have; PHQ-9 about two in five as items 1-8 ([`phq9_items`]) with no
+/// total, since item 9 is the safety group's (`safety.phq9_item9`): [`intake`] gives a total
+/// beside them that the nine items can have half the time.
 pub fn severity() -> impl Strategy<Value = Severity> {
     (
-        optional(score(PHQ9)),
-        optional(score(GAD7)),
+        prop_oneof![
+            3 => optional(score(PHQ9)).prop_map(|t| (t, Phq9Items::default())),
+            2 => phq9_items().prop_map(|p| (None, p)),
+        ],
+        total_and_items(GAD7, gad7_items, gad7_values),
         optional(clinician_rating()),
         conditions(),
         optional(any::<bool>()),
         optional(DAYS_IMPAIRED),
     )
         .prop_map(
-            |(phq9, gad7, clinician_rating, conditions, impairs, days)| Severity {
-                phq9,
-                gad7,
+            |(
+                (phq9, phq9_items),
+                (gad7, gad7_items),
                 clinician_rating,
                 conditions,
-                impairs_daily_activities: impairs,
-                days_impaired_past_30: days,
-                ..Severity::default()
+                impairs,
+                days,
+            )| {
+                Severity {
+                    phq9,
+                    gad7,
+                    phq9_items,
+                    gad7_items,
+                    clinician_rating,
+                    conditions,
+                    impairs_daily_activities: impairs,
+                    days_impaired_past_30: days,
+                }
             },
         )
 }
@@ -757,7 +1113,7 @@ pub fn intake() -> impl Strategy<Value = Intake> {
         substance_use_list(),
         medical(),
         medication(),
-        severity(),
+        (severity(), prop::option::weighted(0.5, 0u32..=100)),
         self_management(),
         history(),
         home(),
@@ -772,31 +1128,40 @@ pub fn intake() -> impl Strategy<Value = Intake> {
                 substance_use,
                 medical,
                 medication,
-                severity,
+                (mut severity, phq9_total),
                 self_management,
                 history,
                 home,
                 engagement,
                 notes,
-            )| Intake {
-                age: Some(age),
-                safety,
-                withdrawal: consistent(withdrawal, substance_use.as_deref()),
-                substance_use,
-                medical,
-                medication,
-                severity,
-                self_management: Some(self_management),
-                history,
-                home,
-                engagement,
-                adolescent: if age < 18 {
-                    adolescent
-                } else {
-                    Adolescent::default()
-                },
-                notes,
-                ..Intake::default()
+            )| {
+                // A PHQ-9 total beside its items, which item 9 (a safety item) completes.
+                if let Some(at) = phq9_total
+                    && severity.phq9_items != Phq9Items::default()
+                {
+                    let values = phq9_values(&severity.phq9_items, safety.phq9_item9);
+                    severity.phq9 = Some(agreeing(&values, at));
+                }
+                Intake {
+                    age: Some(age),
+                    safety,
+                    withdrawal: consistent(withdrawal, substance_use.as_deref()),
+                    substance_use,
+                    medical,
+                    medication,
+                    severity,
+                    self_management: Some(self_management),
+                    history,
+                    home,
+                    engagement,
+                    adolescent: if age < 18 {
+                        adolescent
+                    } else {
+                        Adolescent::default()
+                    },
+                    notes,
+                    ..Intake::default()
+                }
             },
         )
 }
@@ -831,6 +1196,69 @@ mod tests {
         every_choice_once(REMISSION);
         every_choice_once(GUARDIAN_CONSENT);
         every_choice_once(SCHOOL_STATUS);
+    }
+
+    /// Over many intakes, every way of giving an instrument appears: PHQ-9, GAD-7, CIWA-Ar
+    /// and COWS item by item, complete and partial, each with no total and with one beside
+    /// it; the C-SSRS screener in place of the two suicide items and beside them.
+    #[test]
+    fn generated_intakes_give_every_instrument_every_way() {
+        use crate::intake::score;
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::TestRunner;
+        use std::collections::BTreeMap;
+
+        let mut runner = TestRunner::deterministic();
+        let strategy = intake();
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for _ in 0..2000 {
+            let i = strategy.new_tree(&mut runner).unwrap().current();
+            let mut count = |what: String| *counts.entry(what).or_default() += 1;
+            let mut instrument = |name: &str, t: score::Total| {
+                if let Some(items) = t.items {
+                    let complete = if items.complete() {
+                        "complete"
+                    } else {
+                        "partial"
+                    };
+                    let total = if t.given.is_some() {
+                        "with a total"
+                    } else {
+                        "alone"
+                    };
+                    count(format!("{name} {complete} {total}"));
+                }
+            };
+            instrument("phq9", score::phq9(&i));
+            instrument("gad7", score::gad7(&i));
+            for s in i.substance_use.iter().flatten() {
+                instrument("ciwa_ar", score::ciwa_ar(s));
+                instrument("cows", score::cows(s));
+            }
+            if score::given(&i.safety.cssrs).is_some() {
+                let how = match (i.safety.suicidal_ideation, i.safety.suicidal_behavior) {
+                    (None, None) => "cssrs instead of the suicide items",
+                    (Some(_), Some(_)) => "cssrs beside the suicide items",
+                    _ => "cssrs beside one suicide item",
+                };
+                count(how.to_owned());
+            }
+        }
+        let mut expected = vec![
+            "cssrs instead of the suicide items".to_owned(),
+            "cssrs beside the suicide items".to_owned(),
+        ];
+        for name in ["phq9", "gad7", "ciwa_ar", "cows"] {
+            for complete in ["complete", "partial"] {
+                for total in ["with a total", "alone"] {
+                    expected.push(format!("{name} {complete} {total}"));
+                }
+            }
+        }
+        for what in expected {
+            let n = counts.get(&what).copied().unwrap_or(0);
+            assert!(n >= 20, "{what}: {n} of 2000 intakes: {counts:?}");
+        }
     }
 
     proptest! {

@@ -312,16 +312,19 @@ fn good_with(pointer: &str, value: Value) -> String {
     v.to_string()
 }
 
-/// Sets `pointer` in the good intake, creating it (its group exists in the good intake).
+/// Sets `pointer` in the good intake, creating it and any group above it that the good
+/// intake leaves out (`/safety/cssrs/plan`); an index is an entry of a repeating group the
+/// good intake has.
 fn good_setting(pointer: &str, value: Value) -> String {
     let mut v: Value = serde_json::from_str(GOOD).unwrap();
-    let (group, key) = pointer.rsplit_once('/').unwrap();
-    let group = if group.is_empty() {
-        &mut v
-    } else {
-        v.pointer_mut(group).unwrap()
-    };
-    group[key] = value;
+    let mut at = &mut v;
+    for key in pointer.trim_start_matches('/').split('/') {
+        at = match at {
+            Value::Array(entries) => &mut entries[key.parse::<usize>().unwrap()],
+            other => &mut other[key],
+        };
+    }
+    *at = value;
     v.to_string()
 }
 
@@ -335,6 +338,13 @@ fn the_declinable_items_are_the_safety_items() {
             "/medical/overdose",
             "/medical/pregnancy",
             "/medical/status",
+            "/safety/cssrs/behavior",
+            "/safety/cssrs/behavior_past_3_months",
+            "/safety/cssrs/intent",
+            "/safety/cssrs/method",
+            "/safety/cssrs/nonspecific_thoughts",
+            "/safety/cssrs/plan",
+            "/safety/cssrs/wish_to_be_dead",
             "/safety/harm_target_identified",
             "/safety/harm_to_others",
             "/safety/lethal_means",
@@ -439,9 +449,15 @@ fn declined_is_only_for_the_declinable_items() {
         "/engagement/stage_of_change",
         "/substance_use/0/substance",
         "/substance_use/0/ciwa_ar",
+        // An instrument's items: a score, never declined (a partial instrument leaves
+        // the item out).
+        "/severity/phq9_items/interest",
+        "/severity/gad7_items/dread",
+        "/substance_use/0/ciwa_ar_items/tremor",
+        "/substance_use/0/cows_items/pulse",
     ] {
         for not_obtained in ["declined", "unable_to_assess"] {
-            let err = Intake::from_json(&good_with(pointer, not_obtained.into()))
+            let err = Intake::from_json(&good_setting(pointer, not_obtained.into()))
                 .expect_err(&format!("{pointer} = {not_obtained}"));
             match &err {
                 IntakeError::Json { path, .. } => {
@@ -518,4 +534,372 @@ fn every_bundled_0_1_intake_is_refused_saying_how_to_convert_it() {
         count += 1;
     }
     assert!(count >= 10);
+}
+
+// Item-level scoring: the items of PHQ-9, GAD-7, CIWA-Ar and COWS, and the C-SSRS screener.
+
+/// The JSON error for `text`: its field and message, with both the message and the error's
+/// debug form checked never to hold `secret`.
+fn json_error_without(text: &str, secret: &str) -> (String, String) {
+    let err = Intake::from_json(text).unwrap_err();
+    for shown in [err.to_string(), format!("{err:?}")] {
+        assert!(!shown.contains(secret), "`{secret}` echoed in {shown}");
+    }
+    match err {
+        IntakeError::Json { path, message, .. } => (path, message),
+        other => panic!("expected a JSON error, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_item_answer_of_the_wrong_kind_names_the_item_and_is_never_echoed() {
+    // A PHQ-9 item is a frequency, not its score. (The message is serde_json's for a
+    // plain choice given a number, as for `home.housing`: the field is what is checked.)
+    for value in [Value::from(2), Value::from(true)] {
+        let (path, _) =
+            json_error_without(&good_setting("/severity/phq9_items/interest", value), "QZX");
+        assert_eq!(path, "severity.phq9_items.interest");
+    }
+    // Nor free text.
+    let free = "QZX most days, he says";
+    let (path, message) = json_error_without(
+        &good_setting("/severity/phq9_items/interest", free.into()),
+        "QZX",
+    );
+    assert_eq!(path, "severity.phq9_items.interest");
+    assert!(
+        message.starts_with(
+            "unknown choice of 22 characters, expected one of `not_at_all`, `several_days`, `more_than_half_the_days`, `nearly_every_day`"
+        ),
+        "{message}"
+    );
+    // A GAD-7 item likewise.
+    let (path, _) = json_error_without(
+        &good_setting("/severity/gad7_items/dread", "QZX often".into()),
+        "QZX",
+    );
+    assert_eq!(path, "severity.gad7_items.dread");
+    // A screener answer is yes or no (or declined, unable to assess): not "yes", not 1.
+    for (value, start) in [
+        (Value::from("QZX yes"), "unknown choice of 7 characters"),
+        (Value::from(1), "invalid type: integer `1`"),
+        (serde_json::json!({"answer": true}), "invalid type: map"),
+    ] {
+        let (path, message) =
+            json_error_without(&good_setting("/safety/cssrs/plan", value.clone()), "QZX");
+        assert_eq!(path, "safety.cssrs.plan", "{value}");
+        assert!(message.starts_with(start), "{value}: {message}");
+    }
+    // A CIWA-Ar or COWS item is a number.
+    for pointer in [
+        "/substance_use/0/ciwa_ar_items/tremor",
+        "/substance_use/0/cows_items/pulse",
+    ] {
+        let (path, message) =
+            json_error_without(&good_setting(pointer, "QZX severe".into()), "QZX");
+        assert_eq!(path, dotted(pointer).replace(".0.", "[0]."));
+        assert!(
+            message.starts_with("invalid type: string of 10 characters, expected u32"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_item_key_is_named_with_the_instrument_s_items() {
+    for (pointer, key, first) in [
+        (
+            "/substance_use/0/ciwa_ar_items/sweats",
+            "sweats",
+            "nausea_vomiting",
+        ),
+        (
+            "/substance_use/0/cows_items/heart_rate",
+            "heart_rate",
+            "pulse",
+        ),
+        // Item 9 is the safety item `safety.phq9_item9`, not one of these.
+        ("/severity/phq9_items/item9", "item9", "interest"),
+        ("/severity/gad7_items/worry", "worry", "nervous"),
+        ("/safety/cssrs/ideation", "ideation", "wish_to_be_dead"),
+    ] {
+        let (path, message) = json_error_without(&good_setting(pointer, 1.into()), "QZX");
+        assert_eq!(path, dotted(pointer).replace(".0.", "[0]."));
+        assert!(
+            message.starts_with(&format!("unknown key `{key}`, expected one of `{first}`")),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn an_item_score_out_of_its_range_or_scale_names_the_item() {
+    let pack = RulePack::builtin();
+    let mut v: Value = serde_json::from_str(GOOD).unwrap();
+    v["substance_use"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("ciwa_ar");
+    v["substance_use"][0]["ciwa_ar_items"] = serde_json::json!({"tremor": 8, "orientation": 5});
+    v["substance_use"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!(
+            {"substance": "opioids", "dsm5_criteria": 4, "cows_items": {"pulse": 5}}
+        ));
+    let err = pack
+        .assess(&Intake::from_json(&v.to_string()).unwrap())
+        .unwrap_err();
+    let message = err.to_string();
+    for named in [
+        "`substance_use[0].ciwa_ar_items.tremor` is 8, expected 0-7",
+        "`substance_use[0].ciwa_ar_items.orientation` is 5, expected 0-4",
+        "`substance_use[1].cows_items.pulse` is 5, expected 0-4",
+    ] {
+        assert!(message.contains(named), "{named}: {message}");
+    }
+    let out_of_range: Vec<&str> = err
+        .problems()
+        .iter()
+        .filter(|p| matches!(p.kind, ProblemKind::OutOfRange { .. }))
+        .map(|p| p.field.as_str())
+        .collect();
+    assert_eq!(
+        out_of_range,
+        [
+            "substance_use[0].ciwa_ar_items.tremor",
+            "substance_use[0].ciwa_ar_items.orientation",
+            "substance_use[1].cows_items.pulse"
+        ]
+    );
+    // Every problem names one of the items (none a total scored from out-of-range items).
+    for p in err.problems() {
+        assert!(out_of_range.contains(&p.field.as_str()), "{p}");
+    }
+    // Within the range, but a score the item's scale skips: a resting pulse scores 0, 1, 2
+    // or 4, never 3.
+    let mut v: Value = serde_json::from_str(GOOD).unwrap();
+    v["substance_use"].as_array_mut().unwrap().push(
+        serde_json::json!({"substance": "opioids", "dsm5_criteria": 4, "cows_items": {"pulse": 3}}),
+    );
+    let err = pack
+        .assess(&Intake::from_json(&v.to_string()).unwrap())
+        .unwrap_err();
+    assert_eq!(err.problems().len(), 1, "{err}");
+    assert_eq!(err.problems()[0].field, "substance_use[1].cows_items.pulse");
+    assert!(
+        matches!(err.problems()[0].kind, ProblemKind::Conflict { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("(0, 1, 2 or 4)"), "{err}");
+    // Below zero is not a score at all.
+    let (path, _) = json_error_without(
+        &good_setting("/substance_use/0/ciwa_ar_items/tremor", (-1).into()),
+        "QZX",
+    );
+    assert_eq!(path, "substance_use[0].ciwa_ar_items.tremor");
+}
+
+#[test]
+fn a_total_that_cannot_be_its_items_total_names_both() {
+    let pack = RulePack::builtin();
+    let refused = |v: &Value| {
+        pack.assess(&Intake::from_json(&v.to_string()).unwrap())
+            .unwrap_err()
+    };
+    // Complete items that sum to other than the total given (GAD-7 8).
+    let mut v: Value = serde_json::from_str(GOOD).unwrap();
+    v["severity"]["gad7_items"] = serde_json::json!({
+        "nervous": "not_at_all", "uncontrolled_worry": "not_at_all",
+        "excessive_worry": "not_at_all", "trouble_relaxing": "not_at_all",
+        "restlessness": "not_at_all", "irritability": "not_at_all", "dread": "not_at_all"
+    });
+    let err = refused(&v);
+    assert_eq!(
+        err.problems()[0].kind,
+        ProblemKind::TotalDisagrees {
+            given: 8,
+            sum: 0,
+            complete: true,
+            items: "severity.gad7_items".into()
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "intake has 1 problem: `severity.gad7` is 8, but its items (`severity.gad7_items`) sum to 0"
+    );
+    // A partial PHQ-9 whose answered items already pass the total given (11).
+    let mut v: Value = serde_json::from_str(GOOD).unwrap();
+    v["severity"]["phq9_items"] = serde_json::json!({
+        "interest": "nearly_every_day", "feeling_down": "nearly_every_day",
+        "sleep": "nearly_every_day", "tiredness": "nearly_every_day"
+    });
+    let err = refused(&v);
+    assert_eq!(err.problems()[0].field, "severity.phq9");
+    let message = err.to_string();
+    for named in [
+        "`severity.phq9` is 11",
+        "`severity.phq9_items`",
+        "`safety.phq9_item9`",
+        "12",
+    ] {
+        assert!(message.contains(named), "{named}: {message}");
+    }
+    // A partial CIWA-Ar that its missing items could not bring up to the total given (4).
+    let mut v: Value = serde_json::from_str(GOOD).unwrap();
+    v["substance_use"][0]["ciwa_ar_items"] = serde_json::json!({"tremor": 7});
+    let err = refused(&v);
+    assert_eq!(
+        err.problems()[0].kind,
+        ProblemKind::TotalDisagrees {
+            given: 4,
+            sum: 7,
+            complete: false,
+            items: "ciwa_ar_items".into()
+        }
+    );
+    assert_eq!(err.problems()[0].field, "substance_use[0].ciwa_ar");
+    // A total the answered items and the missing ones can make is accepted.
+    let mut v: Value = serde_json::from_str(GOOD).unwrap();
+    v["substance_use"][0]["ciwa_ar_items"] = serde_json::json!({"tremor": 3});
+    assert!(
+        pack.assess(&Intake::from_json(&v.to_string()).unwrap())
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_partial_instrument_is_no_total_and_its_missing_items_are_named() {
+    let mut v: Value = serde_json::from_str(GOOD).unwrap();
+    v["severity"].as_object_mut().unwrap().remove("gad7");
+    v["severity"]["gad7_items"] =
+        serde_json::json!({"nervous": "nearly_every_day", "dread": "several_days"});
+    let intake = Intake::from_json(&v.to_string()).unwrap();
+    let report = serde_json::to_value(RulePack::builtin().report(&intake).unwrap()).unwrap();
+    let gad7 = report["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["instrument"] == "gad7")
+        .unwrap();
+    assert_eq!(gad7["total"], Value::Null, "{gad7}");
+    assert_eq!(gad7["from"], "items");
+    assert_eq!(
+        gad7["missing_items"],
+        serde_json::json!([
+            "severity.gad7_items.uncontrolled_worry",
+            "severity.gad7_items.excessive_worry",
+            "severity.gad7_items.trouble_relaxing",
+            "severity.gad7_items.restlessness",
+            "severity.gad7_items.irritability"
+        ])
+    );
+    // Never a silent zero: no rule read a GAD-7 total.
+    for fired in report["fired"].as_array().unwrap() {
+        for read in fired["answers"].as_array().unwrap() {
+            if read["answer"] == "severity.gad7" {
+                assert_eq!(read["value"], Value::Null, "{fired}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_screener_s_skip_logic_and_the_suicide_items_it_scores_are_checked() {
+    let pack = RulePack::builtin();
+    let problems = |cssrs: Value, direct: bool| {
+        let mut v: Value = serde_json::from_str(GOOD).unwrap();
+        v["safety"]["cssrs"] = cssrs;
+        if !direct {
+            let safety = v["safety"].as_object_mut().unwrap();
+            safety.remove("suicidal_ideation");
+            safety.remove("suicidal_behavior");
+        }
+        match pack.assess(&Intake::from_json(&v.to_string()).unwrap()) {
+            Ok(_) => vec![],
+            Err(e) => e
+                .problems()
+                .iter()
+                .map(|p| (p.field.clone(), p.kind.clone()))
+                .collect(),
+        }
+    };
+    let conflict = |p: &[(String, ProblemKind)]| -> Vec<String> {
+        p.iter()
+            .filter(|(_, k)| matches!(k, ProblemKind::Conflict { .. }))
+            .map(|(f, _)| f.clone())
+            .collect()
+    };
+    // A question asked only after a yes, answered after a no.
+    let got = problems(
+        serde_json::json!({"wish_to_be_dead": false, "nonspecific_thoughts": false,
+            "method": true, "behavior": false, "behavior_past_3_months": false}),
+        false,
+    );
+    assert_eq!(
+        conflict(&got),
+        ["safety.cssrs.method", "safety.cssrs.behavior_past_3_months"]
+    );
+    // A direct answer beside the screener that disagrees with what it scores (the good
+    // intake's `none` and `never`).
+    let got = problems(
+        serde_json::json!({"wish_to_be_dead": true, "nonspecific_thoughts": false,
+            "behavior": true, "behavior_past_3_months": false}),
+        true,
+    );
+    assert_eq!(
+        conflict(&got),
+        ["safety.suicidal_ideation", "safety.suicidal_behavior"]
+    );
+    // Standing in for the two items, it must answer them: method, intent and plan follow a
+    // yes to non-specific thoughts, and unasked they leave ideation unanswered.
+    let got = problems(
+        serde_json::json!({"wish_to_be_dead": true, "nonspecific_thoughts": true,
+            "behavior": false}),
+        false,
+    );
+    assert_eq!(
+        got,
+        [("safety.suicidal_ideation".to_owned(), ProblemKind::Missing)]
+    );
+    // Answered, it stands in for them; declined items leave them not obtained, not missing.
+    for cssrs in [
+        serde_json::json!({"wish_to_be_dead": true, "nonspecific_thoughts": true,
+            "method": false, "intent": false, "plan": false, "behavior": false}),
+        serde_json::json!({"wish_to_be_dead": "declined", "nonspecific_thoughts": "unable_to_assess",
+            "method": "declined", "intent": "declined", "plan": "declined", "behavior": "declined"}),
+    ] {
+        assert_eq!(problems(cssrs.clone(), false), [], "{cssrs}");
+    }
+}
+
+#[test]
+fn item_groups_on_a_substance_they_do_not_measure_are_conflicts() {
+    let pack = RulePack::builtin();
+    for (substance, key, items) in [
+        ("alcohol", "cows_items", serde_json::json!({"pulse": 1})),
+        (
+            "cannabis",
+            "ciwa_ar_items",
+            serde_json::json!({"tremor": 1}),
+        ),
+        ("opioids", "ciwa_ar_items", serde_json::json!({"tremor": 1})),
+    ] {
+        let mut v: Value = serde_json::from_str(GOOD).unwrap();
+        v["substance_use"] =
+            serde_json::json!([{"substance": substance, "dsm5_criteria": 4, key: items}]);
+        let err = pack
+            .assess(&Intake::from_json(&v.to_string()).unwrap())
+            .unwrap_err();
+        let fields: Vec<&str> = err.problems().iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [format!("substance_use[0].{key}")],
+            "{substance}: {err}"
+        );
+        assert!(
+            matches!(err.problems()[0].kind, ProblemKind::Conflict { .. }),
+            "{err}"
+        );
+    }
 }

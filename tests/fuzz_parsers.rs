@@ -1,7 +1,8 @@
 //! Fuzz-style tests that run inside `cargo test`: the intake JSON and rule TOML parsers never
 //! panic on arbitrary or mutated input, parsing and serialising round-trip, intake 2 documents
 //! generated from the intake's JSON Schema (declined and unable-to-assess answers, entries in
-//! the three repeating groups) are read and assessed or refused without a panic, and (with the
+//! the three repeating groups, instruments given item by item) are read and assessed or
+//! refused without a panic, and (with the
 //! `proptest` feature) 100,000 typed intakes — valid and invalid — go through `assess` and
 //! `assess_json` without a panic. (Longer, coverage-guided runs: the `cargo fuzz` targets under
 //! `fuzz/`.)
@@ -15,7 +16,8 @@
 
 #[cfg(feature = "proptest")]
 use carelevel::intake::{
-    Assessed, Episode, EpisodeLevel, Outcome, Setting, Substance, SubstanceUse,
+    Assessed, CssrsScreener, Episode, EpisodeLevel, Frequency, Gad7Items, Outcome, Setting,
+    Substance, SubstanceUse, SuicidalIdeation,
 };
 use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
 use proptest::prelude::*;
@@ -39,14 +41,49 @@ fn seeds() -> &'static [String] {
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
             .collect();
         files.sort();
-        let texts: Vec<String> = files
+        let mut texts: Vec<String> = files
             .iter()
             .map(|p| std::fs::read_to_string(p).unwrap())
             .collect();
         assert!(!texts.is_empty());
+        texts.push(ITEMS_SEED.to_owned());
         texts
     })
 }
+
+/// An intake giving every instrument item by item (a partial GAD-7, a COWS with a total
+/// beside its items, the C-SSRS screener in place of the two suicide items), to mutate too.
+const ITEMS_SEED: &str = r#"{
+  "schema_version": "2",
+  "age": 41,
+  "safety": {
+    "harm_to_others": "none",
+    "psychosis_or_unable_to_self_care": false,
+    "phq9_item9": "several_days",
+    "cssrs": {"wish_to_be_dead": true, "nonspecific_thoughts": true, "method": true,
+      "intent": false, "plan": false, "behavior": true, "behavior_past_3_months": false}
+  },
+  "withdrawal": {"seizure_or_dt_history": false},
+  "substance_use": [
+    {"substance": "alcohol", "dsm5_criteria": 7,
+     "ciwa_ar_items": {"nausea_vomiting": 2, "tremor": 3, "paroxysmal_sweats": 1, "anxiety": 2,
+       "agitation": 1, "tactile_disturbances": 0, "auditory_disturbances": 0,
+       "visual_disturbances": 0, "headache": 1, "orientation": 0}},
+    {"substance": "opioids", "severity": "moderate", "cows": 9,
+     "cows_items": {"pulse": 1, "sweating": 1, "restlessness": 1, "pupil_size": 1,
+       "bone_or_joint_aches": 1, "runny_nose_or_tearing": 1, "gi_upset": 1, "tremor": 1,
+       "yawning": 1, "anxiety_or_irritability": 0, "gooseflesh_skin": 0}}
+  ],
+  "medical": {"status": "stable"},
+  "severity": {
+    "phq9_items": {"interest": "several_days", "feeling_down": "more_than_half_the_days",
+      "sleep": "nearly_every_day", "tiredness": "several_days", "appetite": "not_at_all",
+      "self_worth": "several_days", "concentration": "several_days", "psychomotor": "not_at_all"},
+    "gad7_items": {"nervous": "several_days", "dread": "nearly_every_day"}
+  },
+  "self_management": "independent",
+  "history": {"current_setting": "none"}
+}"#;
 
 /// The bundled intakes that parse.
 fn seed_intakes() -> &'static [Intake] {
@@ -210,6 +247,9 @@ fn json_leaf() -> impl Strategy<Value = serde_json::Value> {
             "housed",
             "sober_living",
             "only_in_24_hour_setting",
+            "not_at_all",
+            "several_days",
+            "nearly_every_day",
         ])
         .prop_map(Value::from),
         Just(json!([])),
@@ -226,6 +266,20 @@ fn json_leaf() -> impl Strategy<Value = serde_json::Value> {
         ),
         Just(json!([{"level": "inpatient", "outcome": "did_not_hold", "months_ago": 601}])),
         Just(json!({"unknown_rating": 3})),
+        // The instruments given item by item, well and badly.
+        Just(json!({"interest": "nearly_every_day", "sleep": 3})),
+        Just(json!({"nervous": "several_days", "dread": "declined"})),
+        Just(json!({"tremor": 8, "orientation": 4, "nausea_vomiting": 7})),
+        Just(json!({"pulse": 3, "gooseflesh_skin": 5, "yawning": 4})),
+        Just(json!({"nonspecific_thoughts": false, "plan": true, "behavior": "declined"})),
+        Just(
+            json!({"wish_to_be_dead": true, "nonspecific_thoughts": true, "method": false,
+            "intent": false, "plan": false, "behavior": true, "behavior_past_3_months": true})
+        ),
+        Just(
+            json!([{"substance": "opioids", "dsm5_criteria": 6, "cows": 2,
+            "cows_items": {"pulse": 4, "sweating": 4}}])
+        ),
     ]
 }
 
@@ -457,7 +511,8 @@ fn set_at(doc: &mut serde_json::Value, pointer: &str, value: Option<serde_json::
 /// The document made consistent as the pack's own problems say, one at a time: an
 /// unanswered required item (or an age below the pack's) is generated, an answer that does
 /// not fit another is removed (with its entry when it is the entry's substance or condition,
-/// listed twice), and so is a rating the pack does not declare. Returns it with whether the
+/// listed twice), and so are a rating the pack does not declare and a total its items cannot
+/// make. Returns it with whether the
 /// pack then accepts it.
 fn repaired(mut doc: serde_json::Value, rng: &mut Rng, how: Generate) -> (serde_json::Value, bool) {
     use carelevel::ProblemKind;
@@ -490,7 +545,10 @@ fn repaired(mut doc: serde_json::Value, rng: &mut Rng, how: Generate) -> (serde_
                 let entry = pointer.rsplit_once('/').unwrap().0.to_owned();
                 set_at(&mut doc, &entry, None);
             }
-            ProblemKind::Conflict { .. } | ProblemKind::UnknownRating { .. } => {
+            // A total its items cannot make: the items score it.
+            ProblemKind::Conflict { .. }
+            | ProblemKind::UnknownRating { .. }
+            | ProblemKind::TotalDisagrees { .. } => {
                 set_at(&mut doc, &pointer, None);
             }
             _ => return (doc, false),
@@ -507,6 +565,12 @@ struct Reached {
     substance_use: u32,
     conditions: u32,
     episodes: u32,
+    phq9_items: u32,
+    gad7_items: u32,
+    ciwa_ar_items: u32,
+    cows_items: u32,
+    cssrs: u32,
+    total_disagrees: u32,
     accepted: u32,
     refused: u32,
 }
@@ -764,9 +828,10 @@ proptest! {
     }
 }
 
-/// The generator reaches every part of intake 2: documents the pack refuses, and, made
-/// consistent, documents it accepts with declined and unable-to-assess answers and with
-/// entries in each of the three repeating groups.
+/// The generator reaches every part of intake 2: documents the pack refuses (some for a
+/// total its items cannot make), and, made consistent, documents it accepts with declined
+/// and unable-to-assess answers, with entries in each of the three repeating groups, and with
+/// each instrument given item by item (PHQ-9, GAD-7, CIWA-Ar, COWS, the C-SSRS screener).
 #[test]
 fn schema_generated_documents_reach_every_part_of_intake_2() {
     let mut reached = Reached::default();
@@ -779,8 +844,13 @@ fn schema_generated_documents_reach_every_part_of_intake_2() {
         let doc = intake_2_document(seed, how);
         let text = doc.to_string();
         let intake = Intake::from_json(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-        if pack().assess(&intake).is_err() {
+        if let Err(e) = pack().assess(&intake) {
             reached.refused += 1;
+            reached.total_disagrees += u32::from(
+                e.problems()
+                    .iter()
+                    .any(|p| matches!(p.kind, carelevel::ProblemKind::TotalDisagrees { .. })),
+            );
         }
         // What the pack accepts, once made consistent, still has all of it.
         let (doc, accepted) = repaired(doc, &mut Rng(seed), how);
@@ -796,6 +866,25 @@ fn schema_generated_documents_reach_every_part_of_intake_2() {
         reached.substance_use += u32::from(count_entries(&doc, "/substance_use") > 0);
         reached.conditions += u32::from(count_entries(&doc, "/severity/conditions") > 0);
         reached.episodes += u32::from(count_entries(&doc, "/history/episodes") > 0);
+        // The instruments given item by item (a group with an item answered).
+        let given = |pointer: &str| {
+            u32::from(
+                doc.pointer(pointer)
+                    .and_then(serde_json::Value::as_object)
+                    .is_some_and(|items| !items.is_empty()),
+            )
+        };
+        let entries = |key: &str| {
+            u32::from(
+                (0..count_entries(&doc, "/substance_use"))
+                    .any(|k| given(&format!("/substance_use/{k}/{key}")) > 0),
+            )
+        };
+        reached.phq9_items += given("/severity/phq9_items");
+        reached.gad7_items += given("/severity/gad7_items");
+        reached.cssrs += given("/safety/cssrs");
+        reached.ciwa_ar_items += entries("ciwa_ar_items");
+        reached.cows_items += entries("cows_items");
     }
     let Reached {
         declined,
@@ -803,6 +892,12 @@ fn schema_generated_documents_reach_every_part_of_intake_2() {
         substance_use,
         conditions,
         episodes,
+        phq9_items,
+        gad7_items,
+        ciwa_ar_items,
+        cows_items,
+        cssrs,
+        total_disagrees,
         accepted,
         refused,
     } = reached;
@@ -812,6 +907,15 @@ fn schema_generated_documents_reach_every_part_of_intake_2() {
         ("substance_use entries", substance_use),
         ("severity.conditions entries", conditions),
         ("history.episodes entries", episodes),
+        ("severity.phq9_items", phq9_items),
+        ("severity.gad7_items", gad7_items),
+        ("substance_use[].ciwa_ar_items", ciwa_ar_items),
+        ("substance_use[].cows_items", cows_items),
+        ("safety.cssrs", cssrs),
+        (
+            "a total its items cannot make, as generated",
+            total_disagrees,
+        ),
         ("accepted, once made consistent", accepted),
         ("refused, as generated", refused),
     ] {
@@ -857,6 +961,19 @@ enum Damage {
     /// An answered declinable required item declined: not obtained is not missing, so this is
     /// no damage at all.
     Declined(&'static str),
+    /// An item of an instrument past its range (CIWA-Ar's tremor, COWS's gooseflesh skin),
+    /// given item by item on an entry it measures.
+    ItemOutOfRange(&'static str, u32),
+    /// A COWS item scored with a value its scale skips (a resting pulse of 3).
+    OffTheCowsScale,
+    /// GAD-7 given complete, every item `nearly_every_day` (21), beside a total of 20.
+    TotalDisagrees,
+    /// The C-SSRS screener's method question answered after a no to non-specific thoughts.
+    SkippedQuestionAnswered,
+    /// CIWA-Ar items on a stimulants entry.
+    ItemsOnTheWrongSubstance,
+    /// The screener scores a plan with intent, and suicidal ideation is given as `none`.
+    ScreenerDisagrees,
 }
 
 /// The required items.
@@ -905,6 +1022,16 @@ fn damage() -> impl Strategy<Value = Damage> {
         1 => Just(Damage::ScaleOnTheWrongSubstance),
         1 => (0u32..12).prop_map(Damage::TooYoung),
         2 => prop::sample::select(declinable).prop_map(Damage::Declined),
+        1 => (
+            prop::sample::select(vec!["ciwa_ar_items.tremor", "cows_items.gooseflesh_skin"]),
+            prop::sample::select(vec![1, 2, 100, u32::MAX]),
+        )
+            .prop_map(|(item, over)| Damage::ItemOutOfRange(item, over)),
+        1 => Just(Damage::OffTheCowsScale),
+        1 => Just(Damage::TotalDisagrees),
+        1 => Just(Damage::SkippedQuestionAnswered),
+        1 => Just(Damage::ItemsOnTheWrongSubstance),
+        1 => Just(Damage::ScreenerDisagrees),
     ]
 }
 
@@ -938,8 +1065,15 @@ fn apply(i: &mut Intake, damage: &Damage) -> bool {
         Damage::Unanswered(item) => {
             match item {
                 "age" => i.age = None,
-                "safety.suicidal_ideation" => i.safety.suicidal_ideation = None,
-                "safety.suicidal_behavior" => i.safety.suicidal_behavior = None,
+                // The C-SSRS screener answers the two suicide items: it goes too.
+                "safety.suicidal_ideation" => {
+                    i.safety.suicidal_ideation = None;
+                    i.safety.cssrs = CssrsScreener::default();
+                }
+                "safety.suicidal_behavior" => {
+                    i.safety.suicidal_behavior = None;
+                    i.safety.cssrs = CssrsScreener::default();
+                }
                 "safety.harm_to_others" => i.safety.harm_to_others = None,
                 "safety.psychosis_or_unable_to_self_care" => {
                     i.safety.psychosis_or_unable_to_self_care = None
@@ -1004,7 +1138,12 @@ fn apply(i: &mut Intake, damage: &Damage) -> bool {
             true
         }
         Damage::Declined(item) => {
+            // Beside the C-SSRS screener, a suicide item declined no longer disagrees with
+            // it: that would undo a damage before this one. Left as it is.
+            let screened = i.safety.cssrs != CssrsScreener::default();
             match item {
+                "safety.suicidal_ideation" if screened => {}
+                "safety.suicidal_behavior" if screened => {}
                 "safety.suicidal_ideation" => decline(&mut i.safety.suicidal_ideation),
                 "safety.suicidal_behavior" => decline(&mut i.safety.suicidal_behavior),
                 "safety.harm_to_others" => decline(&mut i.safety.harm_to_others),
@@ -1018,6 +1157,55 @@ fn apply(i: &mut Intake, damage: &Damage) -> bool {
                 other => panic!("unknown declinable item {other}"),
             }
             false
+        }
+        Damage::ItemOutOfRange(item, over) => {
+            match item {
+                "ciwa_ar_items.tremor" => {
+                    entry_for(i, Substance::Alcohol).ciwa_ar_items.tremor =
+                        Some(7u32.saturating_add(over));
+                }
+                "cows_items.gooseflesh_skin" => {
+                    entry_for(i, Substance::Opioids).cows_items.gooseflesh_skin =
+                        Some(5u32.saturating_add(over));
+                }
+                other => panic!("unknown item {other}"),
+            }
+            true
+        }
+        Damage::OffTheCowsScale => {
+            entry_for(i, Substance::Opioids).cows_items.pulse = Some(3);
+            true
+        }
+        Damage::TotalDisagrees => {
+            let f = Some(Frequency::NearlyEveryDay);
+            i.severity.gad7_items = Gad7Items {
+                nervous: f,
+                uncontrolled_worry: f,
+                excessive_worry: f,
+                trouble_relaxing: f,
+                restlessness: f,
+                irritability: f,
+                dread: f,
+            };
+            i.severity.gad7 = Some(20);
+            true
+        }
+        Damage::SkippedQuestionAnswered => {
+            let c = &mut i.safety.cssrs;
+            c.nonspecific_thoughts = Some(Assessed::Answer(false));
+            c.method = Some(Assessed::Answer(false));
+            true
+        }
+        Damage::ItemsOnTheWrongSubstance => {
+            entry_for(i, Substance::Stimulants).ciwa_ar_items.tremor = Some(1);
+            true
+        }
+        Damage::ScreenerDisagrees => {
+            let yes = Some(Assessed::Answer(true));
+            i.safety.cssrs.nonspecific_thoughts = yes;
+            i.safety.cssrs.plan = yes;
+            i.safety.suicidal_ideation = Some(Assessed::Answer(SuicidalIdeation::None));
+            true
         }
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! The tests of 0.1 failed on 0.1.0 (reliability review S1, S3, the positional-array and
 //! free-text findings); intake 2 adds its own surface to each: `schema_version`, the
-//! declinable safety items and the three repeating groups.
+//! declinable safety items and the three repeating groups; item-level scoring adds the
+//! instruments' item groups (PHQ-9, GAD-7, CIWA-Ar, COWS, the C-SSRS screener).
 
 #![allow(
     clippy::unwrap_used,
@@ -174,6 +175,83 @@ fn duplicate_struct_fields_stay_errors() {
         message.starts_with("duplicate field `substance`"),
         "{message}"
     );
+}
+
+/// The items of an instrument, like every other group: a key given twice is an error
+/// naming the group and the key, whichever value came last.
+#[test]
+fn an_item_given_twice_is_an_error_not_last_wins() {
+    let compact = good().to_string();
+    for (group_at, group, path) in [
+        (
+            "\"severity\":{",
+            "\"phq9_items\":{\"sleep\":\"nearly_every_day\",\"sleep\":\"not_at_all\"},",
+            "severity.phq9_items",
+        ),
+        (
+            "\"safety\":{",
+            "\"cssrs\":{\"plan\":true,\"plan\":\"declined\"},",
+            "safety.cssrs",
+        ),
+        (
+            "\"substance\":\"alcohol\"",
+            "\"ciwa_ar_items\":{\"tremor\":7,\"tremor\":0},",
+            "substance_use[0].ciwa_ar_items",
+        ),
+    ] {
+        // Inserted as the first key of the group, or before the entry's substance.
+        let with = if group_at.ends_with('{') {
+            compact.replacen(group_at, &format!("{group_at}{group}"), 1)
+        } else {
+            compact.replacen(group_at, &format!("{group}{group_at}"), 1)
+        };
+        assert_ne!(with, compact);
+        let (at, message) = json_error(&with);
+        assert_eq!(at, path, "{with}");
+        let key = ["sleep", "plan", "tremor"]
+            .into_iter()
+            .find(|k| group.contains(k))
+            .unwrap();
+        assert!(
+            message.starts_with(&format!("duplicate field `{key}`")),
+            "{message}"
+        );
+    }
+}
+
+/// An instrument given item by item reads back as given: a partial one keeps its gaps (no
+/// item becomes 0), a declined screener answer stays declined, and a total beside the items
+/// stays beside them.
+#[test]
+fn items_are_kept_as_given() {
+    let mut v = good();
+    v["severity"]["phq9_items"] =
+        serde_json::json!({"interest": "several_days", "psychomotor": "nearly_every_day"});
+    v["safety"]["cssrs"] = serde_json::json!({"wish_to_be_dead": "declined", "behavior": false});
+    v["substance_use"][0]["ciwa_ar_items"] = serde_json::json!({"tremor": 2, "orientation": 0});
+    let intake = Intake::from_json(&v.to_string()).unwrap();
+    let back: serde_json::Value = serde_json::from_str(&intake.to_json().unwrap()).unwrap();
+    for pointer in [
+        "/severity/phq9_items",
+        "/safety/cssrs",
+        "/substance_use/0/ciwa_ar_items",
+        "/substance_use/0/ciwa_ar",
+        "/severity/phq9",
+    ] {
+        assert_eq!(back.pointer(pointer), v.pointer(pointer), "{pointer}");
+    }
+    // No item group is written when none of its items is given.
+    let plain: serde_json::Value =
+        serde_json::from_str(&Intake::from_json(GOOD).unwrap().to_json().unwrap()).unwrap();
+    for pointer in [
+        "/severity/phq9_items",
+        "/severity/gad7_items",
+        "/safety/cssrs",
+        "/substance_use/0/ciwa_ar_items",
+        "/substance_use/0/cows_items",
+    ] {
+        assert_eq!(plain.pointer(pointer), None, "{pointer}");
+    }
 }
 
 #[test]
@@ -377,7 +455,7 @@ proptest! {
 
     /// Wherever a string lands, as a value of any type or as a key, no error repeats it.
     #[test]
-    fn no_error_quotes_a_string_from_the_input(s in marked(), at in 0usize..14) {
+    fn no_error_quotes_a_string_from_the_input(s in marked(), at in 0usize..22) {
         let mut v = good();
         match at {
             // A declinable choice, a declinable yes/no, a plain choice.
@@ -395,6 +473,14 @@ proptest! {
             10 => v["schema_version"] = s.clone().into(),
             11 => v["ratings"] = serde_json::json!({ s.as_str(): "x" }),
             12 => v["engagement"]["commitments"] = serde_json::json!(["work", s]),
+            // The instruments given item by item: an item's answer, and a key of each group.
+            14 => v["severity"]["phq9_items"] = serde_json::json!({ "interest": s }),
+            15 => v["severity"]["gad7_items"] = serde_json::json!({ s.as_str(): "not_at_all" }),
+            16 => v["substance_use"][0]["ciwa_ar_items"] = serde_json::json!({ "tremor": s }),
+            17 => v["substance_use"][0]["ciwa_ar_items"] = serde_json::json!({ s.as_str(): 1 }),
+            18 => v["safety"]["cssrs"] = serde_json::json!({ "plan": s }),
+            19 => v["safety"]["cssrs"] = serde_json::json!({ s.as_str(): true }),
+            20 => v["substance_use"] = serde_json::json!([{ "substance": "opioids", "cows_items": { s.as_str(): 1 } }]),
             _ => v[s.as_str()] = serde_json::json!({ "a": 1 }),
         }
         let err = Intake::from_json(&v.to_string()).unwrap_err();

@@ -1,6 +1,6 @@
 //! Round trips through each interface: CDS Hooks cards and (with `--features fhir`) FHIR, for
-//! the bundled intakes and for intake 2's own surface (declined and unable-to-assess answers,
-//! entries in the three repeating groups).
+//! the bundled intakes, for intake 2's own surface (declined and unable-to-assess answers,
+//! entries in the three repeating groups) and for instruments given item by item.
 
 #![allow(
     clippy::unwrap_used,
@@ -40,6 +40,41 @@ fn intake_2_surface() -> Intake {
     v["history"]["episodes"] = serde_json::json!([
         {"level": "inpatient", "outcome": "completed", "months_ago": 30},
         {"level": "iop", "outcome": "left_early"}
+    ]);
+    Intake::from_json(&v.to_string()).unwrap()
+}
+
+/// The iop example's person with every instrument given item by item: PHQ-9 complete
+/// beside its total, GAD-7 partial (so no total), CIWA-Ar and COWS from their items, and the
+/// C-SSRS screener in place of the two suicide items (PHQ-9 item 9 positive beside it, a
+/// caution to reconcile).
+fn intake_with_items() -> Intake {
+    let mut v: serde_json::Value =
+        serde_json::from_str(include_str!("../examples/intakes/iop_primary.json")).unwrap();
+    let safety = v["safety"].as_object_mut().unwrap();
+    safety.remove("suicidal_ideation");
+    safety.remove("suicidal_behavior");
+    v["safety"]["phq9_item9"] = "several_days".into();
+    v["safety"]["cssrs"] = serde_json::json!({"wish_to_be_dead": false,
+        "nonspecific_thoughts": false, "behavior": false});
+    v["severity"]["phq9_items"] = serde_json::json!({
+        "interest": "several_days", "feeling_down": "several_days", "sleep": "nearly_every_day",
+        "tiredness": "more_than_half_the_days", "appetite": "not_at_all",
+        "self_worth": "several_days", "concentration": "several_days",
+        "psychomotor": "several_days"
+    });
+    v["severity"].as_object_mut().unwrap().remove("gad7");
+    v["severity"]["gad7_items"] =
+        serde_json::json!({"nervous": "several_days", "dread": "not_at_all"});
+    v["substance_use"] = serde_json::json!([
+        {"substance": "alcohol", "dsm5_criteria": 7, "ciwa_ar_items": {
+            "nausea_vomiting": 1, "tremor": 1, "paroxysmal_sweats": 0, "anxiety": 1,
+            "agitation": 0, "tactile_disturbances": 0, "auditory_disturbances": 0,
+            "visual_disturbances": 0, "headache": 1, "orientation": 0}},
+        {"substance": "opioids", "severity": "mild", "cows": 6, "cows_items": {
+            "pulse": 1, "sweating": 0, "restlessness": 1, "pupil_size": 1,
+            "bone_or_joint_aches": 1, "runny_nose_or_tearing": 1, "gi_upset": 0, "tremor": 0,
+            "yawning": 1, "anxiety_or_irritability": 0, "gooseflesh_skin": 0}}
     ]);
     Intake::from_json(&v.to_string()).unwrap()
 }
@@ -122,6 +157,46 @@ fn a_card_for_an_intake_with_declined_answers_round_trips() {
     assert!(card.summary.contains(report.level.title()));
     let back: Card = serde_json::from_value(serde_json::to_value(&card).unwrap()).unwrap();
     assert_eq!(back, card);
+}
+
+/// A card for an intake scored from items stays within the spec's limits, round trips, and
+/// its detail carries the caution to reconcile; the report's JSON carries the scores.
+#[test]
+fn a_card_for_an_intake_scored_from_items_round_trips() {
+    let report = RulePack::builtin().report(&intake_with_items()).unwrap();
+    let scores: Vec<(&str, Option<u32>, &str)> = report
+        .scores
+        .iter()
+        .map(|s| (s.instrument.as_str(), s.total, s.from.as_str()))
+        .collect();
+    assert_eq!(
+        scores,
+        [
+            ("cssrs", None, "items"),
+            ("phq9", Some(11), "given_and_items"),
+            ("gad7", None, "items"),
+            ("ciwa_ar", Some(4), "items"),
+            ("cows", Some(6), "given_and_items"),
+        ]
+    );
+    let codes: Vec<&str> = report.cautions.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["phq9_item9_positive_without_suicidal_ideation"]);
+    let card = report.to_cds_card().unwrap();
+    assert!(card.summary.chars().count() < 140, "{}", card.summary);
+    assert!(card.summary.contains(report.level.title()));
+    assert!(
+        card.detail.contains(&report.cautions[0].message),
+        "{}",
+        card.detail
+    );
+    let back: Card = serde_json::from_value(serde_json::to_value(&card).unwrap()).unwrap();
+    assert_eq!(back, card);
+    // The report's JSON reads back as the same report.
+    let json = serde_json::to_string(&report).unwrap();
+    assert_eq!(
+        serde_json::from_str::<carelevel::Report>(&json).unwrap(),
+        report
+    );
 }
 
 #[cfg(feature = "fhir")]
@@ -210,6 +285,14 @@ mod fhir {
         ] {
             assert!(json.contains(&format!(r#""linkId":"{link}""#)), "{link}");
         }
+        let parsed: QuestionnaireResponse = serde_json::from_str(&json).unwrap();
+        assert_eq!(intake_from_response(&parsed).unwrap(), intake);
+    }
+
+    #[test]
+    fn an_intake_scored_from_items_round_trips_through_a_response() {
+        let intake = intake_with_items();
+        let json = serde_json::to_string(&response_from_intake(&intake)).unwrap();
         let parsed: QuestionnaireResponse = serde_json::from_str(&json).unwrap();
         assert_eq!(intake_from_response(&parsed).unwrap(), intake);
     }

@@ -11,7 +11,12 @@
 
 use carelevel::{Intake, RulePack};
 #[cfg(feature = "proptest")]
-use {carelevel::intake::ArrangedHousing, carelevel::strategies::intake, proptest::prelude::*};
+use {
+    carelevel::intake::{ArrangedHousing, Assessed, CssrsScreener, Frequency, SuicidalIdeation},
+    carelevel::strategies::intake,
+    proptest::prelude::*,
+    worse::Instrument,
+};
 
 /// Making answers worse, one at a time.
 mod worse {
@@ -20,6 +25,10 @@ mod worse {
 
     /// The name of every ordered answer a rule may read (`carelevel::answers()` whose `worse`
     /// is not `Unordered`): [`worsen`] knows each, and a test holds this list to that set.
+    /// An instrument given item by item is no answer of its own: its items score one of
+    /// these (`severity.phq9`, `severity.gad7`, `withdrawal.ciwa_ar`, `withdrawal.cows`, and
+    /// the C-SSRS screener's the two suicide items), and [`worsen`] makes that answer worse
+    /// through them.
     pub const ORDERED: &[&str] = &[
         "safety.suicidal_ideation",
         "safety.suicidal_behavior",
@@ -124,20 +133,490 @@ mod worse {
         bump_assessed(v, &[false, true])
     }
 
-    /// A withdrawal scale: the first score given on an entry it measures, raised by `by`.
+    /// A withdrawal scale: the first entry it measures whose score can rise, raised by `by`
+    /// (given item by item: an item raised by up to `by` steps of its scale, and a total
+    /// given beside the items by as much).
     fn bump_scale(
         i: &mut Intake,
         measures: impl Fn(&SubstanceUse) -> bool,
-        score: impl Fn(&mut SubstanceUse) -> &mut Option<u32>,
+        scale: Instrument,
         max: u32,
         by: u32,
     ) -> bool {
         let Some(list) = i.substance_use.as_mut() else {
             return false;
         };
-        list.iter_mut()
-            .filter(|s| measures(s))
-            .any(|s| bump_num(score(s), max, by))
+        list.iter_mut().filter(|s| measures(s)).any(|s| {
+            let mut items = scale.entry_items(s);
+            if items.iter().all(Option::is_none) {
+                return bump_num(scale.entry_total(s), max, by);
+            }
+            let n = items.len();
+            let rise = raise(&mut items, &scale.scales(), 0..n, by);
+            scale.set_entry_items(s, &items);
+            let total = scale.entry_total(s);
+            *total = total.map(|t| t + rise);
+            rise > 0
+        })
+    }
+
+    /// PHQ-9 or GAD-7: given item by item, one of its items (PHQ-9's 1-8: item 9 is a safety
+    /// item of its own) raised by up to `by` steps, and a total given beside them by as
+    /// much; otherwise the total raised by `by`.
+    fn bump_total(i: &mut Intake, which: Instrument, max: u32, by: u32) -> bool {
+        let (given, raisable) = match which {
+            Instrument::Phq9 => (i.severity.phq9_items != Phq9Items::default(), 0..8),
+            _ => (i.severity.gad7_items != Gad7Items::default(), 0..7),
+        };
+        if !given {
+            return bump_num(which.total(i), max, by);
+        }
+        let mut items = which.items(i);
+        let rise = raise(&mut items, &which.scales(), raisable, by);
+        which.set_items(i, &items);
+        let t = which.total(i);
+        *t = t.map(|t| t + rise);
+        rise > 0
+    }
+
+    /// Raises the first item in `among` that can rise by up to `by` steps of its scale
+    /// (`scales`, each item's scores in order); returns how much its score rose.
+    pub fn raise(
+        items: &mut [Option<u32>],
+        scales: &[&[u32]],
+        among: std::ops::Range<usize>,
+        by: u32,
+    ) -> u32 {
+        for k in among {
+            let Some(value) = items[k] else { continue };
+            let scale = scales[k];
+            let at = scale
+                .iter()
+                .position(|s| *s == value)
+                .expect("a score of its scale");
+            let to = (at + by as usize).min(scale.len() - 1);
+            if to > at {
+                items[k] = Some(scale[to]);
+                return scale[to] - value;
+            }
+        }
+        0
+    }
+
+    fn item9(i: &Intake) -> Option<u32> {
+        match i.safety.phq9_item9 {
+            Some(Assessed::Answer(f)) => Some(f as u32),
+            _ => None,
+        }
+    }
+
+    const IDEATION: &[SuicidalIdeation] = &[
+        SuicidalIdeation::None,
+        SuicidalIdeation::WishToBeDead,
+        SuicidalIdeation::NonspecificActiveThoughts,
+        SuicidalIdeation::MethodWithoutIntent,
+        SuicidalIdeation::IntentWithoutPlan,
+        SuicidalIdeation::PlanWithIntent,
+    ];
+
+    /// The next answer up `ladder` from `current`.
+    fn next<T: Copy + PartialEq>(ladder: &[T], current: T) -> Option<T> {
+        let at = ladder.iter().position(|x| *x == current)?;
+        ladder.get(at + 1).copied()
+    }
+
+    /// The suicide item's answer as the rules read it (the item when answered, else what a
+    /// screener this test can score says: a declined item gives way to it), and whether a
+    /// screener is given. `None` when there is no answer to make worse: the item not obtained
+    /// and no screener, or a screener beside it that this test does not score (partial, or
+    /// with an answer not obtained: what it scores is the library's to say, and a worse item
+    /// could then disagree with it).
+    fn effective<T: Copy>(
+        given: Option<Assessed<T>>,
+        screener: &CssrsScreener,
+        scored: Option<T>,
+    ) -> Option<(T, bool)> {
+        let screened = *screener != CssrsScreener::default();
+        if screened && scored.is_none() {
+            return None;
+        }
+        match (given, scored) {
+            (Some(Assessed::Answer(a)), _) | (_, Some(a)) => Some((a, screened)),
+            _ => None,
+        }
+    }
+
+    /// One rung up the ideation ladder: the item, and the screener beside or in place of it
+    /// (the question of the next rung answered yes; items 3-5 answered no when a yes to
+    /// item 2 first asks them).
+    fn worsen_ideation(s: &mut Safety) -> bool {
+        let scored = screened(&s.cssrs).map(|(ideation, _)| ideation);
+        let Some((current, screened)) = effective(s.suicidal_ideation, &s.cssrs, scored) else {
+            return false;
+        };
+        let Some(worse) = next(IDEATION, current) else {
+            return false;
+        };
+        if matches!(s.suicidal_ideation, Some(Assessed::Answer(_))) {
+            s.suicidal_ideation = Some(Assessed::Answer(worse));
+        }
+        if screened {
+            let (yes, no) = (Some(Assessed::Answer(true)), Some(Assessed::Answer(false)));
+            let c = &mut s.cssrs;
+            match worse {
+                SuicidalIdeation::WishToBeDead => c.wish_to_be_dead = yes,
+                SuicidalIdeation::NonspecificActiveThoughts => {
+                    c.nonspecific_thoughts = yes;
+                    (c.method, c.intent, c.plan) = (no, no, no);
+                }
+                SuicidalIdeation::MethodWithoutIntent => c.method = yes,
+                SuicidalIdeation::IntentWithoutPlan => c.intent = yes,
+                SuicidalIdeation::PlanWithIntent => c.plan = yes,
+                SuicidalIdeation::None => unreachable!("the bottom rung is never worse"),
+            }
+        }
+        true
+    }
+
+    /// Suicidal behaviour one step more recent: the item, and the screener beside or in place
+    /// of it (item 6 answered yes, its follow-up no; then the follow-up yes).
+    fn worsen_behavior(s: &mut Safety) -> bool {
+        let scored = screened(&s.cssrs).map(|(_, behavior)| behavior);
+        let Some((current, screened)) = effective(s.suicidal_behavior, &s.cssrs, scored) else {
+            return false;
+        };
+        let Some(worse) = next(RECENCY, current) else {
+            return false;
+        };
+        if matches!(s.suicidal_behavior, Some(Assessed::Answer(_))) {
+            s.suicidal_behavior = Some(Assessed::Answer(worse));
+        }
+        if screened {
+            let (yes, no) = (Some(Assessed::Answer(true)), Some(Assessed::Answer(false)));
+            let c = &mut s.cssrs;
+            match worse {
+                Recency::Lifetime => (c.behavior, c.behavior_past_3_months) = (yes, no),
+                Recency::Past3Months => c.behavior_past_3_months = yes,
+                Recency::Never => unreachable!("never is never worse"),
+            }
+        }
+        true
+    }
+
+    /// What a C-SSRS screener scores when every question its skip logic asks is answered yes
+    /// or no, and no other: the most severe rung of ideation answered yes (`none` if none),
+    /// and behaviour never, earlier in life or in the past 3 months. `None` for any other
+    /// screener (partial, or with an answer not obtained), which this test does not score.
+    pub fn screened(c: &CssrsScreener) -> Option<(SuicidalIdeation, Recency)> {
+        let yes_no = |a: Option<Assessed<bool>>| match a {
+            Some(Assessed::Answer(b)) => Some(b),
+            _ => None,
+        };
+        let wish = yes_no(c.wish_to_be_dead)?;
+        let thoughts = yes_no(c.nonspecific_thoughts)?;
+        let (method, intent, plan) = if thoughts {
+            (yes_no(c.method)?, yes_no(c.intent)?, yes_no(c.plan)?)
+        } else if c.method.is_none() && c.intent.is_none() && c.plan.is_none() {
+            (false, false, false)
+        } else {
+            return None;
+        };
+        let behavior = yes_no(c.behavior)?;
+        let recent = match (behavior, c.behavior_past_3_months) {
+            (true, answer) => yes_no(answer)?,
+            (false, None) => false,
+            (false, Some(_)) => return None,
+        };
+        let ideation = [
+            (plan, SuicidalIdeation::PlanWithIntent),
+            (intent, SuicidalIdeation::IntentWithoutPlan),
+            (method, SuicidalIdeation::MethodWithoutIntent),
+            (thoughts, SuicidalIdeation::NonspecificActiveThoughts),
+            (wish, SuicidalIdeation::WishToBeDead),
+        ]
+        .into_iter()
+        .find_map(|(yes, rung)| yes.then_some(rung))
+        .unwrap_or(SuicidalIdeation::None);
+        let behavior = match (behavior, recent) {
+            (false, _) => Recency::Never,
+            (true, false) => Recency::Lifetime,
+            (true, true) => Recency::Past3Months,
+        };
+        Some((ideation, behavior))
+    }
+
+    /// An instrument given item by item, with the test's own statement of each item's scale.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Instrument {
+        Phq9,
+        Gad7,
+        CiwaAr,
+        Cows,
+    }
+
+    /// COWS's items' scores, in the order of `CowsItems`' fields (Wesson and Ling, 2003):
+    /// some items skip values (a resting pulse scores 0, 1, 2 or 4).
+    pub const COWS_SCALES: [&[u32]; 11] = [
+        &[0, 1, 2, 4],
+        &[0, 1, 2, 3, 4],
+        &[0, 1, 3, 5],
+        &[0, 1, 2, 5],
+        &[0, 1, 2, 4],
+        &[0, 1, 2, 4],
+        &[0, 1, 2, 3, 5],
+        &[0, 1, 2, 4],
+        &[0, 1, 2, 4],
+        &[0, 1, 2, 4],
+        &[0, 3, 5],
+    ];
+
+    fn frequency(v: Option<u32>) -> Option<Frequency> {
+        v.map(|v| Frequency::ALL[v as usize])
+    }
+
+    fn score(f: Option<Frequency>) -> Option<u32> {
+        f.map(|f| f as u32)
+    }
+
+    impl Instrument {
+        pub const ALL: [Instrument; 4] = [
+            Instrument::Phq9,
+            Instrument::Gad7,
+            Instrument::CiwaAr,
+            Instrument::Cows,
+        ];
+
+        /// Each item's scores, in order.
+        pub fn scales(self) -> Vec<&'static [u32]> {
+            match self {
+                Instrument::Phq9 => vec![&[0, 1, 2, 3]; 9],
+                Instrument::Gad7 => vec![&[0, 1, 2, 3]; 7],
+                Instrument::CiwaAr => {
+                    let mut scales: Vec<&[u32]> = vec![&[0, 1, 2, 3, 4, 5, 6, 7]; 9];
+                    scales.push(&[0, 1, 2, 3, 4]);
+                    scales
+                }
+                Instrument::Cows => COWS_SCALES.to_vec(),
+            }
+        }
+
+        /// The answer its total is, as rules read it.
+        pub fn answer(self) -> &'static str {
+            match self {
+                Instrument::Phq9 => "severity.phq9",
+                Instrument::Gad7 => "severity.gad7",
+                Instrument::CiwaAr => "withdrawal.ciwa_ar",
+                Instrument::Cows => "withdrawal.cows",
+            }
+        }
+
+        /// The report's name for it.
+        pub fn name(self) -> &'static str {
+            match self {
+                Instrument::Phq9 => "phq9",
+                Instrument::Gad7 => "gad7",
+                Instrument::CiwaAr => "ciwa_ar",
+                Instrument::Cows => "cows",
+            }
+        }
+
+        /// Whether the scale measures `s` (CIWA-Ar and COWS).
+        pub fn measures(self, s: &SubstanceUse) -> bool {
+            match self {
+                Instrument::CiwaAr => {
+                    matches!(s.substance, Substance::Alcohol | Substance::Sedatives)
+                }
+                Instrument::Cows => s.substance == Substance::Opioids,
+                _ => false,
+            }
+        }
+
+        /// The items of a CIWA-Ar or COWS on an entry, in order.
+        pub fn entry_items(self, s: &SubstanceUse) -> Vec<Option<u32>> {
+            match self {
+                Instrument::CiwaAr => {
+                    let c = &s.ciwa_ar_items;
+                    vec![
+                        c.nausea_vomiting,
+                        c.tremor,
+                        c.paroxysmal_sweats,
+                        c.anxiety,
+                        c.agitation,
+                        c.tactile_disturbances,
+                        c.auditory_disturbances,
+                        c.visual_disturbances,
+                        c.headache,
+                        c.orientation,
+                    ]
+                }
+                Instrument::Cows => {
+                    let c = &s.cows_items;
+                    vec![
+                        c.pulse,
+                        c.sweating,
+                        c.restlessness,
+                        c.pupil_size,
+                        c.bone_or_joint_aches,
+                        c.runny_nose_or_tearing,
+                        c.gi_upset,
+                        c.tremor,
+                        c.yawning,
+                        c.anxiety_or_irritability,
+                        c.gooseflesh_skin,
+                    ]
+                }
+                _ => unreachable!("{self:?} is not on an entry"),
+            }
+        }
+
+        pub fn set_entry_items(self, s: &mut SubstanceUse, v: &[Option<u32>]) {
+            match self {
+                Instrument::CiwaAr => {
+                    s.ciwa_ar_items = CiwaArItems {
+                        nausea_vomiting: v[0],
+                        tremor: v[1],
+                        paroxysmal_sweats: v[2],
+                        anxiety: v[3],
+                        agitation: v[4],
+                        tactile_disturbances: v[5],
+                        auditory_disturbances: v[6],
+                        visual_disturbances: v[7],
+                        headache: v[8],
+                        orientation: v[9],
+                    }
+                }
+                Instrument::Cows => {
+                    s.cows_items = CowsItems {
+                        pulse: v[0],
+                        sweating: v[1],
+                        restlessness: v[2],
+                        pupil_size: v[3],
+                        bone_or_joint_aches: v[4],
+                        runny_nose_or_tearing: v[5],
+                        gi_upset: v[6],
+                        tremor: v[7],
+                        yawning: v[8],
+                        anxiety_or_irritability: v[9],
+                        gooseflesh_skin: v[10],
+                    }
+                }
+                _ => unreachable!("{self:?} is not on an entry"),
+            }
+        }
+
+        pub fn entry_total(self, s: &mut SubstanceUse) -> &mut Option<u32> {
+            match self {
+                Instrument::CiwaAr => &mut s.ciwa_ar,
+                Instrument::Cows => &mut s.cows,
+                _ => unreachable!("{self:?} is not on an entry"),
+            }
+        }
+
+        /// The entry a CIWA-Ar or COWS is put on: the first it measures, else one added
+        /// (alcohol, or opioids; PAWSS, which predicts alcohol withdrawal, is then left out
+        /// unless alcohol is listed).
+        pub fn entry(self, i: &mut Intake) -> &mut SubstanceUse {
+            if !i.substance_use.iter().flatten().any(|s| self.measures(s))
+                && !i
+                    .substance_use
+                    .iter()
+                    .flatten()
+                    .any(|s| s.substance == Substance::Alcohol)
+                && self == Instrument::Cows
+            {
+                i.withdrawal.pawss = None;
+            }
+            let list = i.substance_use.get_or_insert_with(Vec::new);
+            let at = match list.iter().position(|s| self.measures(s)) {
+                Some(at) => at,
+                None => {
+                    let substance = match self {
+                        Instrument::CiwaAr => Substance::Alcohol,
+                        _ => Substance::Opioids,
+                    };
+                    list.push(SubstanceUse::new(substance, 4));
+                    list.len() - 1
+                }
+            };
+            &mut list[at]
+        }
+
+        /// Its items in order (PHQ-9's ninth is `safety.phq9_item9`, when answered); CIWA-Ar
+        /// and COWS on [`Self::entry`].
+        pub fn items(self, i: &mut Intake) -> Vec<Option<u32>> {
+            match self {
+                Instrument::Phq9 => {
+                    let p = &i.severity.phq9_items;
+                    vec![
+                        score(p.interest),
+                        score(p.feeling_down),
+                        score(p.sleep),
+                        score(p.tiredness),
+                        score(p.appetite),
+                        score(p.self_worth),
+                        score(p.concentration),
+                        score(p.psychomotor),
+                        item9(i),
+                    ]
+                }
+                Instrument::Gad7 => {
+                    let g = &i.severity.gad7_items;
+                    vec![
+                        score(g.nervous),
+                        score(g.uncontrolled_worry),
+                        score(g.excessive_worry),
+                        score(g.trouble_relaxing),
+                        score(g.restlessness),
+                        score(g.irritability),
+                        score(g.dread),
+                    ]
+                }
+                _ => self.entry_items(self.entry(i)),
+            }
+        }
+
+        /// Gives its items (on [`Self::entry`] for CIWA-Ar and COWS).
+        pub fn set_items(self, i: &mut Intake, v: &[Option<u32>]) {
+            match self {
+                Instrument::Phq9 => {
+                    i.severity.phq9_items = Phq9Items {
+                        interest: frequency(v[0]),
+                        feeling_down: frequency(v[1]),
+                        sleep: frequency(v[2]),
+                        tiredness: frequency(v[3]),
+                        appetite: frequency(v[4]),
+                        self_worth: frequency(v[5]),
+                        concentration: frequency(v[6]),
+                        psychomotor: frequency(v[7]),
+                    };
+                    // Item 9 kept as it is when this says nothing new (declined stays so).
+                    if v[8] != item9(i) {
+                        i.safety.phq9_item9 = frequency(v[8]).map(Assessed::Answer);
+                    }
+                }
+                Instrument::Gad7 => {
+                    i.severity.gad7_items = Gad7Items {
+                        nervous: frequency(v[0]),
+                        uncontrolled_worry: frequency(v[1]),
+                        excessive_worry: frequency(v[2]),
+                        trouble_relaxing: frequency(v[3]),
+                        restlessness: frequency(v[4]),
+                        irritability: frequency(v[5]),
+                        dread: frequency(v[6]),
+                    }
+                }
+                _ => self.set_entry_items(self.entry(i), v),
+            }
+        }
+
+        /// Its total as given (on [`Self::entry`] for CIWA-Ar and COWS).
+        pub fn total(self, i: &mut Intake) -> &mut Option<u32> {
+            match self {
+                Instrument::Phq9 => &mut i.severity.phq9,
+                Instrument::Gad7 => &mut i.severity.gad7,
+                _ => self.entry_total(self.entry(i)),
+            }
+        }
     }
 
     /// Makes one ordered answer (named as in [`ORDERED`]) worse by `by` steps (numbers) or
@@ -145,28 +624,19 @@ mod worse {
     pub fn worsen(i: &mut Intake, which: &str, by: u32) -> bool {
         use Substance as S;
         match which {
-            "safety.suicidal_ideation" => bump_assessed(
-                &mut i.safety.suicidal_ideation,
-                &[
-                    SuicidalIdeation::None,
-                    SuicidalIdeation::WishToBeDead,
-                    SuicidalIdeation::NonspecificActiveThoughts,
-                    SuicidalIdeation::MethodWithoutIntent,
-                    SuicidalIdeation::IntentWithoutPlan,
-                    SuicidalIdeation::PlanWithIntent,
-                ],
-            ),
-            "safety.suicidal_behavior" => bump_assessed(&mut i.safety.suicidal_behavior, RECENCY),
+            "safety.suicidal_ideation" => worsen_ideation(&mut i.safety),
+            "safety.suicidal_behavior" => worsen_behavior(&mut i.safety),
             "safety.self_injury" => bump_assessed(&mut i.safety.self_injury, RECENCY),
-            "safety.phq9_item9" => bump_assessed(
-                &mut i.safety.phq9_item9,
-                &[
-                    Frequency::NotAtAll,
-                    Frequency::SeveralDays,
-                    Frequency::MoreThanHalfTheDays,
-                    Frequency::NearlyEveryDay,
-                ],
-            ),
+            // Item 9 of a PHQ-9 given item by item: a total given beside it rises as much.
+            "safety.phq9_item9" => {
+                let before = item9(i);
+                let worse = bump_assessed(&mut i.safety.phq9_item9, Frequency::ALL);
+                if worse && i.severity.phq9_items != Phq9Items::default() {
+                    let rise = item9(i).unwrap_or(0) - before.unwrap_or(0);
+                    i.severity.phq9 = i.severity.phq9.map(|t| t + rise);
+                }
+                worse
+            }
             "safety.lethal_means" => bump_assessed(&mut i.safety.lethal_means, LethalMeans::ALL),
             "safety.harm_to_others" => bump_assessed(
                 &mut i.safety.harm_to_others,
@@ -207,14 +677,14 @@ mod worse {
             "withdrawal.ciwa_ar" => bump_scale(
                 i,
                 |s| matches!(s.substance, S::Alcohol | S::Sedatives),
-                |s| &mut s.ciwa_ar,
+                Instrument::CiwaAr,
                 max_of(which),
                 by,
             ),
             "withdrawal.cows" => bump_scale(
                 i,
                 |s| s.substance == S::Opioids,
-                |s| &mut s.cows,
+                Instrument::Cows,
                 max_of(which),
                 by,
             ),
@@ -268,8 +738,8 @@ mod worse {
                 bump(&mut i.medication.alcohol_use_disorder_adherence, ADHERENCE)
             }
             "medication.naloxone_on_hand" => set_false(&mut i.medication.naloxone_on_hand),
-            "severity.phq9" => bump_num(&mut i.severity.phq9, max_of(which), by),
-            "severity.gad7" => bump_num(&mut i.severity.gad7, max_of(which), by),
+            "severity.phq9" => bump_total(i, Instrument::Phq9, max_of(which), by),
+            "severity.gad7" => bump_total(i, Instrument::Gad7, max_of(which), by),
             "severity.clinician_rating" => bump(
                 &mut i.severity.clinician_rating,
                 &[
@@ -463,8 +933,9 @@ proptest! {
         }
     }
 
-    /// A safety item declined or unable to be assessed is never read as "none": the level is
-    /// never lower than with the item's least severe answer, and every rule that fires with
+    /// A safety item declined or unable to be assessed is never read as "none": the level, or
+    /// the floor of a rule reported waiting for the item, is never lower than with the item's
+    /// least severe answer, and every rule that fires with
     /// some answer to the item either fires without one too or is reported not evaluated,
     /// naming the item as missing. So whatever level an answer could have given, the report
     /// either reaches it or says which rule is waiting for the item.
@@ -483,11 +954,13 @@ proptest! {
                 .report(&with(item, &not_obtained.into()))
                 .expect("an item not obtained is not a missing one");
             // The answers that carry the item: itself, and an answer other items bear on (a
-            // seizure this episode makes the lifetime history true).
+            // seizure this episode makes the lifetime history true; item 9 of a PHQ-9 given
+            // item by item completes its total).
             let carriers: &[&str] = match item {
                 "withdrawal.seizure_this_episode" => {
                     &["withdrawal.seizure_this_episode", "withdrawal.seizure_or_dt_history"]
                 }
+                "safety.phq9_item9" => &["safety.phq9_item9", "severity.phq9"],
                 _ => &[item],
             };
             let waiting: Vec<&str> = r
@@ -507,10 +980,20 @@ proptest! {
                     continue;
                 };
                 completed = true;
+                // The level with the item not obtained, or the floor a rule waiting for it
+                // could set, reaches the least severe answer's level: the result is never
+                // the one "none" would give while nothing says an answer is awaited.
                 if k == 0 {
+                    let could_reach = r
+                        .not_evaluated
+                        .iter()
+                        .filter(|n| waiting.contains(&n.id.as_str()))
+                        .filter_map(|n| n.floor)
+                        .fold(r.level, std::cmp::max);
                     prop_assert!(
-                        r.level >= rec.level(),
-                        "{item} {not_obtained} gives {}, below {} for {answer}",
+                        could_reach >= rec.level(),
+                        "{item} {not_obtained} gives {} (at most {could_reach} with the rules \
+                         waiting for it), below {} for {answer}",
                         r.level, rec.level()
                     );
                 }
@@ -629,6 +1112,585 @@ proptest! {
         let expected = serde_json::to_string(&pack.report(&i).unwrap()).unwrap();
         prop_assert_eq!(pack.assess_json(&json).unwrap(), expected);
     }
+}
+
+/// Instruments given item by item, against their totals given instead.
+#[cfg(feature = "proptest")]
+mod scoring {
+    use super::worse::Instrument;
+    use carelevel::intake::*;
+    use carelevel::{Level, Report, RulePack};
+    use proptest::prelude::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// An instrument and a score for each of its items, from its item's scale: mostly 0 to
+    /// mostly above, by a weight drawn first, so that totals reach every band of every rule.
+    pub fn complete_items() -> impl Strategy<Value = (Instrument, Vec<u32>)> {
+        (
+            prop::sample::select(Instrument::ALL.to_vec()),
+            prop::sample::select(vec![10u32, 35, 65, 95]),
+        )
+            .prop_flat_map(|(which, above)| {
+                let items: Vec<BoxedStrategy<u32>> = which
+                    .scales()
+                    .into_iter()
+                    .map(|scale| {
+                        prop::strategy::Union::new_weighted(vec![
+                            (100 - above, Just(0).boxed()),
+                            (above, prop::sample::select(scale.to_vec()).boxed()),
+                        ])
+                        .boxed()
+                    })
+                    .collect();
+                (Just(which), items)
+            })
+    }
+
+    /// A C-SSRS screener with every question its skip logic asks answered yes or no, and no
+    /// other: items 3-5 after a yes to item 2, item 6's follow-up after a yes to item 6.
+    pub fn answered_screener() -> impl Strategy<Value = CssrsScreener> {
+        prop::collection::vec(prop::bool::weighted(0.3), 7).prop_map(|a| {
+            let answer = |b: bool| Some(Assessed::Answer(b));
+            let after = |asked: bool, b: bool| if asked { answer(b) } else { None };
+            CssrsScreener {
+                wish_to_be_dead: answer(a[0]),
+                nonspecific_thoughts: answer(a[1]),
+                method: after(a[1], a[2]),
+                intent: after(a[1], a[3]),
+                plan: after(a[1], a[4]),
+                behavior: answer(a[5]),
+                behavior_past_3_months: after(a[5], a[6]),
+            }
+        })
+    }
+
+    /// The C-SSRS screener's triage of what it scores: high for intent, a plan or behaviour
+    /// in the past 3 months; moderate for a method, or behaviour earlier in life; low for a
+    /// wish to be dead or non-specific thoughts; else none.
+    pub fn triage(ideation: SuicidalIdeation, behavior: Recency) -> &'static str {
+        use SuicidalIdeation as S;
+        match (ideation, behavior) {
+            (S::IntentWithoutPlan | S::PlanWithIntent, _) | (_, Recency::Past3Months) => "high",
+            (S::MethodWithoutIntent, _) | (_, Recency::Lifetime) => "moderate",
+            (S::WishToBeDead | S::NonspecificActiveThoughts, _) => "low",
+            (S::None, Recency::Never) => "none",
+        }
+    }
+
+    /// The item paths the report names, in order (CIWA-Ar's and COWS's within entry
+    /// `index`).
+    pub fn item_paths(which: Instrument, index: usize) -> Vec<String> {
+        let (prefix, names): (String, &[&str]) = match which {
+            Instrument::Phq9 => (
+                "severity.phq9_items.".into(),
+                &[
+                    "interest",
+                    "feeling_down",
+                    "sleep",
+                    "tiredness",
+                    "appetite",
+                    "self_worth",
+                    "concentration",
+                    "psychomotor",
+                ],
+            ),
+            Instrument::Gad7 => (
+                "severity.gad7_items.".into(),
+                &[
+                    "nervous",
+                    "uncontrolled_worry",
+                    "excessive_worry",
+                    "trouble_relaxing",
+                    "restlessness",
+                    "irritability",
+                    "dread",
+                ],
+            ),
+            Instrument::CiwaAr => (
+                format!("substance_use[{index}].ciwa_ar_items."),
+                &[
+                    "nausea_vomiting",
+                    "tremor",
+                    "paroxysmal_sweats",
+                    "anxiety",
+                    "agitation",
+                    "tactile_disturbances",
+                    "auditory_disturbances",
+                    "visual_disturbances",
+                    "headache",
+                    "orientation",
+                ],
+            ),
+            Instrument::Cows => (
+                format!("substance_use[{index}].cows_items."),
+                &[
+                    "pulse",
+                    "sweating",
+                    "restlessness",
+                    "pupil_size",
+                    "bone_or_joint_aches",
+                    "runny_nose_or_tearing",
+                    "gi_upset",
+                    "tremor",
+                    "yawning",
+                    "anxiety_or_irritability",
+                    "gooseflesh_skin",
+                ],
+            ),
+        };
+        let mut paths: Vec<String> = names.iter().map(|n| format!("{prefix}{n}")).collect();
+        if which == Instrument::Phq9 {
+            paths.push("safety.phq9_item9".into());
+        }
+        paths
+    }
+
+    /// Where the report puts the instrument's total: its item, or its entry's.
+    pub fn field(which: Instrument, i: &Intake) -> String {
+        match which {
+            Instrument::Phq9 | Instrument::Gad7 => which.answer().into(),
+            _ => {
+                let index = entry_index(which, i);
+                format!("substance_use[{index}].{}", which.name())
+            }
+        }
+    }
+
+    /// The index of the entry [`Instrument::entry`] puts a CIWA-Ar or COWS on.
+    pub fn entry_index(which: Instrument, i: &Intake) -> usize {
+        i.substance_use
+            .iter()
+            .flatten()
+            .position(|s| which.measures(s))
+            .expect("an entry it measures")
+    }
+
+    /// `i` with `which` given item by item (`items`; `None` for one left out) and no total:
+    /// CIWA-Ar and COWS on the first entry they measure, one added if there is none.
+    pub fn by_items(i: &Intake, which: Instrument, items: &[Option<u32>]) -> Intake {
+        let mut i = i.clone();
+        which.set_items(&mut i, items);
+        *which.total(&mut i) = None;
+        i
+    }
+
+    /// `i` with `which`'s total given as `total` and no items (PHQ-9's item 9, a safety item
+    /// of its own, answered `item9`).
+    pub fn by_total(i: &Intake, which: Instrument, total: u32, item9: Option<u32>) -> Intake {
+        let mut i = i.clone();
+        let mut none = vec![None; which.scales().len()];
+        if which == Instrument::Phq9 {
+            none[8] = item9;
+        }
+        which.set_items(&mut i, &none);
+        *which.total(&mut i) = Some(total);
+        i
+    }
+
+    pub fn some(items: &[u32]) -> Vec<Option<u32>> {
+        items.iter().copied().map(Some).collect()
+    }
+
+    /// The report with its `scores` left out (how each instrument was given).
+    pub fn without_scores(mut r: Report) -> Report {
+        r.scores.clear();
+        r
+    }
+
+    /// What became of a rule.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Outcome {
+        Fired,
+        NotEvaluated(Vec<String>),
+        NotFired,
+    }
+
+    /// What became of every rule of the built-in pack.
+    pub fn outcomes(r: &Report) -> BTreeMap<String, Outcome> {
+        RulePack::builtin()
+            .rules()
+            .map(|rule| {
+                let id = rule.id();
+                let outcome = if r.fired.iter().any(|f| f.id == id) {
+                    Outcome::Fired
+                } else if let Some(n) = r.not_evaluated.iter().find(|n| n.id == id) {
+                    Outcome::NotEvaluated(n.missing.clone())
+                } else {
+                    Outcome::NotFired
+                };
+                (id.to_owned(), outcome)
+            })
+            .collect()
+    }
+
+    /// The built-in rules that ask whether `answer` is given (`answered = ...`), from their
+    /// TOML: an unanswered total is what they look for.
+    pub fn ask_whether_answered(answer: &str) -> BTreeSet<String> {
+        fn asks(v: &toml::Value, answer: &str) -> bool {
+            match v {
+                toml::Value::Table(t) => {
+                    (t.get("answer").and_then(toml::Value::as_str) == Some(answer)
+                        && t.contains_key("answered"))
+                        || t.values().any(|x| asks(x, answer))
+                }
+                toml::Value::Array(a) => a.iter().any(|x| asks(x, answer)),
+                _ => false,
+            }
+        }
+        let mut ids = BTreeSet::new();
+        for (_, text) in carelevel::BUILTIN_SOURCES {
+            let file: toml::Table = toml::from_str(text).unwrap();
+            for rule in file
+                .get("rule")
+                .and_then(toml::Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if rule.get("when").is_some_and(|w| asks(w, answer)) {
+                    ids.insert(rule["id"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+        ids
+    }
+
+    pub fn level(i: &Intake) -> Level {
+        RulePack::builtin().assess(i).expect("valid").level()
+    }
+}
+
+#[cfg(feature = "proptest")]
+proptest! {
+    // Each case assesses an intake up to a dozen times: fewer cases than above.
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// A complete instrument given item by item places exactly as its total given instead:
+    /// the same report but for how `scores` says it was given (PHQ-9, GAD-7, CIWA-Ar, COWS).
+    #[test]
+    fn a_complete_instrument_places_as_its_total_given_instead(
+        i in intake(),
+        (which, items) in scoring::complete_items(),
+    ) {
+        use scoring::*;
+        let pack = RulePack::builtin();
+        let total: u32 = items.iter().sum();
+        let by_items = by_items(&i, which, &some(&items));
+        let by_total = by_total(&i, which, total, items.get(8).copied());
+        let (a, b) = (pack.report(&by_items).unwrap(), pack.report(&by_total).unwrap());
+        let at = field(which, &by_items);
+        let line = a.scores.iter().find(|l| l.field == at).expect("scored");
+        prop_assert_eq!(
+            (line.instrument.as_str(), line.total, line.from.as_str(), line.missing_items.len()),
+            (which.name(), Some(total), "items", 0)
+        );
+        let line = b.scores.iter().find(|l| l.field == at).expect("given");
+        prop_assert_eq!((line.total, line.from.as_str()), (Some(total), "given"));
+        prop_assert_eq!(without_scores(a), without_scores(b));
+    }
+
+    /// The C-SSRS screener places exactly as the two suicide items it scores, whether it
+    /// stands in for them or is given beside them; the report gives its triage.
+    #[test]
+    fn the_screener_places_as_the_two_answers_it_scores(
+        i in intake(),
+        c in scoring::answered_screener(),
+    ) {
+        use scoring::*;
+        let pack = RulePack::builtin();
+        let (ideation, behavior) = worse::screened(&c).expect("every question asked is answered");
+        let mut direct = i.clone();
+        direct.safety.cssrs = CssrsScreener::default();
+        direct.safety.suicidal_ideation = Some(Assessed::Answer(ideation));
+        direct.safety.suicidal_behavior = Some(Assessed::Answer(behavior));
+        let mut instead = i.clone();
+        instead.safety.cssrs = c;
+        instead.safety.suicidal_ideation = None;
+        instead.safety.suicidal_behavior = None;
+        let mut beside = direct.clone();
+        beside.safety.cssrs = c;
+        let expected = without_scores(pack.report(&direct).unwrap());
+        for screened in [&instead, &beside] {
+            let r = pack.report(screened).unwrap();
+            let line = r.scores.iter().find(|l| l.instrument == "cssrs").expect("the screener");
+            prop_assert_eq!(line.field.as_str(), "safety.cssrs");
+            prop_assert_eq!(line.risk.as_deref(), Some(triage(ideation, behavior)));
+            prop_assert!(line.missing_items.is_empty(), "{:?}", line);
+            prop_assert_eq!(&without_scores(r), &expected);
+        }
+    }
+
+    /// Raising one item of a complete instrument by one score of its scale (and a total
+    /// given beside the items by as much) never lowers the level.
+    #[test]
+    fn raising_one_item_never_lowers_the_level(
+        i in intake(),
+        (which, items) in scoring::complete_items(),
+        with_total in any::<bool>(),
+    ) {
+        use scoring::*;
+        let give = |items: &[u32]| {
+            let mut j = by_items(&i, which, &some(items));
+            if with_total {
+                *which.total(&mut j) = Some(items.iter().sum());
+            }
+            j
+        };
+        let before = level(&give(&items));
+        for (k, scale) in which.scales().into_iter().enumerate() {
+            let Some(higher) = scale.iter().copied().find(|s| *s > items[k]) else {
+                continue;
+            };
+            let mut raised = items.clone();
+            raised[k] = higher;
+            let after = level(&give(&raised));
+            prop_assert!(after >= before, "{which:?} item {k} to {higher}: {before} to {after}");
+        }
+    }
+
+    /// Removing one item from a complete instrument given with no total leaves a partial
+    /// instrument, which is no total: the level never rises; every rule ends as before, or
+    /// is not evaluated naming the total (or item 9, a safety item of its own, for PHQ-9's
+    /// last), or asks whether the total is given and now fires; and the report names the
+    /// item missing.
+    #[test]
+    fn removing_an_item_never_raises_the_level_and_leaves_the_total_unanswered(
+        i in intake(),
+        (which, items) in scoring::complete_items(),
+    ) {
+        use scoring::*;
+        let pack = RulePack::builtin();
+        let complete = by_items(&i, which, &some(&items));
+        let before = pack.report(&complete).unwrap();
+        let was = outcomes(&before);
+        let asks = ask_whether_answered(which.answer());
+        let at = field(which, &complete);
+        let index = if matches!(which, Instrument::CiwaAr | Instrument::Cows) {
+            entry_index(which, &complete)
+        } else {
+            0
+        };
+        let paths = item_paths(which, index);
+        for k in 0..items.len() {
+            let mut partial = some(&items);
+            partial[k] = None;
+            let mut j = complete.clone();
+            which.set_items(&mut j, &partial);
+            let after = pack.report(&j).expect("a partial instrument with no total is valid");
+            prop_assert!(after.level <= before.level, "{which:?} without item {k}: {} to {}", before.level, after.level);
+            let line = after.scores.iter().find(|l| l.field == at).expect("scored");
+            prop_assert_eq!(line.total, None);
+            prop_assert_eq!(&line.missing_items, &vec![paths[k].clone()]);
+            let item9 = which == Instrument::Phq9 && k == 8;
+            for (id, now) in outcomes(&after) {
+                let then = &was[&id];
+                let unevaluated = matches!(&now, Outcome::NotEvaluated(missing)
+                    if missing.iter().any(|m| m == which.answer() || (item9 && m == "safety.phq9_item9")));
+                let asked = asks.contains(&id) && now == Outcome::Fired;
+                prop_assert!(
+                    &now == then || unevaluated || asked,
+                    "{which:?} without item {k}: {id} was {then:?}, now {now:?}"
+                );
+            }
+        }
+    }
+
+    /// The same intake, its instruments given item by item (one of them partial) and the
+    /// screener standing in for the suicide items, gives the same bytes every time: through
+    /// two packs, through JSON, and written without building the report.
+    #[test]
+    fn same_input_same_bytes_with_items(
+        i in intake(),
+        (which, items) in scoring::complete_items(),
+        c in scoring::answered_screener(),
+        left_out in any::<prop::sample::Index>(),
+    ) {
+        use scoring::*;
+        let mut partial = some(&items);
+        partial[left_out.index(items.len())] = None;
+        // The others complete, at the middle of each item's scale; then `which`.
+        let mut j = i.clone();
+        for other in Instrument::ALL.into_iter().filter(|o| *o != which) {
+            let middle: Vec<Option<u32>> =
+                other.scales().iter().map(|s| Some(s[s.len() / 2])).collect();
+            j = by_items(&j, other, &middle);
+        }
+        let mut j = by_items(&j, which, &partial);
+        j.safety.cssrs = c;
+        j.safety.suicidal_ideation = None;
+        j.safety.suicidal_behavior = None;
+        let (a, b) = (RulePack::builtin(), RulePack::builtin());
+        let ra = serde_json::to_string(&a.report(&j).unwrap()).unwrap();
+        prop_assert_eq!(&ra, &serde_json::to_string(&b.report(&j).unwrap()).unwrap());
+        let json = j.to_json().unwrap();
+        let back = Intake::from_json(&json).unwrap();
+        prop_assert_eq!(&back, &j);
+        prop_assert_eq!(&serde_json::to_string(&a.report(&back).unwrap()).unwrap(), &ra);
+        prop_assert_eq!(&a.assess_json(&json).unwrap(), &ra);
+    }
+
+    /// PHQ-9 item 9 answered above `not_at_all` beside suicidal ideation of `none` (answered,
+    /// or scored by the screener) is a caution to reconcile, and nothing else is. (A
+    /// screener this test does not score, with no answered item beside it, is left out.)
+    #[test]
+    fn item_9_positive_without_ideation_is_a_caution(i in intake()) {
+        let r = RulePack::builtin().report(&i).unwrap();
+        let item9 = match i.safety.phq9_item9 {
+            Some(Assessed::Answer(f)) => f > Frequency::NotAtAll,
+            _ => false,
+        };
+        // Ideation as the rules read it: the item when answered, else the screener's answer
+        // (a declined item gives way to it), else none to read.
+        let no_screener = i.safety.cssrs == CssrsScreener::default();
+        let ideation = match (i.safety.suicidal_ideation, worse::screened(&i.safety.cssrs)) {
+            (Some(Assessed::Answer(a)), _) | (_, Some((a, _))) => Some(Some(a)),
+            _ if no_screener => Some(None),
+            _ => None,
+        };
+        let flagged: Vec<&str> = r.cautions.iter().map(|c| c.code.as_str()).collect();
+        // A screener this test does not score (one with an answer not obtained) is left out.
+        if let Some(ideation) = ideation {
+            let expected = item9 && ideation == Some(SuicidalIdeation::None);
+            let codes: &[&str] = if expected {
+                &["phq9_item9_positive_without_suicidal_ideation"]
+            } else {
+                &[]
+            };
+            prop_assert_eq!(flagged, codes);
+        }
+    }
+}
+
+/// A rule's outcome for a total that a partial instrument leaves open: it fires, or it is
+/// reported not evaluated naming the total; never quietly false.
+fn fires_or_waits_for(r: &carelevel::Report, rule: &str, total: &str) -> bool {
+    r.fired.iter().any(|f| f.id == rule)
+        || r.not_evaluated
+            .iter()
+            .any(|n| n.id == rule && n.missing.iter().any(|m| m == total))
+}
+
+/// A partial PHQ-9 is no total, and a rule that reads it among other scores (`any_given`)
+/// is not decided by the others alone: here the eight items answered already sum to 24, past
+/// the severe band (20), and GAD-7 is mild.
+#[test]
+fn a_partial_phq9_is_not_passed_over_for_the_other_scores() {
+    use carelevel::intake::{Frequency, Phq9Items};
+    let f = Some(Frequency::NearlyEveryDay);
+    let mut i = Intake::builder().gad7(3).build();
+    i.severity.phq9_items = Phq9Items {
+        interest: f,
+        feeling_down: f,
+        sleep: f,
+        tiredness: f,
+        appetite: f,
+        self_worth: f,
+        concentration: f,
+        psychomotor: f,
+    };
+    let r = RulePack::builtin().report(&i).unwrap();
+    let phq9 = r.scores.iter().find(|s| s.instrument == "phq9").unwrap();
+    assert_eq!(phq9.total, None);
+    assert_eq!(phq9.missing_items, ["safety.phq9_item9"]);
+    for rule in ["severity.mental.severe", "severity.mental.moderate"] {
+        assert!(
+            fires_or_waits_for(&r, rule, "severity.phq9"),
+            "{rule} neither fires nor waits for `severity.phq9`: {:#?}",
+            (&r.fired, &r.not_evaluated)
+        );
+    }
+}
+
+/// A partial CIWA-Ar on one entry is no total, and another entry's lower score is not read
+/// in its place: here alcohol's items answered already sum to 27 (severe, 19 or more) and
+/// sedatives' CIWA-Ar is 5.
+#[test]
+fn a_partial_ciwa_ar_is_not_passed_over_for_another_entry_s_score() {
+    use carelevel::intake::{CiwaArItems, Substance, SubstanceUse};
+    let mut alcohol = SubstanceUse::new(Substance::Alcohol, 6);
+    alcohol.ciwa_ar_items = CiwaArItems {
+        nausea_vomiting: Some(7),
+        tremor: Some(7),
+        paroxysmal_sweats: Some(7),
+        anxiety: Some(6),
+        ..CiwaArItems::default()
+    };
+    let mut sedatives = SubstanceUse::new(Substance::Sedatives, 2);
+    sedatives.ciwa_ar = Some(5);
+    let mut i = Intake::minimal_adult();
+    i.substance_use = Some(vec![alcohol, sedatives]);
+    let r = RulePack::builtin().report(&i).unwrap();
+    assert!(
+        !r.fired.iter().any(|f| f.id == "withdrawal.alcohol.mild"),
+        "the sedatives' 5 read as the highest CIWA-Ar: {:#?}",
+        r.fired
+    );
+    assert!(
+        fires_or_waits_for(&r, "withdrawal.alcohol.severe", "withdrawal.ciwa_ar"),
+        "{:#?}",
+        (&r.fired, &r.not_evaluated)
+    );
+}
+
+/// The test's own statement of COWS's scales is the library's: every score of an item's
+/// scale is accepted, every other in its range refused as a conflict naming the item.
+#[test]
+fn the_cows_scales_are_the_library_s() {
+    use carelevel::ProblemKind;
+    use carelevel::intake::Substance;
+    use worse::{COWS_SCALES, Instrument};
+    let names: Vec<String> = scoring_paths_cows();
+    for (k, scale) in COWS_SCALES.iter().enumerate() {
+        for value in 0..=*scale.last().unwrap() {
+            let mut i = Intake::minimal_adult();
+            let mut items = vec![None; 11];
+            items[k] = Some(value);
+            let mut entry = carelevel::intake::SubstanceUse::new(Substance::Opioids, 4);
+            Instrument::Cows.set_entry_items(&mut entry, &items);
+            i.substance_use = Some(vec![entry]);
+            let result = RulePack::builtin().assess(&i).map(|_| ());
+            if scale.contains(&value) {
+                assert_eq!(result, Ok(()), "{} = {value}", names[k]);
+            } else {
+                let err = result.unwrap_err();
+                let problems: Vec<(&str, bool)> = err
+                    .problems()
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.field.as_str(),
+                            matches!(p.kind, ProblemKind::Conflict { .. }),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    problems,
+                    [(names[k].as_str(), true)],
+                    "{} = {value}",
+                    names[k]
+                );
+            }
+        }
+    }
+}
+
+/// `substance_use[0].cows_items.<item>` for each COWS item, in order.
+fn scoring_paths_cows() -> Vec<String> {
+    [
+        "pulse",
+        "sweating",
+        "restlessness",
+        "pupil_size",
+        "bone_or_joint_aches",
+        "runny_nose_or_tearing",
+        "gi_upset",
+        "tremor",
+        "yawning",
+        "anxiety_or_irritability",
+        "gooseflesh_skin",
+    ]
+    .iter()
+    .map(|n| format!("substance_use[0].cows_items.{n}"))
+    .collect()
 }
 
 /// [`worse::ORDERED`] is every ordered answer a rule may read.

@@ -294,13 +294,52 @@ fn given<T>(x: Option<&Assessed<T>>) -> Option<&T> {
 /// A withdrawal scale over the entries of the substances it measures: unknown when substance
 /// use was not asked; not applicable when no substance it measures is listed; else the
 /// highest score given (by entry index), unknown when none is.
-fn scale(i: &Intake, measures: &[Substance], score: impl Fn(usize) -> Option<u32>) -> Option<V> {
+/// Whether a condition reads an answer given in part: a partial instrument's total.
+fn given_in_part(p: &Person<'_>, c: &Condition) -> bool {
+    match c {
+        Condition::Test(name, _) => match name.as_str() {
+            "severity.phq9" => p.s.phq9_partial,
+            "severity.gad7" => p.s.gad7_partial,
+            "withdrawal.ciwa_ar" => measured_in_part(
+                p,
+                &[Substance::Alcohol, Substance::Sedatives],
+                &p.s.ciwa_ar_partial,
+            ),
+            "withdrawal.cows" => measured_in_part(p, &[Substance::Opioids], &p.s.cows_partial),
+            _ => false,
+        },
+        Condition::All(l)
+        | Condition::Any(l)
+        | Condition::AnyGiven(l)
+        | Condition::AtLeastN(_, l) => l.iter().any(|c| given_in_part(p, c)),
+        Condition::Not(c) => given_in_part(p, c),
+    }
+}
+
+fn measured_in_part(p: &Person<'_>, measures: &[Substance], partial: &[bool]) -> bool {
+    p.i.substance_use
+        .iter()
+        .flatten()
+        .zip(partial)
+        .any(|(s, part)| *part && measures.contains(&s.substance))
+}
+
+/// A scale over the entries it measures: unknown when one of them is a partial instrument.
+fn scale(
+    i: &Intake,
+    measures: &[Substance],
+    score: impl Fn(usize) -> Option<u32>,
+    partial: impl Fn(usize) -> bool,
+) -> Option<V> {
     let list = i.substance_use.as_ref()?;
     let mut listed = false;
     let mut top: Option<u32> = None;
     for (n, s) in list.iter().enumerate() {
         if measures.contains(&s.substance) {
             listed = true;
+            if partial(n) {
+                return None;
+            }
             if let Some(v) = score(n) {
                 top = Some(top.map_or(v, |t| t.max(v)));
             }
@@ -437,6 +476,11 @@ impl Instrument {
     }
 
     /// The total rules read: as given, else the sum of every item; none for a partial one.
+    /// Given item by item, and not complete: no total, but not "not measured" either.
+    fn partial(&self) -> bool {
+        self.total().is_none() && self.by_items
+    }
+
     fn total(&self) -> Option<u32> {
         match self.given {
             Some(t) => Some(t),
@@ -583,6 +627,11 @@ struct Scored {
     /// Each substance entry's CIWA-Ar and COWS totals.
     ciwa_ar: Vec<Option<u32>>,
     cows: Vec<Option<u32>>,
+    /// Which of them are partial instruments (items given, no total).
+    phq9_partial: bool,
+    gad7_partial: bool,
+    ciwa_ar_partial: Vec<bool>,
+    cows_partial: Vec<bool>,
     ideation: Says,
     behavior: Says,
     /// A total its items cannot add up to, an item out of its scale, a screener question its
@@ -612,6 +661,7 @@ fn score(i: &Intake) -> Scored {
     conflict |= phq9.disagrees() || gad7.disagrees();
 
     let (mut ciwa_ar, mut cows) = (Vec::new(), Vec::new());
+    let (mut ciwa_ar_partial, mut cows_partial) = (Vec::new(), Vec::new());
     let entries = json
         .get("substance_use")
         .and_then(serde_json::Value::as_array)
@@ -645,6 +695,8 @@ fn score(i: &Intake) -> Scored {
             || (w.is_some() && s.substance != Substance::Opioids);
         ciwa_ar.push(ciwa.total());
         cows.push(opiate.total());
+        ciwa_ar_partial.push(ciwa.partial());
+        cows_partial.push(opiate.partial());
     }
 
     let screener = group(safety, "cssrs");
@@ -677,6 +729,10 @@ fn score(i: &Intake) -> Scored {
         gad7: gad7.total(),
         ciwa_ar,
         cows,
+        phq9_partial: phq9.partial(),
+        gad7_partial: gad7.partial(),
+        ciwa_ar_partial,
+        cows_partial,
         ideation: safety_item(i.safety.suicidal_ideation.as_ref(), ideation_by_screener),
         behavior: safety_item(i.safety.suicidal_behavior.as_ref(), behavior_by_screener),
         conflict,
@@ -720,10 +776,18 @@ fn answer(pack: &RefPack, p: &Person<'_>, name: &str) -> Option<V> {
         "safety.psychosis_or_unable_to_self_care" => {
             b(given(i.safety.psychosis_or_unable_to_self_care.as_ref()).copied())
         }
-        "withdrawal.ciwa_ar" => scale(i, &[Substance::Alcohol, Substance::Sedatives], |n| {
-            p.s.ciwa_ar[n]
-        }),
-        "withdrawal.cows" => scale(i, &[Substance::Opioids], |n| p.s.cows[n]),
+        "withdrawal.ciwa_ar" => scale(
+            i,
+            &[Substance::Alcohol, Substance::Sedatives],
+            |n| p.s.ciwa_ar[n],
+            |n| p.s.ciwa_ar_partial[n],
+        ),
+        "withdrawal.cows" => scale(
+            i,
+            &[Substance::Opioids],
+            |n| p.s.cows[n],
+            |n| p.s.cows_partial[n],
+        ),
         // A seizure in this episode is part of the lifetime history.
         "withdrawal.seizure_or_dt_history" => {
             if given(i.withdrawal.seizure_this_episode.as_ref()) == Some(&true) {
@@ -898,11 +962,16 @@ fn evaluate(pack: &RefPack, p: &Person<'_>, c: &Condition) -> Truth {
             }
         }
         Condition::AnyGiven(list) => {
-            // Decided by whichever alternatives are answered; not evaluated only when none is.
+            // Decided by whichever alternatives are answered; not evaluated when none is, or
+            // when one unknown was given in part (a partial instrument may still hold).
             let ts: Vec<Truth> = list.iter().map(|c| evaluate(pack, p, c)).collect();
+            let pending = list
+                .iter()
+                .zip(&ts)
+                .any(|(c, t)| *t == Truth::Unknown && given_in_part(p, c));
             if ts.contains(&Truth::Yes) {
                 Truth::Yes
-            } else if ts.contains(&Truth::No) {
+            } else if ts.contains(&Truth::No) && !pending {
                 Truth::No
             } else {
                 Truth::Unknown

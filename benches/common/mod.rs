@@ -63,8 +63,146 @@ fn entry(r: &mut Rng, substance: Substance) -> SubstanceUse {
     s
 }
 
-/// 10,000 varied valid intakes, skewed toward low risk as real intakes are.
+/// COWS's items' scores, in the order of `CowsItems`' fields (some skip values).
+const COWS_SCALES: [&[u32]; 11] = [
+    &[0, 1, 2, 4],
+    &[0, 1, 2, 3, 4],
+    &[0, 1, 3, 5],
+    &[0, 1, 2, 5],
+    &[0, 1, 2, 4],
+    &[0, 1, 2, 4],
+    &[0, 1, 2, 3, 5],
+    &[0, 1, 2, 4],
+    &[0, 1, 2, 4],
+    &[0, 1, 2, 4],
+    &[0, 3, 5],
+];
+
+/// An answer on the PHQ's frequency scale, mostly `not_at_all`.
+fn frequency(r: &mut Rng) -> Option<Frequency> {
+    Some(r.low(
+        &[
+            Frequency::NotAtAll,
+            Frequency::SeveralDays,
+            Frequency::MoreThanHalfTheDays,
+            Frequency::NearlyEveryDay,
+        ],
+        &[55, 80, 92],
+    ))
+}
+
+/// The intake with its instruments given item by item: PHQ-9 and GAD-7 items in place of
+/// their totals (PHQ-9's item 9 answered), CIWA-Ar and COWS items in place of the scores on
+/// the entries, and, when both suicide items are answered, the C-SSRS screener answered to
+/// score the same in their place. Every instrument complete, so placements stay valid.
+fn with_items(r: &mut Rng, i: &mut Intake) {
+    if i.severity.phq9.take().is_some() {
+        let p = &mut i.severity.phq9_items;
+        for item in [
+            &mut p.interest,
+            &mut p.feeling_down,
+            &mut p.sleep,
+            &mut p.tiredness,
+            &mut p.appetite,
+            &mut p.self_worth,
+            &mut p.concentration,
+            &mut p.psychomotor,
+        ] {
+            *item = frequency(r);
+        }
+        i.safety.phq9_item9 = frequency(r).map(Assessed::Answer);
+    }
+    if i.severity.gad7.take().is_some() {
+        let g = &mut i.severity.gad7_items;
+        for item in [
+            &mut g.nervous,
+            &mut g.uncontrolled_worry,
+            &mut g.excessive_worry,
+            &mut g.trouble_relaxing,
+            &mut g.restlessness,
+            &mut g.irritability,
+            &mut g.dread,
+        ] {
+            *item = frequency(r);
+        }
+    }
+    for s in i.substance_use.iter_mut().flatten() {
+        if s.ciwa_ar.take().is_some() {
+            let c = &mut s.ciwa_ar_items;
+            for item in [
+                &mut c.nausea_vomiting,
+                &mut c.tremor,
+                &mut c.paroxysmal_sweats,
+                &mut c.anxiety,
+                &mut c.agitation,
+                &mut c.tactile_disturbances,
+                &mut c.auditory_disturbances,
+                &mut c.visual_disturbances,
+                &mut c.headache,
+            ] {
+                *item = Some(r.below(4) as u32);
+            }
+            c.orientation = Some(r.below(2) as u32);
+        }
+        if s.cows.take().is_some() {
+            let c = &mut s.cows_items;
+            let items = [
+                &mut c.pulse,
+                &mut c.sweating,
+                &mut c.restlessness,
+                &mut c.pupil_size,
+                &mut c.bone_or_joint_aches,
+                &mut c.runny_nose_or_tearing,
+                &mut c.gi_upset,
+                &mut c.tremor,
+                &mut c.yawning,
+                &mut c.anxiety_or_irritability,
+                &mut c.gooseflesh_skin,
+            ];
+            for (item, scale) in items.into_iter().zip(COWS_SCALES) {
+                *item = Some(r.pick(&scale[..3.min(scale.len())]));
+            }
+        }
+    }
+    let safety = &mut i.safety;
+    if let (Some(Assessed::Answer(ideation)), Some(Assessed::Answer(behavior))) =
+        (safety.suicidal_ideation, safety.suicidal_behavior)
+        && r.below(2) == 0
+    {
+        use SuicidalIdeation as S;
+        let answer = |yes: bool| Some(Assessed::Answer(yes));
+        let thoughts = ideation >= S::NonspecificActiveThoughts;
+        let after_thoughts = |yes: bool| if thoughts { answer(yes) } else { None };
+        safety.cssrs = CssrsScreener {
+            wish_to_be_dead: answer(ideation >= S::WishToBeDead),
+            nonspecific_thoughts: answer(thoughts),
+            method: after_thoughts(ideation == S::MethodWithoutIntent),
+            intent: after_thoughts(ideation == S::IntentWithoutPlan),
+            plan: after_thoughts(ideation == S::PlanWithIntent),
+            behavior: answer(behavior != Recency::Never),
+            behavior_past_3_months: (behavior != Recency::Never)
+                .then(|| Assessed::Answer(behavior == Recency::Past3Months)),
+        };
+        safety.suicidal_ideation = None;
+        safety.suicidal_behavior = None;
+    }
+}
+
+/// 10,000 varied valid intakes, skewed toward low risk as real intakes are; one in four
+/// gives its instruments item by item ([`with_items`], from a generator of its own, so the
+/// others are as they were).
 pub fn generated(n: usize) -> Vec<Intake> {
+    let mut items = Rng(0x5EED_2026_0012);
+    let mut batch = generated_by_totals(n);
+    for intake in &mut batch {
+        if items.below(4) == 0 {
+            with_items(&mut items, intake);
+        }
+    }
+    batch
+}
+
+fn generated_by_totals(n: usize) -> Vec<Intake> {
     let mut r = Rng(0x5EED_2026_0002);
     (0..n)
         .map(|_| {

@@ -26,9 +26,12 @@
  *   {"field": PATH, "message": TEXT, "problem_kind": PKIND, ...}
  *       kind invalid_intake: one per field. PKIND is "missing"; "out_of_range" with "value",
  *       "min", "max" (numbers); "inconsistent" with "expected"; "conflict" with "reason" (the
- *       answer does not fit another: a COWS score on an alcohol entry); "below_supported_age"
- *       with "min" (the youngest age the pack supports); "unknown_rating" with "suggestion"?;
- *       or "more_unknown_ratings" with "count" (schema/intake-problem.schema.json).
+ *       answer does not fit another: a COWS score on an alcohol entry); "total_disagrees"
+ *       with "given", "sum" (numbers), "complete" (a boolean) and "items" (a total given
+ *       beside its items that cannot be their total: PATH is the total, "items" the group of
+ *       its items); "below_supported_age" with "min" (the youngest age the pack supports);
+ *       "unknown_rating" with "suggestion"?; or "more_unknown_ratings" with "count"
+ *       (schema/intake-problem.schema.json).
  *   {"file": FILE, "rule"?: ITEM, "message": TEXT, "problem_kind": PKIND, "id"?: ID,
  *    "path"?: KEYS, "line"?: N, "column"?: N, "suggestion"?: NAME}
  *       kind invalid_pack: a rule pack problem. ITEM names the rule, rating, score or
@@ -39,8 +42,9 @@
  *       "unknown_answer", "unknown_service", "wrong_type", "out_of_range", "not_one_line"
  *       (schema/pack-problem.schema.json lists them all).
  *
- * NAME, PATH, TEXT, FILE, ITEM, ID, KEYS, PKIND, "expected" and "reason" are strings; every N
- * (and "value", "min", "max", "count") is a number.
+ * NAME, PATH, TEXT, FILE, ITEM, ID, KEYS, PKIND, "expected", "reason" and "items" are
+ * strings; every N (and "value", "min", "max", "count", "given", "sum") is a number;
+ * "complete" is a boolean.
  *
  * KIND is one of the following, and nothing else (one line each, "kind: NAME  meaning"):
  *
@@ -72,7 +76,12 @@ CarelevelPack *carelevel_pack_from_toml(const char *toml, char **error_out);
 
 void carelevel_pack_free(CarelevelPack *pack);
 
-/* intake_json: an intake 2. {"ok": report} or {"error": {...}}. */
+/* intake_json: an intake 2. {"ok": report} or {"error": {...}}. The report is
+ * schema/recommendation.schema.json, exactly as the Rust API writes it: "level", "urgent",
+ * "binding_rules", "fired", "not_evaluated", "ruled_out", "conditional", "scores" (each
+ * instrument the intake carries: "instrument", "field", "total", "from" ("given", "items" or
+ * "given_and_items"), "missing_items", "risk" for the C-SSRS screener), "cautions" (answers to
+ * reconcile first: "code", "message"), "plan", "pack" and "engine". */
 char *carelevel_assess(const CarelevelPack *pack, const char *intake_json);
 
 /* current_level: "outpatient", "iop", "php" or "inpatient"; intake_json: an intake 2.

@@ -25,8 +25,10 @@
 //!   serde_json's, as in [`IntakeError::Json`]);
 //! - `{"field", "message", "problem_kind", ...}`: an intake problem, [`IntakeProblem`] as the
 //!   core serialises it (`problem_kind` is `missing`, `out_of_range` with `value`, `min`,
-//!   `max`, `inconsistent` with `expected`, `conflict` with `reason`, `below_supported_age`
-//!   with `min`, `unknown_rating` with `suggestion`?, or `more_unknown_ratings` with `count`);
+//!   `max`, `inconsistent` with `expected`, `conflict` with `reason`, `total_disagrees` with
+//!   `given`, `sum`, `complete` and `items` (a total given beside its items that cannot be
+//!   their total), `below_supported_age` with `min`, `unknown_rating` with `suggestion`?, or
+//!   `more_unknown_ratings` with `count`);
 //! - `{"file", "rule"?, "message", "problem_kind", "id"?, "path"?, "line"?, "column"?,
 //!   "suggestion"?}`: a rule pack problem, [`PackProblem`] as the core serialises it. `rule`
 //!   names the item, e.g. ``rule `x` `` or ``rating `d1` ``, and is omitted when the problem
@@ -35,8 +37,13 @@
 //!   `column` count from 1 (the column in characters).
 //!
 //! Every `field`, `file`, `rule`, `message`, `problem_kind`, `id`, `path`, `suggestion`,
-//! `expected` and `reason` is a string, every `line`, `column`, `value`, `min`, `max` and
-//! `count` a number. The JSON Schemas of the last two forms are
+//! `expected`, `reason` and `items` is a string, every `line`, `column`, `value`, `min`,
+//! `max`, `count`, `given` and `sum` a number, and `complete` a boolean.
+//!
+//! A report ([`carelevel_assess`]'s `{"ok": report}`) is the core's JSON, byte for byte
+//! (`schema/recommendation.schema.json`), with every instrument the intake carries in
+//! `scores` (its total, where it comes from, the items a partial one lacks, the C-SSRS
+//! screener's triage) and the answers to reconcile first in `cautions`. The JSON Schemas of the last two forms are
 //! `schema/intake-problem.schema.json` and `schema/pack-problem.schema.json`. Null pointers,
 //! invalid UTF-8, bad JSON, 0.1 intakes, invalid intakes, bad levels, bad packs and even
 //! internal panics all take this shape. See `include/carelevel.h`, which lists the same kinds

@@ -136,6 +136,10 @@ fn check_shape(case: &str, out: &str) -> Value {
                     "reason",
                     "suggestion",
                     "count",
+                    "given",
+                    "sum",
+                    "complete",
+                    "items",
                 ],
             ),
             "invalid_pack" => (
@@ -152,12 +156,16 @@ fn check_shape(case: &str, out: &str) -> Value {
             "{case}: problem keys {keys:?}: {out}"
         );
         for (k, v) in p {
-            let number = ["line", "column", "value", "min", "max", "count"].contains(&k.as_str());
-            assert!(
-                if number { v.is_u64() } else { v.is_string() },
-                "{case}: problem {k} is not a {}: {out}",
-                if number { "number" } else { "string" }
-            );
+            let number = [
+                "line", "column", "value", "min", "max", "count", "given", "sum",
+            ]
+            .contains(&k.as_str());
+            let (ok, what) = match k.as_str() {
+                "complete" => (v.is_boolean(), "boolean"),
+                _ if number => (v.is_u64(), "number"),
+                _ => (v.is_string(), "string"),
+            };
+            assert!(ok, "{case}: problem {k} is not a {what}: {out}");
         }
     }
     v["error"].clone()
@@ -243,6 +251,15 @@ fn every_error_path_returns_the_one_shape() {
     conflicting["substance_use"][0]["cows"] = 3.into();
     conflicting["notes"] = "SECRET".into();
     let conflicting = conflicting.to_string();
+    // A total its items cannot make: GAD-7 8, its seven items all `not_at_all`.
+    let mut disagreeing: Value = serde_json::from_str(INTAKE).unwrap();
+    disagreeing["severity"]["gad7_items"] = serde_json::json!({
+        "nervous": "not_at_all", "uncontrolled_worry": "not_at_all",
+        "excessive_worry": "not_at_all", "trouble_relaxing": "not_at_all",
+        "restlessness": "not_at_all", "irritability": "not_at_all", "dread": "not_at_all"
+    });
+    disagreeing["notes"] = "SECRET".into();
+    let disagreeing = disagreeing.to_string();
     let mut too_young: Value = serde_json::from_str(INTAKE).unwrap();
     too_young["age"] = 4.into();
     too_young["notes"] = "SECRET".into();
@@ -293,6 +310,13 @@ fn every_error_path_returns_the_one_shape() {
             assess(pack, Some(&c(conflicting.as_bytes()))),
             "invalid_intake",
             "substance_use[0].cows",
+            None,
+        ),
+        (
+            "assess: a total its items cannot make",
+            assess(pack, Some(&c(disagreeing.as_bytes()))),
+            "invalid_intake",
+            "severity.gad7",
             None,
         ),
         (
@@ -493,6 +517,11 @@ fn every_error_path_returns_the_one_shape() {
     for (name, text, problem_kind) in [
         ("assess: conflicting answers", &conflicting, "conflict"),
         (
+            "assess: a total its items cannot make",
+            &disagreeing,
+            "total_disagrees",
+        ),
+        (
             "assess: below the supported age",
             &too_young,
             "below_supported_age",
@@ -511,6 +540,20 @@ fn every_error_path_returns_the_one_shape() {
     }
     let (conflict, _) = output("assess: conflicting answers");
     assert!(conflict["problems"][0]["reason"].is_string());
+    let (disagrees, out) = output("assess: a total its items cannot make");
+    assert_eq!(
+        disagrees["problems"][0],
+        serde_json::json!({
+            "field": "severity.gad7",
+            "message": "`severity.gad7` is 8, but its items (`severity.gad7_items`) sum to 0",
+            "problem_kind": "total_disagrees",
+            "given": 8,
+            "sum": 0,
+            "complete": true,
+            "items": "severity.gad7_items"
+        }),
+        "{out}"
+    );
     let (too_young, _) = output("assess: below the supported age");
     assert_eq!(too_young["problems"][0]["min"], 12);
     // A malformed intake's problem carries the core's line and column.

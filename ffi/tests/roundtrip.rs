@@ -166,3 +166,49 @@ fn arbitrary_bytes_give_json_errors_never_crashes() {
         carelevel_free(std::ptr::null_mut());
     }
 }
+
+/// A report scored from items crosses the boundary unchanged: its `scores` (the C-SSRS
+/// screener's triage, a partial instrument's missing items) and its `cautions`.
+#[test]
+fn a_report_scored_from_items_passes_through_unchanged() {
+    let mut v: serde_json::Value = serde_json::from_str(include_str!(
+        "../../examples/intakes/iop_scored_from_items.json"
+    ))
+    .unwrap();
+    let safety = v["safety"].as_object_mut().unwrap();
+    safety.remove("suicidal_ideation");
+    safety.remove("suicidal_behavior");
+    v["safety"]["phq9_item9"] = "several_days".into();
+    v["safety"]["cssrs"] = serde_json::json!({
+        "wish_to_be_dead": false, "nonspecific_thoughts": false, "behavior": false
+    });
+    v["severity"]["gad7_items"]
+        .as_object_mut()
+        .unwrap()
+        .remove("dread");
+    let text = v.to_string();
+    let rust = carelevel::RulePack::builtin().assess_json(&text).unwrap();
+    let pack = carelevel_pack_builtin();
+    let got = call(pack, text.as_bytes());
+    // SAFETY: freed once.
+    unsafe { carelevel_pack_free(pack) };
+    assert_eq!(got, format!("{{\"ok\":{rust}}}"));
+    let ok = &serde_json::from_str::<serde_json::Value>(&got).unwrap()["ok"];
+    let scores = ok["scores"].as_array().unwrap();
+    let instruments: Vec<&str> = scores
+        .iter()
+        .map(|s| s["instrument"].as_str().unwrap())
+        .collect();
+    assert_eq!(instruments, ["cssrs", "phq9", "gad7", "ciwa_ar"], "{ok}");
+    assert_eq!(scores[0]["risk"], "none", "{ok}");
+    assert_eq!(scores[2]["total"], serde_json::Value::Null, "{ok}");
+    assert_eq!(
+        scores[2]["missing_items"],
+        serde_json::json!(["severity.gad7_items.dread"]),
+        "{ok}"
+    );
+    assert_eq!(
+        ok["cautions"][0]["code"], "phq9_item9_positive_without_suicidal_ideation",
+        "{ok}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Intake JSON (intake 2, and anything else: a 0.1 intake is refused): parsing never panics,
 //! a parsed intake round-trips through `to_json`, and assessing it (directly or through
-//! `assess_json`) never panics. Seed it with the bundled intakes (see `Cargo.toml`).
+//! `assess_json`) and rendering its report never panics. Seed it with the bundled intakes (see
+//! `Cargo.toml`; `iop_scored_from_items.json` gives the instruments item by item).
 
 #![no_main]
 
@@ -26,9 +27,11 @@ fuzz_target!(|data: &[u8]| {
             "parse -> to_json -> parse changed the intake"
         );
         if let Ok(rec) = pack().assess(&intake) {
-            let _ = rec
-                .to_report(Some(&intake.engagement.preferences))
-                .to_text();
+            // Every rendering, with the instruments' scores and the cautions.
+            let report = rec.to_report(Some(&intake.engagement.preferences));
+            let _ = report.to_text();
+            let _ = report.to_markdown();
+            let _ = report.to_cds_card();
         }
     }
     let _ = pack().assess_json(&text);

@@ -7,8 +7,12 @@
 use carelevel::{BUILTIN_SOURCES, Intake, RulePack};
 use libfuzzer_sys::fuzz_target;
 
-/// An intake 2 that the built-in rules place (the bundled example).
-const INTAKE: &str = include_str!("../../examples/intakes/iop_primary.json");
+/// Intakes 2 that the built-in rules place (bundled examples: one given by totals, one with
+/// its instruments given item by item).
+const INTAKES: [&str; 2] = [
+    include_str!("../../examples/intakes/iop_primary.json"),
+    include_str!("../../examples/intakes/iop_scored_from_items.json"),
+];
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -21,10 +25,12 @@ fuzz_target!(|data: &[u8]| {
         vec![("fuzz.toml", &*text)],
         vec![pack_toml, ("fuzz.toml", &*text)],
     ] {
-        if let Ok(pack) = RulePack::from_sources(&sources)
-            && let Ok(intake) = Intake::from_json(INTAKE)
-        {
-            let _ = pack.assess(&intake);
+        if let Ok(pack) = RulePack::from_sources(&sources) {
+            for text in INTAKES {
+                if let Ok(intake) = Intake::from_json(text) {
+                    let _ = pack.assess(&intake);
+                }
+            }
         }
     }
 });

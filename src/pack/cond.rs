@@ -82,6 +82,14 @@ impl Cond {
 pub(crate) trait Lookup {
     /// The value of answer `a`, if given.
     fn value(&self, a: AnswerRef) -> Option<Value>;
+
+    /// Whether an answer without a value was nonetheless obtained in part: an instrument
+    /// given item by item but not complete, or a safety item declined or not assessable. Such
+    /// an answer is not "not given": `any_given` cannot be decided against it. Only asked of
+    /// an answer whose value is absent.
+    fn obtained(&self, _a: AnswerRef) -> bool {
+        false
+    }
 }
 
 /// Told each answer a condition reads, with its value, in the order read (once per read: a
@@ -113,7 +121,8 @@ impl Recorder for NoTrace {
 /// scale holds for a person it does not apply to; `answered` is true); `all` is false if any
 /// part is false, else unknown if any part is; `any` is true
 /// if any part is true, else unknown if any part is; `any_given` is true if any part is true,
-/// else false if any part is known, else unknown; `not` swaps true and false;
+/// else false if any part is known and none unknown was obtained in part (see
+/// [`Lookup::obtained`]), else unknown; `not` swaps true and false;
 /// `at_least_n` is true once `n` parts are true, unknown while unknown parts could still make
 /// up `n`, else false.
 ///
@@ -198,15 +207,35 @@ fn any<L: Lookup, R: Recorder>(list: &[Cond], at: &L, rec: &mut R) -> Tri {
 }
 
 fn any_given<L: Lookup, R: Recorder>(list: &[Cond], at: &L, rec: &mut R) -> Tri {
-    let mut known = false;
+    let (mut known, mut pending) = (false, false);
     for c in list {
         match node(c, at, rec) {
             Tri::True => return Tri::True,
             Tri::False => known = true,
-            Tri::Unknown => {}
+            Tri::Unknown => pending |= obtained(c, at),
         }
     }
-    if known { Tri::False } else { Tri::Unknown }
+    // An alternative obtained in part (a partial instrument, a declined item) may still
+    // hold: the others do not decide against it.
+    if known && !pending {
+        Tri::False
+    } else {
+        Tri::Unknown
+    }
+}
+
+/// Whether a test that came out unknown read an answer that was obtained in part.
+fn obtained<L: Lookup>(c: &Cond, at: &L) -> bool {
+    match c {
+        Cond::Bool(a, _) | Cond::Range(a, _, _) | Cond::Mask(a, _) => {
+            at.value(*a).is_none() && at.obtained(*a)
+        }
+        Cond::Answered(..) => false,
+        Cond::All(list) | Cond::Any(list) | Cond::AnyGiven(list) | Cond::AtLeast(_, list) => {
+            list.iter().any(|c| obtained(c, at))
+        }
+        Cond::Not(c) => obtained(c, at),
+    }
 }
 
 fn not<L: Lookup, R: Recorder>(c: &Cond, at: &L, rec: &mut R) -> Tri {
