@@ -39,7 +39,10 @@
 //!   them (`adolescent` and `age`, a score and its ratings, `history.progress` being required
 //!   once a setting is given). The spaces checked therefore contain every real combination
 //!   and some impossible ones: a property that holds on them holds for every intake, and an
-//!   impossible combination can only raise a false alarm, never hide a problem.
+//!   impossible combination can only raise a false alarm, never hide a problem. One state is
+//!   not modelled: an instrument given in part (items, no total) is taken as absent, where the
+//!   engine leaves an `any_given` over it unknown rather than decided by the alternatives; the
+//!   engine is then the more cautious of the two.
 //!
 //! **(a) Every intake gets a level.** Structurally: outpatient unless a floor fires. So that
 //! every recommendation also *names* a rule, [`Analysis::baseline_rules`] lists the rules with
