@@ -494,6 +494,14 @@ impl RulePack {
         }
     }
 
+    /// Resolves every answer without checking the intake, and evaluates: for an intake
+    /// already checked, or one whose only problems are missing items (read as unknown).
+    pub(crate) fn evaluate_unchecked<'a>(&'a self, intake: &'a Intake) -> Recommendation<'a> {
+        let mut answers = Answers::blank(self, intake);
+        answers.fill_unchecked();
+        self.evaluate(&answers)
+    }
+
     /// The youngest age this pack supports, when the intake's age is below it.
     #[inline]
     fn below_supported_age(&self, intake: &Intake) -> Option<u32> {

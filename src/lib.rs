@@ -7,8 +7,9 @@
 // intake (the types `intake`, their item `catalogue`, the strict `json` reader, `builder`,
 // the instruments scored from their items, `intake::score`)
 // -> answer -> pack (rules; `analysis` proves a pack with the same evaluator) -> engine
-// (level, trace) -> plan -> report (contract, JSON writer, renderers) -> adapters
-// (overrides, transition, cds_hooks, fhir). `level`, `vocab`, `error` and `digest` are
+// (level, trace; `provisional`: the bounds of an incomplete intake, what to ask next) -> plan
+// -> report (contract, JSON writer, renderers) -> adapters (overrides, transition, cds_hooks,
+// fhir). `level`, `vocab`, `error` and `digest` are
 // shared vocabulary used by every step.
 pub mod analysis;
 mod answer;
@@ -27,6 +28,7 @@ mod level;
 pub mod overrides;
 pub mod pack;
 mod plan;
+mod provisional;
 mod report;
 pub mod schema;
 #[cfg(feature = "proptest")]
@@ -45,6 +47,7 @@ pub use error::{IntakeError, IntakeProblem, ProblemKind};
 pub use intake::Intake;
 pub use level::{Level, UnknownLevel};
 pub use pack::{BUILTIN_SOURCES, PackError, PackMeta, Rule, RulePack};
+pub use provisional::{AskNext, Status};
 pub use report::{
     AnswerRead, AnswerValue, Caution, ConditionalLevel, Cost, EngineInfo, FiredRule,
     InstrumentScore, NotApplicable, NotEvaluated, PackInfo, Plan, PlanReferral, PlanService,
