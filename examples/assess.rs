@@ -18,17 +18,25 @@
 //! conversion, so the assessment is then refused, naming it: answer it in the intake 2 form
 //! (`cargo run --example convert_v0_1 -- OLD.json > NEW.json` writes one to complete).
 //!
-//! Exit codes: 0 the output was written; 1 bad input or usage (the error on stderr, naming
-//! the field); 3 stdout was closed before the output was written (for example
+//! An intake missing required items (or with a required item declined) is assessed
+//! provisionally: the output says so, gives the bounds and the item to ask next, and the
+//! program exits 4.
+//!
+//! Exit codes: 0 the output was written (a final result); 4 the output was written and the
+//! result is provisional; 1 bad input or usage (the error on stderr, naming the field); 3
+//! stdout was closed before the output was written (for example
 //! `assess --json FILE | head -1`), which ends quietly, with no message and no panic.
 
 use carelevel::transition::{OverrideReason, OverrideRequest};
-use carelevel::{Intake, Level, RulePack};
+use carelevel::{Intake, Level, RulePack, Status};
 use std::io::Write;
 use std::process::ExitCode;
 
 /// The exit code when the reader of stdout has gone away (documented above).
 const STDOUT_CLOSED: u8 = 3;
+
+/// The exit code when the result was written and is provisional (documented above).
+const PROVISIONAL: u8 = 4;
 
 const USAGE: &str = "usage: assess [--json | --markdown] [--pack RULES.toml]... [--from-0.1] \
                      [--current LEVEL | --override LEVEL [--reason CODE]... [--note TEXT]] INTAKE.json";
@@ -39,7 +47,7 @@ enum Format {
     Markdown,
 }
 
-fn run() -> Result<String, String> {
+fn run() -> Result<(String, bool), String> {
     let mut format = Format::Text;
     let mut file = None;
     let mut packs: Vec<String> = Vec::new();
@@ -71,7 +79,7 @@ fn run() -> Result<String, String> {
             }
             "--note" => note = Some(args.next().ok_or("--note needs text")?),
             "--from-0.1" => from_v0_1 = true,
-            "-h" | "--help" => return Ok(format!("{USAGE}\n")),
+            "-h" | "--help" => return Ok((format!("{USAGE}\n"), false)),
             other if other.starts_with("--") => {
                 return Err(format!("unknown option `{other}`\n{USAGE}"));
             }
@@ -125,30 +133,33 @@ fn run() -> Result<String, String> {
         let t = pack
             .transition(current, &intake)
             .map_err(|e| format!("{file}: {e}"))?;
-        return Ok(match format {
-            Format::Json => serde_json::to_string_pretty(&t).map_err(|e| e.to_string())? + "\n",
-            _ => {
-                let weeks = t
-                    .review_within_weeks
-                    .map(|w| format!("\nReview within {w} weeks."))
-                    .unwrap_or_default();
-                let aftercare: Vec<&str> = t.aftercare.iter().map(|a| a.title()).collect();
-                let aftercare = if aftercare.is_empty() {
-                    String::new()
-                } else {
-                    format!("\nAftercare: {}.", aftercare.join("; "))
-                };
-                format!(
-                    "Transition: {:?} from {} to {} ({}).\nRules: {}{weeks}{aftercare}\n\n{}",
-                    t.kind,
-                    t.from,
-                    t.to,
-                    t.reason,
-                    t.rules.join(", "),
-                    t.recommendation.to_text()
-                )
-            }
-        });
+        return Ok((
+            match format {
+                Format::Json => serde_json::to_string_pretty(&t).map_err(|e| e.to_string())? + "\n",
+                _ => {
+                    let weeks = t
+                        .review_within_weeks
+                        .map(|w| format!("\nReview within {w} weeks."))
+                        .unwrap_or_default();
+                    let aftercare: Vec<&str> = t.aftercare.iter().map(|a| a.title()).collect();
+                    let aftercare = if aftercare.is_empty() {
+                        String::new()
+                    } else {
+                        format!("\nAftercare: {}.", aftercare.join("; "))
+                    };
+                    format!(
+                        "Transition: {:?} from {} to {} ({}).\nRules: {}{weeks}{aftercare}\n\n{}",
+                        t.kind,
+                        t.from,
+                        t.to,
+                        t.reason,
+                        t.rules.join(", "),
+                        t.recommendation.to_text()
+                    )
+                }
+            },
+            false,
+        ));
     }
     let report = pack.report(&intake).map_err(|e| format!("{file}: {e}"))?;
     if let Some(arranged) = arranged {
@@ -160,23 +171,33 @@ fn run() -> Result<String, String> {
         let record = report
             .record_override(request)
             .map_err(|e| format!("{file}: {e}"))?;
-        return Ok(serde_json::to_string_pretty(&record).map_err(|e| e.to_string())? + "\n");
+        return Ok((
+            serde_json::to_string_pretty(&record).map_err(|e| e.to_string())? + "\n",
+            false,
+        ));
     }
-    Ok(match format {
-        Format::Text => report.to_text(),
-        Format::Markdown => report.to_markdown(),
-        Format::Json => serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n",
-    })
+    let provisional = report.status == Status::Provisional;
+    Ok((
+        match format {
+            Format::Text => report.to_text(),
+            Format::Markdown => report.to_markdown(),
+            Format::Json => {
+                serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
+            }
+        },
+        provisional,
+    ))
 }
 
 fn main() -> ExitCode {
     match run() {
-        Ok(out) => {
+        Ok((out, provisional)) => {
             let mut stdout = std::io::stdout().lock();
             match stdout
                 .write_all(out.as_bytes())
                 .and_then(|()| stdout.flush())
             {
+                Ok(()) if provisional => ExitCode::from(PROVISIONAL),
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
                     ExitCode::from(STDOUT_CLOSED)

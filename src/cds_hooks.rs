@@ -100,15 +100,29 @@ impl Report {
         let could_rise = self
             .not_evaluated
             .iter()
-            .any(|n| n.floor.is_some_and(|f| f > self.level));
+            .any(|n| n.floor.is_some_and(|f| f > self.level_at_least));
+        let provisional = self.level.is_none();
         let indicator = if self.urgent {
             Indicator::Critical
-        } else if self.level >= Level::Php || could_rise || !self.cautions.is_empty() {
+        } else if self.level_at_least >= Level::Php
+            || could_rise
+            || provisional
+            || !self.cautions.is_empty()
+        {
             Indicator::Warning
         } else {
             Indicator::Info
         };
-        let mut summary = format!("Recommended level of care: {}", self.level.title());
+        let mut summary = match self.level {
+            Some(level) => format!("Recommended level of care: {}", level.title()),
+            // A provisional result is never shown as a level.
+            None => format!(
+                "At least {} - {} answer{} missing",
+                self.level_at_least.title(),
+                self.ask_next.len(),
+                if self.ask_next.len() == 1 { "" } else { "s" }
+            ),
+        };
         if self.urgent {
             summary.push_str(" - same-day evaluation");
         }

@@ -2376,7 +2376,12 @@ impl Report {
             .collect();
         RiskAssessment {
             resource_type: "RiskAssessment".into(),
-            status: "final".into(),
+            // A provisional result (answers missing) is preliminary.
+            status: match self.status {
+                crate::Status::Final => "final",
+                crate::Status::Provisional => "preliminary",
+            }
+            .into(),
             subject: Reference {
                 reference: subject.into(),
             },
@@ -2395,7 +2400,7 @@ impl Report {
                 reference: response.into(),
             }],
             prediction: vec![Prediction {
-                outcome: level_concept(self.level),
+                outcome: level_concept(self.level_at_least),
                 rationale: binding.join("; "),
             }],
             mitigation: format!(

@@ -110,6 +110,11 @@ pub enum OverrideError {
     /// The arranged level is the recommended level: that is not an override.
     #[error("override `arranged` is `{0}`, the recommended level itself: that is not an override")]
     SameAsRecommendation(Level),
+    /// The recommendation is provisional: there is no level to override yet.
+    #[error(
+        "the recommendation is provisional (answers are missing): complete the intake before recording an override"
+    )]
+    Provisional,
     /// No reason was given.
     #[error("override `reasons` is empty: give at least one coded reason")]
     NoReason,
@@ -204,8 +209,11 @@ impl Report {
         &self,
         request: OverrideRequest,
     ) -> Result<OverrideRecord, OverrideError> {
-        if request.arranged == self.level {
-            return Err(OverrideError::SameAsRecommendation(self.level));
+        let Some(level) = self.level else {
+            return Err(OverrideError::Provisional);
+        };
+        if request.arranged == level {
+            return Err(OverrideError::SameAsRecommendation(level));
         }
         if request.reasons.is_empty() {
             return Err(OverrideError::NoReason);
@@ -232,7 +240,7 @@ impl Report {
             }
         }
         Ok(OverrideRecord {
-            recommended: self.level,
+            recommended: level,
             arranged: request.arranged,
             reasons: request
                 .reasons

@@ -31,7 +31,10 @@ pub enum Status {
 }
 
 /// A missing answer, and how far it could move the recommendation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct AskNext {
     /// The answer's name (an item's path, or a derived answer such as `withdrawal.ciwa_ar`).
@@ -123,8 +126,9 @@ impl Recommendation<'_> {
         }
     }
 
-    /// The answers to ask next, most useful first: safety first, then by how high they
-    /// could take the level, then by name. Each answer a rule not evaluated is waiting for,
+    /// The answers to ask next, most useful first: the acute-safety items, then other safety
+    /// answers (declinable or read by an urgent or safety rule), then the rest; within each,
+    /// by how high they could take the level, then by name. Each answer a rule not evaluated is waiting for,
     /// and each required item missing.
     pub fn ask_next(&self) -> Vec<AskNext> {
         let mut out: Vec<AskNext> = Vec::new();
@@ -163,9 +167,20 @@ impl Recommendation<'_> {
                 });
             }
         }
+        // The acute-safety items first, then other safety answers, then the rest; within
+        // each, the highest level they could take it to first.
+        let tier = |a: &AskNext| {
+            if a.answer.starts_with("safety.") {
+                0
+            } else if a.safety {
+                1
+            } else {
+                2
+            }
+        };
         out.sort_by(|a, b| {
-            b.safety
-                .cmp(&a.safety)
+            tier(a)
+                .cmp(&tier(b))
                 .then(b.could_reach.cmp(&a.could_reach))
                 .then(a.answer.cmp(&b.answer))
         });

@@ -16,6 +16,7 @@ use crate::engine::{Firing, Recommendation};
 use crate::intake::Preferences;
 use crate::pack::RulePack;
 use crate::plan::PROGRAMME_ORIGIN;
+use crate::provisional::Status;
 
 /// A JSON text being written into a `String` (so it needs no UTF-8 check at the end: every
 /// piece written is a `&str` or ASCII).
@@ -253,8 +254,20 @@ impl Recommendation<'_> {
     ) -> Result<(), serde_json::Error> {
         let pack = self.pack;
         let mut w = Json(out);
-        w.raw("{\"level\":");
+        let status = self.status();
+        w.raw("{\"status\":");
+        w.str(match status {
+            Status::Final => "final",
+            Status::Provisional => "provisional",
+        });
+        if status == Status::Final {
+            w.raw(",\"level\":");
+            w.level(self.level);
+        }
+        w.raw(",\"level_at_least\":");
         w.level(self.level);
+        w.raw(",\"level_at_most\":");
+        w.level(self.level_at_most());
         w.raw(",\"urgent\":");
         w.bool(self.urgent);
         w.raw(",\"binding_rules\":");
@@ -288,6 +301,18 @@ impl Recommendation<'_> {
             w.list(missing, |w, x| w.answer_name(pack, x.answer));
             w.raw(",\"reason\":");
             w.str(&r.reason);
+            w.raw("}");
+        });
+        w.raw(",\"ask_next\":");
+        w.list(self.ask_next().iter(), |w, a| {
+            w.raw("{\"answer\":");
+            w.str(&a.answer);
+            w.raw(",\"could_reach\":");
+            w.level(a.could_reach);
+            w.raw(",\"safety\":");
+            w.bool(a.safety);
+            w.raw(",\"rules\":");
+            w.list(a.rules.iter(), |w, r| w.str(r));
             w.raw("}");
         });
         w.raw(",\"ruled_out\":");
@@ -487,6 +512,7 @@ mod tests {
     //! and `tests/golden.rs`.
 
     use super::*;
+    use crate::provisional::Status;
     use crate::vocab::{Criterion, Referral, Service};
     use crate::{Intake, Report};
     use proptest::prelude::*;

@@ -10,6 +10,7 @@ use crate::answer::{AnswerKind, AnswerRef, Value};
 use crate::engine::{Firing, Recommendation};
 use crate::error::IntakeError;
 use crate::intake::{Intake, Preferences};
+use crate::provisional::{AskNext, Status};
 use crate::vocab::Criterion;
 use crate::{Level, RulePack};
 use schemars::JsonSchema;
@@ -24,8 +25,19 @@ pub use crate::plan::{Cost, Plan, PlanReferral, PlanService, Schedule, Weeks};
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Report {
-    /// The recommended level of care.
-    pub level: Level,
+    /// `final`, or `provisional` when answers the pack needs are missing, declined or could
+    /// not be assessed.
+    pub status: Status,
+    /// The recommended level of care, present only when the status is `final`: a provisional
+    /// result has no `level`, so a reader of `level` alone can never take a lower bound for
+    /// an answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// The level the known answers already guarantee (the final level when final).
+    pub level_at_least: Level,
+    /// The highest level the missing answers could still require (the final level when
+    /// final).
+    pub level_at_most: Level,
     /// A safety rule fired: the person needs same-day evaluation.
     pub urgent: bool,
     /// Ids of the rules that set the level (their floor equals it).
@@ -34,6 +46,9 @@ pub struct Report {
     pub fired: Vec<FiredRule>,
     /// Rules that could not be evaluated because an optional answer is absent.
     pub not_evaluated: Vec<NotEvaluated>,
+    /// The missing answers, the one to ask next first: safety first, then by how high they
+    /// could take the level.
+    pub ask_next: Vec<AskNext>,
     /// For each less intensive level, the rules that rule it out.
     pub ruled_out: Vec<RuledOut>,
     /// Lower levels that one arranged condition would allow.
@@ -325,12 +340,17 @@ impl Recommendation<'_> {
                 message: c.message.to_owned(),
             });
         });
+        let status = self.status();
         Report {
-            level: self.level,
+            status,
+            level: (status == Status::Final).then_some(self.level),
+            level_at_least: self.level,
+            level_at_most: self.level_at_most(),
             urgent: self.urgent,
             binding_rules: self.binding_rules().map(|r| r.id.clone()).collect(),
             fired,
             not_evaluated,
+            ask_next: self.ask_next(),
             ruled_out,
             conditional,
             scores,
@@ -371,7 +391,7 @@ impl RulePack {
     /// # Ok::<(), carelevel::IntakeError>(())
     /// ```
     pub fn report(&self, intake: &Intake) -> Result<Report, IntakeError> {
-        let rec = self.assess(intake)?;
+        let rec = self.assess_partial(intake)?;
         Ok(rec.to_report(Some(&intake.engagement.preferences)))
     }
 
@@ -393,7 +413,7 @@ impl RulePack {
     /// ```
     pub fn assess_json(&self, json: &str) -> Result<String, IntakeError> {
         let intake = Intake::from_json(json)?;
-        let rec = self.assess(&intake)?;
+        let rec = self.assess_partial(&intake)?;
         // The owned report's JSON, written straight from the recommendation (`json.rs`):
         // the same bytes as `serde_json::to_string(&self.report(&intake)?)`. A report is a
         // few KiB: start with room for it rather than growing (and copying) the buffer.
@@ -415,7 +435,7 @@ impl Report {
     /// ```
     /// # let json = include_str!("../../examples/intakes/inpatient_suicide_plan.json");
     /// let report = carelevel::RulePack::builtin().report(&carelevel::Intake::from_json(json)?)?;
-    /// assert!(report.binding().all(|f| f.floor == Some(report.level)));
+    /// assert!(report.binding().all(|f| f.floor == report.level));
     /// assert_eq!(report.binding().count(), report.binding_rules.len());
     /// # Ok::<(), carelevel::IntakeError>(())
     /// ```

@@ -152,12 +152,41 @@ fn render(r: &Report, style: Style) -> String {
     let md = style == Style::Markdown;
     let b = style.bullet();
     let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "{}Recommended level: {}",
-        if md { "## " } else { "" },
-        r.level.title()
-    );
+    match r.level {
+        Some(level) => {
+            let _ = writeln!(
+                o,
+                "{}Recommended level: {}",
+                if md { "## " } else { "" },
+                level.title()
+            );
+        }
+        // Never shown as a level: the bounds, and what is missing.
+        None => {
+            let _ = writeln!(
+                o,
+                "{}Provisional: at least {}, up to {} ({} answer{} missing)",
+                if md { "## " } else { "" },
+                r.level_at_least.title(),
+                r.level_at_most.title(),
+                r.ask_next.len(),
+                if r.ask_next.len() == 1 { "" } else { "s" }
+            );
+            if let Some(next) = r.ask_next.first() {
+                let raise = if next.could_reach > r.level_at_least {
+                    format!(" — could raise the level to {}", next.could_reach.title())
+                } else {
+                    String::new()
+                };
+                let line = format!("Ask next: {}{raise}", style.code(&next.answer));
+                let _ = if md {
+                    writeln!(o, "\n**{line}**")
+                } else {
+                    writeln!(o, "{line}")
+                };
+            }
+        }
+    }
     if r.urgent {
         let _ = writeln!(
             o,
@@ -225,7 +254,7 @@ fn render(r: &Report, style: Style) -> String {
                 .iter()
                 .filter_map(|n| n.floor)
                 .max()
-                .filter(|f| *f > r.level);
+                .filter(|f| *f > r.level_at_least);
             let risk = top
                 .map(|f| format!("; if it applies it could require up to {}", f.title()))
                 .unwrap_or_default();
@@ -309,7 +338,12 @@ fn card_detail(r: &Report) -> String {
     for c in &r.cautions {
         let _ = writeln!(d, "**Reconcile:** {}\n", c.message);
     }
-    let _ = writeln!(d, "**Binding rules** (they set {}):\n", r.level.title());
+    let _ = writeln!(
+        d,
+        "**Binding rules** (they set {}{}):\n",
+        if r.level.is_some() { "" } else { "at least " },
+        r.level_at_least.title()
+    );
     for f in r.binding() {
         // Reasons and sources come from the pack: escaped, so they cannot add markup.
         let _ = writeln!(
@@ -331,7 +365,7 @@ fn card_detail(r: &Report) -> String {
     let raising: BTreeSet<Cow<'_, str>> = r
         .not_evaluated
         .iter()
-        .filter(|n| n.floor.is_some_and(|f| f > r.level))
+        .filter(|n| n.floor.is_some_and(|f| f > r.level_at_least))
         .flat_map(|n| n.missing.iter().map(|m| md.code(m)))
         .collect();
     if !raising.is_empty() {
