@@ -375,11 +375,12 @@ const REPORT_JSON_CAPACITY: usize = 8 * 1024;
 
 impl RulePack {
     /// Assesses an intake and returns the owned [`Report`], with the intake's preferences
-    /// carried into the plan.
+    /// carried into the plan. An incomplete intake gives a provisional report (as
+    /// [`RulePack::assess_partial`]).
     ///
     /// # Errors
     ///
-    /// As for [`RulePack::assess`].
+    /// As for [`RulePack::assess_partial`].
     ///
     /// # Examples
     ///
@@ -395,12 +396,13 @@ impl RulePack {
         Ok(rec.to_report(Some(&intake.engagement.preferences)))
     }
 
-    /// JSON in, JSON out: reads an intake, assesses it and returns the report as JSON.
+    /// JSON in, JSON out: reads an intake, assesses it (an incomplete one provisionally, as
+    /// [`RulePack::assess_partial`] does) and returns the report as JSON.
     ///
     /// # Errors
     ///
-    /// As for [`Intake::from_json`] and [`RulePack::assess`]; [`IntakeError::Output`] if the
-    /// report cannot be written as JSON (not expected, but never hidden).
+    /// As for [`Intake::from_json`] and [`RulePack::assess_partial`]; [`IntakeError::Output`]
+    /// if the report cannot be written as JSON (not expected, but never hidden).
     ///
     /// # Examples
     ///
@@ -408,7 +410,15 @@ impl RulePack {
     /// # let json = include_str!("../../examples/intakes/php_daily_structure.json");
     /// let pack = carelevel::RulePack::builtin();
     /// let out = pack.assess_json(json)?;
-    /// assert!(out.starts_with(r#"{"level":"#));
+    /// assert!(out.starts_with(r#"{"status":"final","level":"php","#));
+    ///
+    /// // An intake missing required items: provisional, and no `level` to misread.
+    /// let out = pack.assess_json(r#"{"schema_version": "2", "age": 40}"#)?;
+    /// assert!(out.starts_with(r#"{"status":"provisional","level_at_least":"#));
+    /// let report: serde_json::Value = serde_json::from_str(&out).map_err(|e| {
+    ///     carelevel::IntakeError::Output { message: e.to_string() }
+    /// })?;
+    /// assert!(report.get("level").is_none());
     /// # Ok::<(), carelevel::IntakeError>(())
     /// ```
     pub fn assess_json(&self, json: &str) -> Result<String, IntakeError> {
