@@ -428,7 +428,13 @@ impl RulePack {
                         given,
                         sum,
                         complete,
-                        items: items.to_owned(),
+                        // An entry's items by their full path.
+                        items: match c.at {
+                            catalogue::At::Entry { group, index, .. } => {
+                                format!("{group}[{index}].{items}")
+                            }
+                            catalogue::At::Item(_) => items.to_owned(),
+                        },
                     },
                 },
             });

@@ -733,6 +733,8 @@ enum When {
     Yes(&'static str),
     /// `age` is below this.
     AgeBelow(u32),
+    /// The item at this path is not answered (the C-SSRS screener was not used).
+    Unanswered(&'static str),
 }
 
 /// The question an entry's substance conditions read: the substance of the same entry.
@@ -742,6 +744,15 @@ const ADULT_AGE: u32 = 18;
 
 /// The items that apply only under a condition.
 const APPLIES: &[(&str, When)] = &[
+    // The two suicide items are asked (and required) unless the screener answers them.
+    (
+        "safety.suicidal_ideation",
+        When::Unanswered("safety.cssrs.wish_to_be_dead"),
+    ),
+    (
+        "safety.suicidal_behavior",
+        When::Unanswered("safety.cssrs.behavior"),
+    ),
     (
         "safety.cssrs.method",
         When::Yes("safety.cssrs.nonspecific_thoughts"),
@@ -869,6 +880,10 @@ fn enable_when(d: &Item) -> (Vec<EnableWhen>, Option<String>) {
             answer_integer: Some(i64::from(age)),
             ..condition("age", "<")
         }),
+        Some(When::Unanswered(question)) => when.push(EnableWhen {
+            answer_boolean: Some(false),
+            ..condition(question, "exists")
+        }),
         None => {}
     }
     // R4 `que-12`: `enableBehavior` is given exactly when there are several conditions.
@@ -929,8 +944,12 @@ fn to_item(d: &'static Item) -> QuestionnaireItem {
         kind: kind.to_owned(),
         enable_when,
         enable_behavior,
-        // Required in treatment: required when enabled, and enabled only in treatment.
-        required: matches!(d.required, Required::Always | Required::InTreatment),
+        // Required in treatment, or unless screened: required when enabled, and enabled only
+        // in treatment, or when the screener is not used.
+        required: matches!(
+            d.required,
+            Required::Always | Required::InTreatment | Required::UnlessScreened
+        ),
         repeats,
         code: loinc_codes(d),
         answer_option: codes
@@ -2536,10 +2555,14 @@ mod tests {
                 "`{}`",
                 d.path
             );
-            // Required in treatment: required, and enabled only in treatment.
+            // Required in treatment: required, and enabled only in treatment; unless
+            // screened: required, and enabled only without the screener.
             assert_eq!(
                 qi.required,
-                matches!(d.required, Required::Always | Required::InTreatment),
+                matches!(
+                    d.required,
+                    Required::Always | Required::InTreatment | Required::UnlessScreened
+                ),
                 "`{}`",
                 d.path
             );
@@ -3003,6 +3026,10 @@ mod tests {
                         assert_eq!(conflict_at(&json, path), !applies, "`{path}` {years}");
                     }
                 }
+                // The suicide items beside the screener: the engine accepts them where they
+                // agree with it; the form simply does not ask them twice (no conflict to hold
+                // it to).
+                When::Unanswered(_) => {}
             }
         }
     }

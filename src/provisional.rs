@@ -115,9 +115,13 @@ impl Recommendation<'_> {
             let info = f.info();
             info.required && f.read(self.intake).is_none()
         });
+        // A screener answer that is only a floor (a rung above a yes was declined).
+        let floor_only = crate::intake::score::given(&self.intake.safety.cssrs)
+            .is_some_and(crate::intake::score::cssrs_floor_only);
         if self.level_at_most() > self.level()
             || could_become_urgent
             || required_unknown
+            || floor_only
             || !self.intake.missing_required().is_empty()
         {
             Status::Provisional

@@ -7,8 +7,8 @@
 
 use super::score;
 use super::{
-    Assessed, AudMedication, HarmToOthers, Intake, Medication, OudMedication, Remission, Setting,
-    Substance, SubstanceUse, SudSeverity,
+    Assessed, AudMedication, HarmToOthers, Intake, Medication, OudMedication, Recency, Remission,
+    Setting, Substance, SubstanceUse, SudSeverity,
 };
 use crate::catalogue::At;
 
@@ -285,11 +285,19 @@ fn screener_conflicts(i: &Intake, f: &mut impl FnMut(Conflict) -> bool) -> bool 
     {
         return true;
     }
+    // A direct answer below a rung the screener answered yes, or on a rung it answered no,
+    // contradicts it (also when the screener is incomplete).
     let given_ideation = answered(i.safety.suicidal_ideation);
     let scored_ideation = score::cssrs_ideation(c).and_then(|a| a.answer().copied());
-    if given_ideation.is_some()
+    let below_a_yes = given_ideation
+        .zip(score::cssrs_highest_yes(c))
+        .is_some_and(|(given, yes)| given < yes);
+    let on_a_no = given_ideation.is_some_and(|given| score::cssrs_said_no(c, given));
+    let differs = given_ideation.is_some()
         && scored_ideation.is_some()
-        && given_ideation != scored_ideation
+        && !score::cssrs_floor_only(c)
+        && given_ideation != scored_ideation;
+    if (below_a_yes || on_a_no || differs)
         && f(item(
             "safety.suicidal_ideation",
             "disagrees with the C-SSRS screener's items in `safety.cssrs`",
@@ -298,10 +306,14 @@ fn screener_conflicts(i: &Intake, f: &mut impl FnMut(Conflict) -> bool) -> bool 
         return true;
     }
     let given_behavior = answered(i.safety.suicidal_behavior);
-    let scored_behavior = score::cssrs_behavior(c).and_then(|a| a.answer().copied());
-    given_behavior.is_some()
-        && scored_behavior.is_some()
-        && given_behavior != scored_behavior
+    let yes = Some(Assessed::Answer(true));
+    let contradicts = match given_behavior {
+        None => false,
+        Some(Recency::Never) => c.behavior == yes,
+        Some(Recency::Lifetime) => c.behavior == no || c.behavior_past_3_months == yes,
+        Some(Recency::Past3Months) => c.behavior == no || c.behavior_past_3_months == no,
+    };
+    contradicts
         && f(item(
             "safety.suicidal_behavior",
             "disagrees with the C-SSRS screener's items in `safety.cssrs`",

@@ -196,10 +196,21 @@ pub(crate) const COWS_SCORES: [&[u32]; 11] = [
 /// `safety.phq9_item9`) when given item by item.
 #[inline]
 pub(crate) fn phq9(i: &Intake) -> Total {
+    // With no item 1-8 given, item 9 alone still bounds a given total (item 9 <= total <=
+    // item 9 + 24), so a total cannot silently contradict it; without a total it is no
+    // instrument.
+    let item9_bounds =
+        i.severity.phq9.is_some() && i.safety.phq9_item9.is_some_and(|a| a.answer().is_some());
     Total {
         given: i.severity.phq9,
-        items: given(&i.severity.phq9_items)
-            .map(|p| Items::of(&phq9_values(p, i.safety.phq9_item9))),
+        items: match given(&i.severity.phq9_items) {
+            Some(p) => Some(Items::of(&phq9_values(p, i.safety.phq9_item9))),
+            None if item9_bounds => Some(Items::of(&phq9_values(
+                &Phq9Items::default(),
+                i.safety.phq9_item9,
+            ))),
+            None => None,
+        },
     }
 }
 
@@ -312,17 +323,18 @@ fn said(a: Option<Assessed<bool>>) -> Said {
 }
 
 /// What the screener says of the past month's ideation: the most severe rung answered yes,
-/// once every more severe rung that applies is answered no; not obtained when one of those
-/// was declined or could not be assessed; `None` when one was not asked. Items 3-5 apply only
-/// after a yes to item 2 (a no skips them).
+/// once every more severe rung that applies is answered no. A yes is a floor: when the rungs
+/// above it were declined or could not be assessed, it is still the answer (the lowest the
+/// answers allow; [`cssrs_floor_only`] tells, and the result is then provisional with a
+/// caution). Not obtained when no rung is yes and one was declined; `None` when a rung that
+/// applies was not asked. Items 3-5 apply only after a yes to item 2: a no skips them, and a
+/// declined item 2 leaves them not obtained.
 pub(crate) fn cssrs_ideation(c: &CssrsScreener) -> Option<Assessed<SuicidalIdeation>> {
     let thoughts = said(c.nonspecific_thoughts);
-    let skipped = |a| {
-        if thoughts == Said::No {
-            Said::No
-        } else {
-            said(a)
-        }
+    let skipped = |a| match (thoughts, said(a)) {
+        (Said::No, _) => Said::No,
+        (Said::NotObtained(why), Said::NotAsked) => Said::NotObtained(why),
+        (_, s) => s,
     };
     let ladder = [
         (skipped(c.plan), SuicidalIdeation::PlanWithIntent),
@@ -334,7 +346,14 @@ pub(crate) fn cssrs_ideation(c: &CssrsScreener) -> Option<Assessed<SuicidalIdeat
     let mut blocked: Option<Option<Assessed<SuicidalIdeation>>> = None;
     for (answer, rung) in ladder {
         match answer {
-            Said::Yes => return blocked.unwrap_or(Some(Assessed::Answer(rung))),
+            // Not asked above a yes: the intake is incomplete. Declined above a yes: the yes
+            // is a floor.
+            Said::Yes => {
+                return match blocked {
+                    Some(None) => None,
+                    _ => Some(Assessed::Answer(rung)),
+                };
+            }
             Said::No => {}
             Said::NotObtained(why) => {
                 blocked.get_or_insert(Some(match why {
@@ -363,10 +382,64 @@ pub(crate) fn cssrs_behavior(c: &CssrsScreener) -> Option<Assessed<Recency>> {
         Said::NotAsked => None,
         Said::Yes => match said(c.behavior_past_3_months) {
             Said::Yes => Some(Assessed::Answer(Recency::Past3Months)),
-            Said::No => Some(Assessed::Answer(Recency::Lifetime)),
-            Said::NotObtained(why) => Some(not_obtained(why)),
+            // A declined follow-up leaves the floor: behaviour at some time in life.
+            Said::No | Said::NotObtained(_) => Some(Assessed::Answer(Recency::Lifetime)),
             Said::NotAsked => None,
         },
+    }
+}
+
+/// Whether the screener's answer is only a floor: a yes below a rung (or a yes to item 6
+/// beside a follow-up) that was declined or could not be assessed.
+pub(crate) fn cssrs_floor_only(c: &CssrsScreener) -> bool {
+    let declined = |a: Option<Assessed<bool>>| {
+        matches!(a, Some(Assessed::Declined | Assessed::UnableToAssess))
+    };
+    let yes = |a: Option<Assessed<bool>>| a == Some(Assessed::Answer(true));
+    let ladder = [
+        c.wish_to_be_dead,
+        c.nonspecific_thoughts,
+        c.method,
+        c.intent,
+        c.plan,
+    ];
+    let ideation = ladder.iter().enumerate().any(|(k, a)| {
+        yes(*a)
+            && ladder
+                .get(k + 1..)
+                .is_some_and(|above| above.iter().any(|x| declined(*x)))
+    });
+    ideation || (yes(c.behavior) && declined(c.behavior_past_3_months))
+}
+
+/// The highest rung of ideation the screener answered yes, if any.
+pub(crate) fn cssrs_highest_yes(c: &CssrsScreener) -> Option<SuicidalIdeation> {
+    let yes = |a: Option<Assessed<bool>>| a == Some(Assessed::Answer(true));
+    [
+        (c.plan, SuicidalIdeation::PlanWithIntent),
+        (c.intent, SuicidalIdeation::IntentWithoutPlan),
+        (c.method, SuicidalIdeation::MethodWithoutIntent),
+        (
+            c.nonspecific_thoughts,
+            SuicidalIdeation::NonspecificActiveThoughts,
+        ),
+        (c.wish_to_be_dead, SuicidalIdeation::WishToBeDead),
+    ]
+    .into_iter()
+    .find(|(a, _)| yes(*a))
+    .map(|(_, rung)| rung)
+}
+
+/// Whether the screener answered no to the item of this rung.
+pub(crate) fn cssrs_said_no(c: &CssrsScreener, rung: SuicidalIdeation) -> bool {
+    let no = Some(Assessed::Answer(false));
+    match rung {
+        SuicidalIdeation::None => false,
+        SuicidalIdeation::WishToBeDead => c.wish_to_be_dead == no,
+        SuicidalIdeation::NonspecificActiveThoughts => c.nonspecific_thoughts == no,
+        SuicidalIdeation::MethodWithoutIntent => c.method == no,
+        SuicidalIdeation::IntentWithoutPlan => c.intent == no,
+        SuicidalIdeation::PlanWithIntent => c.plan == no,
     }
 }
 

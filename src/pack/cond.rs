@@ -84,9 +84,9 @@ pub(crate) trait Lookup {
     fn value(&self, a: AnswerRef) -> Option<Value>;
 
     /// Whether an answer without a value was nonetheless obtained in part: an instrument
-    /// given item by item but not complete, or a safety item declined or not assessable. Such
-    /// an answer is not "not given": `any_given` cannot be decided against it. Only asked of
-    /// an answer whose value is absent.
+    /// given item by item but not complete. Such an answer is not "not given": `any_given`
+    /// cannot be decided against it. Only asked of an answer whose value is absent. (A
+    /// declined safety item reads as absent here, as the analysis models it.)
     fn obtained(&self, _a: AnswerRef) -> bool {
         false
     }

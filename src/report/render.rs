@@ -397,13 +397,14 @@ fn score_text(s: &InstrumentScore, style: Style) -> String {
     };
     let from = match s.from.as_str() {
         "items" => "from items",
-        "given_and_items" => "given, and agrees with its items",
+        "given_and_items" if s.missing_items.is_empty() => "given, and agrees with its items",
+        "given_and_items" => "given, within what its answered items allow",
         _ => "given",
     };
     let mut line = match (s.instrument.as_str(), s.total, &s.risk) {
         ("cssrs", _, Some(risk)) if risk == "none" => format!("{name}: no risk, {from}"),
         ("cssrs", _, Some(risk)) => format!("{name}: {risk} risk, {from}"),
-        ("cssrs", _, None) => format!("{name}: risk open, {from}"),
+        ("cssrs", _, None) => format!("{name}: risk not determined, {from}"),
         (_, Some(total), _) => format!("{name} = {total}, {from}"),
         (_, None, _) => format!("{name}: no total (a partial instrument), {from}"),
     };

@@ -141,7 +141,13 @@ pub(crate) fn for_each_line(i: &Intake, mut f: impl FnMut(Line)) {
         (
             "phq9",
             "severity.phq9",
-            score::phq9(i),
+            // Item 9 alone bounds a given total, but is no item-by-item PHQ-9 to report.
+            Total {
+                items: score::phq9(i)
+                    .items
+                    .filter(|_| score::given(&i.severity.phq9_items).is_some()),
+                ..score::phq9(i)
+            },
             ("", &score::PHQ9_ITEMS[..]),
         ),
         (
@@ -188,6 +194,12 @@ pub(crate) struct Caution {
 
 /// Calls `f` with each caution the intake raises.
 pub(crate) fn for_each_caution(i: &Intake, mut f: impl FnMut(Caution)) {
+    if score::given(&i.safety.cssrs).is_some_and(score::cssrs_floor_only) {
+        f(Caution {
+            code: "cssrs_declined_above_a_yes",
+            message: "a C-SSRS screener item above a yes was declined or could not be assessed: the suicide items and the triage use the lowest the answers allow; ask it again before relying on this placement",
+        });
+    }
     let item9 = i.safety.phq9_item9.and_then(|a| a.answer().copied());
     let ideation = score::suicidal_ideation(i).and_then(|a| a.answer().copied());
     if item9.is_some_and(|v| v > Frequency::NotAtAll) && ideation == Some(SuicidalIdeation::None) {
