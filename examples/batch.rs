@@ -7,7 +7,9 @@
 //!
 //! # Input
 //!
-//! Each line is one intake 2 (`"schema_version": "2"`), as `RulePack::assess_json` reads it.
+//! Each line is one intake 2 (`"schema_version": "2"`), as `RulePack::assess_json` reads it:
+//! an intake missing required items (or with one declined or not assessable) is assessed
+//! provisionally, not refused (see "Final and provisional results" below).
 //! A 0.1 intake is not converted: its line gets the error naming `schema_version`, which says
 //! how to convert it (`cargo run --example convert_v0_1 -- OLD.json`, one intake at a time, or
 //! `carelevel::intake::convert_v0_1`), so that the notes on what 0.1 could not express are
@@ -26,6 +28,26 @@
 //! - `{"line":N,"skipped":"blank"}` for an empty line or one holding only spaces, tabs and
 //!   carriage returns.
 //!
+//! # Final and provisional results
+//!
+//! A `result` is the report `RulePack::assess_json` writes, and its first key, `status`, says
+//! which of the two it is:
+//!
+//! - `"status":"final"`: every answer the rule pack needs is known; `level` is the
+//!   recommended level (and `level_at_least` and `level_at_most` equal it);
+//! - `"status":"provisional"`: answers are missing, declined or could not be assessed and
+//!   could still change the result. There is **no `level` key**: `level_at_least` is the
+//!   level the known answers already guarantee, `level_at_most` the highest the missing ones
+//!   could require, and `ask_next` lists the missing answers, the one to ask first first
+//!   (safety items always before the rest).
+//!
+//! So a consumer tells them apart by `result.status` (or by the presence of `result.level`),
+//! and one that reads only `result.level` finds nothing on a provisional line rather than a
+//! lower bound taken for an answer. With `jq`, for example, `select(.result.status ==
+//! "provisional")` picks the lines to complete and `.result.level // empty` reads only final
+//! levels. A provisional line is an answer, not an error: it never changes the exit code.
+//! Values out of range, conflicting answers and malformed JSON are still `error` lines.
+//!
 //! A bad line never stops the batch. Lines end at `\n`; a trailing `\r` (CRLF input) is
 //! removed, and a final line without `\n` still counts. A UTF-8 byte order mark (as some
 //! Windows tools write at the start of a file) is removed from the start of line 1; the
@@ -41,15 +63,20 @@
 //! once it reaches 8 MiB, so it holds at most 8 MiB plus one line); a block is assessed across
 //! the cores and its results written, in order, before the next block is read. Memory is
 //! therefore bounded, whatever the size of the input, by the block's input (8 MiB + the line
-//! limit) plus its results: a report is 2-6 KB (intake 2's bundled examples) plus the
-//! free-text preferences it carries, which come from the block's input, so at most about
-//! 4,096 x 6 KB + 9 MiB. With the defaults the bound is about 2 x 9 MiB + 25 MB, under 45 MB.
-//! Measured: about 35 MB peak resident on a 200,000-line mix of the bundled intakes and bad
-//! lines, 15 MB on 5,000 lines of 100 KB, 4 MB on a single 200 MB line.
+//! limit) plus its results: a report is 2-6 KB for intake 2's bundled examples, and up to
+//! about 17 KB for a provisional one with nearly everything missing (every rule waiting, every
+//! answer to ask: `{"schema_version": "2"}` alone), plus the free-text preferences it
+//! carries, which come from the block's input, so at most about 4,096 x 17 KB + 9 MiB. With
+//! the defaults the bound is about 2 x 9 MiB + 70 MB, about 90 MB (under 45 MB when the
+//! reports are those of complete intakes, 4,096 x 6 KB). Measured: about 37 MB peak resident
+//! on a 200,000-line mix of the bundled intakes and bad lines, 89 MB on 100,000 lines of
+//! `{"schema_version": "2"}` (the worst case), 15 MB on 5,000 lines of 100 KB, 4 MB on a
+//! single 200 MB line.
 //!
 //! # Exit codes
 //!
-//! - 0: every line was read and answered (lines with errors included: they are in the output);
+//! - 0: every line was read and answered (provisional results and lines with errors included:
+//!   they are in the output);
 //! - 1: stdin could not be read (an I/O error, not bad UTF-8: that is a per-line error) or bad
 //!   usage; the results of the lines read before the failure are written first;
 //! - 3: stdout was closed (as in `batch < big.ndjson | head -1`) or failed before every result

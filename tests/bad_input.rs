@@ -755,7 +755,7 @@ fn a_total_that_cannot_be_its_items_total_names_both() {
             given: 4,
             sum: 7,
             complete: false,
-            items: "ciwa_ar_items".into()
+            items: "substance_use[0].ciwa_ar_items".into()
         }
     );
     assert_eq!(err.problems()[0].field, "substance_use[0].ciwa_ar");

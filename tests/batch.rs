@@ -1,6 +1,7 @@
 //! The NDJSON batch command: exactly one output line per input line, in order, each starting
 //! with its line number; a bad line (invalid JSON, a 0.1 intake, invalid UTF-8, over-long,
-//! blank) yields its own output line and never stops the batch.
+//! blank) yields its own output line and never stops the batch; an incomplete intake is a
+//! provisional result (its `status`, no `level`), never an error or a failed batch.
 //!
 //! Most tests run the example binary through `cargo run`. A few drive its functions directly
 //! (the example's source is included below as a module) where the binary offers no honest way
@@ -93,10 +94,28 @@ fn error_of(line: &str, number: usize) -> String {
         .to_owned()
 }
 
+/// A final result at `level`.
 fn assert_result(line: &str, number: usize, level: &str) {
     let value = parse(line);
     assert_eq!(value["line"], number, "{line}");
+    assert_eq!(value["result"]["status"], "final", "{line}");
     assert_eq!(value["result"]["level"], level, "{line}");
+}
+
+/// A provisional result between `at_least` and `at_most`, with no `level`, asking `first`
+/// first.
+fn assert_provisional(line: &str, number: usize, at_least: &str, at_most: &str, first: &str) {
+    let value = parse(line);
+    assert_eq!(value["line"], number, "{line}");
+    let result = &value["result"];
+    assert_eq!(result["status"], "provisional", "{line}");
+    assert!(
+        result.get("level").is_none(),
+        "a provisional result has no level: {line}"
+    );
+    assert_eq!(result["level_at_least"], at_least, "{line}");
+    assert_eq!(result["level_at_most"], at_most, "{line}");
+    assert_eq!(result["ask_next"][0]["answer"], first, "{line}");
 }
 
 fn assert_blank(line: &str, number: usize) {
@@ -167,6 +186,77 @@ fn a_0_1_line_gets_the_error_naming_schema_version() {
         assert!(error.contains("convert_v0_1"), "line {number}: {error}");
     }
     assert_result(&lines[3], 4, "iop");
+}
+
+/// An intake missing required items is a result, not an error: `"status":"provisional"` as
+/// the report's first key, no `level` key (a reader of `result.level` finds nothing), the
+/// bounds and what to ask next; the batch still exits 0. A value out of range is still an
+/// error line; a complete intake is final, with its level.
+#[test]
+fn a_provisional_line_is_a_result_with_its_status_and_no_level() {
+    let empty = r#"{"schema_version": "2"}"#;
+    let plan = r#"{"schema_version": "2", "safety": {"suicidal_ideation": "plan_with_intent"}}"#;
+    let out_of_range = r#"{"schema_version": "2", "severity": {"phq9": 40}}"#;
+    let incomplete = intake("incomplete_missing_safety");
+    let input = format!(
+        "{good}\n{incomplete}\n{empty}\n{plan}\n{out_of_range}\n{good}\n",
+        good = good()
+    );
+    let (status, lines, stderr) = run_batch(&[], input.clone().into_bytes());
+    assert!(
+        status.success(),
+        "a provisional line is not a failure: {status:?} {stderr}"
+    );
+    assert_eq!(lines.len(), 6);
+    assert_result(&lines[0], 1, "iop");
+    assert_provisional(
+        &lines[1],
+        2,
+        "outpatient",
+        "inpatient",
+        "safety.psychosis_or_unable_to_self_care",
+    );
+    assert_provisional(
+        &lines[2],
+        3,
+        "outpatient",
+        "inpatient",
+        "safety.harm_to_others",
+    );
+    // Certain although incomplete: both bounds inpatient, urgent, still provisional.
+    assert_provisional(
+        &lines[3],
+        4,
+        "inpatient",
+        "inpatient",
+        "safety.harm_to_others",
+    );
+    assert_eq!(parse(&lines[3])["result"]["urgent"], true);
+    assert!(
+        error_of(&lines[4], 5).contains("severity.phq9"),
+        "{}",
+        lines[4]
+    );
+    assert_result(&lines[5], 6, "iop");
+    // The status is the report's first key, right after the line number.
+    assert!(
+        lines[1].starts_with(r#"{"line":2,"result":{"status":"provisional","level_at_least":"#),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[0].starts_with(r#"{"line":1,"result":{"status":"final","level":"iop","#),
+        "{}",
+        lines[0]
+    );
+    // Each result is the library's own JSON.
+    let pack = carelevel::RulePack::builtin();
+    for (line, text) in lines.iter().zip(input.lines()).take(4) {
+        assert_eq!(
+            parse(line)["result"],
+            parse(&pack.assess_json(text).unwrap())
+        );
+    }
 }
 
 /// Invalid UTF-8 used to abort the whole batch (exit 1) and drop the block read so far.
@@ -470,12 +560,14 @@ enum Kind {
     Blank,
     NotUtf8,
     TooLong,
+    Provisional,
 }
 
 /// A large mix: exactly one output line per input line, in order, of the right kind.
 #[test]
 fn a_large_mix_answers_every_line_in_order() {
     let good = good();
+    let incomplete = intake("incomplete_missing_safety");
     let bad = r#"{"schema_version": "2", "age": 30, "safety": {"suicidal_ideation": "maybe"}}"#;
     let too_long = padded(MIB + 1);
     let mut input = Vec::new();
@@ -491,6 +583,7 @@ fn a_large_mix_answers_every_line_in_order() {
                 6 => (bad.as_bytes(), Kind::JsonError),
                 7 => ([&b""[..], b"  ", b"\t", b"\r"][i / 10 % 4], Kind::Blank),
                 8 => (b"{\"age\": 3\xc3}", Kind::NotUtf8),
+                _ if i % 20 == 19 => (incomplete.as_bytes(), Kind::Provisional),
                 _ => (good.as_bytes(), Kind::Result),
             }
         };
@@ -504,6 +597,7 @@ fn a_large_mix_answers_every_line_in_order() {
         expect.push(kind);
     }
     assert_eq!(expect.iter().filter(|k| **k == Kind::TooLong).count(), 4);
+    assert!(expect.iter().filter(|k| **k == Kind::Provisional).count() >= 900);
     let (status, lines, _) = run_batch(&[], input);
     assert!(status.success());
     assert_eq!(lines.len(), total);
@@ -512,6 +606,13 @@ fn a_large_mix_answers_every_line_in_order() {
         assert!(line.starts_with(&format!("{{\"line\":{number},")), "{line}");
         match kind {
             Kind::Result => assert_result(line, number, "iop"),
+            Kind::Provisional => assert_provisional(
+                line,
+                number,
+                "outpatient",
+                "inpatient",
+                "safety.psychosis_or_unable_to_self_care",
+            ),
             Kind::Blank => assert_blank(line, number),
             Kind::JsonError => {
                 assert!(

@@ -1,6 +1,7 @@
 //! The command-line programs at their edges: `assess` (a closed stdout ends quietly with the
 //! documented code, trailing content after the intake is refused, a 0.1 intake is refused
-//! saying how to convert it, `--from-0.1` converts it first) and `convert_v0_1` (the intake 2
+//! saying how to convert it, `--from-0.1` converts it first, an incomplete intake is
+//! assessed provisionally and exits 4) and `convert_v0_1` (the intake 2
 //! on stdout, the notes on stderr, the documented exit codes).
 
 #![allow(
@@ -12,7 +13,7 @@
 
 #[path = "common/examples.rs"]
 mod examples;
-use carelevel::{Intake, RulePack};
+use carelevel::{Intake, RulePack, Status};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -132,7 +133,8 @@ fn a_0_1_intake_is_refused_saying_how_to_convert_it() {
 
 /// `--from-0.1` prints each of the library's conversion notes, then assesses the converted
 /// intake exactly as the library does: every bundled 0.1 intake lacks an item 0.1 could not
-/// express (suicidal behaviour earlier in life), so each is refused, naming it.
+/// express (suicidal behaviour earlier in life), so each is assessed provisionally (exit 4),
+/// asking for it, and the strict assessment would refuse it, naming it.
 #[test]
 fn from_0_1_prints_the_notes_then_assesses_the_converted_intake() {
     let pack = RulePack::builtin();
@@ -149,27 +151,24 @@ fn from_0_1_prints_the_notes_then_assesses_the_converted_intake() {
                 "{file}"
             );
         }
-        match pack.report(&converted.intake) {
-            Ok(report) => {
-                assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
-                let expected = serde_json::to_string_pretty(&report).unwrap() + "\n";
-                assert_eq!(text(&out.stdout), expected, "{file}");
-                assert_eq!(lines.next(), None, "{file}: {stderr}");
-            }
-            Err(e) => {
-                assert_eq!(out.status.code(), Some(1), "{file}: {stderr}");
-                assert!(out.stdout.is_empty(), "{file}");
-                assert_eq!(lines.next(), Some(format!("error: {file}: {e}").as_str()));
-                assert_eq!(lines.next(), None, "{file}: {stderr}");
-                assert!(
-                    e.problems()
-                        .iter()
-                        .any(|p| p.field == "safety.suicidal_behavior"
-                            || p.field == "safety.suicidal_ideation"),
-                    "{file}: {e}"
-                );
-            }
-        }
+        assert_eq!(lines.next(), None, "{file}: {stderr}");
+        let report = pack.report(&converted.intake).unwrap();
+        let expected = serde_json::to_string_pretty(&report).unwrap() + "\n";
+        assert_eq!(text(&out.stdout), expected, "{file}");
+        assert_eq!(report.status, Status::Provisional, "{file}");
+        assert_eq!(out.status.code(), Some(4), "{file}: {stderr}");
+        let suicide_item =
+            |f: &str| f == "safety.suicidal_behavior" || f == "safety.suicidal_ideation";
+        assert!(
+            report.ask_next.iter().any(|a| suicide_item(&a.answer)),
+            "{file}: {:?}",
+            report.ask_next
+        );
+        let err = pack.assess(&converted.intake).unwrap_err();
+        assert!(
+            err.problems().iter().any(|p| suicide_item(&p.field)),
+            "{file}: {err}"
+        );
     }
     // An intake 2 needs no conversion, and is not silently read as something else.
     let out = assess(&["--from-0.1", "examples/intakes/iop_primary.json"], false);
@@ -177,6 +176,121 @@ fn from_0_1_prints_the_notes_then_assesses_the_converted_intake() {
     assert_eq!(
         text(&out.stderr),
         "error: examples/intakes/iop_primary.json is already an intake 2: assess it without --from-0.1\n"
+    );
+}
+
+/// An intake missing required items is assessed provisionally, in every format, and the
+/// program exits 4 (documented in `examples/assess.rs`): the text and markdown never say
+/// "Recommended level", but the bounds and what to ask next; the JSON says `"status":
+/// "provisional"` and has no `level` key, so a reader of `level` alone finds nothing. A
+/// complete intake is final: exit 0, with a `level`.
+#[test]
+fn an_incomplete_intake_is_assessed_provisionally_and_exits_4() {
+    let incomplete = "examples/intakes/incomplete_missing_safety.json";
+    let pack = RulePack::builtin();
+    let report = pack
+        .report(
+            &Intake::from_json(include_str!(
+                "../examples/intakes/incomplete_missing_safety.json"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(report.status, Status::Provisional);
+
+    let out = assess(&[incomplete], false);
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout, report.to_text());
+    assert!(
+        stdout.starts_with(
+            "Provisional: at least Outpatient, up to Inpatient / residential (24-hour) (4 answers missing)\n\
+             Ask next: safety.psychosis_or_unable_to_self_care — could raise the level to Inpatient / residential (24-hour)\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Recommended level"), "{stdout}");
+
+    let out = assess(&["--markdown", incomplete], false);
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout, report.to_markdown());
+    assert!(
+        stdout.starts_with("## Provisional: at least Outpatient, up to "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("**Ask next: `safety.psychosis_or_unable_to_self_care`"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Recommended level"), "{stdout}");
+
+    let out = assess(&["--json", incomplete], false);
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        stdout,
+        serde_json::to_string_pretty(&report).unwrap() + "\n"
+    );
+    assert!(
+        stdout.starts_with("{\n  \"status\": \"provisional\",\n"),
+        "{stdout}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(json.get("level").is_none(), "{stdout}");
+    assert_eq!(json["level_at_least"], "outpatient");
+    assert_eq!(json["level_at_most"], "inpatient");
+    assert_eq!(
+        json["ask_next"][0]["answer"],
+        "safety.psychosis_or_unable_to_self_care"
+    );
+    assert_eq!(json["ask_next"][0]["could_reach"], "inpatient");
+    assert_eq!(json["ask_next"][0]["safety"], true);
+
+    // A plan with intent and nothing else: certain, urgent, still provisional.
+    let file = scratch(
+        "plan_with_intent_alone.json",
+        r#"{"schema_version": "2", "safety": {"suicidal_ideation": "plan_with_intent"}}"#,
+    );
+    let out = assess(&[file.to_str().unwrap()], false);
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(
+            "Provisional: at least Inpatient / residential (24-hour), up to Inpatient / residential (24-hour) ("
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("URGENT"), "{stdout}");
+
+    // Complete: final, exit 0, a level.
+    let out = assess(&["--json", "examples/intakes/iop_primary.json"], false);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("{\n  \"status\": \"final\",\n  \"level\": \"iop\",\n"),
+        "{stdout}"
+    );
+    let out = assess(&["examples/intakes/iop_primary.json"], false);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        text(&out.stdout).starts_with("Recommended level: Intensive outpatient (IOP)\n"),
+        "{out:?}"
+    );
+
+    // There is no level to override yet: refused (exit 1), saying why.
+    let out = assess(
+        &["--override", "iop", "--reason", "waiting_list", incomplete],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "error: {incomplete}: the recommendation is provisional (answers are missing): complete the intake before recording an override\n"
+        )
     );
 }
 

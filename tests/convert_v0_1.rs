@@ -6,8 +6,10 @@
 //!   least severe value ([`least_severe`]), the converted intake assesses to the level the
 //!   bundled intake 2 example of the same name gives, and to the level its file name starts
 //!   with (its first word that names a level: `inpatient_*`, `php_*`, `iop_*`,
-//!   `outpatient_*`, `adolescent_iop`); a file whose name names no level
-//!   (`incomplete_missing_safety`) stays refused, as its example is;
+//!   `outpatient_*`, `adolescent_iop`) — when the example is provisional (an optional item
+//!   that could still raise the level is missing), the same bounds, the lower one the named
+//!   level; a file whose name names no level (`incomplete_missing_safety`) is provisional, as
+//!   its example is, safety first in "ask next", and the strict `assess` still refuses it;
 //! - no converted intake charts a CIWA-Ar or COWS score on a substance the scale does not
 //!   measure, and none charts a score of 0 that 0.1 gave for a substance not listed;
 //! - `Intake::from_json` refuses each 0.1 file, with a message naming `convert_v0_1`.
@@ -22,7 +24,7 @@
 mod common;
 
 use carelevel::intake::{Substance, convert_v0_1};
-use carelevel::{Intake, Level, RulePack};
+use carelevel::{Intake, Level, RulePack, Status};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -181,16 +183,31 @@ fn every_0_1_original_converts_to_the_level_of_its_intake_2_example() {
         let want = pack.report(&example);
         match (level_in_name(&stem), got, want) {
             (Some(named), Ok(got), Ok(want)) => {
+                // The same result: final with the same level, or provisional with the same
+                // bounds (a bundled example may lack an optional item that could still raise
+                // its level, e.g. a COWS for an opioid use disorder).
                 assert_eq!(
-                    got.level, want.level,
-                    "{stem}: the converted intake assesses to {}, the bundled example to {}",
-                    got.level, want.level
+                    (got.status, got.level, got.level_at_least, got.level_at_most),
+                    (
+                        want.status,
+                        want.level,
+                        want.level_at_least,
+                        want.level_at_most
+                    ),
+                    "{stem}: the converted intake assesses to {:?}, the bundled example to {:?}",
+                    (got.status, got.level_at_least, got.level_at_most),
+                    (want.status, want.level_at_least, want.level_at_most)
                 );
+                // The name names the level (the level the known answers give when
+                // provisional).
                 assert_eq!(
-                    got.level, named,
+                    got.level_at_least, named,
                     "{stem}: the file name names {named}, got {}",
-                    got.level
+                    got.level_at_least
                 );
+                if got.status == Status::Final {
+                    assert_eq!(got.level, Some(named), "{stem}");
+                }
                 // For the same reasons.
                 assert_eq!(got.urgent, want.urgent, "{stem}: urgent");
                 assert_eq!(
@@ -199,12 +216,25 @@ fn every_0_1_original_converts_to_the_level_of_its_intake_2_example() {
                 );
                 assessed += 1;
             }
-            (None, Err(got), Err(_)) => {
-                // An intake 0.1 refused stays refused, for the same safety items.
-                let fields: Vec<&str> = got.problems().iter().map(|p| p.field.as_str()).collect();
+            (None, Ok(got), Ok(want)) => {
+                // An intake 0.1 refused is assessed provisionally, as its example is, with no
+                // level, and a safety item to ask first.
+                for (which, r) in [("converted", &got), ("bundled", &want)] {
+                    assert_eq!(r.status, Status::Provisional, "{stem}: {which}");
+                    assert_eq!(r.level, None, "{stem}: {which}");
+                    let first = r.ask_next.first().map(|a| a.answer.as_str());
+                    assert!(
+                        first.is_some_and(|a| a.starts_with("safety.")),
+                        "{stem}: {which}: asks {first:?} first, not a safety item"
+                    );
+                }
+                assert_eq!(got.ask_next, want.ask_next, "{stem}: ask next");
+                // The strict assessment still refuses it, for the safety items.
+                let err = pack.assess(&completed).unwrap_err();
+                let fields: Vec<&str> = err.problems().iter().map(|p| p.field.as_str()).collect();
                 assert!(
                     fields.iter().any(|f| f.starts_with("safety.")),
-                    "{stem}: refused, but not for a safety item: {got}"
+                    "{stem}: refused, but not for a safety item: {err}"
                 );
             }
             (named, got, want) => panic!(

@@ -10,8 +10,9 @@
 )] // test code may fail loudly
 
 use carelevel::cds_hooks::{Card, Indicator};
+use carelevel::intake::{Assessed, SuicidalIdeation};
 use carelevel::transition::OverrideReason;
-use carelevel::{Intake, RulePack};
+use carelevel::{Intake, Level, Report, RulePack, Status};
 use proptest::prelude::*;
 
 /// An intake 2 using what 0.1 could not say: declinable items declined or not assessable,
@@ -97,21 +98,169 @@ fn bundled() -> Vec<(String, Intake)> {
         .collect()
 }
 
+/// The card's summary names the result as the report has it: a final level as "Recommended
+/// level of care: X"; a provisional result never as a level, but as "At least X - N answers
+/// missing" (N the report's `ask_next`), and never with an `info` indicator.
+fn summary_names_the_result(report: &Report, card: &Card, name: &str) {
+    match (report.status, report.level) {
+        (Status::Final, Some(level)) => assert!(
+            card.summary
+                .starts_with(&format!("Recommended level of care: {}", level.title())),
+            "{name}: {}",
+            card.summary
+        ),
+        (Status::Provisional, None) => {
+            let n = report.ask_next.len();
+            let want = format!(
+                "At least {} - {n} answer{} missing",
+                report.level_at_least.title(),
+                if n == 1 { "" } else { "s" }
+            );
+            assert!(n > 0, "{name}: provisional with nothing to ask");
+            assert!(
+                card.summary.starts_with(&want),
+                "{name}: {} (expected it to start with {want})",
+                card.summary
+            );
+            assert!(
+                !card.summary.contains("Recommended"),
+                "{name}: {}",
+                card.summary
+            );
+            assert_ne!(card.indicator, Indicator::Info, "{name}");
+        }
+        (status, level) => panic!("{name}: status {status:?} with level {level:?}"),
+    }
+}
+
+/// A suicidal plan with intent, and nothing else answered.
+fn plan_with_intent_alone() -> Intake {
+    let mut intake = Intake::default();
+    intake.safety.suicidal_ideation = Some(Assessed::Answer(SuicidalIdeation::PlanWithIntent));
+    intake
+}
+
+/// The iop example's person (a severe alcohol use disorder, drinking daily) with every
+/// withdrawal item unanswered: no CIWA-Ar, no seizure or DT history.
+fn daily_drinker_without_withdrawal_items() -> Intake {
+    let mut v: serde_json::Value =
+        serde_json::from_str(include_str!("../examples/intakes/iop_primary.json")).unwrap();
+    v["withdrawal"]
+        .as_object_mut()
+        .unwrap()
+        .remove("seizure_or_dt_history");
+    for entry in v["substance_use"].as_array_mut().unwrap() {
+        entry.as_object_mut().unwrap().remove("ciwa_ar");
+    }
+    Intake::from_json(&v.to_string()).unwrap()
+}
+
+/// A provisional card: "At least X - N answers missing", never "Recommended level", with
+/// the indicator from the urgency (critical when urgent, else at least a warning, even when
+/// the known answers give outpatient), and the same shape as any card.
+#[test]
+fn a_provisional_card_says_at_least_and_how_many_answers_are_missing() {
+    let pack = RulePack::builtin();
+
+    // Certain although incomplete: inpatient, urgent.
+    let report = pack.report(&plan_with_intent_alone()).unwrap();
+    assert_eq!(report.status, Status::Provisional);
+    assert_eq!(
+        (report.level_at_least, report.level_at_most),
+        (Level::Inpatient, Level::Inpatient)
+    );
+    let card = report.to_cds_card().unwrap();
+    summary_names_the_result(&report, &card, "plan with intent alone");
+    assert!(
+        card.summary
+            .starts_with("At least Inpatient / residential (24-hour) - "),
+        "{}",
+        card.summary
+    );
+    assert!(
+        card.summary.contains(" - same-day evaluation"),
+        "{}",
+        card.summary
+    );
+    assert_eq!(card.indicator, Indicator::Critical);
+    assert!(card.summary.chars().count() < 140, "{}", card.summary);
+    assert!(
+        card.detail.contains("at least Inpatient"),
+        "{}",
+        card.detail
+    );
+
+    // Not urgent, but the missing withdrawal answers could raise it: a warning.
+    let report = pack
+        .report(&daily_drinker_without_withdrawal_items())
+        .unwrap();
+    assert_eq!(report.status, Status::Provisional);
+    assert!(!report.urgent);
+    let card = report.to_cds_card().unwrap();
+    summary_names_the_result(&report, &card, "daily drinker");
+    assert!(
+        card.summary
+            .starts_with(&format!("At least {} - ", Level::Iop.title())),
+        "{}",
+        card.summary
+    );
+    assert_eq!(card.indicator, Indicator::Warning);
+
+    // Outpatient so far, with safety items missing: still a warning, never "info".
+    let incomplete = Intake::from_json(include_str!(
+        "../examples/intakes/incomplete_missing_safety.json"
+    ))
+    .unwrap();
+    let report = pack.report(&incomplete).unwrap();
+    assert_eq!(
+        (report.status, report.level_at_least, report.urgent),
+        (Status::Provisional, Level::Outpatient, false)
+    );
+    let card = report.to_cds_card().unwrap();
+    summary_names_the_result(&report, &card, "incomplete_missing_safety");
+    // Never "Outpatient" alone: only as the lower bound, with what is missing.
+    assert!(
+        card.summary
+            .starts_with("At least Outpatient - 4 answers missing"),
+        "{}",
+        card.summary
+    );
+    assert_eq!(card.indicator, Indicator::Warning);
+
+    // One answer missing: "1 answer missing".
+    let mut one =
+        Intake::from_json(include_str!("../examples/intakes/outpatient_mild.json")).unwrap();
+    one.medical.status = None;
+    let report = pack.report(&one).unwrap();
+    assert_eq!(report.status, Status::Provisional);
+    assert_eq!(report.ask_next.len(), 1, "{:?}", report.ask_next);
+    let card = report.to_cds_card().unwrap();
+    summary_names_the_result(&report, &card, "one answer missing");
+    assert!(
+        card.summary.contains(" - 1 answer missing"),
+        "{}",
+        card.summary
+    );
+
+    // Every provisional card survives JSON.
+    let back: Card = serde_json::from_value(serde_json::to_value(&card).unwrap()).unwrap();
+    assert_eq!(back, card);
+}
+
 #[test]
 fn cds_cards_follow_the_spec_and_round_trip() {
     let pack = RulePack::builtin();
     let mut indicators = std::collections::BTreeSet::new();
     for (name, intake) in bundled() {
-        let Ok(report) = pack.report(&intake) else {
-            continue;
-        };
+        // Every bundled intake is assessed (the incomplete one provisionally).
+        let report = pack.report(&intake).unwrap();
         let card = report.to_cds_card().unwrap();
         assert!(
             card.summary.chars().count() < 140,
             "{name}: {}",
             card.summary
         );
-        assert!(card.summary.contains(report.level.title()), "{name}");
+        summary_names_the_result(&report, &card, &name);
         for b in &report.binding_rules {
             assert!(
                 card.detail.contains(&format!("`{b}`")),
@@ -154,7 +303,7 @@ fn a_card_for_an_intake_with_declined_answers_round_trips() {
     let report = RulePack::builtin().report(&intake_2_surface()).unwrap();
     let card = report.to_cds_card().unwrap();
     assert!(card.summary.chars().count() < 140, "{}", card.summary);
-    assert!(card.summary.contains(report.level.title()));
+    summary_names_the_result(&report, &card, "intake 2 surface");
     let back: Card = serde_json::from_value(serde_json::to_value(&card).unwrap()).unwrap();
     assert_eq!(back, card);
 }
@@ -183,7 +332,7 @@ fn a_card_for_an_intake_scored_from_items_round_trips() {
     assert_eq!(codes, ["phq9_item9_positive_without_suicidal_ideation"]);
     let card = report.to_cds_card().unwrap();
     assert!(card.summary.chars().count() < 140, "{}", card.summary);
-    assert!(card.summary.contains(report.level.title()));
+    summary_names_the_result(&report, &card, "scored from items");
     assert!(
         card.detail.contains(&report.cautions[0].message),
         "{}",
@@ -301,18 +450,71 @@ mod fhir {
     fn risk_assessment_references_the_response() {
         let pack = RulePack::builtin();
         for (name, intake) in bundled() {
-            let Ok(report) = pack.report(&intake) else {
-                continue;
-            };
+            let report = pack.report(&intake).unwrap();
             let ra = report.to_risk_assessment("Patient/p1", "QuestionnaireResponse/qr1");
             assert_eq!(ra.resource_type, "RiskAssessment");
             assert_eq!(ra.basis[0].reference, "QuestionnaireResponse/qr1", "{name}");
+            // The level, or the level the known answers guarantee (a preliminary result).
             assert_eq!(
                 ra.prediction[0].outcome.coding[0].code.as_deref(),
-                Some(report.level.as_str())
+                Some(report.level_at_least.as_str()),
+                "{name}"
             );
+            let status = match report.status {
+                Status::Final => "final",
+                Status::Provisional => "preliminary",
+            };
+            assert_eq!(ra.status, status, "{name}");
             let json = serde_json::to_string(&ra).unwrap();
             assert_eq!(serde_json::from_str::<RiskAssessment>(&json).unwrap(), ra);
+        }
+    }
+
+    /// A provisional result is a `preliminary` RiskAssessment, whose outcome is the level the
+    /// known answers guarantee; a final one is `final`, with the level.
+    #[test]
+    fn risk_assessment_status_is_preliminary_when_provisional() {
+        let pack = RulePack::builtin();
+        let status = |r: &Report| {
+            r.to_risk_assessment("Patient/p1", "QuestionnaireResponse/qr1")
+                .status
+        };
+        let outcome = |r: &Report| {
+            r.to_risk_assessment("Patient/p1", "QuestionnaireResponse/qr1")
+                .prediction[0]
+                .outcome
+                .coding[0]
+                .code
+                .clone()
+        };
+
+        let complete =
+            Intake::from_json(include_str!("../examples/intakes/iop_primary.json")).unwrap();
+        let report = pack.report(&complete).unwrap();
+        assert_eq!(report.status, Status::Final);
+        assert_eq!(status(&report), "final");
+        assert_eq!(outcome(&report).as_deref(), Some("iop"));
+
+        for (name, intake) in [
+            ("plan with intent alone", plan_with_intent_alone()),
+            ("daily drinker", daily_drinker_without_withdrawal_items()),
+            (
+                "intake 2 surface (a required item declined)",
+                intake_2_surface(),
+            ),
+        ] {
+            let report = pack.report(&intake).unwrap();
+            assert_eq!(report.status, Status::Provisional, "{name}");
+            assert_eq!(status(&report), "preliminary", "{name}");
+            assert_eq!(
+                outcome(&report).as_deref(),
+                Some(report.level_at_least.as_str()),
+                "{name}"
+            );
+            let ra = report.to_risk_assessment("Patient/p1", "QuestionnaireResponse/qr1");
+            let json = serde_json::to_value(&ra).unwrap();
+            assert_eq!(json["status"], "preliminary", "{name}");
+            assert_eq!(serde_json::from_value::<RiskAssessment>(json).unwrap(), ra);
         }
     }
 

@@ -236,7 +236,7 @@ fn markdown_escapes_pack_strings_and_plain_text_shows_them_as_written() {
     let pack = load(&rules).unwrap();
     let intake = Intake::from_json(MILD).unwrap();
     let report = pack.report(&intake).unwrap();
-    assert_eq!(report.level, Level::Iop);
+    assert_eq!(report.level, Some(Level::Iop));
     assert_eq!(report.binding_rules, ["local.watch"]);
 
     let md = report.to_markdown();

@@ -12,6 +12,7 @@
 use carelevel::{Intake, RulePack};
 #[cfg(feature = "proptest")]
 use {
+    carelevel::Status,
     carelevel::intake::{ArrangedHousing, Assessed, CssrsScreener, Frequency, SuicidalIdeation},
     carelevel::strategies::intake,
     proptest::prelude::*,
@@ -627,13 +628,18 @@ mod worse {
             "safety.suicidal_ideation" => worsen_ideation(&mut i.safety),
             "safety.suicidal_behavior" => worsen_behavior(&mut i.safety),
             "safety.self_injury" => bump_assessed(&mut i.safety.self_injury, RECENCY),
-            // Item 9 of a PHQ-9 given item by item: a total given beside it rises as much.
+            // Item 9 of a PHQ-9 given item by item: a total given beside it rises as much. A
+            // total given alone is bounded by item 9 (item 9 <= total <= item 9 + 24): it is
+            // kept within (never below 20 where it was 20 or more, so no band is lost).
             "safety.phq9_item9" => {
                 let before = item9(i);
                 let worse = bump_assessed(&mut i.safety.phq9_item9, Frequency::ALL);
+                let now = item9(i).unwrap_or(0);
                 if worse && i.severity.phq9_items != Phq9Items::default() {
-                    let rise = item9(i).unwrap_or(0) - before.unwrap_or(0);
+                    let rise = now - before.unwrap_or(0);
                     i.severity.phq9 = i.severity.phq9.map(|t| t + rise);
+                } else if worse {
+                    i.severity.phq9 = i.severity.phq9.map(|t| t.clamp(now, now + 24));
                 }
                 worse
             }
@@ -989,12 +995,12 @@ proptest! {
                         .iter()
                         .filter(|n| waiting.contains(&n.id.as_str()))
                         .filter_map(|n| n.floor)
-                        .fold(r.level, std::cmp::max);
+                        .fold(r.level_at_least, std::cmp::max);
                     prop_assert!(
                         could_reach >= rec.level(),
                         "{item} {not_obtained} gives {} (at most {could_reach} with the rules \
                          waiting for it), below {} for {answer}",
-                        r.level, rec.level()
+                        r.level_at_least, rec.level()
                     );
                 }
                 for rule in rec.fired_rules() {
@@ -1031,12 +1037,24 @@ proptest! {
     #[test]
     fn every_recommendation_names_its_rules(i in intake()) {
         let r = RulePack::builtin().report(&i).unwrap();
+        // `level` is there exactly when the result is final, and is then both bounds; a
+        // provisional result's bounds are ordered.
+        match r.status {
+            Status::Final => {
+                prop_assert_eq!(r.level, Some(r.level_at_least));
+                prop_assert_eq!(r.level_at_most, r.level_at_least);
+            }
+            Status::Provisional => {
+                prop_assert_eq!(r.level, None);
+                prop_assert!(r.level_at_most >= r.level_at_least);
+            }
+        }
         prop_assert!(!r.binding_rules.is_empty());
         for b in &r.binding_rules {
             let fired = r.fired.iter().find(|f| &f.id == b).expect("binding rules fired");
-            prop_assert_eq!(fired.floor, Some(r.level));
+            prop_assert_eq!(fired.floor, Some(r.level_at_least));
         }
-        prop_assert_eq!(r.ruled_out.len(), r.level.rank());
+        prop_assert_eq!(r.ruled_out.len(), r.level_at_least.rank());
         for ro in &r.ruled_out {
             prop_assert!(!ro.by.is_empty());
         }
@@ -1067,15 +1085,15 @@ proptest! {
         // substance-free housing in place of a shelter.
         if !safe {
             for a in [A::SoberLiving, A::TransitionalHousing, A::Shelter] {
-                prop_assert!(level_with(a) <= r.level, "arranging {a:?}");
+                prop_assert!(level_with(a) <= r.level_at_least, "arranging {a:?}");
             }
         } else if !substance_free {
-            prop_assert!(level_with(A::SoberLiving) <= r.level);
+            prop_assert!(level_with(A::SoberLiving) <= r.level_at_least);
         }
         prop_assert!(r.conditional.len() <= 1);
         match r.conditional.first() {
             Some(c) => {
-                prop_assert!(c.level < r.level);
+                prop_assert!(c.level < r.level_at_least);
                 match c.answer.as_str() {
                     "home.safe_housing_arranged" => {
                         // A shelter makes the housing safe, not substance-free.
@@ -1095,9 +1113,9 @@ proptest! {
             }
             None => {
                 if !safe {
-                    prop_assert_eq!(level_with(A::Shelter), r.level);
+                    prop_assert_eq!(level_with(A::Shelter), r.level_at_least);
                 } else if !substance_free {
-                    prop_assert_eq!(level_with(A::SoberLiving), r.level);
+                    prop_assert_eq!(level_with(A::SoberLiving), r.level_at_least);
                 }
             }
         }
@@ -1476,7 +1494,7 @@ proptest! {
             let mut j = complete.clone();
             which.set_items(&mut j, &partial);
             let after = pack.report(&j).expect("a partial instrument with no total is valid");
-            prop_assert!(after.level <= before.level, "{which:?} without item {k}: {} to {}", before.level, after.level);
+            prop_assert!(after.level_at_least <= before.level_at_least, "{which:?} without item {k}: {} to {}", before.level_at_least, after.level_at_least);
             let line = after.scores.iter().find(|l| l.field == at).expect("scored");
             prop_assert_eq!(line.total, None);
             prop_assert_eq!(&line.missing_items, &vec![paths[k].clone()]);
@@ -1529,8 +1547,9 @@ proptest! {
     }
 
     /// PHQ-9 item 9 answered above `not_at_all` beside suicidal ideation of `none` (answered,
-    /// or scored by the screener) is a caution to reconcile, and nothing else is. (A
-    /// screener this test does not score, with no answered item beside it, is left out.)
+    /// or scored by the screener) is a caution to reconcile, and nothing else raises that
+    /// caution. (A screener this test does not score, with no answered item beside it, is left
+    /// out; the screener's own caution, a rung declined above a yes, is another property's.)
     #[test]
     fn item_9_positive_without_ideation_is_a_caution(i in intake()) {
         let r = RulePack::builtin().report(&i).unwrap();
@@ -1546,7 +1565,12 @@ proptest! {
             _ if no_screener => Some(None),
             _ => None,
         };
-        let flagged: Vec<&str> = r.cautions.iter().map(|c| c.code.as_str()).collect();
+        let flagged: Vec<&str> = r
+            .cautions
+            .iter()
+            .map(|c| c.code.as_str())
+            .filter(|c| *c == "phq9_item9_positive_without_suicidal_ideation")
+            .collect();
         // A screener this test does not score (one with an answer not obtained) is left out.
         if let Some(ideation) = ideation {
             let expected = item9 && ideation == Some(SuicidalIdeation::None);

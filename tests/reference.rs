@@ -550,16 +550,17 @@ enum Says {
     Nothing,
 }
 
-/// The screener's past-month ideation: the most severe rung answered yes, when every more
-/// severe rung that applies is answered; items 3-5 apply unless item 2 is no.
+/// The screener's past-month ideation: the most severe rung answered yes, when no more
+/// severe rung that applies was left unasked (a rung declined or not assessable above a yes
+/// leaves the yes as a floor: it is still the answer); with no yes, not obtained when a rung
+/// was declined, and nothing when one was not asked. Items 3-5 apply unless item 2 is no, and
+/// are not obtained when item 2 is declined and they were not asked.
 fn screened_ideation(c: &serde_json::Map<String, serde_json::Value>) -> Says {
     let thoughts = said(c.get("nonspecific_thoughts"));
-    let only_after_yes = |key: &str| {
-        if thoughts == Said::No {
-            Said::No
-        } else {
-            said(c.get(key))
-        }
+    let only_after_yes = |key: &str| match (thoughts, said(c.get(key))) {
+        (Said::No, _) => Said::No,
+        (Said::NotObtained, Said::Absent) => Said::NotObtained,
+        (_, answer) => answer,
     };
     let rungs = [
         (only_after_yes("plan"), "plan_with_intent"),
@@ -580,7 +581,8 @@ fn screened_ideation(c: &serde_json::Map<String, serde_json::Value>) -> Says {
     };
     for (answer, rung) in rungs {
         match answer {
-            Said::Yes => return settle(unasked, unobtained, rung),
+            // A yes below a declined rung is a floor; below an unasked one, nothing.
+            Said::Yes => return settle(unasked, false, rung),
             Said::No => {}
             Said::NotObtained => unobtained = true,
             Said::Absent => unasked = true,
@@ -589,7 +591,8 @@ fn screened_ideation(c: &serde_json::Map<String, serde_json::Value>) -> Says {
     settle(unasked, unobtained, "none")
 }
 
-/// The screener's suicidal behaviour: item 6, and its follow-up after a yes.
+/// The screener's suicidal behaviour: item 6, and its follow-up after a yes (declined or not
+/// assessable, the yes is a floor: earlier in life).
 fn screened_behavior(c: &serde_json::Map<String, serde_json::Value>) -> Says {
     let settle = |a: Said, yes: &str, no: &str| match a {
         Said::Yes => Says::Answer(yes.to_owned()),
@@ -598,11 +601,10 @@ fn screened_behavior(c: &serde_json::Map<String, serde_json::Value>) -> Says {
         Said::Absent => Says::Nothing,
     };
     match said(c.get("behavior")) {
-        Said::Yes => settle(
-            said(c.get("behavior_past_3_months")),
-            "past_3_months",
-            "lifetime",
-        ),
+        Said::Yes => match said(c.get("behavior_past_3_months")) {
+            Said::NotObtained => Says::Answer("lifetime".to_owned()),
+            recency => settle(recency, "past_3_months", "lifetime"),
+        },
         other => settle(other, "lifetime", "never"),
     }
 }
@@ -650,8 +652,11 @@ fn score(i: &Intake) -> Scored {
         .iter()
         .map(|k| (frequency(phq9_items.and_then(|g| g.get(*k))), 3))
         .collect();
-    values.push((frequency(safety.get("phq9_item9")), 3));
-    let phq9 = Instrument::new(i.severity.phq9, phq9_items.is_some(), &values);
+    let item9 = frequency(safety.get("phq9_item9"));
+    values.push((item9, 3));
+    // Item 9 alone bounds a total given (item 9 <= total <= item 9 + 24).
+    let bounded = i.severity.phq9.is_some() && item9.is_some();
+    let phq9 = Instrument::new(i.severity.phq9, phq9_items.is_some() || bounded, &values);
     let gad7_items = group(severity, "gad7_items");
     let values: Vec<(Option<u32>, u32)> = GAD7_ITEMS
         .iter()
@@ -709,19 +714,57 @@ fn score(i: &Intake) -> Scored {
     }
     let ideation_by_screener = screener.map(screened_ideation);
     let behavior_by_screener = screener.map(screened_behavior);
-    // A direct answer the screener's answer contradicts.
-    for (direct, by_screener) in [
-        (
-            safety_item(i.safety.suicidal_ideation.as_ref(), None),
-            &ideation_by_screener,
-        ),
-        (
-            safety_item(i.safety.suicidal_behavior.as_ref(), None),
-            &behavior_by_screener,
-        ),
-    ] {
-        if let (Says::Answer(a), Some(Says::Answer(b))) = (&direct, by_screener) {
-            conflict |= a != b;
+    // A direct answer the screener contradicts, complete or not: ideation below a rung it
+    // answered yes, on a rung it answered no, or (where its answer is not only a floor)
+    // other than its answer; behaviour against item 6 or its follow-up.
+    if let Some(c) = screener {
+        let is = |k: &str, a: Said| said(c.get(k)) == a;
+        let ideation_ladder = ladder("safety.suicidal_ideation");
+        let rank = |name: &str| ideation_ladder.iter().position(|r| *r == name).unwrap();
+        // Item keys by rung, least severe first (`none` has no item).
+        let items = [
+            (None, "none"),
+            (Some("wish_to_be_dead"), "wish_to_be_dead"),
+            (Some("nonspecific_thoughts"), "nonspecific_active_thoughts"),
+            (Some("method"), "method_without_intent"),
+            (Some("intent"), "intent_without_plan"),
+            (Some("plan"), "plan_with_intent"),
+        ];
+        let highest_yes = items
+            .iter()
+            .rev()
+            .find(|(k, _)| k.is_some_and(|k| is(k, Said::Yes)))
+            .map(|(_, rung)| rank(rung));
+        let floor_only = {
+            let keys = [
+                "wish_to_be_dead",
+                "nonspecific_thoughts",
+                "method",
+                "intent",
+                "plan",
+            ];
+            let ideation = (0..keys.len()).any(|n| {
+                is(keys[n], Said::Yes) && keys[n + 1..].iter().any(|k| is(k, Said::NotObtained))
+            });
+            ideation
+                || (is("behavior", Said::Yes) && is("behavior_past_3_months", Said::NotObtained))
+        };
+        if let Says::Answer(given) = safety_item(i.safety.suicidal_ideation.as_ref(), None) {
+            let below_a_yes = highest_yes.is_some_and(|yes| rank(&given) < yes);
+            let on_a_no = items
+                .iter()
+                .any(|(k, rung)| *rung == given && k.is_some_and(|k| is(k, Said::No)));
+            let differs = matches!(&ideation_by_screener, Some(Says::Answer(s)) if *s != given)
+                && !floor_only;
+            conflict |= below_a_yes || on_a_no || differs;
+        }
+        if let Says::Answer(given) = safety_item(i.safety.suicidal_behavior.as_ref(), None) {
+            let (behavior, recent) = ("behavior", "behavior_past_3_months");
+            conflict |= match given.as_str() {
+                "never" => is(behavior, Said::Yes),
+                "lifetime" => is(behavior, Said::No) || is(recent, Said::Yes),
+                _ => is(behavior, Said::No) || is(recent, Said::No),
+            };
         }
     }
     Scored {

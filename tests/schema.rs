@@ -102,14 +102,78 @@ fn every_bundled_report_validates_shape_against_its_type() {
     {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
-        let Ok(intake) = carelevel::Intake::from_json(&text) else {
-            continue;
-        };
-        let Ok(report) = pack.report(&intake) else {
-            continue;
-        };
+        // Every bundled intake is assessed (the incomplete one provisionally).
+        let intake = carelevel::Intake::from_json(&text).unwrap();
+        let report = pack.report(&intake).unwrap();
         let json = serde_json::to_string(&report).unwrap();
         let back: carelevel::Report = serde_json::from_str(&json).unwrap();
         assert_eq!(back, report, "{}", path.display());
+    }
+}
+
+/// The report schema carries the status contract: `status` (`final` or `provisional`), both
+/// bounds and `ask_next` are required and `level` is not (a provisional report has none); a
+/// provisional report and a final one each have every key the schema requires and no key it
+/// does not list.
+#[test]
+fn the_report_schema_describes_provisional_results() {
+    let schema = carelevel::schema::report();
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    for key in ["status", "level_at_least", "level_at_most", "ask_next"] {
+        assert!(
+            required.contains(&key),
+            "{key} is not required: {required:?}"
+        );
+    }
+    assert!(!required.contains(&"level"), "`level` must not be required");
+    let statuses: Vec<&str> = schema["$defs"]["Status"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["const"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["final", "provisional"]);
+    let described = schema["properties"].as_object().unwrap();
+    let ask_next = &schema["$defs"]["AskNext"];
+    let pack = carelevel::RulePack::builtin();
+    for (name, json, status) in [
+        (
+            "plan with intent alone",
+            r#"{"schema_version": "2", "safety": {"suicidal_ideation": "plan_with_intent"}}"#,
+            "provisional",
+        ),
+        (
+            "iop_primary",
+            include_str!("../examples/intakes/iop_primary.json"),
+            "final",
+        ),
+    ] {
+        let report: serde_json::Value =
+            serde_json::from_str(&pack.assess_json(json).unwrap()).unwrap();
+        let report = report.as_object().unwrap();
+        assert_eq!(report["status"], status, "{name}");
+        assert_eq!(report.contains_key("level"), status == "final", "{name}");
+        for key in &required {
+            assert!(report.contains_key(*key), "{name}: no `{key}`");
+        }
+        for key in report.keys() {
+            assert!(
+                described.contains_key(key),
+                "{name}: `{key}` is not in the schema"
+            );
+        }
+        for entry in report["ask_next"].as_array().unwrap() {
+            for key in entry.as_object().unwrap().keys() {
+                assert!(
+                    ask_next["properties"].get(key).is_some(),
+                    "{name}: ask_next `{key}` is not in the schema"
+                );
+            }
+        }
     }
 }

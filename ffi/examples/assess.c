@@ -34,10 +34,22 @@ int main(void) {
     printf("version %s\n", version);
     int good = version != NULL && version[0] != '\0';
 
+    /* A complete intake: final, with its level. */
     char *ok = carelevel_assess(pack, INTAKE);
     printf("assess: %.60s\n", ok);
-    good = good && strstr(ok, "\"ok\":{\"level\":\"iop\"") != NULL;
+    good = good && strncmp(ok, "{\"ok\":{\"status\":\"final\",\"level\":\"iop\",", 38) == 0;
     carelevel_free(ok);
+
+    /* An incomplete intake is no error: a provisional report, with no "level" key (the
+     * bounds follow "status" where a final report has its "level"), the bounds the known
+     * answers allow and what to ask next. */
+    char *partial = carelevel_assess(pack,
+        "{\"schema_version\":\"2\",\"safety\":{\"suicidal_ideation\":\"plan_with_intent\"}}");
+    printf("provisional: %.100s\n", partial);
+    good = good && strncmp(partial,
+        "{\"ok\":{\"status\":\"provisional\",\"level_at_least\":\"inpatient\",\"level_at_most\":\"inpatient\",", 87) == 0;
+    good = good && strstr(partial, "\"ask_next\":[{\"answer\":\"safety.") != NULL;
+    carelevel_free(partial);
 
     char *bad = carelevel_assess(pack, "{\"schema_version\":\"2\",\"age\":200}");
     printf("invalid: %.100s\n", bad);

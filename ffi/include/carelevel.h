@@ -24,7 +24,8 @@
  *       "substance_use[0].cows"; "." for the whole document); line (from 1) and column (bytes
  *       of the line up to the offending one) are where reading stopped, 0 if unknown.
  *   {"field": PATH, "message": TEXT, "problem_kind": PKIND, ...}
- *       kind invalid_intake: one per field. PKIND is "missing"; "out_of_range" with "value",
+ *       kind invalid_intake: one per field. PKIND is "missing" (carelevel_transition only:
+ *       carelevel_assess reports a missing item provisionally); "out_of_range" with "value",
  *       "min", "max" (numbers); "inconsistent" with "expected"; "conflict" with "reason" (the
  *       answer does not fit another: a COWS score on an alcohol entry); "total_disagrees"
  *       with "given", "sum" (numbers), "complete" (a boolean) and "items" (a total given
@@ -52,7 +53,7 @@
  *   kind: invalid_utf8        a string argument is not UTF-8; field names it, message gives the byte
  *   kind: malformed_intake    the intake is not JSON of the intake's shape; field is the dotted path
  *   kind: unsupported_version no schema_version: a 0.1 intake; carelevel_convert_v0_1() converts it
- *   kind: invalid_intake      the intake was read but answers are missing, out of range or conflicting
+ *   kind: invalid_intake      the intake was read but answers are out of range or conflicting (or missing, for a transition)
  *   kind: invalid_level       current_level is not "outpatient", "iop", "php" or "inpatient"
  *   kind: invalid_pack        the rule pack TOML has problems; each has file, problem_kind (rule, line)
  *   kind: unavailable         no rule pack is available, so nothing is assessed (fail closed)
@@ -77,21 +78,42 @@ CarelevelPack *carelevel_pack_from_toml(const char *toml, char **error_out);
 void carelevel_pack_free(CarelevelPack *pack);
 
 /* intake_json: an intake 2. {"ok": report} or {"error": {...}}. The report is
- * schema/recommendation.schema.json, exactly as the Rust API writes it: "level", "urgent",
- * "binding_rules", "fired", "not_evaluated", "ruled_out", "conditional", "scores" (each
- * instrument the intake carries: "instrument", "field", "total", "from" ("given", "items" or
- * "given_and_items"), "missing_items", "risk" for the C-SSRS screener), "cautions" (answers to
- * reconcile first: "code", "message"), "plan", "pack" and "engine". */
+ * schema/recommendation.schema.json, exactly as the Rust API writes it: "status", "level",
+ * "level_at_least", "level_at_most", "urgent", "binding_rules", "fired", "not_evaluated",
+ * "ask_next", "ruled_out", "conditional", "scores" (each instrument the intake carries:
+ * "instrument", "field", "total", "from" ("given", "items" or "given_and_items"),
+ * "missing_items", "risk" for the C-SSRS screener), "cautions" (answers to reconcile first:
+ * "code", "message"), "plan", "pack" and "engine".
+ *
+ * An intake missing required items (or with one declined or not assessable) is NOT an error:
+ * its report comes back inside {"ok": ...} with "status": "provisional".
+ *
+ *   "status"          "final" (every answer the pack needs is known) or "provisional".
+ *   "level"           the recommended level, ONLY when "status" is "final". It is ABSENT from
+ *                     a provisional report, so a caller that reads "level" alone finds no key
+ *                     rather than taking a lower bound for the answer: check "status" first.
+ *   "level_at_least"  the level the known answers already guarantee (= "level" when final).
+ *   "level_at_most"   the highest level the missing answers could still require (= "level"
+ *                     when final). When the two are equal the level is certain although the
+ *                     intake is incomplete (a plan with intent: both "inpatient").
+ *   "ask_next"        the missing answers, the one to ask first first, safety items always
+ *                     before the rest: [{"answer": NAME, "could_reach": LEVEL, "safety": BOOL,
+ *                     "rules": [RULE_ID, ...]}, ...]; empty when nothing is missing.
+ *
+ * Levels are "outpatient", "iop", "php" or "inpatient". */
 char *carelevel_assess(const CarelevelPack *pack, const char *intake_json);
 
 /* current_level: "outpatient", "iop", "php" or "inpatient"; intake_json: an intake 2.
- * {"ok": transition} or {"error": {...}}. */
+ * {"ok": transition} or {"error": {...}}: an intake missing required items is refused
+ * (kind invalid_intake, problem_kind "missing"). The transition's "recommendation" is a
+ * report as carelevel_assess() writes it. */
 char *carelevel_transition(const CarelevelPack *pack, const char *current_level, const char *intake_json);
 
 /* A 0.1 intake converted to intake 2: {"ok": {"intake": INTAKE, "notes": [{"field": PATH,
  * "note": TEXT}, ...]}} or {"error": {...}} (malformed_intake if it is not a 0.1 intake). Each
- * note names an item 0.1 could not express and says what to ask; a required one must be
- * answered before carelevel_assess() accepts the intake. */
+ * note names an item 0.1 could not express and says what to ask; until a required one is
+ * answered, carelevel_assess() gives a provisional report asking for it and
+ * carelevel_transition() refuses the intake. */
 char *carelevel_convert_v0_1(const char *intake_json);
 
 /* The version of carelevel, e.g. "0.1.0". Static; do not free. */

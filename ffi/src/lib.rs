@@ -43,7 +43,19 @@
 //! A report ([`carelevel_assess`]'s `{"ok": report}`) is the core's JSON, byte for byte
 //! (`schema/recommendation.schema.json`), with every instrument the intake carries in
 //! `scores` (its total, where it comes from, the items a partial one lacks, the C-SSRS
-//! screener's triage) and the answers to reconcile first in `cautions`. The JSON Schemas of the last two forms are
+//! screener's triage) and the answers to reconcile first in `cautions`.
+//!
+//! An intake missing required items (or with one declined or not assessable) is not an
+//! error: its report is provisional, still inside `{"ok": ...}`. The report's first key,
+//! `status`, is `final` or `provisional`; `level` is present **only when final**, so a caller
+//! reading `level` alone never takes a provisional lower bound for an answer;
+//! `level_at_least` (the level the known answers guarantee) and `level_at_most` (the highest
+//! the missing answers could require) are always present and equal `level` when final; and
+//! `ask_next` lists the missing answers, the one to ask first first (`answer`, `could_reach`,
+//! `safety`, `rules`), safety items before the rest. [`carelevel_transition`] still refuses
+//! an intake missing required items (kind `invalid_intake`, each problem `missing`).
+//!
+//! The JSON Schemas of the last two error forms are
 //! `schema/intake-problem.schema.json` and `schema/pack-problem.schema.json`. Null pointers,
 //! invalid UTF-8, bad JSON, 0.1 intakes, invalid intakes, bad levels, bad packs and even
 //! internal panics all take this shape. See `include/carelevel.h`, which lists the same kinds
@@ -77,8 +89,10 @@ pub enum ErrorKind {
     /// problem's `field` is `schema_version`; its `message` says how to convert it
     /// ([`carelevel_convert_v0_1`]). ([`IntakeError::Version`].)
     UnsupportedVersion,
-    /// The intake was read but has problems (missing, out-of-range or conflicting answers, an
-    /// age the pack does not support): one problem per field (an [`IntakeProblem`]).
+    /// The intake was read but has problems (out-of-range or conflicting answers, an age the
+    /// pack does not support; for [`carelevel_transition`], missing required answers too:
+    /// [`carelevel_assess`] gives a provisional report for those): one problem per field (an
+    /// [`IntakeProblem`]).
     InvalidIntake,
     /// `current_level` is not one of `outpatient`, `iop`, `php`, `inpatient`.
     InvalidLevel,
@@ -431,7 +445,9 @@ pub unsafe extern "C" fn carelevel_pack_free(pack: *mut CarelevelPack) {
 }
 
 /// Assesses an intake 2 (JSON text). Returns `{"ok": report}` or `{"error": {...}}` (kind
-/// `unsupported_version` for a 0.1 intake: convert it with [`carelevel_convert_v0_1`]).
+/// `unsupported_version` for a 0.1 intake: convert it with [`carelevel_convert_v0_1`]). An
+/// intake missing required items gives a provisional report (`"status": "provisional"`, no
+/// `level`; see the crate's documentation), never an error.
 ///
 /// # Safety
 ///
@@ -456,7 +472,9 @@ pub unsafe extern "C" fn carelevel_assess(
 }
 
 /// Reassesses a person at `current_level` (`outpatient`, `iop`, `php`, `inpatient`).
-/// Returns `{"ok": transition}` or `{"error": {...}}`.
+/// Returns `{"ok": transition}` or `{"error": {...}}`; an intake missing required items is
+/// refused (kind `invalid_intake`, each problem `missing`). The transition's
+/// `recommendation` is a report as [`carelevel_assess`] writes it.
 ///
 /// # Safety
 ///
@@ -492,8 +510,9 @@ pub unsafe extern "C" fn carelevel_transition(
 /// "note"}, ...]}}`, where each note names an intake 2 item the conversion left unanswered (or
 /// carried over with a changed meaning) and says what to ask, or `{"error": {...}}` (kind
 /// `malformed_intake` when the JSON is not a 0.1 intake; an intake 2 is not one). The intake
-/// may lack required items that 0.1 could not express: [`carelevel_assess`] refuses it until
-/// they are answered.
+/// may lack required items that 0.1 could not express: until they are answered,
+/// [`carelevel_assess`] gives a provisional report asking for them and
+/// [`carelevel_transition`] refuses it.
 ///
 /// # Safety
 ///
