@@ -161,12 +161,30 @@ impl Recommendation<'_> {
                 }
             }
         }
+        // A required item declined or not assessable that no rule waits for.
+        for f in Field::ALL {
+            let info = f.info();
+            if info.required
+                && info.declinable
+                && f.read(self.intake).is_none()
+                && !out.iter().any(|a| a.answer == info.name)
+                && !self.intake.missing_required().contains(&info.name)
+            {
+                out.push(AskNext {
+                    answer: info.name.to_owned(),
+                    could_reach: lower,
+                    safety: true,
+                    rules: Vec::new(),
+                });
+            }
+        }
         for path in self.intake.missing_required() {
             if !out.iter().any(|a| a.answer == path) {
                 out.push(AskNext {
                     answer: path.to_owned(),
                     could_reach: lower,
-                    safety: path.starts_with("safety."),
+                    safety: path.starts_with("safety.")
+                        || catalogue::find(path).is_some_and(|i| i.declinable),
                     rules: Vec::new(),
                 });
             }

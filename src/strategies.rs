@@ -360,11 +360,30 @@ pub fn safety() -> impl Strategy<Value = Safety> {
                             .filter(|a| a.answer().is_some());
                         let scored_behavior = crate::intake::score::cssrs_behavior(&c)
                             .filter(|a| a.answer().is_some());
-                        (
-                            Some(scored_ideation.unwrap_or(ideation)),
-                            Some(scored_behavior.unwrap_or(behavior)),
-                            c,
-                        )
+                        // Where it does not, the item still never lies below a yes or on a no.
+                        let ideation = scored_ideation.unwrap_or_else(|| match ideation {
+                            Assessed::Answer(given) => {
+                                let yes = crate::intake::score::cssrs_highest_yes(&c);
+                                let lifted = yes.map_or(given, |y| given.max(y));
+                                if crate::intake::score::cssrs_said_no(&c, lifted) {
+                                    Assessed::Answer(yes.unwrap_or(SuicidalIdeation::None))
+                                } else {
+                                    Assessed::Answer(lifted)
+                                }
+                            }
+                            other => other,
+                        });
+                        let yes = Some(Assessed::Answer(true));
+                        let no = Some(Assessed::Answer(false));
+                        let behavior = scored_behavior.unwrap_or(match (c.behavior, behavior) {
+                            (b, _) if b == no => Assessed::Answer(Recency::Never),
+                            (b, _) if b == yes && c.behavior_past_3_months == yes => {
+                                Assessed::Answer(Recency::Past3Months)
+                            }
+                            (b, _) if b == yes => Assessed::Answer(Recency::Lifetime),
+                            (_, given) => given,
+                        });
+                        (Some(ideation), Some(behavior), c)
                     }
                 };
                 Safety {
@@ -1141,6 +1160,16 @@ pub fn intake() -> impl Strategy<Value = Intake> {
                 {
                     let values = phq9_values(&severity.phq9_items, safety.phq9_item9);
                     severity.phq9 = Some(agreeing(&values, at));
+                }
+                // Without items 1-8, item 9 still bounds a given total.
+                if severity.phq9_items == Phq9Items::default() {
+                    if let (Some(total), Some(item9)) = (
+                        severity.phq9,
+                        safety.phq9_item9.and_then(|a| a.answer().copied()),
+                    ) {
+                        let low = item9 as u32;
+                        severity.phq9 = Some(total.clamp(low, low + 24));
+                    }
                 }
                 Intake {
                     age: Some(age),

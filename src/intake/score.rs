@@ -323,11 +323,10 @@ fn said(a: Option<Assessed<bool>>) -> Said {
 }
 
 /// What the screener says of the past month's ideation: the most severe rung answered yes,
-/// once every more severe rung that applies is answered no. A yes is a floor: when the rungs
-/// above it were declined or could not be assessed, it is still the answer (the lowest the
-/// answers allow; [`cssrs_floor_only`] tells, and the result is then provisional with a
-/// caution). Not obtained when no rung is yes and one was declined; `None` when a rung that
-/// applies was not asked. Items 3-5 apply only after a yes to item 2: a no skips them, and a
+/// once every more severe rung that applies is answered no. Not obtained when a rung above
+/// the highest yes (or, with no yes, any rung) was declined or could not be assessed: the yes
+/// is then only a floor ([`cssrs_floor_only`]), which the triage and a caution use while the
+/// rules wait; `None` when a rung that applies was not asked. Items 3-5 apply only after a yes to item 2: a no skips them, and a
 /// declined item 2 leaves them not obtained.
 pub(crate) fn cssrs_ideation(c: &CssrsScreener) -> Option<Assessed<SuicidalIdeation>> {
     let thoughts = said(c.nonspecific_thoughts);
@@ -348,12 +347,9 @@ pub(crate) fn cssrs_ideation(c: &CssrsScreener) -> Option<Assessed<SuicidalIdeat
         match answer {
             // Not asked above a yes: the intake is incomplete. Declined above a yes: the yes
             // is a floor.
-            Said::Yes => {
-                return match blocked {
-                    Some(None) => None,
-                    _ => Some(Assessed::Answer(rung)),
-                };
-            }
+            // A rung above the yes not obtained leaves the answer open (the yes is only its
+            // floor: the triage and a caution use it, the rules wait).
+            Said::Yes => return blocked.unwrap_or(Some(Assessed::Answer(rung))),
             Said::No => {}
             Said::NotObtained(why) => {
                 blocked.get_or_insert(Some(match why {
@@ -382,8 +378,8 @@ pub(crate) fn cssrs_behavior(c: &CssrsScreener) -> Option<Assessed<Recency>> {
         Said::NotAsked => None,
         Said::Yes => match said(c.behavior_past_3_months) {
             Said::Yes => Some(Assessed::Answer(Recency::Past3Months)),
-            // A declined follow-up leaves the floor: behaviour at some time in life.
-            Said::No | Said::NotObtained(_) => Some(Assessed::Answer(Recency::Lifetime)),
+            Said::No => Some(Assessed::Answer(Recency::Lifetime)),
+            Said::NotObtained(why) => Some(not_obtained(why)),
             Said::NotAsked => None,
         },
     }
@@ -447,8 +443,10 @@ pub(crate) fn cssrs_said_no(c: &CssrsScreener, rung: SuicidalIdeation) -> bool {
 /// (thoughts of a method, or behaviour earlier in life), high (intent, a plan with intent, or
 /// behaviour in the past 3 months); `None` when the answers leave it open.
 pub(crate) fn cssrs_risk(c: &CssrsScreener) -> Option<&'static str> {
+    // Where a rung above a yes was not obtained, the yes is a floor: enough for "high".
     let by_ideation = cssrs_ideation(c)
         .and_then(|a| a.answer().copied())
+        .or_else(|| cssrs_highest_yes(c).filter(|y| *y >= SuicidalIdeation::IntentWithoutPlan))
         .map(|ideation| match ideation {
             SuicidalIdeation::None => 0,
             SuicidalIdeation::WishToBeDead | SuicidalIdeation::NonspecificActiveThoughts => 1,

@@ -512,7 +512,6 @@ mod tests {
     //! and `tests/golden.rs`.
 
     use super::*;
-    use crate::provisional::Status;
     use crate::vocab::{Criterion, Referral, Service};
     use crate::{Intake, Report};
     use proptest::prelude::*;
