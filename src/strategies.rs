@@ -381,6 +381,17 @@ pub fn safety() -> impl Strategy<Value = Safety> {
                                 Assessed::Answer(Recency::Past3Months)
                             }
                             (b, _) if b == yes => Assessed::Answer(Recency::Lifetime),
+                            // Item 6 left out: the item still agrees with its follow-up.
+                            (_, Assessed::Answer(Recency::Past3Months))
+                                if c.behavior_past_3_months == no =>
+                            {
+                                Assessed::Answer(Recency::Lifetime)
+                            }
+                            (_, Assessed::Answer(Recency::Lifetime))
+                                if c.behavior_past_3_months == yes =>
+                            {
+                                Assessed::Answer(Recency::Past3Months)
+                            }
                             (_, given) => given,
                         });
                         (Some(ideation), Some(behavior), c)

@@ -170,6 +170,11 @@ mod worse {
             _ => (i.severity.gad7_items != Gad7Items::default(), 0..7),
         };
         if !given {
+            // A PHQ-9 total given alone is bounded by item 9 (total <= item 9 + 24).
+            let max = match (which, item9(i)) {
+                (Instrument::Phq9, Some(item9)) => max.min(item9 + 24),
+                _ => max,
+            };
             return bump_num(which.total(i), max, by);
         }
         let mut items = which.items(i);

@@ -550,10 +550,10 @@ enum Says {
     Nothing,
 }
 
-/// The screener's past-month ideation: the most severe rung answered yes, when no more
-/// severe rung that applies was left unasked (a rung declined or not assessable above a yes
-/// leaves the yes as a floor: it is still the answer); with no yes, not obtained when a rung
-/// was declined, and nothing when one was not asked. Items 3-5 apply unless item 2 is no, and
+/// The screener's past-month ideation: the most severe rung answered yes, when every more
+/// severe rung that applies was answered no (a rung declined or not assessable above a yes
+/// leaves the yes only a floor: the ideation is not obtained, and the rules wait); not
+/// obtained when a rung was declined, and nothing when one was not asked. Items 3-5 apply unless item 2 is no, and
 /// are not obtained when item 2 is declined and they were not asked.
 fn screened_ideation(c: &serde_json::Map<String, serde_json::Value>) -> Says {
     let thoughts = said(c.get("nonspecific_thoughts"));
@@ -581,8 +581,9 @@ fn screened_ideation(c: &serde_json::Map<String, serde_json::Value>) -> Says {
     };
     for (answer, rung) in rungs {
         match answer {
-            // A yes below a declined rung is a floor; below an unasked one, nothing.
-            Said::Yes => return settle(unasked, false, rung),
+            // A yes below a declined rung is only a floor: not obtained; below an unasked
+            // one, nothing.
+            Said::Yes => return settle(unasked, unobtained, rung),
             Said::No => {}
             Said::NotObtained => unobtained = true,
             Said::Absent => unasked = true,
@@ -592,7 +593,7 @@ fn screened_ideation(c: &serde_json::Map<String, serde_json::Value>) -> Says {
 }
 
 /// The screener's suicidal behaviour: item 6, and its follow-up after a yes (declined or not
-/// assessable, the yes is a floor: earlier in life).
+/// assessable, the yes is only a floor: not obtained).
 fn screened_behavior(c: &serde_json::Map<String, serde_json::Value>) -> Says {
     let settle = |a: Said, yes: &str, no: &str| match a {
         Said::Yes => Says::Answer(yes.to_owned()),
@@ -601,10 +602,11 @@ fn screened_behavior(c: &serde_json::Map<String, serde_json::Value>) -> Says {
         Said::Absent => Says::Nothing,
     };
     match said(c.get("behavior")) {
-        Said::Yes => match said(c.get("behavior_past_3_months")) {
-            Said::NotObtained => Says::Answer("lifetime".to_owned()),
-            recency => settle(recency, "past_3_months", "lifetime"),
-        },
+        Said::Yes => settle(
+            said(c.get("behavior_past_3_months")),
+            "past_3_months",
+            "lifetime",
+        ),
         other => settle(other, "lifetime", "never"),
     }
 }
@@ -743,17 +745,18 @@ fn score(i: &Intake) -> Scored {
                 "intent",
                 "plan",
             ];
-            let ideation = (0..keys.len()).any(|n| {
+            (0..keys.len()).any(|n| {
                 is(keys[n], Said::Yes) && keys[n + 1..].iter().any(|k| is(k, Said::NotObtained))
-            });
-            ideation
-                || (is("behavior", Said::Yes) && is("behavior_past_3_months", Said::NotObtained))
+            })
         };
         if let Says::Answer(given) = safety_item(i.safety.suicidal_ideation.as_ref(), None) {
             let below_a_yes = highest_yes.is_some_and(|yes| rank(&given) < yes);
+            // A no to item 2 skips items 3-5: a no to each of them.
             let on_a_no = items
                 .iter()
-                .any(|(k, rung)| *rung == given && k.is_some_and(|k| is(k, Said::No)));
+                .any(|(k, rung)| *rung == given && k.is_some_and(|k| is(k, Said::No)))
+                || (rank(&given) >= rank("method_without_intent")
+                    && is("nonspecific_thoughts", Said::No));
             let differs = matches!(&ideation_by_screener, Some(Says::Answer(s)) if *s != given)
                 && !floor_only;
             conflict |= below_a_yes || on_a_no || differs;
@@ -859,7 +862,11 @@ fn answer(pack: &RefPack, p: &Person<'_>, name: &str) -> Option<V> {
         "severity.impairs_daily_activities" => b(i.severity.impairs_daily_activities),
         "self_management" => choice(i.self_management.as_ref(), SELF_MANAGEMENT),
         "history.current_setting" => choice(i.history.current_setting.as_ref(), SETTING),
-        "history.progress" => choice(i.history.progress.as_ref(), PROGRESS),
+        // Not applicable to a person not in treatment.
+        "history.progress" => match (&i.history.progress, &i.history.current_setting) {
+            (None, Some(Setting::None)) => Some(V::NotApplicable),
+            (p, _) => choice(p.as_ref(), PROGRESS),
+        },
         "history.highest_level_not_held" => {
             let episodes = i.history.episodes.as_ref()?;
             let mut top = "none".to_owned();

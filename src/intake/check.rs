@@ -295,7 +295,7 @@ fn screener_conflicts(i: &Intake, f: &mut impl FnMut(Conflict) -> bool) -> bool 
     let on_a_no = given_ideation.is_some_and(|given| score::cssrs_said_no(c, given));
     let differs = given_ideation.is_some()
         && scored_ideation.is_some()
-        && !score::cssrs_floor_only(c)
+        && !score::cssrs_ideation_floor_only(c)
         && given_ideation != scored_ideation;
     if (below_a_yes || on_a_no || differs)
         && f(item(

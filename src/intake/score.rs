@@ -392,6 +392,16 @@ pub(crate) fn cssrs_floor_only(c: &CssrsScreener) -> bool {
         matches!(a, Some(Assessed::Declined | Assessed::UnableToAssess))
     };
     let yes = |a: Option<Assessed<bool>>| a == Some(Assessed::Answer(true));
+    cssrs_ideation_floor_only(c) || (yes(c.behavior) && declined(c.behavior_past_3_months))
+}
+
+/// Whether the screener's ideation is only a floor: a yes below a rung that was declined or
+/// could not be assessed.
+pub(crate) fn cssrs_ideation_floor_only(c: &CssrsScreener) -> bool {
+    let declined = |a: Option<Assessed<bool>>| {
+        matches!(a, Some(Assessed::Declined | Assessed::UnableToAssess))
+    };
+    let yes = |a: Option<Assessed<bool>>| a == Some(Assessed::Answer(true));
     let ladder = [
         c.wish_to_be_dead,
         c.nonspecific_thoughts,
@@ -399,13 +409,12 @@ pub(crate) fn cssrs_floor_only(c: &CssrsScreener) -> bool {
         c.intent,
         c.plan,
     ];
-    let ideation = ladder.iter().enumerate().any(|(k, a)| {
+    ladder.iter().enumerate().any(|(k, a)| {
         yes(*a)
             && ladder
                 .get(k + 1..)
                 .is_some_and(|above| above.iter().any(|x| declined(*x)))
-    });
-    ideation || (yes(c.behavior) && declined(c.behavior_past_3_months))
+    })
 }
 
 /// The highest rung of ideation the screener answered yes, if any.
@@ -433,9 +442,10 @@ pub(crate) fn cssrs_said_no(c: &CssrsScreener, rung: SuicidalIdeation) -> bool {
         SuicidalIdeation::None => false,
         SuicidalIdeation::WishToBeDead => c.wish_to_be_dead == no,
         SuicidalIdeation::NonspecificActiveThoughts => c.nonspecific_thoughts == no,
-        SuicidalIdeation::MethodWithoutIntent => c.method == no,
-        SuicidalIdeation::IntentWithoutPlan => c.intent == no,
-        SuicidalIdeation::PlanWithIntent => c.plan == no,
+        // A no to item 2 skips items 3-5: each of them is a no.
+        SuicidalIdeation::MethodWithoutIntent => c.method == no || c.nonspecific_thoughts == no,
+        SuicidalIdeation::IntentWithoutPlan => c.intent == no || c.nonspecific_thoughts == no,
+        SuicidalIdeation::PlanWithIntent => c.plan == no || c.nonspecific_thoughts == no,
     }
 }
 
