@@ -22,7 +22,8 @@ pub(crate) enum Value {
     /// One of an ordered list of choices, by position.
     Choice(u8),
     /// The answer does not apply to this person (a withdrawal scale for a substance they do
-    /// not use): answered, and no test of its value holds.
+    /// not use, progress in treatment for a person not in treatment): answered, and no test
+    /// of its value holds.
     NotApplicable,
 }
 
@@ -289,7 +290,11 @@ fields! {
     DaysImpaired => (severity.days_impaired_past_30), Higher;
     SelfManagement => (self_management), Higher;
     CurrentSetting => (history.current_setting), Unordered;
-    Progress => (history.progress), Higher;
+    // Progress in a current setting: not applicable to a person not in treatment.
+    Progress => (history.progress; |i| match (i.history.progress, i.history.current_setting) {
+        (None, Some(Setting::None)) => Some(Value::NotApplicable),
+        (p, _) => p.value(),
+    }), Higher;
     MedicationSetting => (history.medication_setting), Unordered;
     HighestNotHeld => {
         "history.highest_level_not_held", AnswerKind::Choice(LEVEL_OR_NONE), false,
@@ -487,9 +492,10 @@ impl Field {
     }
 
     /// Whether this answer can be [`Value::NotApplicable`]: the withdrawal scales, for a
-    /// person who uses no substance they measure.
+    /// person who uses no substance they measure, and progress in treatment, for a person
+    /// not in treatment.
     pub(crate) const fn can_be_not_applicable(self) -> bool {
-        matches!(self, Field::CiwaAr | Field::Cows)
+        matches!(self, Field::CiwaAr | Field::Cows | Field::Progress)
     }
 
     pub(crate) fn from_name(name: &str) -> Option<Field> {

@@ -586,17 +586,21 @@ source = "product default: test"
 
     #[test]
     fn the_answers_that_can_be_not_applicable_take_it_in_every_space() {
-        // An intake listing no substance: an answer that reads not applicable there must say
-        // it can be (the withdrawal scales).
-        let none_used = Intake {
+        // An intake listing no substance, not in treatment: an answer that reads not
+        // applicable there must say it can be (the withdrawal scales, progress in treatment).
+        let mut none_used = Intake {
             substance_use: Some(Vec::new()),
             ..Intake::default()
         };
+        none_used.history.current_setting = Some(crate::intake::Setting::None);
+        let mut read_na = Vec::new();
         for f in Field::ALL {
             if f.read(&none_used) == Some(Value::NotApplicable) {
                 assert!(f.can_be_not_applicable(), "{f:?}");
+                read_na.push(*f);
             }
         }
+        assert_eq!(read_na, [Field::CiwaAr, Field::Cows, Field::Progress]);
         // Each answer the built-in rules read takes not applicable exactly when it can, once,
         // after its given values.
         let pack = RulePack::try_builtin().unwrap();
@@ -618,7 +622,10 @@ source = "product default: test"
                 assert!(na.is_empty(), "{name}");
             }
         }
-        assert_eq!(explored, ["withdrawal.ciwa_ar", "withdrawal.cows"]);
+        assert_eq!(
+            explored,
+            ["withdrawal.ciwa_ar", "withdrawal.cows", "history.progress"]
+        );
     }
 
     #[test]
