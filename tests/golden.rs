@@ -1098,69 +1098,7 @@ fn run_file(pack: &RulePack, group: &str, path: &Path) -> (usize, Vec<String>) {
 /// the failures it gives, why)`: the failures are expected until the library is fixed, and
 /// once one no longer occurs its entry itself fails, so it is removed and the case holds for
 /// good. Never a way to accept a wrong result: each names what the library must change.
-const KNOWN_GAPS: &[(&str, &[&str], &str)] = &[
-    (
-        "provisional/plan_with_intent_behaviour_declined",
-        &[
-            "a provisional result with nothing to ask next",
-            "ask_next_first:",
-        ],
-        "src/provisional.rs `ask_next`: a required item declined or not assessable that no \
-         unevaluated rule waits for (here `safety.suicidal_behavior`) makes the result \
-         provisional (`status`) but is never listed, so the report says \"0 answers missing\"",
-    ),
-    (
-        "instruments/cssrs_recency_unable_to_assess_with_intent",
-        &[
-            "a provisional result with nothing to ask next",
-            "ask_next_first:",
-        ],
-        "the same, for a C-SSRS yes that is only a floor (`cssrs_floor_only` makes the status \
-         provisional, but nothing is listed to ask)",
-    ),
-    (
-        "instruments/cssrs_declined_rung_leaves_ideation_unknown",
-        &[
-            "level_at_most: expected Php, got Outpatient",
-            "a provisional result with nothing to ask next",
-            "ask_next_first:",
-        ],
-        "src/provisional.rs `level_at_most` (and src/intake/score.rs `cssrs_ideation`): a C-SSRS \
-         yes below a declined rung is read as the answer, so no rule waits for the declined \
-         rung and the upper bound is the lower one; but answering it yes (a method) gives PHP, \
-         urgent: a completion above the upper bound, and nothing to ask",
-    ),
-    (
-        "instruments/cssrs_unassessable_rung_leaves_ideation_unknown",
-        &[
-            "level_at_most: expected Inpatient, got Outpatient",
-            "a provisional result with nothing to ask next",
-            "ask_next_first:",
-        ],
-        "the same: intent not assessable above a yes; intent gives inpatient, urgent",
-    ),
-    (
-        "instruments/cssrs_recency_declined",
-        &[
-            "level_at_most: expected Inpatient, got Outpatient",
-            "a provisional result with nothing to ask next",
-            "ask_next_first:",
-        ],
-        "the same for behaviour (src/intake/score.rs `cssrs_behavior`): its recency declined \
-         reads as earlier in life; behaviour in the past 3 months gives inpatient, urgent",
-    ),
-    (
-        "home/not_substance_free_moderate_sud_jumps_to_inpatient",
-        &[
-            "level: expected Some(Outpatient), got None",
-            "status (a case giving `level` is final): expected Final, got Provisional",
-        ],
-        "src/answer.rs: `history.progress` reads as unknown when `history.current_setting` is \
-         `none`, where the intake refuses it (a conflict): it should be not applicable, as \
-         CIWA-Ar is with no alcohol entry; `home.not_substance_free` then waits for an answer \
-         that cannot be given, and the result is provisional, asking for it",
-    ),
-];
+const KNOWN_GAPS: &[(&str, &[&str], &str)] = &[];
 
 /// Takes each known gap's failures out of `failures`; a gap that no longer fails is a failure.
 fn expect_known_gaps(failures: &mut Vec<String>) {

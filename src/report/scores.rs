@@ -197,7 +197,7 @@ pub(crate) fn for_each_caution(i: &Intake, mut f: impl FnMut(Caution)) {
     if score::given(&i.safety.cssrs).is_some_and(score::cssrs_floor_only) {
         f(Caution {
             code: "cssrs_declined_above_a_yes",
-            message: "a C-SSRS screener item above a yes was declined or could not be assessed: the suicide items and the triage use the lowest the answers allow; ask it again before relying on this placement",
+            message: "a C-SSRS screener item above a yes was declined or could not be assessed: the yes is only a floor, so the suicide item it scores is not obtained, the rules reading it wait and the triage is left open; a yes still calls for a safety plan and the crisis line, and the item must be asked again before relying on this placement",
         });
     }
     let item9 = i.safety.phq9_item9.and_then(|a| a.answer().copied());
