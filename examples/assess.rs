@@ -158,7 +158,7 @@ fn run() -> Result<(String, bool), String> {
                     )
                 }
             },
-            false,
+            t.recommendation.status == Status::Provisional,
         ));
     }
     let report = pack.report(&intake).map_err(|e| format!("{file}: {e}"))?;

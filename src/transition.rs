@@ -93,7 +93,10 @@ impl RulePack {
     ///
     /// The result never lands below the fresh recommendation's level: a step down goes at most
     /// one level unless a treatment-history rule says why it may go further (for example
-    /// `history.step_down.from_inpatient`: inpatient to IOP).
+    /// `history.step_down.from_inpatient`: inpatient to IOP). A provisional recommendation
+    /// (an item declined or not assessable) steps up to its lower bound when that is above
+    /// `current`, and otherwise continues: it never steps down or discharges, and the rules
+    /// still waiting for an answer are cited.
     ///
     /// # Errors
     ///
@@ -143,12 +146,27 @@ impl RulePack {
             .filter(|r| r.criterion() == Criterion::History)
             .map(|r| r.id().to_owned())
             .collect();
+        let provisional = rec.status() == crate::Status::Provisional;
         let (kind, to, rules, reason) = if target > current {
             (
                 TransitionKind::StepUp,
                 target,
                 binding,
                 format!("needs now set a floor of {target}, above the current level"),
+            )
+        } else if provisional {
+            // The level is only a lower bound: answers still missing, declined or not
+            // assessable could hold the current level, so never step down or discharge on it.
+            let mut rules = binding;
+            rules.extend(rec.not_evaluated_rules().map(|r| r.id.clone()));
+            (
+                TransitionKind::Continue,
+                current,
+                rules,
+                format!(
+                    "provisional: at least {target}, up to {}; continue at {current} until the missing answers are obtained",
+                    rec.level_at_most()
+                ),
             )
         } else if target == current {
             let finished =

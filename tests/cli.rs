@@ -444,3 +444,44 @@ fn convert_v0_1_exit_codes_are_as_documented() {
         "{stderr}"
     );
 }
+
+/// A reassessment (`--current`) with a safety item declined is provisional: it continues at
+/// the current level rather than stepping down on a lower bound, and exits 4 like any
+/// provisional result; the same reassessment complete exits 0.
+#[test]
+fn a_provisional_reassessment_continues_and_exits_4() {
+    let case: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/transitions/provisional_never_steps_down.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let file = scratch("provisional_reassessment.json", &case["intake"].to_string());
+    let out = assess(
+        &["--json", "--current", "inpatient", file.to_str().unwrap()],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let json: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(
+        (json["kind"].as_str(), json["to"].as_str()),
+        (Some("continue"), Some("inpatient"))
+    );
+    assert_eq!(json["recommendation"]["status"], "provisional");
+
+    let mut complete = case["intake"].clone();
+    complete["safety"]["suicidal_ideation"] = "none".into();
+    let file = scratch("complete_reassessment.json", &complete.to_string());
+    let out = assess(
+        &["--json", "--current", "inpatient", file.to_str().unwrap()],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(
+        (json["kind"].as_str(), json["to"].as_str()),
+        (Some("step_down"), Some("iop"))
+    );
+}
