@@ -7,9 +7,9 @@
 //! the override codes of [`crate::overrides::OverrideReason`]. The detail is rendered by the
 //! same renderer as the report's text and markdown.
 
-use crate::Level;
 use crate::overrides::{CDS_HOOKS_OVERRIDE_SYSTEM, OverrideReason};
 use crate::report::Report;
+use crate::{Level, Urgency};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -102,9 +102,13 @@ impl Report {
             .iter()
             .any(|n| n.floor.is_some_and(|f| f > self.level_at_least));
         let provisional = self.level.is_none();
-        let indicator = if self.urgent {
+        // The indicator follows the urgency tier: an emergency is critical, a same-day
+        // evaluation a warning; a routine result is a warning only when it may rise or needs
+        // reconciling.
+        let indicator = if self.urgency == Urgency::Emergency {
             Indicator::Critical
-        } else if self.level_at_least >= Level::Php
+        } else if self.urgency == Urgency::SameDay
+            || self.level_at_least >= Level::Php
             || could_rise
             || provisional
             || !self.cautions.is_empty()
@@ -123,8 +127,10 @@ impl Report {
                 if self.ask_next.len() == 1 { "" } else { "s" }
             ),
         };
-        if self.urgent {
-            summary.push_str(" - same-day evaluation");
+        match self.urgency {
+            Urgency::Emergency => summary.push_str(" - EMERGENCY: do not leave alone"),
+            Urgency::SameDay => summary.push_str(" - same-day evaluation"),
+            Urgency::Routine => {}
         }
         if let Some(first) = self.binding_rules.first() {
             let more = self.binding_rules.len().saturating_sub(1);

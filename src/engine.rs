@@ -1,12 +1,12 @@
 //! Evaluation: an intake and a pack in, a traced recommendation out.
 
-use crate::Level;
 use crate::answer::{AnswerRef, Field, Value};
 use crate::catalogue;
 use crate::error::{IntakeError, IntakeProblem, ProblemKind};
 use crate::intake::Intake;
 use crate::pack::cond::{Lookup, NoTrace, Recorder, Tri, eval};
 use crate::pack::{Aggregate, Rule, RulePack};
+use crate::{Level, Urgency};
 
 /// One answer read by a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -331,7 +331,7 @@ pub struct Recommendation<'p> {
     /// The intake assessed (its instruments are described in the report).
     pub(crate) intake: &'p Intake,
     pub(crate) level: Level,
-    pub(crate) urgent: bool,
+    pub(crate) urgency: Urgency,
     pub(crate) adolescent: bool,
     pub(crate) fired: Vec<Firing>,
     pub(crate) unevaluated: Vec<Firing>,
@@ -575,7 +575,7 @@ impl RulePack {
             pack: self,
             intake,
             level,
-            urgent: false,
+            urgency: Urgency::Routine,
             adolescent: intake.is_adolescent(),
             fired,
             unevaluated,
@@ -586,7 +586,7 @@ impl RulePack {
             let Some(rule) = self.rules.get(usize::from(f.rule)) else {
                 continue;
             };
-            rec.urgent |= rule.urgent;
+            rec.urgency = rec.urgency.max(rule.urgency);
         }
         rec.conditional = self.conditional(answers, &rec);
         rec
@@ -646,9 +646,14 @@ impl<'p> Recommendation<'p> {
         self.level
     }
 
-    /// Whether a fired rule marks this as needing same-day evaluation.
+    /// Whether a fired rule marks this as needing evaluation today (same day or emergency).
     pub fn urgent(&self) -> bool {
-        self.urgent
+        self.urgency > Urgency::Routine
+    }
+
+    /// How soon the person must be seen: the highest tier any fired rule set.
+    pub fn urgency(&self) -> Urgency {
+        self.urgency
     }
 
     /// The rule pack it came from.
@@ -793,7 +798,7 @@ mod tests {
             pack,
             intake,
             level: Level::Outpatient,
-            urgent: false,
+            urgency: Urgency::Routine,
             adolescent: intake.is_adolescent(),
             fired,
             unevaluated,
@@ -805,7 +810,7 @@ mod tests {
             if let Some(floor) = rule.floor {
                 rec.level = rec.level.max(floor);
             }
-            rec.urgent |= rule.urgent;
+            rec.urgency = rec.urgency.max(rule.urgency);
         }
         for field in Field::ALL.iter().filter(|f| f.info().arrangeable) {
             let answer = AnswerRef::Field(*field);
@@ -834,7 +839,7 @@ mod tests {
 
     fn same(a: &Recommendation<'_>, b: &Recommendation<'_>) -> bool {
         a.level == b.level
-            && a.urgent == b.urgent
+            && a.urgency == b.urgency
             && a.adolescent == b.adolescent
             && a.fired == b.fired
             && a.unevaluated == b.unevaluated
@@ -1111,7 +1116,7 @@ mod tests {
         }
         let rule = |id: &str, when: &str, floor: &str| {
             format!(
-                "[[rule]]\nid = \"{id}\"\ncriterion = \"severity\"\nwhen = {when}\nfloor = \"{floor}\"\nreason = \"r\"\nsource = \"product default: test\"\n\n"
+                "[[rule]]\nid = \"{id}\"\ncriterion = \"severity\"\nwhen = {when}\nfloor = \"{floor}\"\nreason = \"r\"\ncite = [{{ source = \"carelevel-local-defaults\", locator = \"test\", fact = \"A rule written for a test.\", use = \"local_default\" }}]\n\n"
             )
         };
         toml.push_str(&rule("w.any4", r#"{ any = [{ answer = "rating.d1", is = 4 }, { answer = "rating.d19", at_least = 4 }] }"#, "inpatient"));

@@ -2429,11 +2429,13 @@ impl Report {
             ),
             note: vec![Annotation {
                 text: format!(
-                    "Recommendation, not a diagnosis: a clinician decides. Urgent: {}. Pack digest {}.",
-                    if self.urgent {
-                        "yes, same-day evaluation"
-                    } else {
-                        "no"
+                    "Recommendation, not a diagnosis: a clinician decides. Urgency: {}. Pack digest {}.",
+                    match self.urgency {
+                        crate::Urgency::Emergency => {
+                            "emergency, do not leave the person alone (emergency department, mobile crisis, 988)"
+                        }
+                        crate::Urgency::SameDay => "same-day evaluation",
+                        crate::Urgency::Routine => "routine",
                     },
                     self.pack.digest
                 ),

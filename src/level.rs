@@ -121,3 +121,86 @@ impl std::str::FromStr for Level {
             .ok_or_else(|| UnknownLevel(s.to_owned()))
     }
 }
+
+/// How soon the person must be seen, ordered from least to most urgent: the highest tier any
+/// fired rule sets.
+///
+/// # Examples
+///
+/// ```
+/// use carelevel::Urgency;
+/// assert!(Urgency::Emergency > Urgency::SameDay);
+/// assert_eq!(Urgency::SameDay.as_str(), "same_day");
+/// assert_eq!("emergency".parse::<Urgency>(), Ok(Urgency::Emergency));
+/// ```
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// No rule asks for a faster response: an ordinary appointment.
+    #[default]
+    Routine,
+    /// Same-day clinical evaluation.
+    SameDay,
+    /// Now: do not leave the person alone; emergency department, mobile crisis team or the
+    /// 988 Suicide & Crisis Lifeline.
+    Emergency,
+}
+
+impl Urgency {
+    /// Every tier, least urgent first.
+    pub const ALL: [Urgency; 3] = [Urgency::Routine, Urgency::SameDay, Urgency::Emergency];
+
+    /// The stable identifier used in JSON and rule files.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Routine => "routine",
+            Urgency::SameDay => "same_day",
+            Urgency::Emergency => "emergency",
+        }
+    }
+
+    /// What to do, in one line, for a report's headline (empty for routine).
+    pub const fn action(self) -> &'static str {
+        match self {
+            Urgency::Routine => "",
+            Urgency::SameDay => "URGENT: arrange same-day clinical evaluation.",
+            Urgency::Emergency => {
+                "EMERGENCY: do not leave the person alone; emergency department, mobile crisis team or 988 now."
+            }
+        }
+    }
+}
+
+impl fmt::Display for Urgency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A string that names no urgency tier.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an urgency tier: expected one of routine, same_day, emergency")]
+pub struct UnknownUrgency;
+
+impl std::str::FromStr for Urgency {
+    type Err = UnknownUrgency;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Urgency::ALL
+            .into_iter()
+            .find(|u| u.as_str() == s)
+            .ok_or(UnknownUrgency)
+    }
+}

@@ -45,7 +45,7 @@ pub use builder::IntakeBuilder;
 pub use engine::Recommendation;
 pub use error::{IntakeError, IntakeProblem, ProblemKind};
 pub use intake::Intake;
-pub use level::{Level, UnknownLevel};
+pub use level::{Level, UnknownLevel, UnknownUrgency, Urgency};
 pub use pack::{BUILTIN_SOURCES, PackError, PackMeta, Rule, RulePack};
 pub use provisional::{AskNext, Status};
 pub use report::{

@@ -110,7 +110,7 @@ impl Recommendation<'_> {
     /// Whether the recommendation is final: no required item missing, declined or not
     /// assessable, and no rule left unevaluated that could raise the level or make it urgent.
     pub fn status(&self) -> Status {
-        let could_become_urgent = !self.urgent() && self.not_evaluated_rules().any(|r| r.urgent);
+        let could_become_urgent = !self.urgent() && self.not_evaluated_rules().any(|r| r.urgent());
         let required_unknown = Field::ALL.iter().any(|f| {
             let info = f.info();
             info.required && f.read(self.intake).is_none()
@@ -140,7 +140,7 @@ impl Recommendation<'_> {
         for (f, rule) in self.unevaluated_pairs() {
             for read in self.reads_of(f).iter().filter(|r| r.value.is_none()) {
                 let name = self.pack.answer_name(read.answer);
-                let safety = rule.urgent
+                let safety = rule.urgent()
                     || rule.criterion == Criterion::Safety
                     || is_safety(read.answer, &name);
                 let reach = rule.floor.map_or(lower, |l| l.max(lower));

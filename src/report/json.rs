@@ -269,7 +269,9 @@ impl Recommendation<'_> {
         w.raw(",\"level_at_most\":");
         w.level(self.level_at_most());
         w.raw(",\"urgent\":");
-        w.bool(self.urgent);
+        w.bool(self.urgent());
+        w.raw(",\"urgency\":");
+        w.str(self.urgency.as_str());
         w.raw(",\"binding_rules\":");
         w.list(self.binding_rules(), |w, r| w.str(&r.id));
         w.raw(",\"fired\":");
@@ -280,12 +282,12 @@ impl Recommendation<'_> {
             w.str(r.criterion.as_str());
             w.raw(",\"floor\":");
             w.opt_level(r.floor);
-            w.raw(",\"urgent\":");
-            w.bool(r.urgent);
+            w.raw(",\"urgency\":");
+            w.str(r.urgency.as_str());
             w.raw(",\"reason\":");
             w.str(&r.reason);
             w.raw(",\"source\":");
-            w.str(&r.source);
+            w.str(&self.pack.citation_summary(r));
             w.raw(",\"answers\":");
             self.write_answers_read(&mut *w, f);
             w.raw("}");
@@ -388,6 +390,10 @@ impl Recommendation<'_> {
         w.str(&meta.version);
         w.raw(",\"digest\":");
         w.str(&meta.digest);
+        if let Some(g) = &meta.governance {
+            w.raw(",\"governance\":");
+            w.str(&g.summary());
+        }
         w.raw("},\"engine\":{\"name\":");
         w.str(env!("CARGO_PKG_NAME"));
         w.raw(",\"version\":");
@@ -642,7 +648,7 @@ criterion = "instrument"
 when = { answer = "rating.mood", at_least = 3 }
 floor = "iop"
 reason = "A \"high\" mood rating needs\\more support – café."
-source = "product default: test \"quoted\""
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A \"quoted\" test.", use = "local_default" }]
 
 [[rule]]
 id = "rated.total"
@@ -650,7 +656,7 @@ criterion = "instrument"
 when = { answer = "score.total", at_least = 8 }
 floor = "php"
 reason = "A high total."
-source = "product default: test"
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 
 [[rule]]
 id = "rated.sleep"
@@ -658,7 +664,7 @@ criterion = "instrument"
 when = { all = [{ answer = "rating.sleep", at_least = 2 }, { answer = "score.worst", at_least = 2 }] }
 floor = "iop"
 reason = "Poor sleep."
-source = "product default: test"
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 "#;
         let local = crate::pack::BUILTIN_SOURCES[0]
             .1

@@ -6,6 +6,7 @@ mod json;
 mod render;
 mod scores;
 
+use crate::Urgency;
 use crate::answer::{AnswerKind, AnswerRef, Value};
 use crate::engine::{Firing, Recommendation};
 use crate::error::IntakeError;
@@ -38,8 +39,11 @@ pub struct Report {
     /// The highest level the missing answers could still require (the final level when
     /// final).
     pub level_at_most: Level,
-    /// A safety rule fired: the person needs same-day evaluation.
+    /// A fired rule asks for evaluation today: `urgency` is `same_day` or `emergency`.
     pub urgent: bool,
+    /// How soon the person must be seen: `routine`, `same_day` (clinical evaluation today) or
+    /// `emergency` (do not leave the person alone: emergency department, mobile crisis, 988).
+    pub urgency: Urgency,
     /// Ids of the rules that set the level (their floor equals it).
     pub binding_rules: Vec<String>,
     /// Every rule that fired, in pack order, with the answers it read.
@@ -111,11 +115,13 @@ pub struct FiredRule {
     pub criterion: Criterion,
     /// The floor it set, if any.
     pub floor: Option<Level>,
-    /// Whether it marks the result urgent.
-    pub urgent: bool,
+    /// How soon it asks for the person to be seen (`routine` when it does not).
+    pub urgency: Urgency,
     /// Why, for a clinician.
     pub reason: String,
-    /// Where the rule comes from.
+    /// Where the rule comes from: each citation as "title (edition), locator — applied |
+    /// extrapolated | local default", joined by "; " (the pack's
+    /// [`RulePack::source`](crate::RulePack::source) records give the identifiers).
     pub source: String,
     /// The answers it read and the values it saw.
     pub answers: Vec<AnswerRead>,
@@ -232,6 +238,10 @@ pub struct PackInfo {
     pub version: String,
     /// Content digest of the pack's sources.
     pub digest: String,
+    /// The pack's clinical governance in one line (approval status, clinical owner role,
+    /// review date), when the pack declares it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governance: Option<String>,
 }
 
 /// The engine that decided.
@@ -281,9 +291,9 @@ impl Recommendation<'_> {
                 id: r.id.clone(),
                 criterion: r.criterion,
                 floor: r.floor,
-                urgent: r.urgent,
+                urgency: r.urgency,
                 reason: r.reason.clone(),
-                source: r.source.clone(),
+                source: self.pack.citation_summary(r),
                 answers: self.answers_read(f),
             })
             .collect();
@@ -346,7 +356,8 @@ impl Recommendation<'_> {
             level: (status == Status::Final).then_some(self.level),
             level_at_least: self.level,
             level_at_most: self.level_at_most(),
-            urgent: self.urgent,
+            urgent: self.urgent(),
+            urgency: self.urgency,
             binding_rules: self.binding_rules().map(|r| r.id.clone()).collect(),
             fired,
             not_evaluated,
@@ -360,6 +371,10 @@ impl Recommendation<'_> {
                 id: meta.id.clone(),
                 version: meta.version.clone(),
                 digest: meta.digest.clone(),
+                governance: meta
+                    .governance
+                    .as_ref()
+                    .map(crate::pack::Governance::summary),
             },
             engine: EngineInfo {
                 name: env!("CARGO_PKG_NAME").to_owned(),

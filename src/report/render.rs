@@ -190,8 +190,9 @@ fn render(r: &Report, style: Style) -> String {
     if r.urgent {
         let _ = writeln!(
             o,
-            "{}URGENT: a safety rule fired; arrange same-day clinical evaluation.{}",
+            "{}{}{}",
             if md { "\n**" } else { "" },
+            r.urgency.action(),
             if md { "**" } else { "" }
         );
     }
@@ -296,16 +297,8 @@ fn render(r: &Report, style: Style) -> String {
             .collect();
         let _ = writeln!(o, "{b}Referrals: {}", refs.join("; "));
     }
-    if let Some(c) = &r.plan.cost {
-        let mut parts = Vec::new();
-        if let Some([a, z]) = c.per_day_usd {
-            parts.push(format!("${a}-${z} a day"));
-        }
-        if let Some([a, z]) = c.per_month_usd {
-            parts.push(format!("${a}-${z} a month"));
-        }
-        let _ = writeln!(o, "{b}Typical cost before insurance: {}", parts.join(", "));
-    }
+    // Cost figures (a local, payer-specific setting of a pack) stay in the JSON plan; they are
+    // not part of the clinical note.
     if r.plan.preferences.is_some() {
         let _ = writeln!(
             o,
@@ -314,12 +307,19 @@ fn render(r: &Report, style: Style) -> String {
     }
     let _ = write!(
         o,
-        "\nRule pack {} {} ({}); {} {}.\nThis is a recommendation, not a diagnosis: a clinician decides.\n",
+        "\nRule pack {} {} ({}); {} {}.\n",
         style.pack_text(&r.pack.id),
         style.pack_text(&r.pack.version),
         r.pack.digest,
         r.engine.name,
         r.engine.version
+    );
+    if let Some(g) = &r.pack.governance {
+        let _ = writeln!(o, "{}", style.pack_text(g));
+    }
+    let _ = writeln!(
+        o,
+        "This is a recommendation, not a diagnosis: a clinician decides."
     );
     o
 }
