@@ -1,4 +1,5 @@
-//! Prove a rule pack safe: monotone, every safety answer covered, and list dead and shadowed
+//! Prove a rule pack safe: monotone, every safety answer covered, every high-risk value
+//! guaranteeing more than outpatient in every context; and list dead and shadowed
 //! rules (see `carelevel::analysis` for the method).
 //!
 //! ```text

@@ -245,9 +245,14 @@ fields! {
             AsValue::value(&i.withdrawal.seizure_or_dt_history)
         }
     }), Higher;
-    SeizureThisEpisode => (withdrawal.seizure_this_episode), Higher;
-    HallucinationsThisEpisode => (withdrawal.hallucinations_this_episode), Higher;
-    DeliriumThisEpisode => (withdrawal.delirium_this_episode), Higher;
+    // This episode's complications: as answered; not applicable, unanswered, to a person with
+    // no recent alcohol or sedative use (`this_episode`).
+    SeizureThisEpisode => (withdrawal.seizure_this_episode;
+        |i| this_episode(i, i.withdrawal.seizure_this_episode)), Higher;
+    HallucinationsThisEpisode => (withdrawal.hallucinations_this_episode;
+        |i| this_episode(i, i.withdrawal.hallucinations_this_episode)), Higher;
+    DeliriumThisEpisode => (withdrawal.delirium_this_episode;
+        |i| this_episode(i, i.withdrawal.delirium_this_episode)), Higher;
     Intoxicated => (withdrawal.intoxicated_now), Higher;
     Pawss => (withdrawal.pawss), Higher;
     CiwaAr => {
@@ -265,6 +270,27 @@ fields! {
         ), false,
         "highest COWS score over opioids; not applicable to a person who uses none",
         |i| scale(i, |s| s.substance == Substance::Opioids, |s| total(score::cows(s)))
+    }, Higher;
+    AlcoholDisorder => {
+        "substance_use.alcohol_disorder", AnswerKind::Choice(USE_RECENCY), false,
+        "an alcohol use disorder listed: none, not recent use, or recent use (see `substance_recency`)",
+        |i| disorder_use(i, Substance::Alcohol)
+    }, Higher;
+    SedativeDisorder => {
+        "substance_use.sedative_disorder", AnswerKind::Choice(USE_RECENCY), false,
+        "a sedative (benzodiazepine) use disorder listed: none, not recent use, or recent use",
+        |i| disorder_use(i, Substance::Sedatives)
+    }, Higher;
+    OpioidDisorder => {
+        "substance_use.opioid_disorder", AnswerKind::Choice(USE_RECENCY), false,
+        "an opioid use disorder listed (in remission or on maintenance included): none, not recent use, or recent use",
+        |i| disorder_use(i, Substance::Opioids)
+    }, Higher;
+    BenzodiazepineDose => {
+        "substance_use.benzodiazepine_diazepam_mg", AnswerKind::Number { min: 0, max: MAX_DIAZEPAM_MG },
+        false,
+        "highest daily benzodiazepine dose over the sedative entries, in approximate diazepam milligrams; unknown when an entry gives no drug, no dose or another drug; not applicable without sedatives",
+        |i| diazepam_mg(i)
     }, Higher;
     SudSeverity => {
         "substance_use.severity", AnswerKind::Choice(<crate::intake::SudSeverity as Choice>::IDS),
@@ -301,6 +327,13 @@ fields! {
         "most intensive level at which an earlier episode did not hold (none when none is listed)",
         |i| i.history.episodes.as_ref().map(|_| {
             Value::Choice(i.highest_level_not_held().map_or(0, |l: Level| l as u8 + 1))
+        })
+    }, Higher;
+    RecentNotHeld => {
+        "history.recent_level_not_held", AnswerKind::Choice(LEVEL_OR_NONE), false,
+        "most intensive level at which an episode that ended in the past 12 months, or at a time not recorded, did not hold (none when none is listed)",
+        |i| i.history.episodes.as_ref().map(|_| {
+            Value::Choice(i.recent_level_not_held().map_or(0, |l: Level| l as u8 + 1))
         })
     }, Higher;
     RelapseAfterAbstinence => (history.relapse_after_abstinence), Higher;
@@ -359,6 +392,17 @@ pub(crate) const DERIVED_FROM: &[(&str, &[&str])] = &[
         "withdrawal.cows",
         &["substance_use.substance", "substance_use.cows"],
     ),
+    ("substance_use.alcohol_disorder", &SUBSTANCE_RECENCY_ITEMS),
+    ("substance_use.sedative_disorder", &SUBSTANCE_RECENCY_ITEMS),
+    ("substance_use.opioid_disorder", &SUBSTANCE_RECENCY_ITEMS),
+    (
+        "substance_use.benzodiazepine_diazepam_mg",
+        &[
+            "substance_use.substance",
+            "substance_use.benzodiazepine",
+            "substance_use.daily_dose_mg",
+        ],
+    ),
     (
         "substance_use.severity",
         &[
@@ -373,6 +417,15 @@ pub(crate) const DERIVED_FROM: &[(&str, &[&str])] = &[
             "history.episodes",
             "history.episodes.level",
             "history.episodes.outcome",
+        ],
+    ),
+    (
+        "history.recent_level_not_held",
+        &[
+            "history.episodes",
+            "history.episodes.level",
+            "history.episodes.outcome",
+            "history.episodes.months_ago",
         ],
     ),
     (
@@ -391,6 +444,100 @@ pub(crate) const DERIVED_FROM: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// The items the three `substance_use.*_disorder` answers are computed from.
+#[cfg(test)]
+const SUBSTANCE_RECENCY_ITEMS: [&str; 8] = [
+    "substance_use.substance",
+    "substance_use.dsm5_criteria",
+    "substance_use.severity",
+    "substance_use.remission",
+    "substance_use.on_maintenance_therapy",
+    "substance_use.days_used_past_30",
+    "substance_use.hours_since_last_use",
+    "substance_use",
+];
+
+/// The values of the `substance_use.*_disorder` answers, least to most severe.
+const USE_RECENCY: &[&str] = &["none", "not_recent", "recent"];
+
+/// Last use within this many hours is recent: 14 days, long enough to cover the late onset
+/// of withdrawal from a long-acting benzodiazepine.
+const RECENT_HOURS: u32 = 14 * 24;
+
+/// The largest diazepam-equivalent dose the answer reports (larger doses read as this).
+const MAX_DIAZEPAM_MG: u32 = 2000;
+
+/// Whether an entry records a use disorder: at least mild (or of unknown severity), in
+/// remission, or on maintenance therapy.
+fn is_disorder(s: &SubstanceUse) -> bool {
+    s.sud_severity()
+        .is_none_or(|v| v > crate::intake::SudSeverity::NoDisorder)
+        || s.remission.is_some()
+        || s.on_maintenance_therapy
+}
+
+/// An entry's use, as a rank of [`USE_RECENCY`] (1 not recent, 2 recent): the hours since
+/// last use when given, else the days of use in the past 30, else not recent in remission,
+/// else recent (a current disorder with no recency recorded is presumed to be in use).
+fn recency_rank(s: &SubstanceUse) -> u8 {
+    match (s.hours_since_last_use, s.days_used_past_30, s.remission) {
+        (Some(h), _, _) => 1 + u8::from(h <= RECENT_HOURS),
+        (None, Some(d), _) => 1 + u8::from(d > 0),
+        (None, None, Some(_)) => 1,
+        (None, None, None) => 2,
+    }
+}
+
+/// A complication of this episode's withdrawal (a seizure, hallucinations, delirium): the
+/// answer when one is given; unanswered, not applicable when the substance list names no
+/// alcohol or sedative use that is recent ([`recency_rank`]: the withdrawal that seizes and
+/// turns to delirium), and unknown otherwise (so a recent drinker must be asked).
+fn this_episode(i: &Intake, a: Option<Assessed<bool>>) -> Option<Value> {
+    let recent = |list: &[SubstanceUse]| {
+        list.iter()
+            .filter(|s| matches!(s.substance, Substance::Alcohol | Substance::Sedatives))
+            .any(|s| recency_rank(s) == 2)
+    };
+    match (a, i.substance_use.as_deref()) {
+        (None, Some(list)) if !recent(list) => Some(Value::NotApplicable),
+        (a, _) => AsValue::value(&a),
+    }
+}
+
+/// A use disorder of one substance, by recency: unknown when substance use was not asked.
+fn disorder_use(i: &Intake, substance: Substance) -> Option<Value> {
+    let list = i.substance_use.as_ref()?;
+    let rank = list
+        .iter()
+        .filter(|s| s.substance == substance && is_disorder(s))
+        .map(recency_rank)
+        .max()
+        .unwrap_or(0);
+    Some(Value::Choice(rank))
+}
+
+/// The highest benzodiazepine dose over the sedative entries in approximate diazepam
+/// milligrams (alprazolam and clonazepam 0.5 mg, lorazepam 1 mg and chlordiazepoxide 25 mg
+/// taken as diazepam 10 mg): unknown when substance use was not asked, or an entry gives no
+/// drug, no dose, or another drug; not applicable when no sedative is listed.
+fn diazepam_mg(i: &Intake) -> Option<Value> {
+    use crate::intake::Benzodiazepine as B;
+    let list = i.substance_use.as_ref()?;
+    let mut top: Option<u32> = None;
+    for s in list.iter().filter(|s| s.substance == Substance::Sedatives) {
+        let dose = s.daily_dose_mg?;
+        let mg = match s.benzodiazepine? {
+            B::Alprazolam | B::Clonazepam => dose.saturating_mul(20),
+            B::Lorazepam => dose.saturating_mul(10),
+            B::Diazepam => dose,
+            B::Chlordiazepoxide => dose.saturating_mul(2) / 5,
+            B::Other => return None,
+        };
+        top = Some(top.unwrap_or(0).max(mg.min(MAX_DIAZEPAM_MG)));
+    }
+    Some(top.map_or(Value::NotApplicable, Value::Num))
+}
 
 /// A set of built-in answers: one bit per position in `Field::ALL` (`Cond::fields_read`).
 pub(crate) type FieldBits = u128;
@@ -491,11 +638,21 @@ impl Field {
         }
     }
 
-    /// Whether this answer can be [`Value::NotApplicable`]: the withdrawal scales, for a
-    /// person who uses no substance they measure, and progress in treatment, for a person
-    /// not in treatment.
+    /// Whether this answer can be [`Value::NotApplicable`]: the withdrawal scales (and the
+    /// benzodiazepine dose), for a person who uses no substance they measure; this episode's
+    /// withdrawal complications, for a person with no recent alcohol or sedative use; and
+    /// progress in treatment, for a person not in treatment.
     pub(crate) const fn can_be_not_applicable(self) -> bool {
-        matches!(self, Field::CiwaAr | Field::Cows | Field::Progress)
+        matches!(
+            self,
+            Field::CiwaAr
+                | Field::Cows
+                | Field::BenzodiazepineDose
+                | Field::SeizureThisEpisode
+                | Field::HallucinationsThisEpisode
+                | Field::DeliriumThisEpisode
+                | Field::Progress
+        )
     }
 
     pub(crate) fn from_name(name: &str) -> Option<Field> {

@@ -1,5 +1,5 @@
 //! Clinician overrides: a clinician placing someone elsewhere than recommended, with coded
-//! reasons (clinical-criteria.md section 8) and their CDS Hooks codes, checked against the
+//! reasons and their CDS Hooks codes, checked against the
 //! recommendation's safety floor and tied to it by the report's digest.
 
 use crate::Level;
@@ -10,8 +10,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 crate::vocab::vocabulary! {
-    /// Why a level other than the recommended one was arranged (clinical-criteria.md
-    /// section 8). Codes serialise as stable snake_case strings.
+    /// Why a level other than the recommended one was arranged. Codes serialise as stable
+    /// snake_case strings.
     OverrideReason {
         /// The recommended service is not available.
         ServiceNotAvailable = "service_not_available": "Service not available",
@@ -163,8 +163,7 @@ impl Report {
         crate::digest::sha256_json(self)
     }
 
-    /// The highest floor set by a fired safety, withdrawal or medical rule (the checks of
-    /// clinical-criteria.md section 4), if any.
+    /// The highest floor set by a fired safety, withdrawal or medical rule, if any.
     pub fn safety_floor(&self) -> Option<Level> {
         self.fired
             .iter()

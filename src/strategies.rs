@@ -35,7 +35,7 @@
 //! # Examples
 //!
 //! ```
-//! use carelevel::{strategies, RulePack};
+//! use carelevel::{strategies, RulePack, Urgency};
 //! use proptest::prelude::*;
 //!
 //! proptest! {
@@ -50,7 +50,9 @@
 //!     fn acute_risk_is_urgent_or_not(safety in strategies::safety()) {
 //!         let intake = carelevel::Intake { safety, ..carelevel::Intake::minimal_adult() };
 //!         let report = RulePack::builtin().report(&intake).unwrap();
-//!         prop_assert_eq!(report.urgent, report.fired.iter().any(|f| f.urgent));
+//!         let highest = report.fired.iter().map(|f| f.urgency).max();
+//!         prop_assert_eq!(report.urgency, highest.unwrap_or(Urgency::Routine));
+//!         prop_assert_eq!(report.urgent, report.urgency > Urgency::Routine);
 //!     }
 //! }
 //! # every_valid_intake_is_placed();
@@ -943,9 +945,11 @@ pub fn episode_level() -> impl Strategy<Value = EpisodeLevel> {
     one_of(EpisodeLevel::ALL)
 }
 
-/// An earlier episode: any level and outcome, months since it ended optional (0-600).
+/// An earlier episode: any level and outcome, months since it ended optional (0-600, half
+/// the time within two years, so that both sides of the 12-month window come up).
 pub fn episode() -> impl Strategy<Value = Episode> {
-    (episode_level(), outcome(), optional(MONTHS_AGO)).prop_map(|(level, outcome, months_ago)| {
+    let months_ago = prop_oneof![0u32..=24, MONTHS_AGO];
+    (episode_level(), outcome(), optional(months_ago)).prop_map(|(level, outcome, months_ago)| {
         Episode {
             level,
             outcome,

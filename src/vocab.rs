@@ -83,7 +83,7 @@ vocabulary! {
 
 vocabulary! {
     /// A service in the plan (seed section "IOP Addiction Treatment Services" and
-    /// "IOP Therapy Services", citing SAMHSA; clinical-criteria.md section 6).
+    /// "IOP Therapy Services", which cite SAMHSA), and services the rules add.
     Service {
         /// A dedicated case manager from start to finish.
         CaseManagement = "case_management": "Case management",
@@ -91,8 +91,13 @@ vocabulary! {
         CrisisLine = "crisis_line": "24/7 crisis line",
         /// A written safety plan made with a clinician.
         SafetyPlanning = "safety_planning": "Safety planning",
+        /// Counselling the person (and family) on limiting access to lethal means such as
+        /// firearms and stockpiled medication.
+        LethalMeansCounselling = "lethal_means_counselling": "Lethal-means counselling",
         /// Medication-assisted treatment for substance use.
         MedicationAssistedTreatment = "medication_assisted_treatment": "Medication-assisted treatment (MAT)",
+        /// Naloxone to take home, with training to reverse an opioid overdose.
+        Naloxone = "naloxone": "Naloxone kit and overdose-response training",
         /// Monitored withdrawal management.
         WithdrawalManagement = "withdrawal_management": "Withdrawal management",
         /// Daily medical or nursing monitoring.
@@ -141,8 +146,12 @@ vocabulary! {
         MutualHelp = "mutual_help": "Mutual-help groups (e.g. 12-step)",
         /// Continuing individual or group counselling after the programme.
         ContinuingCounselling = "continuing_counselling": "Continuing counselling",
+        /// Obstetric care shared with the addiction team during pregnancy.
+        ObstetricCoManagement = "obstetric_co_management": "Obstetric co-management",
         /// Safety services for a home that is not safe (violence).
         SafetyServices = "safety_services": "Domestic-violence and safety services",
+        /// A clinician's review of the duty to protect (warn) an identifiable person at risk.
+        DutyToProtectReview = "duty_to_protect_review": "Duty-to-protect review",
     }
 }
 

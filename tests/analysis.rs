@@ -33,7 +33,7 @@ fn rule(id: &str, when: &str, effects: &str) -> String {
 
 fn rule_in(criterion: &str, id: &str, when: &str, effects: &str) -> String {
     format!(
-        "[[rule]]\nid = \"{id}\"\ncriterion = \"{criterion}\"\nwhen = {when}\n{effects}\nreason = \"test\"\nsource = \"product default: test\"\n\n"
+        "[[rule]]\nid = \"{id}\"\ncriterion = \"{criterion}\"\nwhen = {when}\n{effects}\nreason = \"test\"\ncite = [{{ source = \"carelevel-local-defaults\", locator = \"test\", fact = \"A rule written for a test.\", use = \"local_default\" }}]\n\n"
     )
 }
 
@@ -75,6 +75,14 @@ fn cover_rest() -> String {
     ) + &rule(
         "cover.seizure",
         r#"{ all = [{ answer = "withdrawal.seizure_or_dt_history", is = true }, { answer = "withdrawal.ciwa_ar", at_least = 10 }] }"#,
+        r#"floor = "inpatient""#,
+    ) + &rule(
+        "cover.seizure.history",
+        r#"{ answer = "withdrawal.seizure_or_dt_history", is = true }"#,
+        r#"floor = "php""#,
+    ) + &rule(
+        "cover.withdrawal.now",
+        r#"{ any = [{ answer = "withdrawal.seizure_this_episode", is = true }, { answer = "withdrawal.delirium_this_episode", is = true }, { answer = "withdrawal.ciwa_ar", at_least = 19 }] }"#,
         r#"floor = "inpatient""#,
     ) + &rule(
         "cover.medical.daily",
@@ -214,11 +222,11 @@ fn a_non_monotone_rule_is_caught() {
 
 #[test]
 fn a_non_monotone_number_with_a_witness_is_caught() {
-    // A PHP band with nothing as high above it unless there is a seizure history: the
-    // witness names the other answers.
+    // A PHP band with nothing as high just above it (below the inpatient floor at 19) unless
+    // there is a seizure history: the witness names the other answers.
     let broken = rule(
         "broken.band",
-        r#"{ all = [{ answer = "withdrawal.ciwa_ar", at_least = 10, at_most = 18 }, { answer = "safety.psychosis_or_unable_to_self_care", is = false }] }"#,
+        r#"{ all = [{ answer = "withdrawal.ciwa_ar", at_least = 10, at_most = 15 }, { answer = "safety.psychosis_or_unable_to_self_care", is = false }] }"#,
         r#"floor = "php""#,
     );
     let a = analyze(&mini(&(cover() + &broken)));
@@ -228,7 +236,7 @@ fn a_non_monotone_number_with_a_witness_is_caught() {
         .filter(|v| v.rule == "broken.band")
         .collect();
     assert_eq!(v.len(), 1, "{a}");
-    assert_eq!((v[0].from.as_str(), v[0].to.as_str()), ("18", "19"));
+    assert_eq!((v[0].from.as_str(), v[0].to.as_str()), ("15", "16"));
     assert!(
         v[0].context
             .contains(&("withdrawal.seizure_or_dt_history".into(), "false".into())),
@@ -276,7 +284,16 @@ fn two_rules_taking_over_together_are_enough() {
         .iter()
         .find(|c| c.rule == "together.method")
         .unwrap();
-    assert_eq!(c.by, ["cover.psychosis", "together.intent_no_psychosis"]);
+    // (`cover.seizure.history`, a PHP floor of its own, is the first to fire wherever a
+    // seizure history is reported without psychosis.)
+    assert_eq!(
+        c.by,
+        [
+            "cover.psychosis",
+            "cover.seizure.history",
+            "together.intent_no_psychosis"
+        ]
+    );
 
     // A safety item may be declined (read as unknown, which no test of its value matches):
     // two rules that split on its given answers alone leave the declined case uncovered, and
@@ -407,7 +424,7 @@ fn a_rule_shadowed_by_a_broader_one_is_caught_per_effect() {
     let urgent = rule(
         "broken.narrow_urgent",
         r#"{ answer = "safety.suicidal_ideation", at_least = "plan_with_intent" }"#,
-        "floor = \"php\"\nurgent = true",
+        "floor = \"php\"\nurgency = \"same_day\"",
     );
     let a = analyze(&mini(&(cover() + &urgent)));
     assert!(!a.shadowed.iter().any(|s| s.rule == "broken.narrow_urgent"));
@@ -845,7 +862,7 @@ fn random_pack() -> impl Strategy<Value = String> {
         r#"floor = "iop""#,
         r#"floor = "php""#,
         r#"floor = "inpatient""#,
-        "floor = \"php\"\nurgent = true",
+        "floor = \"php\"\nurgency = \"same_day\"",
         r#"services = ["crisis_line"]"#,
     ]);
     prop::collection::vec((condition(2), effect), 2..7).prop_map(|rules| {
@@ -1058,5 +1075,457 @@ fn the_analysis_is_sound_against_brute_force_on_random_packs() {
     assert!(
         proved >= 5 && refuted >= 5,
         "{proved} proved, {refuted} refuted"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// (e) Safety guarantees: the floor each high-risk value sets in every context.
+
+/// The review's packs (finding S5), in today's format: `rules/safety.toml` with every suicide
+/// rule that sets a floor also gated on `extra` (a condition), as `tests/packs/<file>` holds it.
+fn gated_safety(what: &str, extra: &str) -> String {
+    let mut out = format!(
+        "# Test fixture (review finding S5): rules/safety.toml with every suicide rule that sets a\n\
+         # floor also gated on {what}. A pack like this must not be proved safe. Regenerate with\n\
+         # UPDATE_PACKS=1 cargo test --all-features --test analysis fixtures\n\n"
+    );
+    let text = include_str!("../rules/safety.toml");
+    let blocks: Vec<&str> = text.split("[[rule]]").collect();
+    out.push_str(blocks[0]);
+    for block in &blocks[1..] {
+        out.push_str("[[rule]]");
+        let gate = block.contains("\nid = \"safety.suicide.") && block.contains("\nfloor = ");
+        if !gate {
+            out.push_str(block);
+            continue;
+        }
+        let lines: Vec<&str> = block.split_inclusive('\n').collect();
+        let start = lines.iter().position(|l| l.starts_with("when = ")).unwrap();
+        let end = (start + 1..lines.len())
+            .find(|i| {
+                let l = lines[*i];
+                l.split(" = ").next().is_some_and(|k| {
+                    !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                })
+            })
+            .unwrap();
+        let expr: String = lines[start..end].concat();
+        let expr = expr.trim_start_matches("when = ").trim_end();
+        out.push_str(&lines[..start].concat());
+        out.push_str(&format!("when = {{ all = [\n  {expr},\n  {extra},\n] }}\n"));
+        out.push_str(&lines[end..].concat());
+    }
+    out
+}
+
+const V7: (&str, &str, &str) = (
+    "v7_safety_gated_on_phq9.toml",
+    "a PHQ-9 being given",
+    r#"{ answer = "severity.phq9", answered = true }"#,
+);
+const V8: (&str, &str, &str) = (
+    "v8_safety_gated_on_age.toml",
+    "age 18 or more",
+    r#"{ answer = "age", at_least = 18 }"#,
+);
+
+fn fixture_path(file: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/packs")
+        .join(file)
+}
+
+#[test]
+fn fixtures_are_todays_safety_rules_with_the_review_gates() {
+    for (file, what, extra) in [V7, V8] {
+        let want = gated_safety(what, extra);
+        let path = fixture_path(file);
+        if std::env::var_os("UPDATE_PACKS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{file} is stale: regenerate with UPDATE_PACKS=1 cargo test --all-features --test analysis fixtures"
+        );
+        // Two suicide rules are gated, and nothing else.
+        assert_eq!(want.matches(extra).count(), 2, "{file}");
+    }
+}
+
+/// The built-in files with `safety.toml` replaced by the fixture `file`, under a test id.
+fn review_pack(file: &str) -> RulePack {
+    let safety = std::fs::read_to_string(fixture_path(file)).unwrap();
+    let mut sources: Vec<(&str, &str)> = vec![("pack.toml", pack_toml())];
+    for (name, text) in BUILTIN_SOURCES {
+        match *name {
+            "pack.toml" => {}
+            "safety.toml" => sources.push((file, &safety)),
+            _ => sources.push((name, text)),
+        }
+    }
+    RulePack::from_sources(&sources).unwrap_or_else(|e| panic!("{file} loads: {e}"))
+}
+
+/// The failing guarantees of an analysis, as `answer=value`.
+fn failing(a: &Analysis) -> Vec<String> {
+    a.guarantees
+        .iter()
+        .filter(|g| !g.holds)
+        .map(|g| format!("{}={}", g.answer, g.value))
+        .collect()
+}
+
+#[test]
+fn suicide_rules_gated_on_age_or_phq9_fail_with_a_counter_example() {
+    for ((file, _, _), witness) in [(V8, ("age", "12")), (V7, ("severity.phq9", "absent"))] {
+        let a = analyze(&review_pack(file));
+        let text = a.to_string();
+        assert!(!a.is_proved_safe(), "{file}\n{text}");
+        assert!(text.contains("NOT PROVED"), "{text}");
+        let suicide: Vec<String> = failing(&a)
+            .into_iter()
+            .filter(|g| g.starts_with("safety."))
+            .collect();
+        assert_eq!(
+            suicide,
+            [
+                "safety.suicidal_ideation=intent_without_plan",
+                "safety.suicidal_ideation=plan_with_intent",
+                "safety.suicidal_behavior=past_3_months",
+            ],
+            "{file}\n{text}"
+        );
+        for g in a
+            .guarantees
+            .iter()
+            .filter(|g| g.answer.starts_with("safety.suicidal"))
+        {
+            assert_eq!(g.floor, Level::Outpatient);
+            assert!(g.exact);
+            let w = (witness.0.to_owned(), witness.1.to_owned());
+            assert!(
+                g.counterexample.contains(&w),
+                "{file}: {:?}",
+                g.counterexample
+            );
+        }
+        assert!(
+            text.contains(
+                "FAIL safety.suicidal_ideation=plan_with_intent: only outpatient guaranteed (e.g. with"
+            ) && text.contains(&format!("{}={}", witness.0, witness.1)),
+            "{text}"
+        );
+        // The other safety answers still hold.
+        for g in a
+            .guarantees
+            .iter()
+            .filter(|g| g.answer.starts_with("safety.") && !g.answer.starts_with("safety.suicidal"))
+        {
+            assert!(g.holds && g.floor == Level::Inpatient, "{file}: {g:?}");
+        }
+    }
+}
+
+#[test]
+fn the_builtin_pack_guarantees_a_floor_for_every_high_risk_value() {
+    let a = analyze(&RulePack::try_builtin().unwrap());
+    assert_eq!(a.guarantees.len(), carelevel::analysis::HIGH_RISK.len());
+    for g in &a.guarantees {
+        assert!(g.exact, "{g:?}");
+    }
+    for (answer, value, floor) in [
+        (
+            "safety.suicidal_ideation",
+            "intent_without_plan",
+            Level::Inpatient,
+        ),
+        (
+            "safety.suicidal_ideation",
+            "plan_with_intent",
+            Level::Inpatient,
+        ),
+        (
+            "safety.suicidal_behavior",
+            "past_3_months",
+            Level::Inpatient,
+        ),
+        ("safety.harm_to_others", "plan_or_intent", Level::Inpatient),
+        (
+            "safety.psychosis_or_unable_to_self_care",
+            "true",
+            Level::Inpatient,
+        ),
+        ("withdrawal.ciwa_ar", ">=19", Level::Inpatient),
+        ("medical.status", "daily_monitoring", Level::Php),
+        ("medical.status", "round_the_clock_care", Level::Inpatient),
+    ] {
+        let g = a
+            .guarantees
+            .iter()
+            .find(|g| g.answer == answer && g.value == value)
+            .unwrap();
+        assert_eq!((g.floor, g.holds), (floor, true), "{answer}={value}\n{a}");
+        assert!(!g.rules.is_empty());
+    }
+    assert_eq!(failing(&a), Vec::<String>::new(), "{a}");
+}
+
+/// A source record, so that an exemption can cite it.
+const TEST_SOURCE: &str = r#"
+[source]
+id = "test-source"
+kind = "local_default"
+title = "Test"
+publisher = "carelevel tests"
+edition = "1"
+identifier = "none"
+"#;
+
+fn with_exemption(exemption: &str) -> Result<RulePack, carelevel::PackError> {
+    let rules = cover() + exemption;
+    RulePack::from_sources(&[
+        ("pack.toml", pack_toml()),
+        ("source.toml", TEST_SOURCE),
+        ("test.toml", &rules),
+    ])
+}
+
+fn exemption(given: &str, source: &str) -> String {
+    format!(
+        "[[guarantee_exemption]]\nanswer = \"withdrawal.seizure_or_dt_history\"\nvalue = true\n{given}\nreason = \"test\"\nsource = \"{source}\"\n"
+    )
+}
+
+#[test]
+fn an_exemption_narrows_a_guarantee_and_is_reported() {
+    let value = |a: &Analysis| {
+        a.guarantees
+            .iter()
+            .find(|g| g.answer == "withdrawal.seizure_or_dt_history")
+            .unwrap()
+            .clone()
+    };
+    // cover_rest()'s seizure rules: a history sets php alone, inpatient from CIWA-Ar 10.
+    let a = analyze(&with_exemption("").unwrap());
+    assert_eq!(value(&a).floor, Level::Php, "{a}");
+    // Where CIWA-Ar is at least 10, the history guarantees inpatient.
+    let narrowed = exemption(
+        r#"given = { answer = "withdrawal.ciwa_ar", at_least = 10 }"#,
+        "test-source",
+    );
+    let a = analyze(&with_exemption(&narrowed).unwrap());
+    let g = value(&a);
+    assert_eq!((g.floor, g.holds), (Level::Inpatient, true), "{a}");
+    assert!(
+        g.exemption
+            .as_ref()
+            .is_some_and(|e| e.narrowed && e.source == "test-source")
+    );
+    let text = a.to_string();
+    assert!(
+        text.contains("GUARANTEE withdrawal.seizure_or_dt_history=true: at least inpatient in every context where the exemption's `given` holds")
+            && text.contains("exemption (test-source): test"),
+        "{text}"
+    );
+    assert!(a.is_proved_safe(), "{a}");
+}
+
+#[test]
+fn an_exemption_does_not_hide_a_failing_guarantee_where_its_given_holds() {
+    // The history alone guarantees nothing in this pack; an exemption narrowed to CIWA-Ar
+    // 5 or more still fails at 5-9, with the counter-example.
+    let rules = cover_suicide()
+        + &cover_harm()
+        + &rule(
+            "cover.seizure",
+            r#"{ all = [{ answer = "withdrawal.seizure_or_dt_history", is = true }, { answer = "withdrawal.ciwa_ar", at_least = 10 }] }"#,
+            r#"floor = "inpatient""#,
+        )
+        + &exemption(
+            r#"given = { answer = "withdrawal.ciwa_ar", at_least = 5 }"#,
+            "test-source",
+        );
+    let pack = RulePack::from_sources(&[
+        ("pack.toml", pack_toml()),
+        ("source.toml", TEST_SOURCE),
+        ("test.toml", &rules),
+    ])
+    .unwrap();
+    let a = analyze(&pack);
+    let g = a
+        .guarantees
+        .iter()
+        .find(|g| g.answer == "withdrawal.seizure_or_dt_history")
+        .unwrap();
+    assert!(!g.holds && g.floor == Level::Outpatient, "{a}");
+    assert!(
+        g.counterexample
+            .iter()
+            .any(|(k, v)| k == "withdrawal.ciwa_ar" && ["5", "6", "9"].contains(&v.as_str())),
+        "{:?}",
+        g.counterexample
+    );
+    assert!(!a.is_proved_safe());
+}
+
+#[test]
+fn an_exemption_without_a_known_source_or_high_risk_value_is_a_pack_error() {
+    use carelevel::pack::PackProblemKind;
+    let err = with_exemption(&exemption("", "no-such-source")).unwrap_err();
+    assert!(
+        err.problems()
+            .iter()
+            .any(|p| p.kind == PackProblemKind::InvalidSource
+                && p.path.as_deref() == Some("guarantee_exemption[0].source")),
+        "{err}"
+    );
+    let not_high = "[[guarantee_exemption]]\nanswer = \"safety.suicidal_ideation\"\nvalue = \"wish_to_be_dead\"\nreason = \"test\"\nsource = \"test-source\"\n";
+    let err = with_exemption(not_high).unwrap_err();
+    assert!(
+        err.problems()
+            .iter()
+            .any(|p| p.kind == PackProblemKind::InvalidValue),
+        "{err}"
+    );
+    let bad_given = exemption(
+        r#"given = { answer = "no.such_answer", is = true }"#,
+        "test-source",
+    );
+    assert!(with_exemption(&bad_given).is_err());
+    let twice = exemption("", "test-source") + &exemption("", "test-source");
+    assert!(with_exemption(&twice).is_err());
+}
+
+#[test]
+fn an_exemption_without_given_lifts_the_check_and_says_so() {
+    let rules = cover_suicide() + &cover_harm() + &exemption("", "test-source");
+    let pack = RulePack::from_sources(&[
+        ("pack.toml", pack_toml()),
+        ("source.toml", TEST_SOURCE),
+        ("test.toml", &rules),
+    ])
+    .unwrap();
+    let a = analyze(&pack);
+    let text = a.to_string();
+    assert!(
+        text.contains("EXEMPT withdrawal.seizure_or_dt_history=true: not checked"),
+        "{text}"
+    );
+    assert!(text.contains("exemption (test-source): test"), "{text}");
+}
+
+#[cfg(feature = "proptest")]
+/// Sets a built-in answer (a choice or yes/no item at its intake path) through the JSON form.
+fn with_answer(intake: &carelevel::Intake, answer: &str, value: &str) -> carelevel::Intake {
+    let mut json = serde_json::to_value(intake).unwrap();
+    let mut at = &mut json;
+    for key in answer.split('.') {
+        if at.get(key).is_none() {
+            at[key] = serde_json::json!({});
+        }
+        at = &mut at[key];
+    }
+    *at = match value {
+        "true" => serde_json::Value::Bool(true),
+        v => serde_json::Value::String(v.to_owned()),
+    };
+    serde_json::from_value(json).unwrap()
+}
+
+#[cfg(feature = "proptest")]
+/// The intake moved inside the `given` of the built-in pack's one narrowed exemption
+/// (`withdrawal.seizure_or_dt_history`: a recent alcohol or sedative use disorder), by listing
+/// a recent alcohol use disorder in place of any alcohol entry it had. A guarantee narrowed by
+/// an exemption holds only there.
+fn inside_the_exemption(intake: &carelevel::Intake, answer: &str) -> carelevel::Intake {
+    assert_eq!(
+        answer, "withdrawal.seizure_or_dt_history",
+        "a new narrowed exemption: teach this test its `given`"
+    );
+    let mut json = serde_json::to_value(intake).unwrap();
+    let mut list: Vec<serde_json::Value> = json["substance_use"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    list.retain(|s| s["substance"] != "alcohol");
+    list.push(serde_json::json!({
+        "substance": "alcohol",
+        "severity": "severe",
+        "hours_since_last_use": 24
+    }));
+    json["substance_use"] = serde_json::Value::Array(list);
+    serde_json::from_value(json).unwrap()
+}
+
+#[cfg(feature = "proptest")]
+#[test]
+fn a_guaranteed_floor_is_never_above_the_level_of_a_complete_intake_with_that_value() {
+    use proptest::test_runner::{Config, TestRunner};
+    let packs = [
+        RulePack::try_builtin().unwrap(),
+        review_pack(V7.0),
+        review_pack(V8.0),
+    ];
+    // Each pack's exemptions are the built-in one, which `inside_the_exemption` knows.
+    for pack in &packs {
+        let exemptions: Vec<(&str, &str, bool)> = pack
+            .exemptions()
+            .iter()
+            .map(|e| (e.answer(), e.value(), e.has_given()))
+            .collect();
+        assert_eq!(
+            exemptions,
+            [("withdrawal.seizure_or_dt_history", "true", true)]
+        );
+    }
+    let analyses: Vec<Analysis> = packs.iter().map(analyze).collect();
+    let narrowed_checked = std::cell::Cell::new(0usize);
+    let mut runner = TestRunner::new(Config {
+        cases: 300,
+        source_file: Some(file!()),
+        ..Config::default()
+    });
+    let checked = std::cell::Cell::new(0usize);
+    runner
+        .run(&carelevel::strategies::intake(), |intake| {
+            // Complete: no safety answer declined or unable to assess.
+            let json = serde_json::to_string(&intake).unwrap();
+            if json.contains("\"declined\"") || json.contains("\"unable_to_assess\"") {
+                return Ok(());
+            }
+            for (pack, a) in packs.iter().zip(&analyses) {
+                for g in &a.guarantees {
+                    if g.value.starts_with(">=") {
+                        continue;
+                    }
+                    let mut i = with_answer(&intake, &g.answer, &g.value);
+                    let narrowed = g.exemption.as_ref().is_some_and(|e| e.narrowed);
+                    if narrowed {
+                        i = inside_the_exemption(&i, &g.answer);
+                    }
+                    let Ok(rec) = pack.assess(&i) else { continue };
+                    if narrowed {
+                        narrowed_checked.set(narrowed_checked.get() + 1);
+                    }
+                    prop_assert!(
+                        rec.level() >= g.floor,
+                        "{}={}: guaranteed {} but this intake gets {}",
+                        g.answer,
+                        g.value,
+                        g.floor,
+                        rec.level()
+                    );
+                    checked.set(checked.get() + 1);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(checked.get() > 500, "only {} checked", checked.get());
+    assert!(
+        narrowed_checked.get() > 100,
+        "only {} checked inside an exemption",
+        narrowed_checked.get()
     );
 }

@@ -183,7 +183,7 @@ criterion = "safty"
 when = {{ answer = "safety.suicidal_ideations", is = "none" }}
 floor = "inpatent"
 reason = "r"
-source = "seed: \"x\""
+cite = [{{ source = "seed", locator = "x", fact = "f", use = "applied" }}]
 
 [[rule]]
 id = "a"
@@ -198,7 +198,7 @@ criterion = "safety"
 when = {{ answer = "safety.harm_to_others", is = true }}
 floor = "php"
 reason = "r"
-source = "my hunch"
+cite = [{{ source = "../shared/clinical-criteria.md", locator = "section 4", fact = "my hunch", use = "guess" }}]
 "#
     );
     let err = RulePack::from_toml("bad.toml", &text).unwrap_err();
@@ -208,10 +208,11 @@ source = "my hunch"
         "bad.toml:9:9: rule `a`: unknown level `inpatent` in `floor` (did you mean `inpatient`?)",
         "bad.toml:8:19: rule `a`: `when` reads unknown answer `safety.suicidal_ideations` (did you mean `safety.suicidal_ideation`?)",
         "bad.toml:14:6: rule `a`: duplicate rule id `a`",
-        "bad.toml:13:1: rule `a`: has no `source`: name a seed section, a public reference, or `product default: <why>`",
         "bad.toml:17:13: rule `a`: unknown service `case_managment` (did you mean `case_management`?)",
         "bad.toml:16:47: rule `a`: `when`: constant 40 is out of range for `severity.phq9` (0-27)",
-        "bad.toml:26:10: rule `c`: source `my hunch` must start with `seed:`, `reference:` or `product default:`",
+        "bad.toml:11:38: rule `a`: `locator` must be one of the headings of source `seed`, exactly as written there",
+        "bad.toml:26:20: rule `c`: `source` names a file path; cite a publication (title, edition, DOI, CFR section, ISBN or URL), never a local file",
+        "bad.toml:26:102: rule `c`: `use` is `guess`, expected applied, extrapolated, local_default",
         "bad.toml:23:49: rule `c`: `when`: `safety.harm_to_others` is one of none, ideation, plan_or_intent, not true",
     ];
     for e in expect {
@@ -261,10 +262,13 @@ fn the_builtin_pack_loads_and_every_rule_has_a_source() {
     let pack = RulePack::try_builtin().unwrap();
     for r in pack.rules() {
         assert!(
-            !r.source().is_empty() && !r.reason().is_empty(),
+            !r.citations().is_empty() && !r.reason().is_empty(),
             "{}",
             r.id()
         );
+        for c in r.citations() {
+            assert!(pack.source(&c.source).is_some(), "{}: {}", r.id(), c.source);
+        }
     }
 }
 

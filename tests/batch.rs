@@ -223,13 +223,14 @@ fn a_provisional_line_is_a_result_with_its_status_and_no_level() {
         "inpatient",
         "safety.harm_to_others",
     );
-    // Certain although incomplete: both bounds inpatient, urgent, still provisional.
+    // Certain although incomplete: both bounds inpatient, urgent, still provisional. (Every
+    // missing safety item could reach inpatient here, so they come by name.)
     assert_provisional(
         &lines[3],
         4,
         "inpatient",
         "inpatient",
-        "safety.harm_to_others",
+        "safety.harm_target_identified",
     );
     assert_eq!(parse(&lines[3])["result"]["urgent"], true);
     assert!(

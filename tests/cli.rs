@@ -203,9 +203,11 @@ fn an_incomplete_intake_is_assessed_provisionally_and_exits_4() {
     assert!(out.stderr.is_empty(), "{out:?}");
     let stdout = text(&out.stdout);
     assert_eq!(stdout, report.to_text());
+    // Missing: suicidal ideation and behaviour, psychosis, medical status, and lethal means
+    // (read with the unanswered suicide items).
     assert!(
         stdout.starts_with(
-            "Provisional: at least Outpatient, up to Inpatient / residential (24-hour) (4 answers missing)\n\
+            "Provisional: at least Outpatient, up to Inpatient / residential (24-hour) (5 answers missing)\n\
              Ask next: safety.psychosis_or_unable_to_self_care — could raise the level to Inpatient / residential (24-hour)\n"
         ),
         "{stdout}"
@@ -248,7 +250,7 @@ fn an_incomplete_intake_is_assessed_provisionally_and_exits_4() {
     assert_eq!(json["ask_next"][0]["could_reach"], "inpatient");
     assert_eq!(json["ask_next"][0]["safety"], true);
 
-    // A plan with intent and nothing else: certain, urgent, still provisional.
+    // A plan with intent and nothing else: certain, an emergency, still provisional.
     let file = scratch(
         "plan_with_intent_alone.json",
         r#"{"schema_version": "2", "safety": {"suicidal_ideation": "plan_with_intent"}}"#,
@@ -262,7 +264,10 @@ fn an_incomplete_intake_is_assessed_provisionally_and_exits_4() {
         ),
         "{stdout}"
     );
-    assert!(stdout.contains("URGENT"), "{stdout}");
+    assert!(
+        stdout.contains("EMERGENCY: do not leave the person alone"),
+        "{stdout}"
+    );
 
     // Complete: final, exit 0, a level.
     let out = assess(&["--json", "examples/intakes/iop_primary.json"], false);
@@ -361,7 +366,9 @@ fn convert_v0_1_writes_the_intake_2_and_its_notes() {
         }
     }
 
-    // Answer what the notes ask, and the intake is assessed like the bundled intake 2.
+    // Answer what the notes ask, and what 0.1 had no item for (pregnancy, this episode's
+    // withdrawal complications: the assessment asks for them) as the bundled intake 2 states
+    // it, and the intake is assessed like the bundled intake 2.
     let old = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/v0_1/iop_primary.json"),
     )
@@ -370,6 +377,27 @@ fn convert_v0_1_writes_the_intake_2_and_its_notes() {
     let mut written: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     written["safety"]["suicidal_behavior"] = "never".into();
     written["history"]["episodes"] = serde_json::json!([]);
+    let file = scratch("converted_iop_primary.json", &written.to_string());
+    let out = assess(&["--json", file.to_str().unwrap()], false);
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["status"], "provisional");
+    assert!(
+        report["ask_next"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["answer"] == "medical.pregnancy"),
+        "{report}"
+    );
+    written["medical"]["pregnancy"] = "no".into();
+    for item in [
+        "seizure_this_episode",
+        "hallucinations_this_episode",
+        "delirium_this_episode",
+    ] {
+        written["withdrawal"][item] = false.into();
+    }
     let file = scratch("converted_iop_primary.json", &written.to_string());
     let out = assess(&["--json", file.to_str().unwrap()], false);
     assert_eq!(out.status.code(), Some(0), "{out:?}");

@@ -2,8 +2,13 @@
 //! bundled examples in `tests/v0_1/` (the directory is enumerated, so a new file is covered):
 //!
 //! - the conversion succeeds, and each of its notes names an item of intake 2;
+//! - no converted intake answers an item 0.1 had no way to express ([`NOT_IN_0_1`]: pregnancy,
+//!   overdose, this episode's withdrawal complications, ...); where the bundled example states
+//!   one, the converted intake without it is provisional (it cannot know), at least the level
+//!   the name names;
 //! - once each item a note names and the conversion left unanswered is answered with its
-//!   least severe value ([`least_severe`]), the converted intake assesses to the level the
+//!   least severe value ([`least_severe`]), and each [`NOT_IN_0_1`] item the example states is
+//!   copied from it (those items only), the converted intake assesses to the level the
 //!   bundled intake 2 example of the same name gives, and to the level its file name starts
 //!   with (its first word that names a level: `inpatient_*`, `php_*`, `iop_*`,
 //!   `outpatient_*`, `adolescent_iop`) — when the example is provisional (an optional item
@@ -89,6 +94,46 @@ fn least_severe(field: &str) -> Option<Value> {
         "home.arranged_housing" => json!("sober_living"),
         _ => return None,
     })
+}
+
+/// Items intake 2 added that no 0.1 item could express (0.1 had no pregnancy, overdose,
+/// injection use, lethal means, identified target, PAWSS or current-episode withdrawal item):
+/// the conversion never answers them, and a bundled example may state them.
+const NOT_IN_0_1: &[&str] = &[
+    "medical.pregnancy",
+    "medical.overdose",
+    "medical.injection_use",
+    "safety.lethal_means",
+    "safety.harm_target_identified",
+    "withdrawal.pawss",
+    "withdrawal.intoxicated_now",
+    "withdrawal.seizure_this_episode",
+    "withdrawal.hallucinations_this_episode",
+    "withdrawal.delirium_this_episode",
+];
+
+/// `intake` with each [`NOT_IN_0_1`] item the example states copied from it, and the items
+/// copied. The conversion must have left each of them unanswered.
+fn with_what_0_1_could_not_say(
+    stem: &str,
+    intake: &Intake,
+    example: &Intake,
+) -> (Intake, Vec<&'static str>) {
+    let mut v: Value = serde_json::from_str(&intake.to_json().unwrap()).unwrap();
+    let ex: Value = serde_json::from_str(&example.to_json().unwrap()).unwrap();
+    let mut copied = Vec::new();
+    for field in NOT_IN_0_1 {
+        assert!(
+            at(&v, field).is_none(),
+            "{stem}: the conversion answers `{field}`, which 0.1 could not express"
+        );
+        if let Some(value) = at(&ex, field) {
+            set(&mut v, field, value.clone());
+            copied.push(*field);
+        }
+    }
+    let out = Intake::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{stem}: {e}"));
+    (out, copied)
 }
 
 /// The JSON value at a dotted path, if any.
@@ -177,8 +222,22 @@ fn every_0_1_original_converts_to_the_level_of_its_intake_2_example() {
             );
         }
 
-        let completed = completed(&stem, intake, &fields);
+        let without = completed(&stem, intake, &fields);
         let example = bundled(&stem);
+        let (completed, copied) = with_what_0_1_could_not_say(&stem, &without, &example);
+        if !copied.is_empty() {
+            // Without them the converted intake cannot be final: it asks for them.
+            let r = pack
+                .report(&without)
+                .unwrap_or_else(|e| panic!("{stem}: {e}"));
+            assert_eq!(r.status, Status::Provisional, "{stem}: without {copied:?}");
+            assert_eq!(Some(r.level_at_least), level_in_name(&stem), "{stem}");
+            let asked: Vec<&str> = r.ask_next.iter().map(|a| a.answer.as_str()).collect();
+            assert!(
+                copied.iter().any(|c| asked.contains(c)),
+                "{stem}: asks {asked:?}, none of {copied:?}"
+            );
+        }
         let got = pack.report(&completed);
         let want = pack.report(&example);
         match (level_in_name(&stem), got, want) {

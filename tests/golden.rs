@@ -41,7 +41,8 @@
 //!   names the missing items that the report's refusal leaves out). Without it, where the
 //!   strict assessment accepts an intake it must agree with the report, and where it refuses
 //!   one the report must be provisional.
-//! - `urgent`: equal.
+//! - `urgent`: equal (and every report's `urgent` must be `urgency` above `routine`).
+//! - `urgency`: the tier, `routine`, `same_day` or `emergency`.
 //! - `binding_rules`, `fired`, `not_evaluated`: exact sets of rule ids.
 //! - `fired_include` / `fired_exclude`, `not_evaluated_include` / `not_evaluated_exclude`,
 //!   `services_include` / `services_exclude`, `referrals_include` / `referrals_exclude`:
@@ -105,7 +106,7 @@
 )] // test code may fail loudly
 
 use carelevel::vocab::{Referral, Service};
-use carelevel::{Intake, IntakeError, Level, Report, RulePack, Status};
+use carelevel::{Intake, IntakeError, Level, Report, RulePack, Status, Urgency};
 use serde::{Deserialize, Deserializer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
@@ -141,6 +142,7 @@ struct Expect {
     ask_next_include: Vec<String>,
     strict_error_fields: Option<Vec<String>>,
     urgent: Option<bool>,
+    urgency: Option<Urgency>,
     binding_rules: Option<Vec<String>>,
     fired: Option<Vec<String>>,
     #[serde(default)]
@@ -406,6 +408,7 @@ fn check_shape(s: &Case, c: &mut Check<'_>) {
                 c.fail("`error_fields` is empty: a refused intake has at least one problem".into());
             }
             let report_keys = e.urgent.is_some()
+                || e.urgency.is_some()
                 || e.status.is_some()
                 || bounds
                 || ask_next
@@ -492,6 +495,14 @@ fn check_report(e: &Expect, r: &Report, c: &mut Check<'_>) {
     if let Some(urgent) = e.urgent {
         c.eq("urgent", &urgent, &r.urgent);
     }
+    if let Some(urgency) = e.urgency {
+        c.eq("urgency", &urgency, &r.urgency);
+    }
+    c.eq(
+        "urgent (must be urgency above routine)",
+        &(r.urgency > Urgency::Routine),
+        &r.urgent,
+    );
     let fired: Vec<String> = r.fired.iter().map(|f| f.id.clone()).collect();
     let not_evaluated: Vec<String> = r.not_evaluated.iter().map(|n| n.id.clone()).collect();
     if let Some(binding) = &e.binding_rules {

@@ -31,9 +31,9 @@ id = "instrument.d1.high"
 criterion = "instrument"
 when = { answer = "rating.d1", at_least = 4 }
 floor = "inpatient"
-urgent = true
+urgency = "same_day"
 reason = "Dimension 1 at 4 needs 24-hour care."
-source = "product default: test"
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 "#;
 
 /// The built-in rules under a pack id of their own, with [`RATING_PACK`] or `extra` added.

@@ -12,7 +12,7 @@
 use carelevel::cds_hooks::{Card, Indicator};
 use carelevel::intake::{Assessed, SuicidalIdeation};
 use carelevel::transition::OverrideReason;
-use carelevel::{Intake, Level, Report, RulePack, Status};
+use carelevel::{Intake, Level, Report, RulePack, Status, Urgency};
 use proptest::prelude::*;
 
 /// An intake 2 using what 0.1 could not say: declinable items declined or not assessable,
@@ -156,14 +156,15 @@ fn daily_drinker_without_withdrawal_items() -> Intake {
 }
 
 /// A provisional card: "At least X - N answers missing", never "Recommended level", with
-/// the indicator from the urgency (critical when urgent, else at least a warning, even when
-/// the known answers give outpatient), and the same shape as any card.
+/// the indicator from the urgency (critical for an emergency, else at least a warning, even
+/// when the known answers give outpatient), and the same shape as any card.
 #[test]
 fn a_provisional_card_says_at_least_and_how_many_answers_are_missing() {
     let pack = RulePack::builtin();
 
-    // Certain although incomplete: inpatient, urgent.
+    // Certain although incomplete: inpatient, an emergency.
     let report = pack.report(&plan_with_intent_alone()).unwrap();
+    assert_eq!(report.urgency, Urgency::Emergency);
     assert_eq!(report.status, Status::Provisional);
     assert_eq!(
         (report.level_at_least, report.level_at_most),
@@ -178,7 +179,8 @@ fn a_provisional_card_says_at_least_and_how_many_answers_are_missing() {
         card.summary
     );
     assert!(
-        card.summary.contains(" - same-day evaluation"),
+        card.summary
+            .contains(" - EMERGENCY: do not leave alone; safety.suicide.intent_plan_or_behaviour"),
         "{}",
         card.summary
     );
@@ -190,17 +192,23 @@ fn a_provisional_card_says_at_least_and_how_many_answers_are_missing() {
         card.detail
     );
 
-    // Not urgent, but the missing withdrawal answers could raise it: a warning.
+    // The missing withdrawal answers could raise it, and a recent drinker with a use disorder
+    // and no CIWA-Ar needs withdrawal assessed today: same-day, a warning (not critical).
     let report = pack
         .report(&daily_drinker_without_withdrawal_items())
         .unwrap();
     assert_eq!(report.status, Status::Provisional);
-    assert!(!report.urgent);
+    assert_eq!(report.urgency, Urgency::SameDay);
     let card = report.to_cds_card().unwrap();
     summary_names_the_result(&report, &card, "daily drinker");
     assert!(
         card.summary
             .starts_with(&format!("At least {} - ", Level::Iop.title())),
+        "{}",
+        card.summary
+    );
+    assert!(
+        card.summary.contains(" - same-day evaluation"),
         "{}",
         card.summary
     );
@@ -218,10 +226,11 @@ fn a_provisional_card_says_at_least_and_how_many_answers_are_missing() {
     );
     let card = report.to_cds_card().unwrap();
     summary_names_the_result(&report, &card, "incomplete_missing_safety");
-    // Never "Outpatient" alone: only as the lower bound, with what is missing.
+    // Never "Outpatient" alone: only as the lower bound, with what is missing (the two
+    // suicide items, psychosis, medical status, and lethal means, read with the suicide items).
     assert!(
         card.summary
-            .starts_with("At least Outpatient - 4 answers missing"),
+            .starts_with("At least Outpatient - 5 answers missing"),
         "{}",
         card.summary
     );
@@ -267,11 +276,20 @@ fn cds_cards_follow_the_spec_and_round_trip() {
                 "{name}: detail lacks {b}"
             );
         }
+        // Critical for an emergency only; a same-day evaluation is a warning.
         assert_eq!(
             card.indicator == Indicator::Critical,
-            report.urgent,
+            report.urgency == Urgency::Emergency,
             "{name}"
         );
+        if report.urgency == Urgency::SameDay {
+            assert_eq!(card.indicator, Indicator::Warning, "{name}");
+            assert!(
+                card.summary.contains(" - same-day evaluation"),
+                "{name}: {}",
+                card.summary
+            );
+        }
         assert!(card.source.label.contains(&report.pack.version));
         let codes: Vec<&str> = card
             .override_reasons

@@ -46,7 +46,7 @@ criterion = "engagement"
 when = { answer = "age", answered = true }
 services = ["childcare"]
 reason = "Fine."
-source = "product default: test"
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 "#;
 
 #[test]
@@ -182,11 +182,29 @@ fn an_unknown_key_and_a_wrong_type_are_placed_at_the_key_and_the_value() {
     assert_eq!(at(p), Some((5, 1)));
     assert!(p.message.starts_with("unknown field `flor`"), "{p}");
 
-    let text = GOOD_RULE.replace("services =", "urgent = \"yes\"\nservices =");
+    let text = GOOD_RULE.replace("services =", "urgency = true\nservices =");
     let err = load(&text).unwrap_err();
     let p = only(&err, PackProblemKind::WrongType);
-    assert_eq!(p.path.as_deref(), Some("rule[0].urgent"));
-    assert_eq!(at(p), Some((5, 10)));
+    assert_eq!(p.path.as_deref(), Some("rule[0].urgency"));
+    assert_eq!(at(p), Some((5, 11)));
+
+    // An urgency tier that does not exist (or `routine`, the default, given as a tier).
+    for tier in ["soon", "routine"] {
+        let text = GOOD_RULE.replace("services =", &format!("urgency = \"{tier}\"\nservices ="));
+        let err = load(&text).unwrap_err();
+        let p = only(&err, PackProblemKind::InvalidValue);
+        assert_eq!(p.path.as_deref(), Some("rule[0].urgency"), "{tier}");
+        assert!(p.message.contains("expected same_day or emergency"), "{p}");
+    }
+    // The 0.1 key is gone: one way to say it.
+    let text = GOOD_RULE.replace("services =", "urgent = true\nservices =");
+    let err = load(&text).unwrap_err();
+    assert!(
+        err.problems()
+            .iter()
+            .any(|p| p.path.as_deref() == Some("rule[0].urgent")),
+        "{err}"
+    );
 
     // A constant of the wrong type in a condition, found when compiling.
     let text = GOOD_RULE.replace("answered = true", "is = \"old\"");

@@ -45,10 +45,11 @@ fn own_pack_toml(id: &str) -> String {
     text.replacen(&from, &format!("id = \"{id}\""), 1)
 }
 
-/// A rule that always fires (every intake gives an age), with this floor, reason and source.
-fn always(id: &str, floor: &str, reason: &str, source: &str) -> String {
+/// A rule that always fires (every intake gives an age), with this floor and reason, citing
+/// the local defaults with this `locator` (shown in reports).
+fn always(id: &str, floor: &str, reason: &str, locator: &str) -> String {
     format!(
-        "[[rule]]\nid = \"{id}\"\ncriterion = \"engagement\"\nwhen = {{ answer = \"age\", answered = true }}\nfloor = \"{floor}\"\nreason = \"{reason}\"\nsource = \"{source}\"\n\n"
+        "[[rule]]\nid = \"{id}\"\ncriterion = \"engagement\"\nwhen = {{ answer = \"age\", answered = true }}\nfloor = \"{floor}\"\nreason = \"{reason}\"\ncite = [{{ source = \"carelevel-local-defaults\", locator = \"{locator}\", fact = \"A rule written for a test.\", use = \"local_default\" }}]\n\n"
     )
 }
 
@@ -182,7 +183,7 @@ fn control_characters_in_every_rendered_string_are_rejected_all_at_once() {
         "pack.toml:8:11: [pack]: `version` must be one line of plain text, but contains a carriage return (U+000D)".to_owned(),
         "pack.toml:9:9: [pack]: `title` must be one line of plain text, but contains a line separator (U+2028)".to_owned(),
         format!("pack.toml:{programme_source}:10: programme `outpatient`: `source` must be one line of plain text, but contains a tab (U+0009)"),
-        "local.toml:7:10: rule `local.odd`: `source` must be one line of plain text, but contains a control character (U+0085)".to_owned(),
+        "local.toml:7:58: rule `local.odd`: `locator` must be one line of plain text, but contains a control character (U+0085)".to_owned(),
     ];
     want.sort_unstable();
     assert_eq!(got, want);
@@ -205,7 +206,7 @@ fn over_long_sources_and_identity_are_rejected() {
     assert_eq!(
         got,
         [
-            "local.toml:7:10: rule `local.odd`: `source` is 312 characters long, at most 300 are allowed",
+            "local.toml:7:58: rule `local.odd`: `locator` is 312 characters long, at most 300 are allowed",
             "pack.toml:7:6: [pack]: `id` is 65 characters long, at most 64 are allowed",
             "pack.toml:9:9: [pack]: `title` is 201 characters long, at most 200 are allowed",
         ]
@@ -218,7 +219,7 @@ fn problem_messages_stay_on_one_line_whatever_a_name_holds() {
     // Names (ids, criteria) are quoted in problems; a line break in one is escaped, and a
     // malformed rule id is not used to label the rule.
     let rules = format!(
-        "[[rule]]\nid = \"x\\n{INJECTED}\"\ncriterion = \"engagement\\n{INJECTED}\"\nwhen = {{ answer = \"age\", answered = true }}\nfloor = \"iop\"\nreason = \"fine\"\nsource = \"product default: test\"\n"
+        "[[rule]]\nid = \"x\\n{INJECTED}\"\ncriterion = \"engagement\\n{INJECTED}\"\nwhen = {{ answer = \"age\", answered = true }}\nfloor = \"iop\"\nreason = \"fine\"\ncite = [{{ source = \"carelevel-local-defaults\", locator = \"t\", fact = \"A rule written for a test.\", use = \"local_default\" }}]\n"
     );
     let err = load(&rules).unwrap_err();
     for p in err.problems() {
@@ -247,7 +248,9 @@ fn markdown_escapes_pack_strings_and_plain_text_shows_them_as_written() {
         "{md}"
     );
     assert!(
-        md.contains(r"  source: product default: \<script\>alert(1)\</script\> \*local\* policy"),
+        md.contains(
+            r", product default: \<script\>alert(1)\</script\> \*local\* policy — local default"
+        ),
         "{md}"
     );
     for raw in ["*close*", "<b>", "[see]", "`x`", "<script>"] {
@@ -299,7 +302,7 @@ fn builtin_markdown_has_nothing_to_escape() {
     // pack's output byte for byte as it was.
     let pack = RulePack::builtin();
     for r in pack.rules() {
-        for s in [r.reason(), r.source()] {
+        for s in [r.reason(), &pack.citation_summary(r)] {
             assert!(
                 !s.contains(['\\', '`', '*', '_', '[', ']', '<', '>', '#', '|', '~', '&']),
                 "{}: {s}",
@@ -316,20 +319,42 @@ fn builtin_markdown_has_nothing_to_escape() {
 
 /// The built-in sources with `safety.toml` replaced.
 fn with_safety(safety: &str) -> Result<RulePack, PackError> {
+    let citations = citations_of_safety(safety);
     let sources: Vec<(&str, &str)> = BUILTIN_SOURCES
         .iter()
-        .map(|(name, text)| {
-            (
-                *name,
-                if *name == "safety.toml" {
-                    safety
-                } else {
-                    *text
-                },
-            )
+        .map(|(name, text)| match *name {
+            "safety.toml" => (*name, safety),
+            "citations.toml" => (*name, citations.as_str()),
+            _ => (*name, *text),
         })
         .collect();
     RulePack::from_sources(&sources)
+}
+
+/// The built-in `citations.toml` without the `[[cite]]` blocks of `safety.*` rules that
+/// `safety` (a version of `safety.toml`) does not define: a pack without a rule drops its
+/// citations too (a citation of an unknown rule does not load). Unchanged when every rule is
+/// there, so the built-in files stay the built-in files.
+fn citations_of_safety(safety: &str) -> String {
+    let text = BUILTIN_SOURCES
+        .iter()
+        .find(|(n, _)| *n == "citations.toml")
+        .unwrap()
+        .1;
+    let mut blocks = text.split("\n[[cite]]\n");
+    let mut out = blocks.next().unwrap().to_owned();
+    for b in blocks {
+        let rule = b
+            .strip_prefix("rule = \"")
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default();
+        if rule.starts_with("safety.") && !safety.contains(&format!("id = \"{rule}\"\n")) {
+            continue;
+        }
+        out.push_str("\n[[cite]]\n");
+        out.push_str(b);
+    }
+    out
 }
 
 const RESERVED: &str = "pack.toml:7:6: [pack]: pack id `carelevel.builtin` is reserved for the built-in rules; give your pack its own id";
@@ -353,15 +378,23 @@ fn the_builtin_id_with_a_changed_rule_is_rejected() {
 
 #[test]
 fn the_builtin_id_is_rejected_on_dropped_added_renamed_or_reordered_files() {
+    let citations = citations_of_safety("");
     let dropped: Vec<(&str, &str)> = BUILTIN_SOURCES
         .iter()
         .copied()
         .filter(|(n, _)| *n != "safety.toml")
+        .map(|(n, t)| {
+            if n == "citations.toml" {
+                (n, citations.as_str())
+            } else {
+                (n, t)
+            }
+        })
         .collect();
     let mut added = BUILTIN_SOURCES.to_vec();
     added.push((
         "local.toml",
-        "[[rule]]\nid = \"local.x\"\ncriterion = \"engagement\"\nwhen = { answer = \"age\", answered = true }\nservices = [\"childcare\"]\nreason = \"x\"\nsource = \"product default: x\"\n",
+        "[[rule]]\nid = \"local.x\"\ncriterion = \"engagement\"\nwhen = { answer = \"age\", answered = true }\nservices = [\"childcare\"]\nreason = \"x\"\ncite = [{ source = \"carelevel-local-defaults\", locator = \"t\", fact = \"A rule written for a test.\", use = \"local_default\" }]\n",
     ));
     let renamed: Vec<(&str, &str)> = BUILTIN_SOURCES
         .iter()
@@ -474,11 +507,13 @@ fn a_pack_without_the_suicide_floor_is_not_proved_while_the_builtin_is() {
     assert_eq!(messages(&with_safety(&without).unwrap_err()), [RESERVED]);
     // Under its own id it loads, and the analysis refuses it.
     let pack_toml = own_pack_toml("test.no_suicide_floor");
+    let citations = citations_of_safety(&without);
     let sources: Vec<(&str, &str)> = BUILTIN_SOURCES
         .iter()
         .map(|(name, text)| match *name {
             "pack.toml" => (*name, pack_toml.as_str()),
             "safety.toml" => (*name, without.as_str()),
+            "citations.toml" => (*name, citations.as_str()),
             _ => (*name, *text),
         })
         .collect();
@@ -520,7 +555,7 @@ fn no_duplicate_key_in_a_pack_passes() {
     assert!(err.to_string().contains("duplicate key"), "{err}");
     assert!(!err.to_string().contains("outpatient\""), "{err}");
 
-    let inline = "[[rule]]\nid = \"local.inline\"\ncriterion = \"engagement\"\nwhen = { answer = \"age\", answered = true, answered = false }\nfloor = \"iop\"\nreason = \"r.\"\nsource = \"product default: t\"\n";
+    let inline = "[[rule]]\nid = \"local.inline\"\ncriterion = \"engagement\"\nwhen = { answer = \"age\", answered = true, answered = false }\nfloor = \"iop\"\nreason = \"r.\"\ncite = [{ source = \"carelevel-local-defaults\", locator = \"t\", fact = \"A rule written for a test.\", use = \"local_default\" }]\n";
     let err = load(inline).unwrap_err();
     assert!(err.to_string().contains("duplicate key"), "{err}");
 

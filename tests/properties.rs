@@ -48,6 +48,10 @@ mod worse {
         "withdrawal.ciwa_ar",
         "withdrawal.cows",
         "substance_use.severity",
+        "substance_use.alcohol_disorder",
+        "substance_use.sedative_disorder",
+        "substance_use.opioid_disorder",
+        "substance_use.benzodiazepine_diazepam_mg",
         "medical.status",
         "medical.injection_use",
         "medical.overdose",
@@ -62,6 +66,7 @@ mod worse {
         "self_management",
         "history.progress",
         "history.highest_level_not_held",
+        "history.recent_level_not_held",
         "history.relapse_after_abstinence",
         "home.others_use_substances",
         "home.violence_or_abuse",
@@ -729,6 +734,22 @@ mod worse {
                     }
                 }
             }
+            // A listed use disorder of the substance that is not in recent use: last used a
+            // day ago (the hours since last use decide over the days of use and remission).
+            "substance_use.alcohol_disorder" => make_recent(i, S::Alcohol),
+            "substance_use.sedative_disorder" => make_recent(i, S::Sedatives),
+            "substance_use.opioid_disorder" => make_recent(i, S::Opioids),
+            // A higher daily dose of a benzodiazepine whose diazepam equivalent is known.
+            "substance_use.benzodiazepine_diazepam_mg" => {
+                let Some(s) = i.substance_use.iter_mut().flatten().find(|s| {
+                    s.substance == S::Sedatives
+                        && s.daily_dose_mg.is_some()
+                        && s.benzodiazepine.is_some_and(|b| b != Benzodiazepine::Other)
+                }) else {
+                    return false;
+                };
+                bump_num(&mut s.daily_dose_mg, 2000, by)
+            }
             "medical.status" => bump_assessed(
                 &mut i.medical.status,
                 &[
@@ -800,6 +821,40 @@ mod worse {
                     _ => false,
                 }
             }
+            // Worse is more recent: every dated episode ended `by` times 6 months sooner (an
+            // old failure moves into the 12-month window); with none dated and older than 0
+            // months, one more episode that did not hold, a level above the highest recent
+            // one, that ended this month.
+            "history.recent_level_not_held" => {
+                let Some(episodes) = i.history.episodes.as_mut() else {
+                    return false;
+                };
+                let mut changed = false;
+                for e in episodes.iter_mut() {
+                    if let Some(m) = e.months_ago.filter(|m| *m > 0) {
+                        e.months_ago = Some(m.saturating_sub(by * 6));
+                        changed = true;
+                    }
+                }
+                if changed {
+                    return true;
+                }
+                let next = match i.recent_level_not_held() {
+                    None => Some(Level::Outpatient),
+                    Some(l) => l.step_up(),
+                };
+                match (i.history.episodes.as_mut(), next) {
+                    (Some(episodes), Some(level)) => {
+                        episodes.push(Episode {
+                            level: level.into(),
+                            outcome: Outcome::DidNotHold,
+                            months_ago: Some(0),
+                        });
+                        true
+                    }
+                    _ => false,
+                }
+            }
             "history.relapse_after_abstinence" => set_true(&mut i.history.relapse_after_abstinence),
             "home.others_use_substances" => set_true(&mut i.home.others_use_substances),
             "home.violence_or_abuse" => set_true_assessed(&mut i.home.violence_or_abuse),
@@ -834,6 +889,30 @@ mod worse {
             }
             other => panic!("unknown ordered answer {other}"),
         }
+    }
+
+    /// Makes the first listed use disorder of `substance` not in recent use a recent one.
+    fn make_recent(i: &mut Intake, substance: Substance) -> bool {
+        let disorder = |s: &SubstanceUse| {
+            s.sud_severity().is_none_or(|v| v > SudSeverity::NoDisorder)
+                || s.remission.is_some()
+                || s.on_maintenance_therapy
+        };
+        let recent = |s: &SubstanceUse| match (s.hours_since_last_use, s.days_used_past_30) {
+            (Some(h), _) => h <= 336,
+            (None, Some(d)) => d > 0,
+            (None, None) => s.remission.is_none(),
+        };
+        let Some(s) = i
+            .substance_use
+            .iter_mut()
+            .flatten()
+            .find(|s| s.substance == substance && disorder(s) && !recent(s))
+        else {
+            return false;
+        };
+        s.hours_since_last_use = Some(24);
+        true
     }
 
     const RECENCY: &[Recency] = &[Recency::Never, Recency::Lifetime, Recency::Past3Months];
@@ -1066,8 +1145,10 @@ proptest! {
         // The plan meets the level's minimum weekly hours.
         prop_assert!(r.plan.schedule.weekly_hours >= r.plan.schedule.minimum_weekly_hours);
         // A safety floor is urgent.
-        let safety_floor = r.fired.iter().any(|f| f.urgent);
+        let safety_floor = r.fired.iter().any(|f| f.urgency > carelevel::Urgency::Routine);
         prop_assert_eq!(safety_floor, r.urgent);
+        let tier = r.fired.iter().map(|f| f.urgency).max().unwrap_or_default();
+        prop_assert_eq!(tier, r.urgency);
     }
 
     /// Arranging housing never raises the level, and the reported conditional level is
@@ -1346,17 +1427,18 @@ mod scoring {
             .collect()
     }
 
-    /// The built-in rules that ask whether `answer` is given (`answered = ...`), from their
-    /// TOML: an unanswered total is what they look for.
-    pub fn ask_whether_answered(answer: &str) -> BTreeSet<String> {
-        fn asks(v: &toml::Value, answer: &str) -> bool {
+    /// The built-in rules that ask whether `answer` is given (`answered = given`), from their
+    /// TOML: with `false`, an unanswered total is what they look for; with `true`, they are
+    /// decided only once it is given.
+    pub fn ask_whether_answered(answer: &str, given: bool) -> BTreeSet<String> {
+        fn asks(v: &toml::Value, answer: &str, given: bool) -> bool {
             match v {
                 toml::Value::Table(t) => {
                     (t.get("answer").and_then(toml::Value::as_str) == Some(answer)
-                        && t.contains_key("answered"))
-                        || t.values().any(|x| asks(x, answer))
+                        && t.get("answered").and_then(toml::Value::as_bool) == Some(given))
+                        || t.values().any(|x| asks(x, answer, given))
                 }
-                toml::Value::Array(a) => a.iter().any(|x| asks(x, answer)),
+                toml::Value::Array(a) => a.iter().any(|x| asks(x, answer, given)),
                 _ => false,
             }
         }
@@ -1369,7 +1451,7 @@ mod scoring {
                 .into_iter()
                 .flatten()
             {
-                if rule.get("when").is_some_and(|w| asks(w, answer)) {
+                if rule.get("when").is_some_and(|w| asks(w, answer, given)) {
                     ids.insert(rule["id"].as_str().unwrap().to_owned());
                 }
             }
@@ -1473,8 +1555,8 @@ proptest! {
     /// Removing one item from a complete instrument given with no total leaves a partial
     /// instrument, which is no total: the level never rises; every rule ends as before, or
     /// is not evaluated naming the total (or item 9, a safety item of its own, for PHQ-9's
-    /// last), or asks whether the total is given and now fires; and the report names the
-    /// item missing.
+    /// last), or asks whether the total is missing and now fires, or is decided only once the
+    /// total is given and now does not fire; and the report names the item missing.
     #[test]
     fn removing_an_item_never_raises_the_level_and_leaves_the_total_unanswered(
         i in intake(),
@@ -1485,7 +1567,8 @@ proptest! {
         let complete = by_items(&i, which, &some(&items));
         let before = pack.report(&complete).unwrap();
         let was = outcomes(&before);
-        let asks = ask_whether_answered(which.answer());
+        let asks_missing = ask_whether_answered(which.answer(), false);
+        let asks_given = ask_whether_answered(which.answer(), true);
         let at = field(which, &complete);
         let index = if matches!(which, Instrument::CiwaAr | Instrument::Cows) {
             entry_index(which, &complete)
@@ -1508,7 +1591,8 @@ proptest! {
                 let then = &was[&id];
                 let unevaluated = matches!(&now, Outcome::NotEvaluated(missing)
                     if missing.iter().any(|m| m == which.answer() || (item9 && m == "safety.phq9_item9")));
-                let asked = asks.contains(&id) && now == Outcome::Fired;
+                let asked = (asks_missing.contains(&id) && now == Outcome::Fired)
+                    || (asks_given.contains(&id) && now == Outcome::NotFired);
                 prop_assert!(
                     &now == then || unevaluated || asked,
                     "{which:?} without item {k}: {id} was {then:?}, now {now:?}"

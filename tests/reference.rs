@@ -62,11 +62,15 @@ enum Condition {
     AtLeastN(usize, Vec<Condition>),
 }
 
+/// The urgency tiers, least urgent first.
+const URGENCY: [&str; 3] = ["routine", "same_day", "emergency"];
+
 #[derive(Debug)]
 struct RefRule {
     id: String,
     floor: Option<usize>,
-    urgent: bool,
+    /// Index into `URGENCY` (0 routine).
+    urgency: usize,
     when: Condition,
 }
 
@@ -196,7 +200,14 @@ fn load(sources: &[(&str, &str)]) -> RefPack {
                         .position(|l| *l == f.as_str().unwrap())
                         .unwrap()
                 }),
-                urgent: r.get("urgent").is_some_and(|u| u.as_bool().unwrap()),
+                urgency: match (r.get("urgency"), r.get("urgent")) {
+                    (Some(u), _) => URGENCY
+                        .iter()
+                        .position(|t| *t == u.as_str().unwrap())
+                        .unwrap(),
+                    (None, Some(u)) if u.as_bool().unwrap() => 1,
+                    _ => 0,
+                },
                 when: condition(&r["when"]),
             });
         }
@@ -235,6 +246,7 @@ const HOUSING: &[&str] = &[
     "unsheltered",
 ];
 const HARM: &[&str] = &["none", "ideation", "plan_or_intent"];
+const LETHAL_MEANS: &[&str] = &["none", "stockpiled_medication", "other_weapon", "firearm"];
 const MEDICAL: &[&str] = &["stable", "daily_monitoring", "round_the_clock_care"];
 const CLINICIAN: &[&str] = &["none", "mild", "moderate", "severe"];
 const SELF_MANAGEMENT: &[&str] = &[
@@ -251,6 +263,10 @@ const SETTING: &[&str] = &[
     "inpatient_withdrawal_management",
 ];
 const PROGRESS: &[&str] = &["goals_met", "progressing", "not_enough"];
+const PREGNANCY: &[&str] = &["no", "pregnant", "postpartum"];
+const OVERDOSE: &[&str] = &["none", "past_12_months", "past_90_days"];
+/// A use disorder of one substance: none listed, listed and not in recent use, in recent use.
+const USE: &[&str] = &["none", "not_recent", "recent"];
 const LEVEL_OR_NONE: &[&str] = &["none", "outpatient", "iop", "php", "inpatient"];
 const WORK_SCHEDULE: &[&str] = &["day", "evening", "night", "rotating"];
 const STAGE: &[&str] = &[
@@ -351,6 +367,55 @@ fn scale(
     num(top)
 }
 
+/// A use disorder of one substance, by how recent its use is, as a position in [`USE`]. An
+/// entry is a disorder at two criteria or more (or a severity of mild or worse), in
+/// remission, or on maintenance; its use is recent when the last use was at most 14 days
+/// (336 hours) ago, else when it was used on a day of the past 30, else not in remission
+/// (no recency given: presumed); the most recent entry counts.
+fn use_of(i: &Intake, substance: Substance) -> Option<V> {
+    let list = i.substance_use.as_ref()?;
+    let mut top = 0;
+    for s in list.iter().filter(|s| s.substance == substance) {
+        let disorder = match (s.severity, s.dsm5_criteria) {
+            (Some(sev), _) => name_of(&sev) != "no_disorder",
+            (None, Some(n)) => n >= 2,
+            (None, None) => true,
+        } || s.remission.is_some()
+            || s.on_maintenance_therapy;
+        if !disorder {
+            continue;
+        }
+        let recent = if let Some(h) = s.hours_since_last_use {
+            h <= 336
+        } else if let Some(d) = s.days_used_past_30 {
+            d >= 1
+        } else {
+            s.remission.is_none()
+        };
+        top = top.max(if recent { 2 } else { 1 });
+    }
+    Some(V::Choice(USE[top].to_owned(), top))
+}
+
+/// A complication of this episode's withdrawal: as given (declined reads unknown); unanswered,
+/// not applicable when the list names no alcohol or sedatives used recently (last use within
+/// 14 days, else use in the past 30 days, else recent unless in remission), else unknown.
+fn this_episode(i: &Intake, item: &Option<Assessed<bool>>) -> Option<V> {
+    if item.is_some() {
+        return given(item.as_ref()).copied().map(V::Bool);
+    }
+    let list = i.substance_use.as_ref()?;
+    let recent = list
+        .iter()
+        .filter(|s| matches!(s.substance, Substance::Alcohol | Substance::Sedatives))
+        .any(|s| match (s.hours_since_last_use, s.days_used_past_30) {
+            (Some(h), _) => h <= 336,
+            (None, Some(d)) => d >= 1,
+            (None, None) => s.remission.is_none(),
+        });
+    if recent { None } else { Some(V::NotApplicable) }
+}
+
 /// The DSM-5 band of a criteria count, by position in [`SUD`].
 fn band(count: u32) -> usize {
     match count {
@@ -368,14 +433,21 @@ fn ladder(answer: &str) -> &'static [&'static str] {
         "substance_use.severity" => SUD,
         "home.housing" => HOUSING,
         "safety.harm_to_others" => HARM,
+        "safety.lethal_means" => LETHAL_MEANS,
         "medical.status" => MEDICAL,
         "severity.clinician_rating" => CLINICIAN,
         "self_management" => SELF_MANAGEMENT,
         "history.current_setting" => SETTING,
         "history.progress" => PROGRESS,
         "history.highest_level_not_held" => LEVEL_OR_NONE,
+        "history.recent_level_not_held" => LEVEL_OR_NONE,
         "engagement.stage_of_change" => STAGE,
         "engagement.work_schedule" => WORK_SCHEDULE,
+        "medical.pregnancy" => PREGNANCY,
+        "medical.overdose" => OVERDOSE,
+        "substance_use.alcohol_disorder"
+        | "substance_use.sedative_disorder"
+        | "substance_use.opioid_disorder" => USE,
         other => panic!("`{other}` is not a choice"),
     }
 }
@@ -819,6 +891,10 @@ fn answer(pack: &RefPack, p: &Person<'_>, name: &str) -> Option<V> {
         "safety.suicidal_ideation" => says(&p.s.ideation, IDEATION),
         "safety.suicidal_behavior" => says(&p.s.behavior, RECENCY),
         "safety.harm_to_others" => choice(given(i.safety.harm_to_others.as_ref()), HARM),
+        "safety.harm_target_identified" => {
+            b(given(i.safety.harm_target_identified.as_ref()).copied())
+        }
+        "safety.lethal_means" => choice(given(i.safety.lethal_means.as_ref()), LETHAL_MEANS),
         "safety.psychosis_or_unable_to_self_care" => {
             b(given(i.safety.psychosis_or_unable_to_self_care.as_ref()).copied())
         }
@@ -842,7 +918,42 @@ fn answer(pack: &RefPack, p: &Person<'_>, name: &str) -> Option<V> {
                 b(given(i.withdrawal.seizure_or_dt_history.as_ref()).copied())
             }
         }
+        "withdrawal.seizure_this_episode" => this_episode(i, &i.withdrawal.seizure_this_episode),
+        "withdrawal.hallucinations_this_episode" => {
+            this_episode(i, &i.withdrawal.hallucinations_this_episode)
+        }
+        "withdrawal.delirium_this_episode" => this_episode(i, &i.withdrawal.delirium_this_episode),
+        "withdrawal.pawss" => num(i.withdrawal.pawss),
         "medical.status" => choice(given(i.medical.status.as_ref()), MEDICAL),
+        "medical.pregnancy" => choice(given(i.medical.pregnancy.as_ref()), PREGNANCY),
+        "medical.overdose" => choice(given(i.medical.overdose.as_ref()), OVERDOSE),
+        "substance_use.alcohol_disorder" => use_of(i, Substance::Alcohol),
+        "substance_use.sedative_disorder" => use_of(i, Substance::Sedatives),
+        "substance_use.opioid_disorder" => use_of(i, Substance::Opioids),
+        "substance_use.benzodiazepine_diazepam_mg" => {
+            let list = i.substance_use.as_ref()?;
+            let sedatives: Vec<_> = list
+                .iter()
+                .filter(|s| s.substance == Substance::Sedatives)
+                .collect();
+            if sedatives.is_empty() {
+                return Some(V::NotApplicable);
+            }
+            let mut doses = Vec::new();
+            for s in sedatives {
+                // Milligrams of diazepam per milligram of the drug, as a fraction.
+                let (num, den) = match name_of(&s.benzodiazepine?).as_str() {
+                    "alprazolam" | "clonazepam" => (10, 0.5),
+                    "lorazepam" => (10, 1.0),
+                    "diazepam" => (1, 1.0),
+                    "chlordiazepoxide" => (10, 25.0),
+                    _ => return None,
+                };
+                let mg = (f64::from(s.daily_dose_mg?) * f64::from(num) / den).floor();
+                doses.push(mg.min(2000.0) as i64);
+            }
+            doses.into_iter().max().map(V::Num)
+        }
         "substance_use.severity" => {
             let list = i.substance_use.as_ref()?;
             let mut top = 0;
@@ -867,14 +978,17 @@ fn answer(pack: &RefPack, p: &Person<'_>, name: &str) -> Option<V> {
             (None, Some(Setting::None)) => Some(V::NotApplicable),
             (p, _) => choice(p.as_ref(), PROGRESS),
         },
-        "history.highest_level_not_held" => {
+        // Over every episode, or (recent) over those that ended in the past 12 months or
+        // at a time not recorded.
+        "history.highest_level_not_held" | "history.recent_level_not_held" => {
+            let recent_only = name == "history.recent_level_not_held";
             let episodes = i.history.episodes.as_ref()?;
             let mut top = "none".to_owned();
             let mut rank = 0;
-            for e in episodes
-                .iter()
-                .filter(|e| e.outcome == carelevel::intake::Outcome::DidNotHold)
-            {
+            for e in episodes.iter().filter(|e| {
+                e.outcome == carelevel::intake::Outcome::DidNotHold
+                    && !(recent_only && e.months_ago.is_some_and(|m| m > 12))
+            }) {
                 // Withdrawal management alone is not a level of care.
                 let n = name_of(&e.level);
                 let Some(r) = LEVEL_OR_NONE.iter().position(|x| *x == n) else {
@@ -1163,7 +1277,7 @@ fn refused(pack: &RefPack, p: &Person<'_>) -> bool {
 #[derive(Debug, PartialEq)]
 struct Outcome {
     level: String,
-    urgent: bool,
+    urgency: &'static str,
     binding: Vec<String>,
     fired: Vec<String>,
     not_evaluated: Vec<String>,
@@ -1194,7 +1308,7 @@ fn decide(pack: &RefPack, i: &Intake) -> Option<Outcome> {
     }
     Some(Outcome {
         level: LEVELS[level].to_owned(),
-        urgent: fired.iter().any(|r| r.urgent),
+        urgency: URGENCY[fired.iter().map(|r| r.urgency).max().unwrap_or(0)],
         binding: fired
             .iter()
             .filter(|r| r.floor == Some(level))
@@ -1212,7 +1326,7 @@ fn engine(pack: &RulePack, i: &Intake) -> Option<Outcome> {
     };
     Some(Outcome {
         level: rec.level().as_str().to_owned(),
-        urgent: rec.urgent(),
+        urgency: rec.urgency().as_str(),
         binding: ids(&mut rec.binding_rules()),
         fired: ids(&mut rec.fired_rules()),
         not_evaluated: ids(&mut rec.not_evaluated_rules()),
@@ -1271,16 +1385,16 @@ criterion = "instrument"
 when = { answer = "score.composite", at_least = 6 }
 floor = "php"
 reason = "test"
-source = "product default: test"
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 
 [[rule]]
 id = "inst.any_dimension_at_4"
 criterion = "instrument"
 when = { answer = "score.top", is = 4 }
 floor = "iop"
-urgent = true
+urgency = "same_day"
 reason = "test"
-source = "product default: test"
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 
 [[rule]]
 id = "inst.two_of_three"
@@ -1292,7 +1406,7 @@ when = { at_least_n = 2, of = [
 ] }
 floor = "inpatient"
 reason = "test"
-source = "product default: test"
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 
 [[rule]]
 id = "inst.not_functioning_well"
@@ -1303,7 +1417,7 @@ when = { all = [
 ] }
 floor = "iop"
 reason = "test"
-source = "product default: test"
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 
 [[rule]]
 id = "inst.unmeasured_functioning"
@@ -1318,7 +1432,7 @@ when = { all = [
 ] }
 services = ["case_management"]
 reason = "test"
-source = "product default: test"
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 
 [[rule]]
 id = "inst.adolescent_any"
@@ -1330,7 +1444,7 @@ when = { any = [
 ] }
 services = ["family_therapy"]
 reason = "test"
-source = "product default: test"
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 "#;
 
 /// The built-in rules under a test id (the built-in id is reserved) plus [`INSTRUMENT`].

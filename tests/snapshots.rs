@@ -536,7 +536,7 @@ fn pack_toml(edit: impl Fn(&str) -> String) -> String {
 /// A one-rule file in the `safety` criterion.
 fn rule_file(body: &str) -> String {
     format!(
-        "[[rule]]\nid = \"local.a\"\ncriterion = \"safety\"\n{body}\nreason = \"test\"\nsource = \"product default: test\"\n"
+        "[[rule]]\nid = \"local.a\"\ncriterion = \"safety\"\n{body}\nreason = \"test\"\ncite = [{{ source = \"carelevel-local-defaults\", locator = \"test\", fact = \"A rule written for a test.\", use = \"local_default\" }}]\n"
     )
 }
 
@@ -564,7 +564,7 @@ criterion = "safty"
 when = { answer = "safety.suicidal_ideations", is = "none" }
 floor = "inpatent"
 reason = "r"
-source = "seed: \"x\""
+cite = [{ source = "seed", locator = "x", fact = "f", use = "applied" }]
 
 [[rule]]
 id = "a"
@@ -579,7 +579,7 @@ criterion = "safety"
 when = { answer = "safety.harm_to_others", is = true }
 floor = "php"
 reason = "r"
-source = "my hunch"
+cite = [{ source = "../shared/clinical-criteria.md", locator = "section 4", fact = "my hunch", use = "guess" }]
 "#
                 .to_owned(),
             )],

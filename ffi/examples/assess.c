@@ -3,14 +3,17 @@
 #include <string.h>
 #include "carelevel.h"
 
-/* An intake 2: "schema_version" first; the CIWA-Ar score belongs to the alcohol entry. */
+/* An intake 2: "schema_version" first; the CIWA-Ar score belongs to the alcohol entry. The
+ * fictional drinker is not pregnant and has had no withdrawal seizure, hallucinations or
+ * delirium this episode (stated facts: unanswered, they would leave the result provisional). */
 static const char *INTAKE =
     "{\"schema_version\":\"2\",\"age\":34,"
     "\"safety\":{\"suicidal_ideation\":\"none\",\"suicidal_behavior\":\"never\","
     "\"harm_to_others\":\"none\",\"psychosis_or_unable_to_self_care\":false},"
-    "\"withdrawal\":{\"seizure_or_dt_history\":false},"
+    "\"withdrawal\":{\"seizure_or_dt_history\":false,\"seizure_this_episode\":false,"
+    "\"hallucinations_this_episode\":false,\"delirium_this_episode\":false},"
     "\"substance_use\":[{\"substance\":\"alcohol\",\"dsm5_criteria\":7,\"ciwa_ar\":4}],"
-    "\"medical\":{\"status\":\"stable\"},"
+    "\"medical\":{\"status\":\"stable\",\"pregnancy\":\"no\"},"
     "\"severity\":{\"phq9\":11},"
     "\"self_management\":\"independent\","
     "\"history\":{\"current_setting\":\"none\",\"episodes\":[]},"

@@ -79,7 +79,8 @@ void carelevel_pack_free(CarelevelPack *pack);
 
 /* intake_json: an intake 2. {"ok": report} or {"error": {...}}. The report is
  * schema/recommendation.schema.json, exactly as the Rust API writes it: "status", "level",
- * "level_at_least", "level_at_most", "urgent", "binding_rules", "fired", "not_evaluated",
+ * "level_at_least", "level_at_most", "urgent", "urgency" ("routine", "same_day" or
+ * "emergency"), "binding_rules", "fired", "not_evaluated",
  * "ask_next", "ruled_out", "conditional", "scores" (each instrument the intake carries:
  * "instrument", "field", "total", "from" ("given", "items" or "given_and_items"),
  * "missing_items", "risk" for the C-SSRS screener), "cautions" (answers to reconcile first:

@@ -52,7 +52,8 @@ fn an_incomplete_intake_is_a_provisional_report_inside_ok() {
             PLAN_ONLY,
             "inpatient",
             "inpatient",
-            "safety.harm_to_others",
+            // Every missing safety item could reach inpatient here: they come by name.
+            "safety.harm_target_identified",
         ),
     ] {
         let out = assess(intake);
@@ -90,6 +91,7 @@ fn an_incomplete_intake_is_a_provisional_report_inside_ok() {
     // Urgent where the known answers already make it so.
     let v: Value = serde_json::from_str(&assess(PLAN_ONLY)).unwrap();
     assert_eq!(v["ok"]["urgent"], true);
+    assert_eq!(v["ok"]["urgency"], "emergency");
 }
 
 #[test]

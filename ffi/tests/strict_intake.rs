@@ -67,19 +67,29 @@ fn concatenated_intakes_are_malformed() {
 
 #[test]
 fn duplicate_rating_keys_are_an_error() {
-    // The built-in rules (under a test id: the built-in id is reserved) plus a rating `d1`,
-    // as one TOML text.
-    let mut toml = String::new();
-    for (_, text) in carelevel::BUILTIN_SOURCES {
-        toml.push_str(&text.replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#));
-        toml.push('\n');
-    }
-    toml.push_str("[[rating]]\nid = \"d1\"\nmin = 0\nmax = 4\nrequired = false\n");
+    // The built-in `pack.toml` (under a test id: the built-in id is reserved), the one source
+    // record its baseline rule cites, and a rating `d1`, as one TOML text (a text holds at
+    // most one source record, so not every built-in file).
+    let file = |name: &str| {
+        carelevel::BUILTIN_SOURCES
+            .iter()
+            .find(|(n, _)| n.ends_with(name))
+            .unwrap_or_else(|| panic!("no built-in {name}"))
+            .1
+    };
+    let mut toml = file("pack.toml").replace(r#"id = "carelevel.builtin""#, r#"id = "test.local""#);
+    toml.push('\n');
+    toml.push_str(file("samhsa-tip-47.toml"));
+    toml.push_str("\n[[rating]]\nid = \"d1\"\nmin = 0\nmax = 4\nrequired = false\n");
     let toml = CString::new(toml).unwrap();
     let mut err: *mut c_char = null_mut();
     // SAFETY: a valid C string and a writable out-pointer.
     let pack = unsafe { carelevel_pack_from_toml(toml.as_ptr(), &mut err) };
-    assert!(!pack.is_null(), "the test pack must load");
+    if pack.is_null() {
+        // SAFETY: set by the failed call; read once, never freed twice.
+        let why = unsafe { CStr::from_ptr(err).to_string_lossy().into_owned() };
+        panic!("the test pack must load: {why}");
+    }
     assert!(err.is_null());
 
     let mut intake: Value = serde_json::from_str(INTAKE).unwrap();

@@ -136,6 +136,56 @@ impl fmt::Display for Analysis {
                 v.answer, v.from, v.from_floor, v.to, v.to_floor
             )?;
         }
+        writeln!(
+            f,
+            "(e) Safety guarantees: the floor each high-risk value sets in every context, whatever the other answers."
+        )?;
+        for g in &self.guarantees {
+            let sep = if g.value.starts_with(">=") { "" } else { "=" };
+            let what = format!("{}{sep}{}", g.answer, g.value);
+            let scope = match &g.exemption {
+                Some(e) if e.narrowed => " where the exemption's `given` holds",
+                _ => "",
+            };
+            let bound = if g.exact {
+                ""
+            } else {
+                " (single-rule lower bound)"
+            };
+            if g.floor > crate::Level::Outpatient {
+                writeln!(
+                    f,
+                    "    GUARANTEE {what}: at least {} in every context{scope}{bound} (rules: {})",
+                    g.floor,
+                    list(&g.rules)
+                )?;
+            } else if g.holds {
+                writeln!(
+                    f,
+                    "    EXEMPT {what}: not checked (only outpatient guaranteed)"
+                )?;
+            } else {
+                let ctx: Vec<String> = g
+                    .counterexample
+                    .iter()
+                    .map(|(a, x)| format!("{a}={x}"))
+                    .collect();
+                let eg = if ctx.is_empty() && g.exact {
+                    " (no context satisfies the exemption's `given`)".to_owned()
+                } else if ctx.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (e.g. with {})", ctx.join(", "))
+                };
+                writeln!(
+                    f,
+                    "    FAIL {what}: only outpatient guaranteed{scope}{bound}{eg}"
+                )?;
+            }
+            if let Some(e) = &g.exemption {
+                writeln!(f, "        exemption ({}): {}", e.source, e.reason)?;
+            }
+        }
         for u in &self.unchecked {
             writeln!(
                 f,
@@ -147,7 +197,15 @@ impl fmt::Display for Analysis {
             )?;
         }
         if self.is_proved_safe() {
-            writeln!(f, "PROVED: monotone, every safety answer covered.")
+            writeln!(
+                f,
+                "PROVED: monotone, every safety answer covered, every high-risk value guarantees more than outpatient in every context{}.",
+                if self.guarantees.iter().any(|g| g.exemption.is_some()) {
+                    " (exemptions as listed)"
+                } else {
+                    ""
+                }
+            )
         } else {
             writeln!(f, "NOT PROVED: {} problem(s).", self.problems())
         }

@@ -105,6 +105,16 @@
 //! best that no rule reads at all. A [`SafetyFloorViolation`] is a step to a worse value that
 //! lowers the guaranteed floor.
 //!
+//! **(e) Safety guarantees.** (d) only asks whether *some* rule can set a floor at a value. For
+//! each high-risk value of carelevel's own table, [`HIGH_RISK`] (fixed by carelevel, so a pack
+//! cannot opt out), the analysis computes the floor it guarantees in *every* complete context:
+//! the least, over the joint space of the floor-setting rules that read the answer, of the
+//! highest floor that fires (a lower bound of the level of every complete intake with that
+//! value; see the `guarantee` module for what a complete context is). A [`Guarantee`] whose
+//! floor is outpatient fails the proof, with a counter-example, unless the pack declares a
+//! cited `[[guarantee_exemption]]`: with `given`, the guarantee is checked where `given` holds;
+//! without, it is reported as not checked.
+//!
 //! **Budget.** Every enumeration is capped at [`BUDGET`] points. A check that would exceed it
 //! is not run and is listed in [`Analysis::unchecked`]. A floor-setting rule or a compensation
 //! left unchecked means the pack is not proved ([`Analysis::is_proved_safe`] is false); a
@@ -124,10 +134,14 @@
 //! [`Worse`]: crate::Worse
 
 mod display;
+mod guarantee;
 mod monotone;
 mod safety;
 mod shadow;
 mod space;
+
+pub(crate) use guarantee::high_risk_entry;
+pub use guarantee::{HIGH_RISK, HighRisk, HighRiskValue};
 
 use crate::Level;
 use crate::pack::RulePack;
@@ -165,6 +179,9 @@ pub struct Analysis {
     pub gaps: Vec<Gap>,
     /// Safety answers whose guaranteed floor drops as the answer worsens.
     pub safety_floor_violations: Vec<SafetyFloorViolation>,
+    /// The floor each high-risk value of [`HIGH_RISK`] guarantees in every context, in table
+    /// order. One that guarantees only outpatient (and is not exempt) fails the proof.
+    pub guarantees: Vec<Guarantee>,
     /// Scores that mix higher-is-worse and lower-is-worse ratings and that a floor-setting
     /// rule reads, so their monotonicity cannot be established.
     pub mixed_scores: Vec<String>,
@@ -266,6 +283,45 @@ pub enum GapKind {
     NoRuleAtValue,
 }
 
+/// The floor one high-risk value guarantees in every complete context (see [`HIGH_RISK`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Guarantee {
+    /// The answer.
+    pub answer: String,
+    /// The high-risk value (`true`, a choice, or `>=19` for a number's range).
+    pub value: String,
+    /// The least level over every complete intake with this value (where the exemption's
+    /// `given` holds, if it has one): a lower bound, exact over the rules that read the answer
+    /// when [`Guarantee::exact`].
+    pub floor: Level,
+    /// Whether the guarantee holds: a floor above outpatient, or an exemption without `given`.
+    pub holds: bool,
+    /// The rules that set at least [`Guarantee::floor`] somewhere in those contexts (empty when
+    /// the floor is outpatient).
+    pub rules: Vec<String>,
+    /// When the floor is outpatient: a context (the other answers, as `(answer, value)`) where
+    /// no rule sets more. Empty beyond the budget, or when no context satisfies a `given`.
+    pub counterexample: Vec<(String, String)>,
+    /// The pack's exemption for this value, if it declares one.
+    pub exemption: Option<GuaranteeExemption>,
+    /// Whether the floor comes from the joint enumeration (else from single rules, beyond
+    /// [`BUDGET`]: a lower bound that can only raise false alarms).
+    pub exact: bool,
+}
+
+/// A pack's cited exemption, as a [`Guarantee`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GuaranteeExemption {
+    /// The guarantee is checked where the exemption's `given` holds; false: not checked.
+    pub narrowed: bool,
+    /// Why.
+    pub reason: String,
+    /// The source record's id.
+    pub source: String,
+}
+
 /// A step to a worse safety value that lowers the floor it guarantees.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -308,6 +364,8 @@ pub enum CheckKind {
     Shadowing,
     /// A safety answer's guaranteed floor (the single-rule lower bound was used instead).
     SafetyFloor,
+    /// A high-risk value's guarantee (the single-rule lower bound was used instead).
+    Guarantee,
 }
 
 impl CheckKind {
@@ -336,8 +394,9 @@ pub struct SpaceFigures {
 
 impl Analysis {
     /// Whether the analysis proves the pack safe: no monotonicity violation, no safety gap, no
-    /// safety floor that drops, no direction-less score under a floor, and no blocking check
-    /// left unrun. Dead and shadowed rules are findings, not failures.
+    /// safety floor that drops, every high-risk value guaranteeing more than outpatient (or
+    /// exempt), no direction-less score under a floor, and no blocking check left unrun. Dead
+    /// and shadowed rules are findings, not failures.
     pub fn is_proved_safe(&self) -> bool {
         self.problems() == 0
     }
@@ -347,6 +406,7 @@ impl Analysis {
         self.violations.len()
             + self.gaps.len()
             + self.safety_floor_violations.len()
+            + self.guarantees.iter().filter(|g| !g.holds).count()
             + self.mixed_scores.len()
             + self
                 .unchecked
@@ -416,7 +476,7 @@ impl RulePack {
 /// when = { answer = "safety.suicidal_ideation", at_most = "wish_to_be_dead" }
 /// floor = "php"
 /// reason = "A deliberately broken rule: it stops firing as risk rises."
-/// source = "product default: test"
+/// cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 /// "#));
 /// let pack = RulePack::from_sources(&sources)?;
 /// let analysis = carelevel::analysis::analyze(&pack);
@@ -432,6 +492,7 @@ pub fn analyze(pack: &RulePack) -> Analysis {
     ctx.monotonicity();
     ctx.shadowing();
     ctx.safety();
+    ctx.guarantees();
     ctx.figures();
     ctx.out
 }

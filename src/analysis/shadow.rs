@@ -23,7 +23,7 @@ enum Effect {
 impl Effect {
     fn of(rule: &Rule) -> Vec<Effect> {
         let mut out: Vec<Effect> = rule.floor.map(Effect::Floor).into_iter().collect();
-        if rule.urgent {
+        if rule.urgent() {
             out.push(Effect::Urgent);
         }
         out.extend(rule.services().map(Effect::Service));
@@ -35,7 +35,7 @@ impl Effect {
     fn produced_by(self, rule: &Rule) -> bool {
         match self {
             Effect::Floor(f) => rule.floor.is_some_and(|g| g >= f),
-            Effect::Urgent => rule.urgent,
+            Effect::Urgent => rule.urgent(),
             Effect::Service(s) => rule.services.contains_bit(s.bit()),
             Effect::Referral(r) => rule.referrals.contains_bit(r.bit()),
             Effect::Schedule(s) => rule.schedule == Some(s),

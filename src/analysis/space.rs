@@ -17,6 +17,9 @@ pub(super) struct Answer {
     pub(super) kind: AnswerKind,
     pub(super) worse: Worse,
     pub(super) optional: bool,
+    /// A complete intake may leave it out (an optional item or instrument not given), as
+    /// opposed to a required answer declined, which leaves the result provisional.
+    pub(super) omittable: bool,
     /// It can be not applicable ([`Value::NotApplicable`]: a withdrawal scale for a person
     /// who uses no substance it measures): answered, yet no test of its value holds. Not
     /// ordered against its values, so it is a value of the spaces enumerated (like absent)
@@ -192,7 +195,7 @@ pub(super) fn enumerate(
 }
 
 /// Every answer a condition reads, in order of first appearance.
-fn collect_refs(c: &Cond, out: &mut Vec<AnswerRef>) {
+pub(super) fn collect_refs(c: &Cond, out: &mut Vec<AnswerRef>) {
     c.for_each_test(&mut |a, _| {
         if !out.contains(&a) {
             out.push(a);
@@ -223,6 +226,7 @@ impl<'p> Ctx<'p> {
                 safety: Vec::new(),
                 gaps: Vec::new(),
                 safety_floor_violations: Vec::new(),
+                guarantees: Vec::new(),
                 mixed_scores: Vec::new(),
                 unchecked: Vec::new(),
                 space: SpaceFigures::default(),
@@ -296,12 +300,18 @@ impl<'p> Ctx<'p> {
                 }
             }
         };
+        // Left out of a complete intake: not required, and not computed from defaults.
+        let omittable = match a {
+            AnswerRef::Field(f) => !f.info().required && f.read(&Intake::default()).is_none(),
+            _ => optional,
+        };
         let i = self.answers.len();
         self.answers.push(Answer {
             name: pack.answer_name(a),
             kind: pack.answer_kind(a),
             worse,
             optional,
+            omittable,
             not_applicable,
             mixed,
         });
@@ -401,6 +411,20 @@ impl<'p> Ctx<'p> {
             space.domains.push(dom);
         }
         space
+    }
+
+    /// The answer-table index of `a`, if it has one.
+    pub(super) fn slot_of(&self, a: AnswerRef) -> Option<usize> {
+        self.slots.get(a)
+    }
+
+    /// Any condition (not only a rule's), evaluated at points of the analysis's spaces; its
+    /// answers must have slots ([`Ctx::answer_index`]).
+    pub(super) fn condition<'c>(&'c self, cond: &'c Cond) -> Condition<'c> {
+        Condition {
+            cond,
+            slots: &self.slots,
+        }
     }
 
     pub(super) fn env(&self) -> Vec<Option<Value>> {
@@ -530,7 +554,7 @@ criterion = "severity"
 when = { any = [{ answer = "score.total", at_least = 6 }, { answer = "rating.b", is = 4 }] }
 floor = "iop"
 reason = "r"
-source = "product default: test"
+cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 "#,
         ));
         RulePack::from_sources(&sources).unwrap()
@@ -587,7 +611,9 @@ source = "product default: test"
     #[test]
     fn the_answers_that_can_be_not_applicable_take_it_in_every_space() {
         // An intake listing no substance, not in treatment: an answer that reads not
-        // applicable there must say it can be (the withdrawal scales, progress in treatment).
+        // applicable there must say it can be (the withdrawal scales, the items about this
+        // episode's withdrawal, which concern only recent alcohol or sedative use, the
+        // benzodiazepine dose, progress in treatment).
         let mut none_used = Intake {
             substance_use: Some(Vec::new()),
             ..Intake::default()
@@ -600,7 +626,18 @@ source = "product default: test"
                 read_na.push(*f);
             }
         }
-        assert_eq!(read_na, [Field::CiwaAr, Field::Cows, Field::Progress]);
+        assert_eq!(
+            read_na,
+            [
+                Field::SeizureThisEpisode,
+                Field::HallucinationsThisEpisode,
+                Field::DeliriumThisEpisode,
+                Field::CiwaAr,
+                Field::Cows,
+                Field::BenzodiazepineDose,
+                Field::Progress
+            ]
+        );
         // Each answer the built-in rules read takes not applicable exactly when it can, once,
         // after its given values.
         let pack = RulePack::try_builtin().unwrap();
@@ -624,7 +661,15 @@ source = "product default: test"
         }
         assert_eq!(
             explored,
-            ["withdrawal.ciwa_ar", "withdrawal.cows", "history.progress"]
+            [
+                "withdrawal.seizure_this_episode",
+                "withdrawal.delirium_this_episode",
+                "withdrawal.hallucinations_this_episode",
+                "withdrawal.ciwa_ar",
+                "substance_use.benzodiazepine_diazepam_mg",
+                "withdrawal.cows",
+                "history.progress"
+            ]
         );
     }
 

@@ -1200,6 +1200,10 @@ choices! {
     }
 }
 
+/// How many months back an earlier episode that did not hold counts as recent
+/// ([`Intake::recent_level_not_held`]).
+pub const RECENT_MONTHS: u32 = 12;
+
 /// One earlier episode of treatment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -1585,6 +1589,20 @@ impl Intake {
             .iter()
             .flatten()
             .filter(|e| e.outcome == Outcome::DidNotHold)
+            .filter_map(|e| e.level.level())
+            .max()
+    }
+
+    /// The most intensive level of care at which an earlier episode did not hold, among the
+    /// episodes that ended in the past [`RECENT_MONTHS`] months or whose end is not recorded
+    /// (an undated failure may be a recent one, so it is never read as an old one).
+    pub fn recent_level_not_held(&self) -> Option<Level> {
+        self.history
+            .episodes
+            .iter()
+            .flatten()
+            .filter(|e| e.outcome == Outcome::DidNotHold)
+            .filter(|e| e.months_ago.is_none_or(|m| m <= RECENT_MONTHS))
             .filter_map(|e| e.level.level())
             .max()
     }

@@ -168,9 +168,17 @@ pub enum PackProblemKind {
     BelowMinimumHours,
     /// An outpatient schedule reaches intensive-outpatient hours.
     AboveMaximumHours,
-    /// A `source` that does not start with `seed:`, `reference:` or `product default:`, or
-    /// names nothing after it.
+    /// A programme's `source` that does not start with `seed:`, `reference:` or `product
+    /// default:`, or names nothing after it; or a citation, source record or programme
+    /// source that names a local file path (`*.md`, `../`, `/work`, `shared/`) instead of a
+    /// publication.
     InvalidSource,
+    /// A rule with no citation: every rule needs at least one (`[[cite]]` or its `cite`).
+    Uncited,
+    /// A citation names a rule the pack does not have.
+    UnknownRule,
+    /// A citation names a source record the pack does not have.
+    UnknownSource,
     /// A rule changes nothing: no floor, urgency, services, referrals or schedule.
     NoEffect,
     /// Text a clinician reads (a reason, a source, the pack's id, version or title) that is

@@ -8,9 +8,9 @@
 //! A file may hold any of these tables; across all the files of a pack there must be exactly
 //! one `[pack]` and one programme per level.
 //!
-//! Text a clinician reads in a report, a CDS card or a FHIR resource — a rule's `reason` and
-//! `source`, a programme's `source`, the pack's `id`, `version` and `title` — must be one line
-//! of plain text: no line break, carriage return, tab or other control character, no Unicode
+//! Text a clinician reads in a report, a CDS card or a FHIR resource — a rule's `reason`, a
+//! citation's `locator` and `fact`, a source record's fields, a programme's `source`, the
+//! pack's `id`, `version` and `title` — must be one line of plain text: no line break, carriage return, tab or other control character, no Unicode
 //! line or paragraph separator, no bidirectional-text control. Lengths are capped (a reason at
 //! [`MAX_REASON_CHARS`](super::MAX_REASON_CHARS), a source at
 //! [`MAX_SOURCE_CHARS`](super::MAX_SOURCE_CHARS), the pack's id and version at
@@ -31,9 +31,15 @@
 //! criterion = "safety"
 //! when = { answer = "safety.suicidal_ideation", at_least = "plan_with_intent" }
 //! floor = "inpatient"
-//! urgent = true
+//! urgency = "same_day"
 //! reason = "A plan with intent needs a 24-hour setting."
-//! source = "reference: C-SSRS screener (clinical-criteria.md section 4)"
+//!
+//! [[cite]]
+//! rule = "safety.plan_with_intent"
+//! source = "cssrs-2011"            # a source record's id
+//! locator = "Suicidal ideation severity (items 4-5)"
+//! fact = "In our own words: what the source says that the rule relies on."
+//! use = "applied"                  # applied | extrapolated | local_default
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -59,6 +65,47 @@ pub struct FileDef {
     /// The rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rule: Vec<toml::Value>,
+    /// A source record ([`SourceDef`]): one publication that citations name by its id; at
+    /// most one a file (the built-in records are `rules/sources/<id>.toml`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<toml::Value>,
+    /// Citations ([`CiteDef`]): where in a source each rule comes from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cite: Vec<toml::Value>,
+    /// Cited exemptions from the analysis's safety guarantees ([`ExemptionDef`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guarantee_exemption: Vec<toml::Value>,
+}
+
+/// A `[[guarantee_exemption]]`: a high-risk value of carelevel's table
+/// ([`HIGH_RISK`](crate::analysis::HIGH_RISK)) whose guaranteed floor the analysis checks
+/// only where `given` holds (or, without `given`, does not check), with the reason and the
+/// source record (an id of `rules/sources/*.toml`) that justify it. The analysis reports
+/// every exemption.
+///
+/// ```toml
+/// [[guarantee_exemption]]
+/// answer = "withdrawal.seizure_or_dt_history"
+/// value = true
+/// given = { answer = "substance_use.severity", at_least = "mild" }
+/// reason = "A past withdrawal seizure matters for a person who still drinks or uses sedatives."
+/// source = "seed"
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExemptionDef {
+    /// The answer, e.g. `withdrawal.seizure_or_dt_history`.
+    pub answer: String,
+    /// The high-risk value: a choice name, `true`, or the threshold of a number's high-risk
+    /// range (`19` for `withdrawal.ciwa_ar` at least 19).
+    pub value: Constant,
+    /// Where the guarantee must still hold (the condition syntax of a rule's `when`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given: Option<CondDef>,
+    /// Why, in one line a clinician can read.
+    pub reason: String,
+    /// The id of the source record that supports it.
+    pub source: String,
 }
 
 /// The `[pack]` table.
@@ -80,6 +127,57 @@ pub struct PackDef {
     /// refused. Absent: every age the intake accepts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_age: Option<u32>,
+    /// Clinical governance: who owns the pack clinically, whether and when it was approved,
+    /// when it is next reviewed, and what changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governance: Option<GovernanceDef>,
+}
+
+/// The `[pack.governance]` table. An approval is recorded only when one was given: leave
+/// `approved_by` and `approved_on` out until then.
+///
+/// ```toml
+/// [pack.governance]
+/// clinical_owner_role = "Medical director of the deploying organisation"
+/// status = "not yet approved for clinical use"
+/// review_due = "2027-05-31"
+///
+/// [[pack.governance.change_log]]
+/// version = "2026.11.0"
+/// date = "2026-11-29"
+/// change = "Structured citations for every rule."
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GovernanceDef {
+    /// The role (not a person's name) accountable for the pack's clinical content.
+    pub clinical_owner_role: String,
+    /// The approval status, one line (e.g. `not yet approved for clinical use`).
+    pub status: String,
+    /// Who approved it for clinical use, when someone has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    /// When it was approved (`YYYY-MM-DD`), when it has been.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_on: Option<String>,
+    /// When the next clinical review is due (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_due: Option<String>,
+    /// What changed, version by version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub change_log: Vec<ChangeDef>,
+}
+
+/// One `[[pack.governance.change_log]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeDef {
+    /// The pack version.
+    pub version: String,
+    /// The date (`YYYY-MM-DD`).
+    pub date: String,
+    /// What changed, one line.
+    pub change: String,
 }
 
 /// A `[[rating]]`: a number the intake supplies under `ratings.<id>`.
@@ -175,9 +273,9 @@ pub struct RuleDef {
     /// The level this need requires at least.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub floor: Option<String>,
-    /// Marks the result as needing same-day evaluation.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub urgent: bool,
+    /// How soon the person must be seen when the rule fires: `same_day` or `emergency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<String>,
     /// Services the plan gains.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,
@@ -191,15 +289,75 @@ pub struct RuleDef {
     /// [`MAX_REASON_CHARS`](super::MAX_REASON_CHARS) characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// `seed: "<section heading>"`, `reference: <public reference>` or
-    /// `product default: <why>`; one line, at most
-    /// [`MAX_SOURCE_CHARS`](super::MAX_SOURCE_CHARS) characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    /// Citations written inside the rule (`cite = [{ source = "...", locator = "...", fact =
+    /// "...", use = "..." }]`), as an alternative to top-level `[[cite]]` tables naming the
+    /// rule. Every rule needs at least one citation, one way or the other.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cite: Vec<toml::Value>,
 }
 
-fn is_false(b: &bool) -> bool {
-    !*b
+/// A `[source]`: one publication (or the project's own defaults) that citations name.
+///
+/// ```toml
+/// [source]
+/// id = "cows-2003"
+/// kind = "instrument"
+/// title = "The Clinical Opiate Withdrawal Scale (COWS)"
+/// publisher = "Wesson DR, Ling W; Journal of Psychoactive Drugs"
+/// edition = "2003"
+/// identifier = "J Psychoactive Drugs 2003;35(2):253-259"
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    /// A stable id citations use: lowercase letters, digits, `-`, `_` and `.`.
+    pub id: String,
+    /// `guideline`, `instrument`, `regulation`, `consensus`, `local_default` or `web_page`.
+    pub kind: String,
+    /// The publication's title.
+    pub title: String,
+    /// Who publishes it (authors and journal, a society, an agency).
+    pub publisher: String,
+    /// The edition or year.
+    pub edition: String,
+    /// A DOI, CFR section, ISBN, journal citation or URL; never a local file path.
+    pub identifier: String,
+    /// Anything a reader should know (an unverified identifier, the form's version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// For a web page: its section headings, the only locators a citation of it may use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headings: Vec<String>,
+}
+
+/// A `[[cite]]` (or one entry of a rule's `cite` list): where in a source a rule comes from.
+///
+/// ```toml
+/// [[cite]]
+/// rule = "withdrawal.opioid.mild"
+/// source = "cows-2003"
+/// locator = "Score interpretation"
+/// fact = "A COWS of 5 to 12 is mild opioid withdrawal."
+/// use = "applied"
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CiteDef {
+    /// The rule cited for; required in a top-level `[[cite]]`, left out inside a rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The id of a source record.
+    #[serde(default)]
+    pub source: String,
+    /// Where in the source: a section, recommendation, table or (for a web page) a heading.
+    #[serde(default)]
+    pub locator: String,
+    /// What the source says that the rule relies on, in our own words.
+    #[serde(default)]
+    pub fact: String,
+    /// `applied`, `extrapolated` or `local_default`.
+    #[serde(default, rename = "use")]
+    pub use_: String,
 }
 
 /// A condition. Give either `answer` with exactly one test (`is`, `in`, `at_least`,

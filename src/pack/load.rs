@@ -27,6 +27,10 @@ pub(super) struct Loader {
     pub(super) unparsed: bool,
     /// The sources are exactly [`BUILTIN_SOURCES`], so the pack may carry [`BUILTIN_ID`].
     pub(super) builtin: bool,
+    /// Citations read so far, checked once every rule and source record is known.
+    pub(super) pending_cites: Vec<super::cite::PendingCite>,
+    /// Where each rule is written, to place a "no citation" problem.
+    pub(super) rule_items: BTreeMap<String, Item>,
 }
 
 /// What a rule being compiled may refer to.
@@ -70,6 +74,14 @@ impl KeyPath {
         p.0.push(Seg::Index(index));
         p
     }
+
+    /// The last key of the path, if it ends in one.
+    pub(super) fn last_key(&self) -> Option<&str> {
+        match self.0.last() {
+            Some(Seg::Key(k)) => Some(k),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for KeyPath {
@@ -104,6 +116,9 @@ pub(super) enum Table {
     Score,
     Programme,
     Rule,
+    Exemption,
+    Source,
+    Cite,
 }
 
 /// The part of a file problems are reported in: a rule, rating, score or programme, the
@@ -300,6 +315,25 @@ impl Loader {
                 }
             }
         }
+        // The ids of the pack's source records (`[source]` tables), which exemptions cite.
+        let source_ids: BTreeSet<String> = files
+            .iter()
+            .filter_map(|(_, d)| d.source.as_ref()?.get("id")?.as_str().map(str::to_owned))
+            .collect();
+        let mut exemptions: Vec<Exemption> = Vec::new();
+        for (src, def) in files.iter_mut() {
+            for (index, raw) in def.guarantee_exemption.iter_mut().enumerate() {
+                let known = (&names, &source_ids, exemptions.as_slice());
+                if let Some(e) = self.exemption(*src, index, raw, known) {
+                    exemptions.push(e);
+                }
+            }
+        }
+        self.top_level_cites(files);
+        let mut records = self.source_records(files);
+        if !self.unparsed {
+            self.attach_citations(&mut rules, &seen, &mut records);
+        }
         if rules.len() > usize::from(u16::MAX) {
             self.report(Item::pack_wide("pack").problem(
                 PackProblemKind::RuleCount,
@@ -320,6 +354,8 @@ impl Loader {
                 fields_read: fields_read(&rules),
                 rules,
                 programmes,
+                exemptions,
+                sources: records,
             }),
             _ => Err(PackError::new(place(self.problems, sources))),
         }
@@ -425,6 +461,7 @@ impl Loader {
                     title: p.title.clone(),
                     min_age: p.min_age,
                     digest,
+                    governance: p.governance.as_ref().map(|g| self.governance(&item, g)),
                 })
             }
             [_, rest @ ..] => {
@@ -750,7 +787,7 @@ impl Loader {
         let services = self.set(item, "services", &SERVICES, &p.services);
         let referrals = self.set(item, "referrals", &REFERRALS, &p.referrals);
         if self.text(item, "source", &p.source, MAX_SOURCE_CHARS) {
-            if let Err(msg) = source_kind(&p.source) {
+            if let Err(msg) = programme_source(&p.source) {
                 self.report(
                     item.problem(PackProblemKind::InvalidSource, msg)
                         .key("source"),
@@ -801,6 +838,111 @@ impl Loader {
         set
     }
 
+    /// A `[[guarantee_exemption]]`: a high-risk value of the analysis's table, once per pack,
+    /// with a one-line reason, the id of one of the pack's source records, and a `given` that
+    /// compiles.
+    pub(super) fn exemption(
+        &mut self,
+        src: Src<'_>,
+        index: usize,
+        raw: &mut toml::Value,
+        (names, source_ids, earlier): (&Names<'_>, &BTreeSet<String>, &[Exemption]),
+    ) -> Option<Exemption> {
+        let item = Item::table(
+            src,
+            format!("guarantee_exemption #{} in the file", index + 1),
+            None,
+            KeyPath::of("guarantee_exemption").index(index),
+        );
+        let def: ExemptionDef = match take(raw).try_into() {
+            Ok(d) => d,
+            Err(e) => {
+                self.unreadable_table(&item, Table::Exemption, &e);
+                return None;
+            }
+        };
+        let before = self.problems.len();
+        let label = match &def.value {
+            Constant::Bool(b) => b.to_string(),
+            Constant::Int(n) => format!(">={n}"),
+            Constant::Text(t) => t.clone(),
+        };
+        let known = crate::analysis::high_risk_entry(&def.answer, &label).is_some();
+        let answers: BTreeSet<&str> = crate::analysis::HIGH_RISK
+            .iter()
+            .map(|h| h.answer)
+            .collect();
+        if !answers.contains(def.answer.as_str()) {
+            self.report(
+                item.problem(
+                    PackProblemKind::InvalidValue,
+                    "`answer` has no high-risk value in the analysis's table".into(),
+                )
+                .key("answer"),
+            );
+        } else if !known {
+            self.report(
+                item.problem(
+                    PackProblemKind::InvalidValue,
+                    format!(
+                        "`value` is not a high-risk value of `{}` in the analysis's table",
+                        def.answer
+                    ),
+                )
+                .key("value"),
+            );
+        } else if earlier
+            .iter()
+            .any(|e| e.answer == def.answer && e.value == label)
+        {
+            self.report(
+                item.problem(
+                    PackProblemKind::DuplicateId,
+                    format!("a second exemption for `{}` {label}", def.answer),
+                )
+                .key("value"),
+            );
+        }
+        if def.reason.trim().is_empty() {
+            self.report(
+                item.problem(PackProblemKind::MissingField, "`reason` is empty".into())
+                    .key("reason"),
+            );
+        }
+        self.text(&item, "reason", &def.reason, MAX_REASON_CHARS);
+        if !source_ids.contains(&def.source) {
+            self.report(
+                item.problem(
+                    PackProblemKind::InvalidSource,
+                    "`source` is not the id of a source record (`[source]`) of the pack".into(),
+                )
+                .key("source"),
+            );
+        }
+        let given = def.given.as_ref().and_then(|w| {
+            let mut errs = Vec::new();
+            let c = compile_cond(w, names, &mut errs, &KeyPath::of("given"));
+            for e in errs {
+                self.report(
+                    item.problem(e.kind, e.message)
+                        .at(&e.at)
+                        .suggesting(e.suggestion),
+                );
+            }
+            c
+        });
+        if self.problems.len() != before {
+            return None;
+        }
+        Some(Exemption {
+            answer: def.answer,
+            value: label,
+            given,
+            reason: def.reason,
+            source: def.source,
+        })
+    }
+
     pub(super) fn rule(
         &mut self,
         src: Src<'_>,
@@ -816,7 +958,7 @@ impl Loader {
             _ => (format!("rule #{} in the file", index + 1), None),
         };
         let item = Item::table(src, label, id, KeyPath::of("rule").index(index));
-        let def: RuleDef = match take(raw).try_into() {
+        let mut def: RuleDef = match take(raw).try_into() {
             Ok(d) => d,
             Err(e) => {
                 self.unreadable_table(&item, Table::Rule, &e);
@@ -887,29 +1029,13 @@ impl Loader {
             });
         }
         self.text(&item, "reason", &reason, MAX_REASON_CHARS);
-        let source = def.source.clone().unwrap_or_default();
-        let source_ok = self.text(&item, "source", &source, MAX_SOURCE_CHARS);
-        let source_kind = match def.source.as_deref() {
-            // Already reported, and the text must not be echoed.
-            Some(_) if !source_ok => None,
-            None => {
-                self.report(item.problem(
-                    PackProblemKind::MissingField,
-                    "has no `source`: name a seed section, a public reference, or `product default: <why>`".into(),
-                ));
-                None
-            }
-            Some(s) => match source_kind(s) {
-                Ok(k) => Some(k),
-                Err(msg) => {
-                    self.report(
-                        item.problem(PackProblemKind::InvalidSource, msg)
-                            .key("source"),
-                    );
-                    None
-                }
-            },
-        };
+        if item.id.is_some() {
+            let cites = std::mem::take(&mut def.cite);
+            self.inline_cites(&item, &id, cites);
+            self.rule_items
+                .entry(id.clone())
+                .or_insert_with(|| item.clone());
+        }
         let floor = match def.floor.as_deref() {
             None => None,
             Some(f) => match f.parse::<Level>() {
@@ -943,17 +1069,34 @@ impl Loader {
                 None
             }
         };
+        let urgency = match def.urgency.as_deref() {
+            None => Urgency::Routine,
+            Some(u) => match u.parse::<Urgency>() {
+                // `routine` is the default: a rule gives a tier only to raise it.
+                Ok(u) if u != Urgency::Routine => u,
+                _ => {
+                    self.report(
+                        item.problem(
+                            PackProblemKind::InvalidValue,
+                            format!("unknown urgency `{u}`, expected same_day or emergency"),
+                        )
+                        .key("urgency"),
+                    );
+                    Urgency::Routine
+                }
+            },
+        };
         let services = self.set(&item, "services", &SERVICES, &def.services);
         let referrals = self.set(&item, "referrals", &REFERRALS, &def.referrals);
         if def.floor.is_none()
-            && !def.urgent
+            && urgency == Urgency::Routine
             && def.services.is_empty()
             && def.referrals.is_empty()
             && def.schedule.is_none()
         {
             self.report(item.problem(
                 PackProblemKind::NoEffect,
-                "has no effect: give a `floor`, `urgent`, `services`, `referrals` or `schedule`"
+                "has no effect: give a `floor`, `urgency`, `services`, `referrals` or `schedule`"
                     .into(),
             ));
         }
@@ -986,13 +1129,12 @@ impl Loader {
             criterion: criterion?,
             cond: cond?,
             floor,
-            urgent: def.urgent,
+            urgency,
             services,
             referrals,
             schedule,
             reason,
-            source,
-            source_kind: source_kind?,
+            citations: Vec::new(),
         })
     }
 }
@@ -1091,6 +1233,9 @@ pub(super) fn reread_offset(
         Table::Score => ScoreDef::deserialize(de()).err(),
         Table::Programme => ProgrammeDef::deserialize(de()).err(),
         Table::Rule => RuleDef::deserialize(de()).err(),
+        Table::Exemption => ExemptionDef::deserialize(de()).err(),
+        Table::Source => format::SourceDef::deserialize(de()).err(),
+        Table::Cite => format::CiteDef::deserialize(de()).err(),
     };
     err.and_then(|e| e.span()).map(|s| s.start)
 }
@@ -1163,26 +1308,31 @@ pub(super) fn is_rule_id(s: &str) -> bool {
         })
 }
 
-/// Classifies a source line; an error names what is wrong.
-pub(super) fn source_kind(s: &str) -> Result<SourceKind, String> {
-    let (kind, rest) = if let Some(r) = s.strip_prefix("seed:") {
-        (SourceKind::Seed, r)
+/// Checks a programme's source line; an error names what is wrong (never echoing a path).
+pub(super) fn programme_source(s: &str) -> Result<(), String> {
+    if super::cite::names_a_path(s) {
+        return Err(
+            "`source` names a file path; cite a publication or a seed heading, never a local file"
+                .into(),
+        );
+    }
+    let (product_default, rest) = if let Some(r) = s.strip_prefix("seed:") {
+        (false, r)
     } else if let Some(r) = s.strip_prefix("reference:") {
-        (SourceKind::Reference, r)
+        (false, r)
     } else if let Some(r) = s.strip_prefix("product default:") {
-        (SourceKind::ProductDefault, r)
+        (true, r)
     } else {
         return Err(format!(
             "source `{s}` must start with `seed:`, `reference:` or `product default:`"
         ));
     };
     if rest.trim().is_empty() {
-        return Err(match kind {
-            SourceKind::ProductDefault => {
-                "source `product default:` needs a one-line reason".into()
-            }
-            _ => format!("source `{}` names nothing after the colon", s.trim()),
+        return Err(if product_default {
+            "source `product default:` needs a one-line reason".into()
+        } else {
+            format!("source `{}` names nothing after the colon", s.trim())
         });
     }
-    Ok(kind)
+    Ok(())
 }

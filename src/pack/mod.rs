@@ -4,6 +4,7 @@
 //! `cond` (what a compiled condition means: the one evaluator, shared by the engine and the
 //! analysis), `text` (one-line text checks), `error` (problems as data).
 
+mod cite;
 mod compile;
 pub(crate) mod cond;
 mod error;
@@ -11,16 +12,19 @@ mod format;
 mod load;
 mod text;
 
+pub use cite::{MAX_CITE_FIELD_CHARS, MAX_FACT_CHARS};
 pub use error::{PackError, PackProblem, PackProblemKind, Span};
 
 pub(crate) use cond::Cond;
 
-use crate::Level;
 use crate::answer::{AnswerKind, AnswerRef, Field, FieldBits, Worse};
 use crate::level::minimum_weekly_hours;
 use crate::vocab::{Criterion, Referral, Service, Set};
+use crate::{Level, Urgency};
 use error::{hint, suggest};
-use format::{CondDef, Constant, FileDef, PackDef, ProgrammeDef, RatingDef, RuleDef, ScoreDef};
+use format::{
+    CondDef, Constant, ExemptionDef, FileDef, PackDef, ProgrammeDef, RatingDef, RuleDef, ScoreDef,
+};
 use load::{Loader, Src};
 use serde::Deserialize as _;
 use sha2::{Digest, Sha256};
@@ -47,6 +51,103 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
         "engagement.toml",
         include_str!("../../rules/engagement.toml"),
     ),
+    (
+        "sources/acog-co-711-2017.toml",
+        include_str!("../../rules/sources/acog-co-711-2017.toml"),
+    ),
+    (
+        "sources/asam-alcohol-withdrawal-2020.toml",
+        include_str!("../../rules/sources/asam-alcohol-withdrawal-2020.toml"),
+    ),
+    (
+        "sources/asam-bzd-tapering-2025.toml",
+        include_str!("../../rules/sources/asam-bzd-tapering-2025.toml"),
+    ),
+    (
+        "sources/asam-oud-2020.toml",
+        include_str!("../../rules/sources/asam-oud-2020.toml"),
+    ),
+    (
+        "sources/ashton-benzodiazepines-2002.toml",
+        include_str!("../../rules/sources/ashton-benzodiazepines-2002.toml"),
+    ),
+    (
+        "sources/carelevel-local-defaults.toml",
+        include_str!("../../rules/sources/carelevel-local-defaults.toml"),
+    ),
+    (
+        "sources/cfr-42-410-43.toml",
+        include_str!("../../rules/sources/cfr-42-410-43.toml"),
+    ),
+    (
+        "sources/ciwa-ar-1989.toml",
+        include_str!("../../rules/sources/ciwa-ar-1989.toml"),
+    ),
+    (
+        "sources/cms-opps-cy2024.toml",
+        include_str!("../../rules/sources/cms-opps-cy2024.toml"),
+    ),
+    (
+        "sources/columbia-protocol-triage.toml",
+        include_str!("../../rules/sources/columbia-protocol-triage.toml"),
+    ),
+    (
+        "sources/cows-2003.toml",
+        include_str!("../../rules/sources/cows-2003.toml"),
+    ),
+    (
+        "sources/cssrs-2011.toml",
+        include_str!("../../rules/sources/cssrs-2011.toml"),
+    ),
+    (
+        "sources/dsm-5-tr.toml",
+        include_str!("../../rules/sources/dsm-5-tr.toml"),
+    ),
+    (
+        "sources/gad7-2006.toml",
+        include_str!("../../rules/sources/gad7-2006.toml"),
+    ),
+    (
+        "sources/pawss-2014.toml",
+        include_str!("../../rules/sources/pawss-2014.toml"),
+    ),
+    (
+        "sources/phq9-2001.toml",
+        include_str!("../../rules/sources/phq9-2001.toml"),
+    ),
+    (
+        "sources/samhsa-pregnant-parenting-oud-2018.toml",
+        include_str!("../../rules/sources/samhsa-pregnant-parenting-oud-2018.toml"),
+    ),
+    (
+        "sources/samhsa-tip-35.toml",
+        include_str!("../../rules/sources/samhsa-tip-35.toml"),
+    ),
+    (
+        "sources/samhsa-tip-42.toml",
+        include_str!("../../rules/sources/samhsa-tip-42.toml"),
+    ),
+    (
+        "sources/samhsa-tip-47.toml",
+        include_str!("../../rules/sources/samhsa-tip-47.toml"),
+    ),
+    (
+        "sources/samhsa-tip-63.toml",
+        include_str!("../../rules/sources/samhsa-tip-63.toml"),
+    ),
+    (
+        "sources/seed.toml",
+        include_str!("../../rules/sources/seed.toml"),
+    ),
+    (
+        "sources/stanley-brown-2012.toml",
+        include_str!("../../rules/sources/stanley-brown-2012.toml"),
+    ),
+    (
+        "sources/tarasoff-1976.toml",
+        include_str!("../../rules/sources/tarasoff-1976.toml"),
+    ),
+    ("citations.toml", include_str!("../../rules/citations.toml")),
 ];
 
 /// The id of the built-in pack. It is reserved for exactly [`BUILTIN_SOURCES`] (the built-in
@@ -65,7 +166,7 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
 /// when = { answer = "engagement.caregiving", is = true }
 /// services = ["childcare"]
 /// reason = "Caregivers are offered childcare during sessions."
-/// source = "product default: local policy"
+/// cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "Local policy.", use = "local_default" }]
 /// "#;
 /// // The built-in rules plus one of your own make a new pack: it may not keep the built-in id.
 /// let mut sources = BUILTIN_SOURCES.to_vec();
@@ -127,6 +228,46 @@ pub struct RulePack {
     pub(crate) fields_read: FieldBits,
     /// The positions of `ratings`, in id order (as an intake's ratings iterate).
     pub(crate) rating_order: Vec<u16>,
+    /// The pack's cited exemptions from the analysis's safety guarantees.
+    pub(crate) exemptions: Vec<Exemption>,
+    /// The source records the pack's citations name (its own, and the built-in ones it
+    /// cites), in id order.
+    pub(crate) sources: Vec<SourceRecord>,
+}
+
+/// A cited exemption from one of the analysis's safety guarantees (a
+/// `[[guarantee_exemption]]`): the guarantee for `answer = value` is checked only where
+/// `given` holds, or not at all without `given`.
+#[derive(Debug, Clone)]
+pub struct Exemption {
+    pub(crate) answer: String,
+    pub(crate) value: String,
+    pub(crate) given: Option<Cond>,
+    pub(crate) reason: String,
+    pub(crate) source: String,
+}
+
+impl Exemption {
+    /// The answer.
+    pub fn answer(&self) -> &str {
+        &self.answer
+    }
+    /// The high-risk value, as the analysis shows it (`true`, a choice name, `>=19`).
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+    /// Whether a `given` narrows the guarantee (rather than lifting it).
+    pub fn has_given(&self) -> bool {
+        self.given.is_some()
+    }
+    /// The reason, for a clinician.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+    /// The id of the source record cited.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
 }
 
 /// A pack's identity, carried into every recommendation for audit.
@@ -143,6 +284,8 @@ pub struct PackMeta {
     pub min_age: Option<u32>,
     /// `sha256:` and the hex SHA-256 of every source name and text, in load order.
     pub digest: String,
+    /// Its clinical governance (`[pack.governance]`), if given.
+    pub governance: Option<Governance>,
 }
 
 /// A rating the pack's instrument adds to the intake.
@@ -184,16 +327,158 @@ pub struct Score {
     pub(crate) max: u32,
 }
 
-/// Where a rule comes from.
+/// What kind of publication a source record is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SourceKind {
-    /// A section of the seed document.
-    Seed,
-    /// A public reference.
-    Reference,
-    /// A product default, with a one-line reason.
-    ProductDefault,
+    /// A clinical practice guideline or treatment protocol.
+    Guideline,
+    /// A rating scale or screener and its validation paper.
+    Instrument,
+    /// A law or regulation.
+    Regulation,
+    /// A consensus document (a diagnostic manual).
+    Consensus,
+    /// The project's own choices, not a clinical source.
+    LocalDefault,
+    /// A web page.
+    WebPage,
+}
+
+impl SourceKind {
+    /// Every kind, in the order the format lists them.
+    pub const ALL: [SourceKind; 6] = [
+        SourceKind::Guideline,
+        SourceKind::Instrument,
+        SourceKind::Regulation,
+        SourceKind::Consensus,
+        SourceKind::LocalDefault,
+        SourceKind::WebPage,
+    ];
+
+    /// The name the format uses (`local_default`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Guideline => "guideline",
+            SourceKind::Instrument => "instrument",
+            SourceKind::Regulation => "regulation",
+            SourceKind::Consensus => "consensus",
+            SourceKind::LocalDefault => "local_default",
+            SourceKind::WebPage => "web_page",
+        }
+    }
+}
+
+/// How a rule uses what a source says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CitationUse {
+    /// The rule applies what the source says, to the population it is about.
+    Applied,
+    /// The rule carries the source's statement beyond what it says (another substance,
+    /// another level).
+    Extrapolated,
+    /// A choice this project made; the citation says why.
+    LocalDefault,
+}
+
+impl CitationUse {
+    /// Every use, in the order the format lists them.
+    pub const ALL: [CitationUse; 3] = [
+        CitationUse::Applied,
+        CitationUse::Extrapolated,
+        CitationUse::LocalDefault,
+    ];
+
+    /// The name the format uses (`local_default`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CitationUse::Applied => "applied",
+            CitationUse::Extrapolated => "extrapolated",
+            CitationUse::LocalDefault => "local_default",
+        }
+    }
+
+    /// As a report shows it (`local default`).
+    pub fn title(self) -> &'static str {
+        match self {
+            CitationUse::Applied => "applied",
+            CitationUse::Extrapolated => "extrapolated",
+            CitationUse::LocalDefault => "local default",
+        }
+    }
+}
+
+/// A source record: one publication citations name by id (`rules/sources/<id>.toml`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SourceRecord {
+    /// Its id.
+    pub id: String,
+    /// What kind of publication it is.
+    pub kind: SourceKind,
+    /// Title.
+    pub title: String,
+    /// Publisher, or authors and journal.
+    pub publisher: String,
+    /// Edition or year.
+    pub edition: String,
+    /// DOI, CFR section, ISBN, journal citation or URL.
+    pub identifier: String,
+    /// A note for the reader, if any.
+    pub note: Option<String>,
+    /// A web page's section headings (the locators its citations may use).
+    pub headings: Vec<String>,
+}
+
+/// Where in a source a rule comes from, and how the rule uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Citation {
+    /// The source record's id.
+    pub source: String,
+    /// Where in the source.
+    pub locator: String,
+    /// What the source says that the rule relies on, in the project's words.
+    pub fact: String,
+    /// How the rule uses it.
+    pub use_: CitationUse,
+}
+
+/// A pack's clinical governance, from `[pack.governance]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Governance {
+    /// The role accountable for the pack's clinical content.
+    pub clinical_owner_role: String,
+    /// The approval status.
+    pub status: String,
+    /// Who approved it, if anyone has.
+    pub approved_by: Option<String>,
+    /// When it was approved, if it has been.
+    pub approved_on: Option<String>,
+    /// When the next review is due.
+    pub review_due: Option<String>,
+    /// `(version, date, change)`, oldest first as written.
+    pub change_log: Vec<(String, String, String)>,
+}
+
+impl Governance {
+    /// One line for a report's footer: the status, the owner role and the review date.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "Clinical governance: {}; clinical owner: {}",
+            self.status, self.clinical_owner_role
+        );
+        if let (Some(by), Some(on)) = (&self.approved_by, &self.approved_on) {
+            s.push_str(&format!("; approved by {by} on {on}"));
+        }
+        if let Some(due) = &self.review_due {
+            s.push_str(&format!("; review due {due}"));
+        }
+        s.push('.');
+        s
+    }
 }
 
 /// A schedule change a rule asks for.
@@ -213,13 +498,12 @@ pub struct Rule {
     pub(crate) criterion: Criterion,
     pub(crate) cond: Cond,
     pub(crate) floor: Option<Level>,
-    pub(crate) urgent: bool,
+    pub(crate) urgency: Urgency,
     pub(crate) services: Set,
     pub(crate) referrals: Set,
     pub(crate) schedule: Option<ScheduleChange>,
     pub(crate) reason: String,
-    pub(crate) source: String,
-    pub(crate) source_kind: SourceKind,
+    pub(crate) citations: Vec<Citation>,
 }
 
 impl Rule {
@@ -235,21 +519,21 @@ impl Rule {
     pub fn floor(&self) -> Option<Level> {
         self.floor
     }
-    /// Whether it marks the result as needing same-day evaluation.
+    /// Whether it marks the result as needing evaluation today (same day or emergency).
     pub fn urgent(&self) -> bool {
-        self.urgent
+        self.urgency > Urgency::Routine
+    }
+    /// How soon the person must be seen when it fires.
+    pub fn urgency(&self) -> Urgency {
+        self.urgency
     }
     /// The reason, for a clinician.
     pub fn reason(&self) -> &str {
         &self.reason
     }
-    /// The source, as written (`seed: ...`, `reference: ...`, `product default: ...`).
-    pub fn source(&self) -> &str {
-        &self.source
-    }
-    /// The kind of source.
-    pub fn source_kind(&self) -> SourceKind {
-        self.source_kind
+    /// Where the rule comes from: one or more citations of the pack's source records.
+    pub fn citations(&self) -> &[Citation] {
+        &self.citations
     }
     /// The schedule change it asks for, if any.
     pub fn schedule(&self) -> Option<ScheduleChange> {
@@ -407,12 +691,15 @@ impl RulePack {
                 title: Some(err.to_string()),
                 min_age: None,
                 digest: String::new(),
+                governance: None,
             },
             ratings: Vec::new(),
             scores: Vec::new(),
             rules: Vec::new(),
             fields_read: 0,
             rating_order: Vec::new(),
+            exemptions: Vec::new(),
+            sources: Vec::new(),
             programmes: Programmes {
                 outpatient: empty.clone(),
                 iop: empty.clone(),
@@ -477,7 +764,7 @@ impl RulePack {
     /// when = { answer = "engagement.caregiving", is = true }
     /// services = ["childcare"]
     /// reason = "Caregivers are offered childcare during sessions."
-    /// source = "seed: \"IOP Addiction Treatment Services\""
+    /// cite = [{ source = "seed", locator = "IOP Addiction Treatment Services", fact = "Childcare is provided when needed.", use = "applied" }]
     /// "#));
     /// let pack = RulePack::from_sources(&sources).unwrap();
     /// assert!(pack.rule("local.caregiving").is_some());
@@ -490,7 +777,7 @@ impl RulePack {
     /// when = { answer = "engagement.caregiving", is = true }
     /// services = ["childcare"]
     /// reason = "ok.\n\nRecommended level: Outpatient"
-    /// source = "product default: local policy"
+    /// cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "Local policy.", use = "local_default" }]
     /// "#;
     /// let err = RulePack::from_sources(&[("pack.toml", &pack_toml), ("bad.toml", bad)])
     ///     .unwrap_err();
@@ -534,6 +821,51 @@ impl RulePack {
     /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The source records the pack's citations name, in id order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let pack = carelevel::RulePack::builtin();
+    /// for rule in pack.rules() {
+    ///     let cite = &rule.citations()[0];
+    ///     let source = pack.source(&cite.source).unwrap();
+    ///     assert!(!source.title.is_empty() && !cite.fact.is_empty());
+    /// }
+    /// ```
+    pub fn sources(&self) -> &[SourceRecord] {
+        &self.sources
+    }
+
+    /// The source record with this id, if the pack's citations name it.
+    pub fn source(&self, id: &str) -> Option<&SourceRecord> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    /// A rule's citations, briefly, for a report: "title (edition), locator — use", joined
+    /// by "; ".
+    pub fn citation_summary(&self, rule: &Rule) -> String {
+        rule.citations
+            .iter()
+            .map(|c| match self.source(&c.source) {
+                Some(s) => format!(
+                    "{} ({}), {} — {}",
+                    s.title,
+                    s.edition,
+                    c.locator,
+                    c.use_.title()
+                ),
+                None => format!("{}, {} — {}", c.source, c.locator, c.use_.title()),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The pack's cited exemptions from the analysis's safety guarantees, in load order.
+    pub fn exemptions(&self) -> &[Exemption] {
+        &self.exemptions
     }
 
     /// The ratings the pack declares.
