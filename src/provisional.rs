@@ -132,8 +132,9 @@ impl Recommendation<'_> {
 
     /// The answers to ask next, most useful first: the acute-safety items, then other safety
     /// answers (declinable or read by an urgent or safety rule), then the rest; within each,
-    /// by how high they could take the level, then by name. Each answer a rule not evaluated is waiting for,
-    /// and each required item missing.
+    /// by how high they could take the level, then items every intake must answer before
+    /// optional ones, then by name. Each answer a rule not evaluated is waiting for, and each
+    /// required item missing.
     pub fn ask_next(&self) -> Vec<AskNext> {
         let mut out: Vec<AskNext> = Vec::new();
         let lower = self.level();
@@ -200,10 +201,17 @@ impl Recommendation<'_> {
                 2
             }
         };
+        // Within a tier and a reach, the items every intake must answer (and the answers
+        // derived from them) before optional follow-ups: the thoughts of harming someone
+        // before whether a target is named.
+        let optional = |a: &AskNext| {
+            catalogue::find(&a.answer).is_some_and(|i| i.required == catalogue::Required::Never)
+        };
         out.sort_by(|a, b| {
             tier(a)
                 .cmp(&tier(b))
                 .then(b.could_reach.cmp(&a.could_reach))
+                .then(optional(a).cmp(&optional(b)))
                 .then(a.answer.cmp(&b.answer))
         });
         out

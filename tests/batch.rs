@@ -224,13 +224,13 @@ fn a_provisional_line_is_a_result_with_its_status_and_no_level() {
         "safety.harm_to_others",
     );
     // Certain although incomplete: both bounds inpatient, urgent, still provisional. (Every
-    // missing safety item could reach inpatient here, so they come by name.)
+    // missing safety item could reach inpatient here: required items first, then by name.)
     assert_provisional(
         &lines[3],
         4,
         "inpatient",
         "inpatient",
-        "safety.harm_target_identified",
+        "safety.harm_to_others",
     );
     assert_eq!(parse(&lines[3])["result"]["urgent"], true);
     assert!(

@@ -52,8 +52,9 @@ fn an_incomplete_intake_is_a_provisional_report_inside_ok() {
             PLAN_ONLY,
             "inpatient",
             "inpatient",
-            // Every missing safety item could reach inpatient here: they come by name.
-            "safety.harm_target_identified",
+            // Every missing safety item could reach inpatient here: required items first,
+            // then by name.
+            "safety.harm_to_others",
         ),
     ] {
         let out = assess(intake);

@@ -120,8 +120,8 @@ pub struct FiredRule {
     /// Why, for a clinician.
     pub reason: String,
     /// Where the rule comes from: each citation as "title (edition), locator — applied |
-    /// extrapolated | local default", joined by "; " (the pack's
-    /// [`RulePack::source`](crate::RulePack::source) records give the identifiers).
+    /// extrapolated | local default", joined by "; " (the pack's source records give each
+    /// publication's identifier).
     pub source: String,
     /// The answers it read and the values it saw.
     pub answers: Vec<AnswerRead>,
