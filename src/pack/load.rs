@@ -334,6 +334,11 @@ impl Loader {
         if !self.unparsed {
             self.attach_citations(&mut rules, &seen, &mut records);
         }
+        // Each rule's citations as the report shows them, written once here rather than for
+        // every report.
+        for rule in &mut rules {
+            rule.source = summarise(&rule.citations, &records);
+        }
         if rules.len() > usize::from(u16::MAX) {
             self.report(Item::pack_wide("pack").problem(
                 PackProblemKind::RuleCount,
@@ -1135,6 +1140,7 @@ impl Loader {
             schedule,
             reason,
             citations: Vec::new(),
+            source: String::new(),
         })
     }
 }
@@ -1335,4 +1341,23 @@ pub(super) fn programme_source(s: &str) -> Result<(), String> {
         });
     }
     Ok(())
+}
+
+/// A rule's citations, briefly: "title (edition), locator — use", joined by "; " (the source
+/// id stands in for a record the pack does not hold).
+fn summarise(citations: &[Citation], records: &[SourceRecord]) -> String {
+    citations
+        .iter()
+        .map(|c| match records.iter().find(|s| s.id == c.source) {
+            Some(s) => format!(
+                "{} ({}), {} — {}",
+                s.title,
+                s.edition,
+                c.locator,
+                c.use_.title()
+            ),
+            None => format!("{}, {} — {}", c.source, c.locator, c.use_.title()),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -504,6 +504,8 @@ pub struct Rule {
     pub(crate) schedule: Option<ScheduleChange>,
     pub(crate) reason: String,
     pub(crate) citations: Vec<Citation>,
+    /// The citations as reports show them ([`RulePack::citation_summary`]), written at load.
+    pub(crate) source: String,
 }
 
 impl Rule {
@@ -845,22 +847,9 @@ impl RulePack {
     }
 
     /// A rule's citations, briefly, for a report: "title (edition), locator — use", joined
-    /// by "; ".
-    pub fn citation_summary(&self, rule: &Rule) -> String {
-        rule.citations
-            .iter()
-            .map(|c| match self.source(&c.source) {
-                Some(s) => format!(
-                    "{} ({}), {} — {}",
-                    s.title,
-                    s.edition,
-                    c.locator,
-                    c.use_.title()
-                ),
-                None => format!("{}, {} — {}", c.source, c.locator, c.use_.title()),
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
+    /// by "; " (written once, when the pack is loaded).
+    pub fn citation_summary<'r>(&self, rule: &'r Rule) -> &'r str {
+        &rule.source
     }
 
     /// The pack's cited exemptions from the analysis's safety guarantees, in load order.

@@ -287,7 +287,7 @@ impl Recommendation<'_> {
             w.raw(",\"reason\":");
             w.str(&r.reason);
             w.raw(",\"source\":");
-            w.str(&self.pack.citation_summary(r));
+            w.str(&r.source);
             w.raw(",\"answers\":");
             self.write_answers_read(&mut *w, f);
             w.raw("}");

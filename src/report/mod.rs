@@ -293,7 +293,7 @@ impl Recommendation<'_> {
                 floor: r.floor,
                 urgency: r.urgency,
                 reason: r.reason.clone(),
-                source: self.pack.citation_summary(r),
+                source: r.source.clone(),
                 answers: self.answers_read(f),
             })
             .collect();
