@@ -198,7 +198,7 @@ criterion = "safety"
 when = {{ answer = "safety.harm_to_others", is = true }}
 floor = "php"
 reason = "r"
-cite = [{{ source = "../shared/clinical-criteria.md", locator = "section 4", fact = "my hunch", use = "guess" }}]
+cite = [{{ source = "../notes/criteria.md", locator = "section 4", fact = "my hunch", use = "guess" }}]
 "#
     );
     let err = RulePack::from_toml("bad.toml", &text).unwrap_err();
@@ -212,7 +212,7 @@ cite = [{{ source = "../shared/clinical-criteria.md", locator = "section 4", fac
         "bad.toml:16:47: rule `a`: `when`: constant 40 is out of range for `severity.phq9` (0-27)",
         "bad.toml:11:38: rule `a`: `locator` must be one of the headings of source `seed`, exactly as written there",
         "bad.toml:26:20: rule `c`: `source` names a file path; cite a publication (title, edition, DOI, CFR section, ISBN or URL), never a local file",
-        "bad.toml:26:102: rule `c`: `use` is `guess`, expected applied, extrapolated, local_default",
+        "bad.toml:26:92: rule `c`: `use` is `guess`, expected applied, extrapolated, local_default",
         "bad.toml:23:49: rule `c`: `when`: `safety.harm_to_others` is one of none, ideation, plan_or_intent, not true",
     ];
     for e in expect {

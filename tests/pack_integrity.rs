@@ -302,7 +302,7 @@ fn builtin_markdown_has_nothing_to_escape() {
     // pack's output byte for byte as it was.
     let pack = RulePack::builtin();
     for r in pack.rules() {
-        for s in [r.reason(), &pack.citation_summary(r)] {
+        for s in [r.reason(), pack.citation_summary(r)] {
             assert!(
                 !s.contains(['\\', '`', '*', '_', '[', ']', '<', '>', '#', '|', '~', '&']),
                 "{}: {s}",

@@ -579,7 +579,7 @@ criterion = "safety"
 when = { answer = "safety.harm_to_others", is = true }
 floor = "php"
 reason = "r"
-cite = [{ source = "../shared/clinical-criteria.md", locator = "section 4", fact = "my hunch", use = "guess" }]
+cite = [{ source = "../notes/criteria.md", locator = "section 4", fact = "my hunch", use = "guess" }]
 "#
                 .to_owned(),
             )],

@@ -22,7 +22,7 @@ pub(super) struct PendingCite {
 }
 
 /// Whether `s` looks like a local file path rather than a publication: a markdown, TOML,
-/// text, JSON or Rust file, a relative or absolute path, or a shared folder.
+/// text, JSON or Rust file, a relative, absolute or home-relative path, or a `file:` URL.
 pub(crate) fn names_a_path(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     let ext = [".md", ".toml", ".txt", ".json", ".rs"].iter().any(|e| {
@@ -35,8 +35,6 @@ pub(crate) fn names_a_path(s: &str) -> bool {
         || lower.starts_with("./")
         || lower.starts_with('/')
         || lower.starts_with('~')
-        || lower.contains("/work")
-        || lower.contains("shared/")
         || lower.contains("file:")
         || lower.contains('\\')
 }

@@ -170,7 +170,7 @@ pub enum PackProblemKind {
     AboveMaximumHours,
     /// A programme's `source` that does not start with `seed:`, `reference:` or `product
     /// default:`, or names nothing after it; or a citation, source record or programme
-    /// source that names a local file path (`*.md`, `../`, `/work`, `shared/`) instead of a
+    /// source that names a local file path (`*.md`, `../`, `/...`) instead of a
     /// publication.
     InvalidSource,
     /// A rule with no citation: every rule needs at least one (`[[cite]]` or its `cite`).
