@@ -846,6 +846,26 @@ impl Loader {
     /// A `[[guarantee_exemption]]`: a high-risk value of the analysis's table, once per pack,
     /// with a one-line reason, the id of one of the pack's source records, and a `given` that
     /// compiles.
+    /// Compiles the condition at `key` of `item`, reporting each of its problems there.
+    fn condition(
+        &mut self,
+        item: &Item,
+        def: &CondDef,
+        names: &Names<'_>,
+        key: &str,
+    ) -> Option<Cond> {
+        let mut errs = Vec::new();
+        let c = compile_cond(def, names, &mut errs, &KeyPath::of(key));
+        for e in errs {
+            self.report(
+                item.problem(e.kind, e.message)
+                    .at(&e.at)
+                    .suggesting(e.suggestion),
+            );
+        }
+        c
+    }
+
     pub(super) fn exemption(
         &mut self,
         src: Src<'_>,
@@ -924,18 +944,10 @@ impl Loader {
                 .key("source"),
             );
         }
-        let given = def.given.as_ref().and_then(|w| {
-            let mut errs = Vec::new();
-            let c = compile_cond(w, names, &mut errs, &KeyPath::of("given"));
-            for e in errs {
-                self.report(
-                    item.problem(e.kind, e.message)
-                        .at(&e.at)
-                        .suggesting(e.suggestion),
-                );
-            }
-            c
-        });
+        let given = def
+            .given
+            .as_ref()
+            .and_then(|w| self.condition(&item, w, names, "given"));
         if self.problems.len() != before {
             return None;
         }
@@ -1113,18 +1125,7 @@ impl Loader {
                 ));
                 None
             }
-            Some(w) => {
-                let mut errs = Vec::new();
-                let c = compile_cond(w, names, &mut errs, &KeyPath::of("when"));
-                for e in errs {
-                    self.report(
-                        item.problem(e.kind, e.message)
-                            .at(&e.at)
-                            .suggesting(e.suggestion),
-                    );
-                }
-                c
-            }
+            Some(w) => self.condition(&item, w, names, "when"),
         };
         if self.problems.len() != before {
             return None;
