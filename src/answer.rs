@@ -9,7 +9,8 @@
 use crate::Level;
 use crate::catalogue::{self, Choice, Item, Kind, Required};
 use crate::intake::{
-    ArrangedHousing, Assessed, Commitment, Intake, Setting, Substance, SubstanceUse, score,
+    ArrangedHousing, Assessed, Commitment, ConditionKind, Intake, Setting, Substance, SubstanceUse,
+    score,
 };
 
 /// A value an answer holds, as rules see it.
@@ -236,7 +237,8 @@ fields! {
     LethalMeans => (safety.lethal_means), Higher;
     HarmToOthers => (safety.harm_to_others), Higher;
     HarmTarget => (safety.harm_target_identified), Higher;
-    Psychosis => (safety.psychosis_or_unable_to_self_care), Higher;
+    Psychosis => (safety.psychosis), Higher;
+    UnableToSelfCare => (safety.unable_to_self_care), Higher;
     // A seizure in this episode is part of the lifetime history, whatever that item says.
     SeizureHistory => (withdrawal.seizure_or_dt_history; |i| {
         if i.withdrawal.seizure_this_episode == Some(Assessed::Answer(true)) {
@@ -260,7 +262,7 @@ fields! {
             kind_at("substance_use.ciwa_ar"),
             "`substance_use.ciwa_ar` is not a number item of the catalogue"
         ), false,
-        "highest CIWA-Ar score over alcohol (and sedatives, as a proxy); not applicable to a person who uses neither",
+        "highest CIWA-Ar score over alcohol (and sedatives, as a proxy); not applicable to a person who uses neither, or whose use of them is not recent and unmeasured",
         |i| scale(i, |s| matches!(s.substance, Substance::Alcohol | Substance::Sedatives), |s| total(score::ciwa_ar(s)))
     }, Higher;
     Cows => {
@@ -268,7 +270,7 @@ fields! {
             kind_at("substance_use.cows"),
             "`substance_use.cows` is not a number item of the catalogue"
         ), false,
-        "highest COWS score over opioids; not applicable to a person who uses none",
+        "highest COWS score over opioids; not applicable to a person who uses none, or whose use is not recent and unmeasured",
         |i| scale(i, |s| s.substance == Substance::Opioids, |s| total(score::cows(s)))
     }, Higher;
     AlcoholDisorder => {
@@ -298,6 +300,12 @@ fields! {
         "most severe substance use disorder over the substances listed (no_disorder when none)",
         |i| i.sud_severity().map(|s| Value::Choice(s.rank()))
     }, Higher;
+    // Current use, beside the 12-month count: what a continued-stay decision rests on.
+    UseRecency => {
+        "substance_use.use_recency", AnswerKind::Choice(USE_RECENCY), false,
+        "the most recent use over every use disorder listed: none (no disorder), not recent, or recent (see `substance_recency`)",
+        |i| any_disorder_use(i)
+    }, Higher;
     MedicalStatus => (medical.status), Higher;
     Pregnancy => (medical.pregnancy), Unordered;
     InjectionUse => (medical.injection_use), Higher;
@@ -312,6 +320,24 @@ fields! {
     Phq9 => (severity.phq9; |i| score::phq9(i).value().map(Value::Num)), Higher;
     Gad7 => (severity.gad7; |i| score::gad7(i).value().map(Value::Num)), Higher;
     ClinicianRating => (severity.clinician_rating), Higher;
+    // From the conditions listed: unknown when the list was not asked.
+    Mania => {
+        "severity.mania", AnswerKind::Choice(CONDITION_SEVERITY_OR_NONE), false,
+        "most severe bipolar disorder or mania listed among the conditions (none when the list names none)",
+        |i| condition_severity(i, ConditionKind::BipolarOrMania)
+    }, Higher;
+    EatingDisorder => {
+        "severity.eating_disorder", AnswerKind::Choice(CONDITION_SEVERITY_OR_NONE), false,
+        "most severe eating disorder listed among the conditions (none when the list names none)",
+        |i| condition_severity(i, ConditionKind::EatingDisorder)
+    }, Higher;
+    Catatonia => {
+        "severity.catatonia", AnswerKind::Bool, false,
+        "catatonia listed among the conditions (false when the list names none)",
+        |i| i.severity.conditions.as_ref().map(|list| {
+            Value::Bool(list.iter().any(|c| c.condition == ConditionKind::Catatonia))
+        })
+    }, Higher;
     ImpairsDaily => (severity.impairs_daily_activities), Higher;
     DaysImpaired => (severity.days_impaired_past_30), Higher;
     SelfManagement => (self_management), Higher;
@@ -395,6 +421,7 @@ pub(crate) const DERIVED_FROM: &[(&str, &[&str])] = &[
     ("substance_use.alcohol_disorder", &SUBSTANCE_RECENCY_ITEMS),
     ("substance_use.sedative_disorder", &SUBSTANCE_RECENCY_ITEMS),
     ("substance_use.opioid_disorder", &SUBSTANCE_RECENCY_ITEMS),
+    ("substance_use.use_recency", &SUBSTANCE_RECENCY_ITEMS),
     (
         "substance_use.benzodiazepine_diazepam_mg",
         &[
@@ -433,6 +460,9 @@ pub(crate) const DERIVED_FROM: &[(&str, &[&str])] = &[
         &["home.arranged_housing"],
     ),
     ("home.safe_housing_arranged", &["home.arranged_housing"]),
+    ("severity.mania", &CONDITION_ITEMS),
+    ("severity.eating_disorder", &CONDITION_ITEMS),
+    ("severity.catatonia", &CONDITION_ITEMS),
     ("engagement.work_or_school", &["engagement.commitments"]),
     ("engagement.caregiving", &["engagement.commitments"]),
     (
@@ -457,6 +487,31 @@ const SUBSTANCE_RECENCY_ITEMS: [&str; 8] = [
     "substance_use.hours_since_last_use",
     "substance_use",
 ];
+
+/// The items the answers derived from the conditions listed are computed from.
+#[cfg(test)]
+const CONDITION_ITEMS: [&str; 3] = [
+    "severity.conditions",
+    "severity.conditions.condition",
+    "severity.conditions.severity",
+];
+
+/// `none`, then each condition severity least severe first (a unit test holds it to
+/// `ConditionSeverity`'s ids).
+const CONDITION_SEVERITY_OR_NONE: &[&str] = &["none", "mild", "moderate", "severe"];
+
+/// The most severe entry of one condition, as a rank of [`CONDITION_SEVERITY_OR_NONE`]
+/// (`none` when the list names none): unknown when the conditions were not asked.
+fn condition_severity(i: &Intake, kind: ConditionKind) -> Option<Value> {
+    let list = i.severity.conditions.as_ref()?;
+    let rank = list
+        .iter()
+        .filter(|c| c.condition == kind)
+        .map(|c| c.severity.rank().saturating_add(1))
+        .max()
+        .unwrap_or(0);
+    Some(Value::Choice(rank))
+}
 
 /// The values of the `substance_use.*_disorder` answers, least to most severe.
 const USE_RECENCY: &[&str] = &["none", "not_recent", "recent"];
@@ -507,10 +562,21 @@ fn this_episode(i: &Intake, a: Option<Assessed<bool>>) -> Option<Value> {
 
 /// A use disorder of one substance, by recency: unknown when substance use was not asked.
 fn disorder_use(i: &Intake, substance: Substance) -> Option<Value> {
+    use_rank(i, |s| s.substance == substance)
+}
+
+/// Any use disorder, by its most recent use: unknown when substance use was not asked.
+fn any_disorder_use(i: &Intake) -> Option<Value> {
+    use_rank(i, |_| true)
+}
+
+/// The most recent use over the use disorders `which` selects ([`recency_rank`]; 0 when
+/// there is none): unknown when substance use was not asked.
+fn use_rank(i: &Intake, which: impl Fn(&SubstanceUse) -> bool) -> Option<Value> {
     let list = i.substance_use.as_ref()?;
     let rank = list
         .iter()
-        .filter(|s| s.substance == substance && is_disorder(s))
+        .filter(|s| which(s) && is_disorder(s))
         .map(recency_rank)
         .max()
         .unwrap_or(0);
@@ -560,7 +626,9 @@ fn total(t: score::Total) -> Result<Option<u32>, Partial> {
 /// asked, when a substance it measures is listed but no score is given, or when one of its
 /// entries gives the instrument item by item but incomplete (a partial instrument is never
 /// passed over for another entry's score); not applicable when no substance it measures is
-/// listed; else the highest score given (one measurement covers the person).
+/// listed, or none with a score is and none was used recently ([`recency_rank`]: a person who
+/// has not used for weeks is not in withdrawal, so an unmeasured scale is no gap); else the
+/// highest score given (one measurement covers the person).
 #[inline]
 fn scale(
     i: &Intake,
@@ -571,12 +639,14 @@ fn scale(
     let mut relevant = false;
     let mut worst: Option<u32> = None;
     for s in list.iter().filter(|s| measures(s)) {
-        relevant = true;
         match score(s) {
             Ok(Some(v)) => worst = Some(worst.map_or(v, |w| w.max(v))),
+            // Unmeasured: a gap only where the use is recent.
+            Ok(None) if recency_rank(s) < 2 => continue,
             Ok(None) => {}
             Err(Partial) => return None,
         }
+        relevant = true;
     }
     match (relevant, worst) {
         (false, _) => Some(Value::NotApplicable),
@@ -747,5 +817,56 @@ mod tests {
         let mut expected = vec!["none"];
         expected.extend(<Level as Choice>::IDS);
         assert_eq!(LEVEL_OR_NONE, expected);
+    }
+
+    #[test]
+    fn condition_severity_is_none_then_each_severity() {
+        let mut expected = vec!["none"];
+        expected.extend(<crate::intake::ConditionSeverity as Choice>::IDS);
+        assert_eq!(CONDITION_SEVERITY_OR_NONE, expected);
+    }
+
+    #[test]
+    fn conditions_give_mania_eating_disorder_and_catatonia() {
+        use crate::intake::{Condition, ConditionSeverity};
+        let read = |conditions: Option<Vec<Condition>>| {
+            let mut i = Intake::minimal_adult();
+            i.severity.conditions = conditions;
+            [Field::Mania, Field::EatingDisorder, Field::Catatonia].map(|f| f.read(&i))
+        };
+        // Not asked: unknown.
+        assert_eq!(read(None), [None, None, None]);
+        // Asked, none listed.
+        let none = [
+            Some(Value::Choice(0)),
+            Some(Value::Choice(0)),
+            Some(Value::Bool(false)),
+        ];
+        assert_eq!(read(Some(vec![])), none);
+        let entry = |condition, severity| Condition {
+            condition,
+            severity,
+        };
+        assert_eq!(
+            read(Some(vec![entry(
+                ConditionKind::Depressive,
+                ConditionSeverity::Severe
+            )])),
+            none
+        );
+        // The most severe entry of each.
+        assert_eq!(
+            read(Some(vec![
+                entry(ConditionKind::BipolarOrMania, ConditionSeverity::Mild),
+                entry(ConditionKind::BipolarOrMania, ConditionSeverity::Severe),
+                entry(ConditionKind::EatingDisorder, ConditionSeverity::Moderate),
+                entry(ConditionKind::Catatonia, ConditionSeverity::Mild),
+            ])),
+            [
+                Some(Value::Choice(3)),
+                Some(Value::Choice(2)),
+                Some(Value::Bool(true)),
+            ]
+        );
     }
 }

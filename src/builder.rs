@@ -3,14 +3,15 @@
 use crate::Level;
 use crate::intake::{
     ArrangedHousing, Assessed, ClinicianRating, Commitment, Episode, EpisodeLevel, HarmToOthers,
-    History, Housing, Intake, Medical, MedicalStatus, Outcome, Progress, Recency, Safety,
-    SelfManagement, Setting, StageOfChange, Substance, SubstanceUse, SuicidalIdeation, Withdrawal,
+    History, Housing, Intake, Medical, MedicalStatus, Outcome, Progress, Psychosis, Recency,
+    Safety, SelfManagement, Setting, StageOfChange, Substance, SubstanceUse, SuicidalIdeation,
+    Withdrawal,
 };
 
 impl Intake {
     /// A 34-year-old with only the required items answered, each with its least severe
-    /// answer: no suicidal ideation or behaviour, no harm to others, no psychosis, no seizure
-    /// or DT history,
+    /// answer: no suicidal ideation or behaviour, no harm to others, no psychosis, able to care
+    /// for oneself, no seizure or DT history,
     /// medically stable, manages independently, not in treatment. The built-in pack places it
     /// at outpatient; the rules that need an unanswered optional item are reported as not
     /// evaluated. Start a fixture from it with struct-update syntax or [`Intake::builder`].
@@ -32,7 +33,8 @@ impl Intake {
                 suicidal_ideation: Some(Assessed::Answer(SuicidalIdeation::None)),
                 suicidal_behavior: Some(Assessed::Answer(Recency::Never)),
                 harm_to_others: Some(Assessed::Answer(HarmToOthers::None)),
-                psychosis_or_unable_to_self_care: Some(Assessed::Answer(false)),
+                psychosis: Some(Assessed::Answer(Psychosis::None)),
+                unable_to_self_care: Some(Assessed::Answer(false)),
                 ..Safety::default()
             },
             withdrawal: Withdrawal {
@@ -159,9 +161,14 @@ impl IntakeBuilder {
         self.with(|i| i.safety.harm_to_others = Some(Assessed::Answer(risk)))
     }
 
-    /// `safety.psychosis_or_unable_to_self_care`.
-    pub fn psychosis_or_unable_to_self_care(self, yes: bool) -> IntakeBuilder {
-        self.with(|i| i.safety.psychosis_or_unable_to_self_care = Some(Assessed::Answer(yes)))
+    /// `safety.psychosis`.
+    pub fn psychosis(self, psychosis: Psychosis) -> IntakeBuilder {
+        self.with(|i| i.safety.psychosis = Some(Assessed::Answer(psychosis)))
+    }
+
+    /// `safety.unable_to_self_care`.
+    pub fn unable_to_self_care(self, yes: bool) -> IntakeBuilder {
+        self.with(|i| i.safety.unable_to_self_care = Some(Assessed::Answer(yes)))
     }
 
     /// `substance_use[].ciwa_ar` on the alcohol entry (added, with no count, when there is

@@ -42,8 +42,8 @@ use crate::intake::{
     ClinicianRating, Commitment, ConditionKind, ConditionSeverity, EpisodeLevel, Frequency,
     GuardianConsent, HarmToOthers, Housing, Intake, LethalMeans, Mandate, MedicalStatus,
     MedicationSetting, OudMedication, Outcome, Overdose, Pregnancy, Progress,
-    PsychiatricMedication, Recency, Remission, RequestedIntensity, SchoolStatus, SelfManagement,
-    Setting, StageOfChange, Substance, SudSeverity, SuicidalIdeation, WorkSchedule,
+    PsychiatricMedication, Psychosis, Recency, Remission, RequestedIntensity, SchoolStatus,
+    SelfManagement, Setting, StageOfChange, Substance, SudSeverity, SuicidalIdeation, WorkSchedule,
 };
 
 /// The type of an item.
@@ -529,8 +529,11 @@ items! {
     safety.harm_target_identified: assessed(bool),
         "Thoughts of harm name an identifiable person"
         | "thoughts of harming others name an identifiable person";
-    safety.psychosis_or_unable_to_self_care: assessed(bool) required,
-        "Psychosis or unable to care for self" | "psychosis or unable to care for self";
+    safety.psychosis: assessed(choice(Psychosis)) required,
+        "Psychosis: none, chronic and stable, or acute"
+        | "psychosis: none; a long-standing psychotic illness, stable (chronic_stable); or new psychosis or an acute episode, with disorganisation, danger or a marked change (acute)";
+    safety.unable_to_self_care: assessed(bool) required,
+        "Unable to care for oneself" | "unable to care for oneself: food, fluids, hygiene, safety";
     safety.cssrs: group, "C-SSRS screener, item by item"
         | "the C-SSRS screener's yes/no answers: they score the two suicide items";
     safety.cssrs.wish_to_be_dead: assessed(bool), "C-SSRS screener item 1"
@@ -1051,6 +1054,7 @@ mod tests {
         check(Frequency::ALL);
         check(LethalMeans::ALL);
         check(HarmToOthers::ALL);
+        check(Psychosis::ALL);
         check(Substance::ALL);
         check(SudSeverity::ALL);
         check(Remission::ALL);

@@ -911,7 +911,13 @@ mod tests {
             HarmToOthers::Ideation,
             HarmToOthers::PlanOrIntent,
         ]);
-        let psychosis = r.req(&[false, false, false, true]);
+        let psychosis = r.req(&[
+            Psychosis::None,
+            Psychosis::None,
+            Psychosis::ChronicStable,
+            Psychosis::Acute,
+        ]);
+        let self_care = r.req(&[false, false, false, true]);
         let seizure = r.req(&[false, false, true]);
         let status = r.req(&[
             MedicalStatus::Stable,
@@ -936,7 +942,8 @@ mod tests {
                 suicidal_ideation: assessed(r, ideation),
                 suicidal_behavior: assessed(r, behavior),
                 harm_to_others: assessed(r, harm),
-                psychosis_or_unable_to_self_care: assessed(r, psychosis),
+                psychosis: assessed(r, psychosis),
+                unable_to_self_care: assessed(r, self_care),
                 ..Safety::default()
             },
             withdrawal: Withdrawal {
@@ -1115,8 +1122,14 @@ mod tests {
             ));
         }
         let rule = |id: &str, when: &str, floor: &str| {
+            // A 24-hour floor names its setting.
+            let setting = if floor == "inpatient" {
+                "setting = \"clinically_managed_residential_high\"\n"
+            } else {
+                ""
+            };
             format!(
-                "[[rule]]\nid = \"{id}\"\ncriterion = \"severity\"\nwhen = {when}\nfloor = \"{floor}\"\nreason = \"r\"\ncite = [{{ source = \"carelevel-local-defaults\", locator = \"test\", fact = \"A rule written for a test.\", use = \"local_default\" }}]\n\n"
+                "[[rule]]\nid = \"{id}\"\ncriterion = \"severity\"\nwhen = {when}\nfloor = \"{floor}\"\n{setting}reason = \"r\"\ncite = [{{ source = \"carelevel-local-defaults\", locator = \"test\", fact = \"A rule written for a test.\", use = \"local_default\" }}]\n\n"
             )
         };
         toml.push_str(&rule("w.any4", r#"{ any = [{ answer = "rating.d1", is = 4 }, { answer = "rating.d19", at_least = 4 }] }"#, "inpatient"));
@@ -1222,7 +1235,10 @@ mod tests {
                     "when = { answer = \"age\", answered = true }",
                     "when = { all = [{ answer = \"home.violence_or_abuse\", is = true }, { answer = \"home.safe_housing_arranged\", is = false }, { answer = \"safety.suicidal_behavior\", at_most = \"lifetime\" }] }",
                 )
-                .replace("floor = \"outpatient\"", "floor = \"inpatient\""),
+                .replace(
+                    "floor = \"outpatient\"",
+                    "floor = \"inpatient\"\nsetting = \"clinically_managed_residential_high\"",
+                ),
         )
         .unwrap();
         assert!(pack.fields_read.count_ones() <= SPARSE);

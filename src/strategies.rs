@@ -65,7 +65,7 @@ use crate::intake::{
     Engagement, Episode, EpisodeLevel, FreeText, Frequency, GuardianConsent, HarmToOthers, History,
     Home, Housing, Intake, LethalMeans, Mandate, Medical, MedicalStatus, Medication,
     MedicationSetting, OudMedication, Outcome, Overdose, Preferences, Pregnancy, Progress,
-    PsychiatricMedication, Recency, Remission, RequestedIntensity, Safety, SchoolStatus,
+    PsychiatricMedication, Psychosis, Recency, Remission, RequestedIntensity, Safety, SchoolStatus,
     SelfManagement, Setting, Severity, StageOfChange, Substance, SubstanceUse, SudSeverity,
     SuicidalIdeation, Withdrawal, WorkSchedule,
 };
@@ -85,7 +85,7 @@ pub fn optional<T: Debug + Clone + 'static>(
 
 /// A safety item's answer: an answer of `s` nine times in ten, otherwise
 /// [`Assessed::Declined`] or [`Assessed::UnableToAssess`] (shrinks to an answer), as in
-/// `assessed(any::<bool>())` for `safety.psychosis_or_unable_to_self_care`.
+/// `assessed(any::<bool>())` for `safety.unable_to_self_care`.
 pub fn assessed<T: Debug + Clone + 'static>(
     s: impl Strategy<Value = T> + 'static,
 ) -> BoxedStrategy<Assessed<T>> {
@@ -253,6 +253,11 @@ pub fn harm_to_others() -> impl Strategy<Value = HarmToOthers> {
     graded(HarmToOthers::ALL, 90)
 }
 
+/// Any psychosis: mostly `none`, else chronic and stable or acute as often.
+pub fn psychosis() -> impl Strategy<Value = Psychosis> {
+    graded(Psychosis::ALL, 90)
+}
+
 /// The C-SSRS screener given item by item, complete: every question its skip logic asks is
 /// answered yes or no (or now and then declined or unable to assess), and no other. Items 1,
 /// 2 and 6 are always asked; 3-5 (a method, intent, a plan) only after anything but a no to
@@ -323,7 +328,7 @@ fn partial(c: CssrsScreener, drop: &[bool]) -> CssrsScreener {
     }
 }
 
-/// The acute-safety group: the four required items always given, the others optional; each
+/// The acute-safety group: the five required items always given, the others optional; each
 /// an answer, or now and then declined or unable to assess ([`assessed`]). The C-SSRS
 /// screener ([`cssrs`]) is given item by item about two times in ten instead of the two
 /// suicide items (then left out: it scores them), and about two in ten beside them (now and
@@ -337,6 +342,7 @@ pub fn safety() -> impl Strategy<Value = Safety> {
         optional(assessed(lethal_means())),
         assessed(harm_to_others()),
         optional(assessed(risk(20))),
+        assessed(psychosis()),
         assessed(risk(5)),
         screening(),
     )
@@ -350,6 +356,7 @@ pub fn safety() -> impl Strategy<Value = Safety> {
                 harm,
                 target,
                 psychosis,
+                self_care,
                 (screening, screener, drop),
             )| {
                 let (ideation, behavior, cssrs) = match screening {
@@ -409,7 +416,8 @@ pub fn safety() -> impl Strategy<Value = Safety> {
                     // A target is named only where there are thoughts of harming someone.
                     harm_target_identified: target
                         .filter(|_| harm != Assessed::Answer(HarmToOthers::None)),
-                    psychosis_or_unable_to_self_care: Some(psychosis),
+                    psychosis: Some(psychosis),
+                    unable_to_self_care: Some(self_care),
                     cssrs,
                 }
             },

@@ -33,7 +33,8 @@ fn missing_safety_items_are_all_named() {
         [
             "safety.suicidal_ideation",
             "safety.suicidal_behavior",
-            "safety.psychosis_or_unable_to_self_care",
+            "safety.psychosis",
+            "safety.unable_to_self_care",
             "medical.status"
         ]
     );
@@ -43,7 +44,7 @@ fn missing_safety_items_are_all_named() {
             .all(|p| p.kind == ProblemKind::Missing)
     );
     let msg = err.to_string();
-    assert!(msg.starts_with("intake has 4 problems: `safety.suicidal_ideation` is unanswered; a safety item is required and never assumed to be no risk"), "{msg}");
+    assert!(msg.starts_with("intake has 5 problems: `safety.suicidal_ideation` is unanswered; a safety item is required and never assumed to be no risk"), "{msg}");
 }
 
 #[test]
@@ -100,6 +101,30 @@ fn every_out_of_range_value_is_reported_at_once() {
             "history.episodes[0].months_ago",
         ]
     );
+}
+
+/// Ages below 12 are outside the built-in pack's supported range (`min_age = 12`): refused,
+/// with exactly one problem, naming `age` as below the supported age; 12 itself is accepted.
+#[test]
+fn an_age_below_12_is_refused_naming_age_and_12_is_accepted() {
+    let pack = RulePack::builtin();
+    let young = Intake::from_json(&with(&["age"], 4.into())).unwrap();
+    let err = pack.assess(&young).unwrap_err();
+    assert_eq!(err.problems().len(), 1, "{err}");
+    assert!(err.problems().iter().all(|p| p.field == "age"), "{err}");
+    assert!(
+        err.problems()
+            .iter()
+            .any(|p| matches!(p.kind, ProblemKind::BelowSupportedAge { min: 12 })),
+        "{err}"
+    );
+    assert!(err.to_string().contains("`age`"), "{err}");
+    // Not assessed in part either.
+    assert!(pack.assess_partial(&young).is_err());
+
+    let twelve = Intake::from_json(&with(&["age"], 12.into())).unwrap();
+    pack.assess(&twelve)
+        .unwrap_or_else(|e| panic!("age 12 is accepted: {e}"));
 }
 
 #[test]
@@ -353,10 +378,11 @@ fn the_declinable_items_are_the_safety_items() {
             "/safety/harm_to_others",
             "/safety/lethal_means",
             "/safety/phq9_item9",
-            "/safety/psychosis_or_unable_to_self_care",
+            "/safety/psychosis",
             "/safety/self_injury",
             "/safety/suicidal_behavior",
             "/safety/suicidal_ideation",
+            "/safety/unable_to_self_care",
             "/withdrawal/delirium_this_episode",
             "/withdrawal/hallucinations_this_episode",
             "/withdrawal/intoxicated_now",

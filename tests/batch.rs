@@ -209,13 +209,7 @@ fn a_provisional_line_is_a_result_with_its_status_and_no_level() {
     );
     assert_eq!(lines.len(), 6);
     assert_result(&lines[0], 1, "iop");
-    assert_provisional(
-        &lines[1],
-        2,
-        "outpatient",
-        "inpatient",
-        "safety.psychosis_or_unable_to_self_care",
-    );
+    assert_provisional(&lines[1], 2, "outpatient", "inpatient", "safety.psychosis");
     assert_provisional(
         &lines[2],
         3,
@@ -607,13 +601,9 @@ fn a_large_mix_answers_every_line_in_order() {
         assert!(line.starts_with(&format!("{{\"line\":{number},")), "{line}");
         match kind {
             Kind::Result => assert_result(line, number, "iop"),
-            Kind::Provisional => assert_provisional(
-                line,
-                number,
-                "outpatient",
-                "inpatient",
-                "safety.psychosis_or_unable_to_self_care",
-            ),
+            Kind::Provisional => {
+                assert_provisional(line, number, "outpatient", "inpatient", "safety.psychosis")
+            }
             Kind::Blank => assert_blank(line, number),
             Kind::JsonError => {
                 assert!(

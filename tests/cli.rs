@@ -203,12 +203,12 @@ fn an_incomplete_intake_is_assessed_provisionally_and_exits_4() {
     assert!(out.stderr.is_empty(), "{out:?}");
     let stdout = text(&out.stdout);
     assert_eq!(stdout, report.to_text());
-    // Missing: suicidal ideation and behaviour, psychosis, medical status, and lethal means
-    // (read with the unanswered suicide items).
+    // Missing: suicidal ideation and behaviour, psychosis, self-care, medical status, and
+    // lethal means (read with the unanswered suicide items).
     assert!(
         stdout.starts_with(
-            "Provisional: at least Outpatient, up to Inpatient / residential (24-hour) (5 answers missing)\n\
-             Ask next: safety.psychosis_or_unable_to_self_care — could raise the level to Inpatient / residential (24-hour)\n"
+            "Provisional: at least Outpatient, up to Inpatient / residential (24-hour) (6 answers missing)\n\
+             Ask next: safety.psychosis — could raise the level to Inpatient / residential (24-hour)\n"
         ),
         "{stdout}"
     );
@@ -223,7 +223,7 @@ fn an_incomplete_intake_is_assessed_provisionally_and_exits_4() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("**Ask next: `safety.psychosis_or_unable_to_self_care`"),
+        stdout.contains("**Ask next: `safety.psychosis`"),
         "{stdout}"
     );
     assert!(!stdout.contains("Recommended level"), "{stdout}");
@@ -243,10 +243,7 @@ fn an_incomplete_intake_is_assessed_provisionally_and_exits_4() {
     assert!(json.get("level").is_none(), "{stdout}");
     assert_eq!(json["level_at_least"], "outpatient");
     assert_eq!(json["level_at_most"], "inpatient");
-    assert_eq!(
-        json["ask_next"][0]["answer"],
-        "safety.psychosis_or_unable_to_self_care"
-    );
+    assert_eq!(json["ask_next"][0]["answer"], "safety.psychosis");
     assert_eq!(json["ask_next"][0]["could_reach"], "inpatient");
     assert_eq!(json["ask_next"][0]["safety"], true);
 

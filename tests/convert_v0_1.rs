@@ -316,7 +316,8 @@ fn the_incomplete_intake_stays_refused() {
     for required in [
         "safety.suicidal_ideation",
         "safety.suicidal_behavior",
-        "safety.psychosis_or_unable_to_self_care",
+        "safety.psychosis",
+        "safety.unable_to_self_care",
         "medical.status",
     ] {
         assert!(fields.contains(&required), "{required} not in {fields:?}");
@@ -445,4 +446,60 @@ fn what_0_1_could_not_say_is_named_not_guessed() {
         "{:?}",
         c.notes
     );
+}
+
+/// 0.1's one psychosis-or-self-care item: a no is no to both intake 2 items; a yes could be
+/// acute psychosis, a chronic stable psychotic illness or inability to care for oneself, so
+/// both items are left to ask (never guessed) and the report is provisional until they are.
+#[test]
+fn a_0_1_psychosis_or_self_care_yes_is_asked_not_guessed() {
+    use carelevel::intake::{Assessed, Psychosis};
+    let old = |yes: bool| {
+        format!(
+            r#"{{"age": 40, "safety": {{"suicide_risk": "none", "harm_to_others": "none",
+            "psychosis_or_unable_to_self_care": {yes}}}, "withdrawal": {{"seizure_or_dt_history": false}},
+            "medical": {{"status": "stable"}}, "self_management": "independent",
+            "history": {{"current_setting": "none"}}}}"#
+        )
+    };
+    let no = convert_v0_1(&old(false)).unwrap();
+    assert_eq!(
+        no.intake.safety.psychosis,
+        Some(Assessed::Answer(Psychosis::None))
+    );
+    assert_eq!(
+        no.intake.safety.unable_to_self_care,
+        Some(Assessed::Answer(false))
+    );
+    assert!(
+        no.notes
+            .iter()
+            .all(|n| !["safety.psychosis", "safety.unable_to_self_care"].contains(&n.field)),
+        "{:?}",
+        no.notes
+    );
+
+    let yes = convert_v0_1(&old(true)).unwrap();
+    assert_eq!(yes.intake.safety.psychosis, None);
+    assert_eq!(yes.intake.safety.unable_to_self_care, None);
+    for field in ["safety.psychosis", "safety.unable_to_self_care"] {
+        let note = yes
+            .notes
+            .iter()
+            .find(|n| n.field == field)
+            .unwrap_or_else(|| panic!("no note on {field}: {:?}", yes.notes));
+        for says in ["acute", "chronic stable", "care for oneself"] {
+            assert!(note.note.contains(says), "{note}");
+        }
+    }
+    let missing = yes.intake.missing_required();
+    assert!(missing.contains(&"safety.psychosis"), "{missing:?}");
+    assert!(
+        missing.contains(&"safety.unable_to_self_care"),
+        "{missing:?}"
+    );
+    // Provisional, never placed as if the answer were no: it could reach inpatient.
+    let report = RulePack::builtin().report(&yes.intake).unwrap();
+    assert_eq!(report.status, Status::Provisional);
+    assert_eq!(report.level_at_most, Level::Inpatient);
 }

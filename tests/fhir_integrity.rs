@@ -32,7 +32,8 @@ const FULL: &str = r#"{
     "lethal_means": "firearm",
     "harm_to_others": "ideation",
     "harm_target_identified": false,
-    "psychosis_or_unable_to_self_care": false,
+    "psychosis": "none",
+    "unable_to_self_care": false,
     "cssrs": {
       "wish_to_be_dead": true,
       "nonspecific_thoughts": true,
@@ -1101,7 +1102,8 @@ fn each_declinable_item_round_trips_declined_and_unable_to_assess() {
         "safety.suicidal_ideation",
         "safety.suicidal_behavior",
         "safety.harm_to_others",
-        "safety.psychosis_or_unable_to_self_care",
+        "safety.psychosis",
+        "safety.unable_to_self_care",
         "withdrawal.seizure_or_dt_history",
         "medical.status",
     ] {
@@ -1142,7 +1144,7 @@ fn each_declinable_item_round_trips_declined_and_unable_to_assess() {
 #[test]
 fn a_declined_yes_no_is_never_read_as_no() {
     use carelevel::intake::Assessed;
-    let link = "safety.psychosis_or_unable_to_self_care";
+    let link = "safety.unable_to_self_care";
     let mut qr = response(IOP);
     let answer = &mut child(group(&mut qr, "safety"), link).answer;
     // A yes/no that may be declined is coded, `no` here.
@@ -1156,11 +1158,7 @@ fn a_declined_yes_no_is_never_read_as_no() {
     ] {
         child(group(&mut qr, "safety"), link).answer = vec![choice(link, code)];
         let i = intake_from_response(&qr).unwrap();
-        assert_eq!(
-            i.safety.psychosis_or_unable_to_self_care,
-            Some(read),
-            "{code}"
-        );
+        assert_eq!(i.safety.unable_to_self_care, Some(read), "{code}");
     }
 
     // A valueBoolean is refused for it, naming the item and the codes.
@@ -1259,8 +1257,10 @@ fn the_intake_read_is_an_intake_2() {
                     "system": "urn:carelevel:choice:safety.suicidal_behavior", "code": "never"}}]},
                 {"linkId": "safety.harm_to_others", "answer": [{"valueCoding": {
                     "system": "urn:carelevel:choice:safety.harm_to_others", "code": "none"}}]},
-                {"linkId": "safety.psychosis_or_unable_to_self_care", "answer": [{"valueCoding": {
-                    "system": "urn:carelevel:choice:safety.psychosis_or_unable_to_self_care",
+                {"linkId": "safety.psychosis", "answer": [{"valueCoding": {
+                    "system": "urn:carelevel:choice:safety.psychosis", "code": "none"}}]},
+                {"linkId": "safety.unable_to_self_care", "answer": [{"valueCoding": {
+                    "system": "urn:carelevel:choice:safety.unable_to_self_care",
                     "code": "no"}}]}
             ]},
             {"linkId": "withdrawal", "item": [

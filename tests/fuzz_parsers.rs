@@ -58,7 +58,8 @@ const ITEMS_SEED: &str = r#"{
   "age": 41,
   "safety": {
     "harm_to_others": "none",
-    "psychosis_or_unable_to_self_care": false,
+    "psychosis": "none",
+    "unable_to_self_care": false,
     "phq9_item9": "several_days",
     "cssrs": {"wish_to_be_dead": true, "nonspecific_thoughts": true, "method": true,
       "intent": false, "plan": false, "behavior": true, "behavior_past_3_months": false}
@@ -991,12 +992,13 @@ enum Damage {
 
 /// The required items.
 #[cfg(feature = "proptest")]
-const REQUIRED: [&str; 9] = [
+const REQUIRED: [&str; 10] = [
     "age",
     "safety.suicidal_ideation",
     "safety.suicidal_behavior",
     "safety.harm_to_others",
-    "safety.psychosis_or_unable_to_self_care",
+    "safety.psychosis",
+    "safety.unable_to_self_care",
     "withdrawal.seizure_or_dt_history",
     "medical.status",
     "self_management",
@@ -1088,9 +1090,8 @@ fn apply(i: &mut Intake, damage: &Damage) -> bool {
                     i.safety.cssrs = CssrsScreener::default();
                 }
                 "safety.harm_to_others" => i.safety.harm_to_others = None,
-                "safety.psychosis_or_unable_to_self_care" => {
-                    i.safety.psychosis_or_unable_to_self_care = None
-                }
+                "safety.psychosis" => i.safety.psychosis = None,
+                "safety.unable_to_self_care" => i.safety.unable_to_self_care = None,
                 "withdrawal.seizure_or_dt_history" => i.withdrawal.seizure_or_dt_history = None,
                 "medical.status" => i.medical.status = None,
                 "self_management" => i.self_management = None,
@@ -1160,9 +1161,8 @@ fn apply(i: &mut Intake, damage: &Damage) -> bool {
                 "safety.suicidal_ideation" => decline(&mut i.safety.suicidal_ideation),
                 "safety.suicidal_behavior" => decline(&mut i.safety.suicidal_behavior),
                 "safety.harm_to_others" => decline(&mut i.safety.harm_to_others),
-                "safety.psychosis_or_unable_to_self_care" => {
-                    decline(&mut i.safety.psychosis_or_unable_to_self_care)
-                }
+                "safety.psychosis" => decline(&mut i.safety.psychosis),
+                "safety.unable_to_self_care" => decline(&mut i.safety.unable_to_self_care),
                 "withdrawal.seizure_or_dt_history" => {
                     decline(&mut i.withdrawal.seizure_or_dt_history)
                 }

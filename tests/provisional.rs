@@ -131,7 +131,11 @@ mod completions {
                 "/safety/harm_to_others",
                 ladder(&["none", "ideation", "plan_or_intent", "declined"]),
             ),
-            ("/safety/psychosis_or_unable_to_self_care", yes_no.clone()),
+            (
+                "/safety/psychosis",
+                ladder(&["none", "chronic_stable", "acute", "declined"]),
+            ),
+            ("/safety/unable_to_self_care", yes_no.clone()),
             ("/withdrawal/seizure_or_dt_history", yes_no),
             (
                 "/medical/status",

@@ -269,9 +269,16 @@ fn generated_by_totals(n: usize) -> Vec<Intake> {
                         );
                         r.assessed(h)
                     },
-                    psychosis_or_unable_to_self_care: {
-                        let p = r.below(20) == 0;
+                    psychosis: {
+                        let p = r.low(
+                            &[Psychosis::None, Psychosis::ChronicStable, Psychosis::Acute],
+                            &[90, 95],
+                        );
                         r.assessed(p)
+                    },
+                    unable_to_self_care: {
+                        let u = r.below(20) == 0;
+                        r.assessed(u)
                     },
                     lethal_means: (r.below(3) == 0).then_some(Assessed::Answer(LethalMeans::None)),
                     ..Safety::default()

@@ -9,7 +9,7 @@
 static const char *INTAKE =
     "{\"schema_version\":\"2\",\"age\":34,"
     "\"safety\":{\"suicidal_ideation\":\"none\",\"suicidal_behavior\":\"never\","
-    "\"harm_to_others\":\"none\",\"psychosis_or_unable_to_self_care\":false},"
+    "\"harm_to_others\":\"none\",\"psychosis\":\"none\",\"unable_to_self_care\":false},"
     "\"withdrawal\":{\"seizure_or_dt_history\":false,\"seizure_this_episode\":false,"
     "\"hallucinations_this_episode\":false,\"delirium_this_episode\":false},"
     "\"substance_use\":[{\"substance\":\"alcohol\",\"dsm5_criteria\":7,\"ciwa_ar\":4}],"

@@ -45,7 +45,7 @@ fn an_incomplete_intake_is_a_provisional_report_inside_ok() {
             INCOMPLETE,
             "outpatient",
             "inpatient",
-            "safety.psychosis_or_unable_to_self_care",
+            "safety.psychosis",
         ),
         (
             "plan with intent alone",

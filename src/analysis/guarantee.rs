@@ -80,9 +80,14 @@ pub const HIGH_RISK: &[HighRisk] = &[
         reason: "a plan or intent to harm another person is an acute risk",
     },
     HighRisk {
-        answer: "safety.psychosis_or_unable_to_self_care",
+        answer: "safety.psychosis",
+        value: HighRiskValue::Choice("acute"),
+        reason: "acute psychosis cannot be managed weekly",
+    },
+    HighRisk {
+        answer: "safety.unable_to_self_care",
         value: HighRiskValue::Yes,
-        reason: "psychosis or inability to care for oneself cannot be managed weekly",
+        reason: "a person unable to care for themselves cannot be managed weekly",
     },
     HighRisk {
         answer: "withdrawal.seizure_this_episode",

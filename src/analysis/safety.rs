@@ -13,7 +13,8 @@ const SAFETY_ANSWERS: &[&str] = &[
     "safety.suicidal_ideation",
     "safety.suicidal_behavior",
     "safety.harm_to_others",
-    "safety.psychosis_or_unable_to_self_care",
+    "safety.psychosis",
+    "safety.unable_to_self_care",
     "withdrawal.seizure_or_dt_history",
     "medical.status",
 ];

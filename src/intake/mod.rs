@@ -49,7 +49,8 @@ use std::fmt;
 ///         suicidal_ideation: Some(Assessed::Answer(SuicidalIdeation::None)),
 ///         suicidal_behavior: Some(Assessed::Answer(Recency::Never)),
 ///         harm_to_others: Some(Assessed::Answer(HarmToOthers::None)),
-///         psychosis_or_unable_to_self_care: Some(Assessed::Answer(false)),
+///         psychosis: Some(Assessed::Answer(Psychosis::None)),
+///         unable_to_self_care: Some(Assessed::Answer(false)),
 ///         ..Default::default()
 ///     },
 ///     medical: Medical { status: Some(Assessed::Answer(MedicalStatus::Stable)), ..Default::default() },
@@ -379,7 +380,7 @@ impl<T: JsonSchema> JsonSchema for Assessed<T> {
 }
 
 /// Acute safety items. Each takes `"declined"` or `"unable_to_assess"` ([`Assessed`]); the
-/// two suicide axes, harm to others and psychosis are required.
+/// two suicide axes, harm to others, psychosis and self-care are required.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Safety {
@@ -406,9 +407,12 @@ pub struct Safety {
     /// Whether a thought of harming others names an identifiable person.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub harm_target_identified: Option<Assessed<bool>>,
-    /// Psychosis, or unable to care for self. Required.
+    /// Psychosis: none, a chronic stable psychotic illness, or acute psychosis. Required.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub psychosis_or_unable_to_self_care: Option<Assessed<bool>>,
+    pub psychosis: Option<Assessed<Psychosis>>,
+    /// Unable to care for oneself: food, fluids, hygiene, safety. Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unable_to_self_care: Option<Assessed<bool>>,
     /// The C-SSRS screener's yes/no answers, when it was given item by item: they score
     /// `suicidal_ideation` and `suicidal_behavior` (which may then be left out, or must agree).
     #[serde(skip_serializing_if = "is_default")]
@@ -519,6 +523,20 @@ choices! {
         Ideation = "ideation",
         /// Ideation with a plan or intent toward a person.
         PlanOrIntent = "plan_or_intent",
+    }
+}
+
+choices! {
+    /// Psychosis, least to most severe.
+    #[derive(PartialOrd, Ord)]
+    pub enum Psychosis {
+        /// No psychosis.
+        None = "none",
+        /// A long-standing psychotic illness, stable: for example residual voices without
+        /// disorganisation or danger.
+        ChronicStable = "chronic_stable",
+        /// New psychosis, or an acute episode: disorganisation, danger, or a marked change.
+        Acute = "acute",
     }
 }
 
@@ -1089,6 +1107,8 @@ choices! {
         EatingDisorder = "eating_disorder",
         /// Cognitive impairment (including brain injury or intellectual disability).
         CognitiveImpairment = "cognitive_impairment",
+        /// Catatonia.
+        Catatonia = "catatonia",
     }
 }
 

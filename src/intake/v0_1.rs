@@ -8,9 +8,9 @@
 
 use super::{
     ArrangedHousing, Assessed, ClinicianRating, Engagement, Episode, FreeText, HarmToOthers,
-    History, Home, Housing, Intake, Medical, MedicalStatus, Outcome, Progress, Recency, Safety,
-    SchemaVersion, SelfManagement, Setting, Severity, Substance, SubstanceUse, SuicidalIdeation,
-    Withdrawal,
+    History, Home, Housing, Intake, Medical, MedicalStatus, Outcome, Progress, Psychosis, Recency,
+    Safety, SchemaVersion, SelfManagement, Setting, Severity, Substance, SubstanceUse,
+    SuicidalIdeation, Withdrawal,
 };
 use crate::Level;
 use crate::error::IntakeError;
@@ -52,7 +52,9 @@ impl std::fmt::Display for ConversionNote {
 /// |---|---|
 /// | `safety.suicide_risk` `none` … `plan_with_intent` | `safety.suicidal_ideation`, the same; `safety.suicidal_behavior` left unanswered (0.1 could not record an attempt more than 3 months ago) |
 /// | `safety.suicide_risk` `recent_behavior` | `safety.suicidal_behavior` `past_3_months`; `safety.suicidal_ideation` left unanswered |
-/// | `safety.harm_to_others`, `safety.psychosis_or_unable_to_self_care`, `withdrawal.seizure_or_dt_history`, `medical.status` | the same items |
+/// | `safety.psychosis_or_unable_to_self_care` `false` | `safety.psychosis` `none` and `safety.unable_to_self_care` `false` |
+/// | `safety.psychosis_or_unable_to_self_care` `true` | both left unanswered (0.1's yes could be acute psychosis, a chronic stable psychotic illness, or inability to care for oneself) |
+/// | `safety.harm_to_others`, `withdrawal.seizure_or_dt_history`, `medical.status` | the same items |
 /// | `severity.substance_use[]` | `substance_use[]`, with the same counts |
 /// | `withdrawal.ciwa_ar` | `ciwa_ar` of the alcohol entry (else the sedatives entry, as a proxy); with neither listed, a new alcohol entry with no count (which must then be given) when the score is above 0, and dropped when it is 0 (a scale for a substance not used) |
 /// | `withdrawal.cows` | `cows` of the opioids entry; likewise otherwise |
@@ -114,6 +116,19 @@ fn convert(old: V01) -> Conversion {
                 "0.1 says no suicidal behaviour in the past 3 months but could not record an attempt earlier in life: ask (`never` or `lifetime`)",
             );
             (risk.ideation(), None)
+        }
+    };
+
+    // Psychosis and self-care: 0.1's one yes/no splits in two. A no is no to both; a yes
+    // does not say which (or whether both), so both are left to ask.
+    let (psychosis, unable_to_self_care) = match old.safety.psychosis_or_unable_to_self_care {
+        None => (None, None),
+        Some(false) => (Some(Psychosis::None), Some(false)),
+        Some(true) => {
+            let note = "0.1's yes could be acute psychosis, chronic stable psychosis or inability to care for oneself: ask both `safety.psychosis` and `safety.unable_to_self_care` (neither is guessed)";
+            n.add("safety.psychosis", note);
+            n.add("safety.unable_to_self_care", note);
+            (None, None)
         }
     };
 
@@ -242,10 +257,8 @@ fn convert(old: V01) -> Conversion {
             suicidal_ideation: ideation.map(Assessed::Answer),
             suicidal_behavior: behavior.map(Assessed::Answer),
             harm_to_others: old.safety.harm_to_others.map(Assessed::Answer),
-            psychosis_or_unable_to_self_care: old
-                .safety
-                .psychosis_or_unable_to_self_care
-                .map(Assessed::Answer),
+            psychosis: psychosis.map(Assessed::Answer),
+            unable_to_self_care: unable_to_self_care.map(Assessed::Answer),
             ..Safety::default()
         },
         withdrawal: Withdrawal {
