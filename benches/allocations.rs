@@ -32,8 +32,8 @@ const EXAMPLES: &[(&str, &str)] = &[
         include_str!("../examples/intakes/inpatient_complicated_withdrawal.json"),
     ),
     (
-        "inpatient_home_not_substance_free",
-        include_str!("../examples/intakes/inpatient_home_not_substance_free.json"),
+        "iop_home_not_substance_free",
+        include_str!("../examples/intakes/iop_home_not_substance_free.json"),
     ),
     (
         "inpatient_suicide_plan",

@@ -7,7 +7,7 @@
 //! the override codes of [`crate::overrides::OverrideReason`]. The detail is rendered by the
 //! same renderer as the report's text and markdown.
 
-use crate::overrides::{CDS_HOOKS_OVERRIDE_SYSTEM, OverrideReason};
+use crate::overrides::OverrideReason;
 use crate::report::Report;
 use crate::{Level, Urgency};
 use schemars::JsonSchema;
@@ -117,7 +117,12 @@ impl Report {
         } else {
             Indicator::Info
         };
+        let setting = self.plan.setting.setting;
         let mut summary = match self.level {
+            // The setting where it says more than the level's own programme (a 24-hour
+            // setting's name, with the level's hours; the others name their level).
+            Some(Level::Inpatient) => format!("Recommended: {} (24-hour)", setting.title()),
+            Some(_) if !setting.is_standard() => format!("Recommended: {}", setting.title()),
             Some(level) => format!("Recommended level of care: {}", level.title()),
             // A provisional result is never shown as a level.
             None => format!(
@@ -127,11 +132,17 @@ impl Report {
                 if self.ask_next.len() == 1 { "" } else { "s" }
             ),
         };
-        match self.urgency {
-            Urgency::Emergency => summary.push_str(" - EMERGENCY: do not leave alone"),
-            Urgency::SameDay => summary.push_str(" - same-day evaluation"),
-            Urgency::Routine => {}
+        // The urgency is never cut off: the rest is shortened to make room for it.
+        let urgency = match self.urgency {
+            Urgency::Emergency => " - EMERGENCY: do not leave alone",
+            Urgency::SameDay => " - same-day evaluation",
+            Urgency::Routine => "",
+        };
+        let room = SUMMARY_LIMIT.saturating_sub(urgency.chars().count());
+        if summary.chars().count() > room {
+            summary = summary.chars().take(room).collect();
         }
+        summary.push_str(urgency);
         if let Some(first) = self.binding_rules.first() {
             let more = self.binding_rules.len().saturating_sub(1);
             let tail = if more > 0 {
@@ -163,10 +174,8 @@ impl Report {
                 .map(|r| Coding {
                     system: OVERRIDE_CODE_SYSTEM.into(),
                     code: r.as_str().into(),
-                    display: match r.cds_hooks_code() {
-                        Some(c) => format!("{} ({CDS_HOOKS_OVERRIDE_SYSTEM}#{c})", r.title()),
-                        None => r.title().to_owned(),
-                    },
+                    // Plain words: an EHR shows `display` to the clinician as it is.
+                    display: r.title().to_owned(),
                 })
                 .collect(),
         })

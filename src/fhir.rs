@@ -115,6 +115,10 @@ use serde_json::{Map, Number, Value};
 pub const CHOICE_SYSTEM: &str = "urn:carelevel:choice";
 /// The code system used for levels of care (there is no national code for a level of care).
 pub const LEVEL_SYSTEM: &str = "urn:carelevel:level-of-care";
+
+/// The code system of the settings within a level ([`CareSetting`](crate::CareSetting) ids):
+/// the second coding of a `RiskAssessment`'s predicted outcome.
+pub const SETTING_SYSTEM: &str = "urn:carelevel:care-setting";
 /// The canonical URL of the intake questionnaire.
 pub const QUESTIONNAIRE_URL: &str = "urn:carelevel:questionnaire:intake";
 /// The version of the intake questionnaire: the intake's format (`schema_version`), so a
@@ -2363,6 +2367,23 @@ fn level_concept(level: Level) -> CodeableConcept {
 }
 
 impl Report {
+    /// The outcome: the level (the lower bound when provisional), and the setting within it
+    /// as a second, finer-grained coding of the same prediction.
+    fn outcome_concept(&self) -> CodeableConcept {
+        let level = self.level_at_least;
+        let setting = self.plan.setting.setting;
+        let mut concept = level_concept(level);
+        concept.coding.push(Coding {
+            system: Some(SETTING_SYSTEM.into()),
+            code: Some(setting.as_str().into()),
+            display: Some(setting.title().into()),
+        });
+        if !setting.is_standard() {
+            concept.text = Some(format!("{}: {}", level.title(), setting.title()));
+        }
+        concept
+    }
+
     /// The recommendation as a FHIR R4 `RiskAssessment` whose `basis` references the
     /// QuestionnaireResponse it was computed from.
     ///
@@ -2393,6 +2414,12 @@ impl Report {
             .iter()
             .map(|r| r.referral.title())
             .collect();
+        let capabilities: Vec<&str> = self
+            .plan
+            .capabilities
+            .iter()
+            .map(|c| c.capability.title())
+            .collect();
         RiskAssessment {
             resource_type: "RiskAssessment".into(),
             // A provisional result (answers missing) is preliminary.
@@ -2419,11 +2446,17 @@ impl Report {
                 reference: response.into(),
             }],
             prediction: vec![Prediction {
-                outcome: level_concept(self.level_at_least),
+                outcome: self.outcome_concept(),
                 rationale: binding.join("; "),
             }],
             mitigation: format!(
-                "Services: {}. Referrals: {}.",
+                "Setting: {}. The programme must offer: {}. Services: {}. Referrals: {}.",
+                self.plan.setting.setting.title(),
+                if capabilities.is_empty() {
+                    "nothing beyond its standard services".to_owned()
+                } else {
+                    capabilities.join("; ")
+                },
                 services.join("; "),
                 referrals.join("; ")
             ),
@@ -2743,12 +2776,11 @@ mod tests {
         }
         // Typed: never "no".
         let mut json = full_json();
-        *at(&mut json, "safety.psychosis_or_unable_to_self_care") = Value::from("declined");
+        *at(&mut json, "safety.unable_to_self_care") = Value::from("declined");
+        *at(&mut json, "safety.psychosis") = Value::from("unable_to_assess");
         let back = intake_from_response(&response_from_intake(&read(&json))).unwrap();
-        assert_eq!(
-            back.safety.psychosis_or_unable_to_self_care,
-            Some(Assessed::Declined)
-        );
+        assert_eq!(back.safety.unable_to_self_care, Some(Assessed::Declined));
+        assert_eq!(back.safety.psychosis, Some(Assessed::UnableToAssess));
     }
 
     #[test]

@@ -50,9 +50,10 @@ pub use pack::{BUILTIN_SOURCES, PackError, PackMeta, Rule, RulePack};
 pub use provisional::{AskNext, Status};
 pub use report::{
     AnswerRead, AnswerValue, Caution, ConditionalLevel, Cost, EngineInfo, FiredRule,
-    InstrumentScore, NotApplicable, NotEvaluated, PackInfo, Plan, PlanReferral, PlanService,
-    Report, RuledOut, Schedule, Weeks,
+    InstrumentScore, NotApplicable, NotEvaluated, PackInfo, Plan, PlanCapability, PlanReferral,
+    PlanService, PlanSetting, Report, RuledOut, Schedule, Weeks,
 };
+pub use vocab::{Capability, CareSetting};
 
 /// The version of this crate, from its manifest (what the C ABI's `carelevel_version` returns).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -97,6 +97,13 @@ pub struct OverrideRecord {
     pub safety_floor: Option<Level>,
     /// The arranged level is below that safety floor.
     pub below_safety_floor: bool,
+    /// The arranged level is below a 24-hour floor set by any fired rule (self-management,
+    /// treatment history and home as well as safety, withdrawal and medical): honoured when
+    /// the reasons allow it, but flagged.
+    pub below_24_hour_floor: bool,
+    /// Someone should review this override: it is below the safety floor or below a 24-hour
+    /// floor.
+    pub review_required: bool,
     /// `sha256:` digest of the recommendation's JSON, so an audit can tie the two together.
     pub recommendation_digest: String,
     /// The pack that made the recommendation.
@@ -226,6 +233,8 @@ impl Report {
         }
         let safety_floor = self.safety_floor();
         let below = safety_floor.is_some_and(|f| request.arranged < f);
+        let below_24_hour = request.arranged < Level::Inpatient
+            && self.fired.iter().any(|f| f.floor == Some(Level::Inpatient));
         if let (true, Some(floor)) = (below, safety_floor) {
             if !request
                 .reasons
@@ -252,6 +261,8 @@ impl Report {
             note: request.note,
             safety_floor,
             below_safety_floor: below,
+            below_24_hour_floor: below_24_hour,
+            review_required: below || below_24_hour,
             recommendation_digest: self.digest().map_err(|e| OverrideError::Digest {
                 message: e.to_string(),
             })?,

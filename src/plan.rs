@@ -11,7 +11,7 @@ use crate::engine::Recommendation;
 use crate::intake::Preferences;
 use crate::level::minimum_weekly_hours;
 use crate::pack::{Programme, Rule, ScheduleChange};
-use crate::vocab::{Referral, Service, Set};
+use crate::vocab::{Capability, CareSetting, Referral, Service, Set};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,11 @@ use serde::{Deserialize, Serialize};
 pub struct Plan {
     /// The level.
     pub level: Level,
+    /// Where the level is delivered: the setting within it, and what chose it.
+    pub setting: PlanSetting,
+    /// What the receiving programme must offer, each with the rules that need it, so a
+    /// referral can be matched to a programme.
+    pub capabilities: Vec<PlanCapability>,
     /// The schedule.
     pub schedule: Schedule,
     /// Services, each with what added it (`programme.<level>` or a rule id).
@@ -64,6 +69,29 @@ pub struct Weeks {
     pub shortest: u32,
     /// Longest.
     pub longest: u32,
+}
+
+/// The setting within the plan's level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PlanSetting {
+    /// The setting.
+    pub setting: CareSetting,
+    /// What chose it: the fired rules that name it, else the rules needing the capability
+    /// that implies it, else `programme.<level>` (the level's standard programme).
+    pub chosen_by: Vec<String>,
+}
+
+/// A capability the receiving programme needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PlanCapability {
+    /// The capability.
+    pub capability: Capability,
+    /// The fired rules that need it.
+    pub needed_by: Vec<String>,
 }
 
 /// A service in the plan.
@@ -218,8 +246,29 @@ impl<'p> Recommendation<'p> {
             per_month_usd: programme.cost_per_month_usd.map(|(a, b)| [a, b]),
             source: programme.source.clone(),
         });
+        let setting = parts.setting;
+        let chosen_by: Vec<String> = match (setting.named, setting.setting.implied_by()) {
+            (true, _) => self
+                .rules_naming_setting(setting.setting)
+                .map(str::to_owned)
+                .collect(),
+            (false, Some(c)) => self.rules_needing(c).map(str::to_owned).collect(),
+            (false, None) => vec![origin.clone()],
+        };
+        let capabilities = parts
+            .capabilities()
+            .map(|c| PlanCapability {
+                capability: c,
+                needed_by: self.rules_needing(c).map(str::to_owned).collect(),
+            })
+            .collect();
         Plan {
             level: parts.level,
+            setting: PlanSetting {
+                setting: setting.setting,
+                chosen_by,
+            },
+            capabilities,
             schedule: parts.schedule,
             services,
             referrals,
@@ -236,18 +285,88 @@ impl<'p> Recommendation<'p> {
         // The union of what every fired rule and the level's programme add.
         let (mut services, mut referrals) = (programme.services, programme.referrals);
         let mut changes = Changes::default();
+        let mut capabilities = Set::default();
+        // The setting a fired rule at the level names: the first in the vocabulary's order.
+        let mut named: Option<CareSetting> = None;
         for rule in self.fired_rules() {
             services = services.union(rule.services);
             referrals = referrals.union(rule.referrals);
+            capabilities = capabilities.union(rule.capabilities);
             changes.add(rule);
+            if let Some(s) = rule.setting.filter(|s| s.level() == level) {
+                named = Some(named.map_or(s, |n| n.min(s)));
+            }
         }
+        let setting = match named {
+            Some(s) => ChosenSetting {
+                setting: s,
+                named: true,
+            },
+            None => ChosenSetting {
+                // A 24-hour level always comes from a rule naming its setting (loading
+                // requires one with a 24-hour floor); the fallback is the most intensive
+                // residential setting, never a lower level's.
+                setting: CareSetting::implied(level, capabilities)
+                    .unwrap_or(CareSetting::ClinicallyManagedResidentialHigh),
+                named: false,
+            },
+        };
         PlanParts {
             level,
             programme,
             services,
             referrals,
+            capabilities,
+            setting,
             schedule: self.schedule_with(changes),
         }
+    }
+
+    /// The setting within the level: see [`Plan::setting`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let json = include_str!("../examples/intakes/inpatient_suicide_plan.json");
+    /// let pack = carelevel::RulePack::builtin();
+    /// let intake = carelevel::Intake::from_json(json)?;
+    /// let rec = pack.assess(&intake)?;
+    /// assert_eq!(rec.setting(), carelevel::CareSetting::InpatientPsychiatric);
+    /// # Ok::<(), carelevel::IntakeError>(())
+    /// ```
+    pub fn setting(&self) -> CareSetting {
+        self.plan_parts().setting.setting
+    }
+
+    /// The capabilities the receiving programme needs, in vocabulary order.
+    pub fn capabilities(&self) -> impl Iterator<Item = Capability> + use<'_, 'p> {
+        let all = self
+            .fired_rules()
+            .fold(Set::default(), |s, r| s.union(r.capabilities));
+        Capability::ALL
+            .iter()
+            .copied()
+            .filter(move |c| all.contains_bit(c.bit()))
+    }
+
+    /// The ids of the fired rules at the level that name `setting`, in pack order.
+    pub(crate) fn rules_naming_setting(
+        &self,
+        setting: CareSetting,
+    ) -> impl Iterator<Item = &'p str> + '_ {
+        self.fired_rules()
+            .filter(move |r| r.setting == Some(setting))
+            .map(|r| r.id.as_str())
+    }
+
+    /// The ids of the fired rules that need `capability`, in pack order.
+    pub(crate) fn rules_needing(
+        &self,
+        capability: Capability,
+    ) -> impl Iterator<Item = &'p str> + '_ {
+        self.fired_rules()
+            .filter(move |r| r.capabilities.contains_bit(capability.bit()))
+            .map(|r| r.id.as_str())
     }
 
     /// The ids of the fired rules that add `service` to the plan, in pack order.
@@ -287,11 +406,32 @@ pub(crate) struct PlanParts<'p> {
     services: Set,
     /// The referrals the programme and the fired rules add.
     referrals: Set,
+    /// The capabilities the fired rules need.
+    capabilities: Set,
+    /// The setting within the level.
+    pub(crate) setting: ChosenSetting,
     /// The schedule.
     pub(crate) schedule: Schedule,
 }
 
+/// The setting within a level and whether a fired rule named it (else capabilities imply it,
+/// or it is the level's standard programme).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChosenSetting {
+    pub(crate) setting: CareSetting,
+    pub(crate) named: bool,
+}
+
 impl PlanParts<'_> {
+    /// The capabilities in vocabulary order.
+    pub(crate) fn capabilities(&self) -> impl Iterator<Item = Capability> + use<> {
+        let all = self.capabilities;
+        Capability::ALL
+            .iter()
+            .copied()
+            .filter(move |c| all.contains_bit(c.bit()))
+    }
+
     /// The plan's services in vocabulary order, each with whether the programme adds it.
     pub(crate) fn services(&self) -> impl Iterator<Item = (Service, bool)> + use<> {
         let (all, by_programme) = (self.services, self.programme.services);

@@ -126,6 +126,8 @@ vocabulary! {
         Childcare = "childcare": "Childcare",
         /// Care adapted to the person's cultural, language or spiritual preferences.
         CulturallyAdaptedCare = "culturally_adapted_care": "Culturally adapted care",
+        /// Working with the school: attendance, a learning plan, and a return to school.
+        SchoolCoordination = "school_coordination": "Coordination with the school",
         /// Motivational enhancement to build readiness for change.
         MotivationalEnhancement = "motivational_enhancement": "Motivational enhancement",
     }
@@ -148,10 +150,149 @@ vocabulary! {
         ContinuingCounselling = "continuing_counselling": "Continuing counselling",
         /// Obstetric care shared with the addiction team during pregnancy.
         ObstetricCoManagement = "obstetric_co_management": "Obstetric co-management",
-        /// Safety services for a home that is not safe (violence).
-        SafetyServices = "safety_services": "Domestic-violence and safety services",
+        /// Domestic-violence advocacy and safety planning for a home that is not safe.
+        SafetyServices = "safety_services": "Domestic-violence advocacy and safety planning",
+        /// An emergency shelter for a person whose home is violent (safe; not necessarily
+        /// substance-free).
+        EmergencyShelter = "emergency_shelter": "Emergency shelter",
+        /// An assessment by child protective services (and a report where the law requires
+        /// one) for a minor whose home is unsafe or where a parent uses alcohol or drugs.
+        ChildProtectionAssessment = "child_protection_assessment": "Child-protection assessment",
         /// A clinician's review of the duty to protect (warn) an identifiable person at risk.
         DutyToProtectReview = "duty_to_protect_review": "Duty-to-protect review",
+    }
+}
+
+vocabulary! {
+    /// The setting within a level: where the level is delivered, so a referral can be routed.
+    /// The four levels stay the product's contract; each names one of these (public names
+    /// only). Within a level the first listed wins when fired rules name more than one.
+    CareSetting {
+        /// Medically managed inpatient care in a hospital (24-hour physician and nursing care).
+        MedicallyManagedHospital = "medically_managed_hospital": "Medically managed hospital care",
+        /// An inpatient psychiatric unit, which can manage acute suicide, violence or psychosis.
+        InpatientPsychiatric = "inpatient_psychiatric": "Inpatient psychiatric unit",
+        /// Medically monitored residential care or withdrawal management (24-hour nursing,
+        /// physician available).
+        MedicallyMonitoredResidential = "medically_monitored_residential": "Medically monitored residential care or withdrawal management",
+        /// Clinically managed residential care, high intensity (24-hour staffed treatment).
+        ClinicallyManagedResidentialHigh = "clinically_managed_residential_high": "Clinically managed residential care (high intensity)",
+        /// Clinically managed residential care, low intensity (a 24-hour recovery setting with
+        /// treatment hours on site or nearby).
+        ClinicallyManagedResidentialLow = "clinically_managed_residential_low": "Clinically managed residential care (low intensity)",
+        /// PHP that manages withdrawal on site, with daily monitoring.
+        PhpWithdrawalManagement = "php_withdrawal_management": "PHP with withdrawal management",
+        /// PHP enhanced for co-occurring mental-health conditions.
+        PhpCoOccurring = "php_co_occurring": "PHP, co-occurring enhanced",
+        /// PHP.
+        PhpStandard = "php_standard": "PHP",
+        /// IOP that manages withdrawal on site, with daily monitoring.
+        IopWithdrawalManagement = "iop_withdrawal_management": "IOP with withdrawal management",
+        /// IOP enhanced for co-occurring mental-health conditions.
+        IopCoOccurring = "iop_co_occurring": "IOP, co-occurring enhanced",
+        /// IOP.
+        IopStandard = "iop_standard": "IOP",
+        /// Outpatient care with medication for opioid use disorder (an opioid treatment
+        /// programme or office-based treatment).
+        OutpatientMoud = "outpatient_moud": "Outpatient with medication for opioid use disorder (OTP or office-based)",
+        /// Outpatient care.
+        OutpatientStandard = "outpatient_standard": "Outpatient",
+    }
+}
+
+impl CareSetting {
+    /// The level the setting belongs to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use carelevel::{CareSetting, Level};
+    /// assert_eq!(CareSetting::InpatientPsychiatric.level(), Level::Inpatient);
+    /// assert_eq!(CareSetting::IopCoOccurring.level(), Level::Iop);
+    /// ```
+    pub const fn level(self) -> crate::Level {
+        use crate::Level;
+        match self {
+            CareSetting::MedicallyManagedHospital
+            | CareSetting::InpatientPsychiatric
+            | CareSetting::MedicallyMonitoredResidential
+            | CareSetting::ClinicallyManagedResidentialHigh
+            | CareSetting::ClinicallyManagedResidentialLow => Level::Inpatient,
+            CareSetting::PhpWithdrawalManagement
+            | CareSetting::PhpCoOccurring
+            | CareSetting::PhpStandard => Level::Php,
+            CareSetting::IopWithdrawalManagement
+            | CareSetting::IopCoOccurring
+            | CareSetting::IopStandard => Level::Iop,
+            CareSetting::OutpatientMoud | CareSetting::OutpatientStandard => Level::Outpatient,
+        }
+    }
+
+    /// The setting a level gets when no fired rule names one, from the capabilities the
+    /// fired rules ask for: withdrawal management, then co-occurring care (PHP and IOP), medication for opioid use disorder (outpatient), else the level's standard
+    /// programme. `None` for the 24-hour level: a rule that sets it must name its setting.
+    pub(crate) fn implied(level: crate::Level, capabilities: Set) -> Option<CareSetting> {
+        use crate::Level;
+        let has = |c: Capability| capabilities.contains_bit(c.bit());
+        let withdrawal = has(Capability::WithdrawalManagement);
+        let co_occurring = has(Capability::CoOccurring);
+        Some(match level {
+            Level::Inpatient => return None,
+            Level::Php if withdrawal => CareSetting::PhpWithdrawalManagement,
+            Level::Php if co_occurring => CareSetting::PhpCoOccurring,
+            Level::Php => CareSetting::PhpStandard,
+            Level::Iop if withdrawal => CareSetting::IopWithdrawalManagement,
+            Level::Iop if co_occurring => CareSetting::IopCoOccurring,
+            Level::Iop => CareSetting::IopStandard,
+            Level::Outpatient if has(Capability::Moud) => CareSetting::OutpatientMoud,
+            Level::Outpatient => CareSetting::OutpatientStandard,
+        })
+    }
+
+    /// Whether it is a level's standard programme (nothing more to say than the level).
+    pub const fn is_standard(self) -> bool {
+        matches!(
+            self,
+            CareSetting::PhpStandard | CareSetting::IopStandard | CareSetting::OutpatientStandard
+        )
+    }
+
+    /// The capability whose need implies this setting, if it is implied by one.
+    pub(crate) const fn implied_by(self) -> Option<Capability> {
+        match self {
+            CareSetting::PhpWithdrawalManagement | CareSetting::IopWithdrawalManagement => {
+                Some(Capability::WithdrawalManagement)
+            }
+            CareSetting::PhpCoOccurring | CareSetting::IopCoOccurring => {
+                Some(Capability::CoOccurring)
+            }
+            CareSetting::OutpatientMoud => Some(Capability::Moud),
+            _ => None,
+        }
+    }
+}
+
+vocabulary! {
+    /// A capability the receiving programme needs, so a referral can be matched to a
+    /// programme that offers it.
+    Capability {
+        /// Withdrawal management on site, with the monitoring the risk needs.
+        WithdrawalManagement = "withdrawal_management": "Withdrawal management",
+        /// Starting or continuing medication for opioid use disorder (buprenorphine,
+        /// methadone or naltrexone).
+        Moud = "moud": "Medication for opioid use disorder",
+        /// Psychiatric care: psychiatric assessment and medication management for a
+        /// mental-health condition.
+        PsychiatricCare = "psychiatric_care": "Psychiatric care",
+        /// Substance use and mental-health conditions treated together by one team
+        /// (co-occurring enhanced).
+        CoOccurring = "co_occurring": "Integrated care for co-occurring substance use and mental-health conditions",
+        /// Daily medical or nursing monitoring of a medical condition.
+        MedicalMonitoring = "medical_monitoring": "Medical or nursing monitoring",
+        /// Care of a pregnant or postpartum person, with obstetric care.
+        PerinatalCare = "perinatal_care": "Care in pregnancy and after birth",
+        /// A programme for adolescents, with family involvement and schooling.
+        Adolescent = "adolescent": "An adolescent programme, with family involvement",
     }
 }
 

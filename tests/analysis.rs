@@ -51,7 +51,8 @@ fn cover_suicide() -> String {
     ) + &rule(
         "cover.suicide.intent",
         r#"{ any = [{ answer = "safety.suicidal_ideation", at_least = "intent_without_plan" }, { answer = "safety.suicidal_behavior", is = "past_3_months" }] }"#,
-        r#"floor = "inpatient""#,
+        r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
     )
 }
 
@@ -63,19 +64,31 @@ fn cover_harm() -> String {
     ) + &rule(
         "cover.harm.plan",
         r#"{ answer = "safety.harm_to_others", is = "plan_or_intent" }"#,
-        r#"floor = "inpatient""#,
+        r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
     )
 }
 
 fn cover_rest() -> String {
     rule(
         "cover.psychosis",
-        r#"{ answer = "safety.psychosis_or_unable_to_self_care", is = true }"#,
-        r#"floor = "inpatient""#,
+        r#"{ answer = "safety.psychosis", is = "acute" }"#,
+        r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
+    ) + &rule(
+        "cover.psychosis.chronic",
+        r#"{ answer = "safety.psychosis", is = "chronic_stable" }"#,
+        r#"services = ["psychiatric_medication_management"]"#,
+    ) + &rule(
+        "cover.self_care",
+        r#"{ answer = "safety.unable_to_self_care", is = true }"#,
+        r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
     ) + &rule(
         "cover.seizure",
         r#"{ all = [{ answer = "withdrawal.seizure_or_dt_history", is = true }, { answer = "withdrawal.ciwa_ar", at_least = 10 }] }"#,
-        r#"floor = "inpatient""#,
+        r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
     ) + &rule(
         "cover.seizure.history",
         r#"{ answer = "withdrawal.seizure_or_dt_history", is = true }"#,
@@ -83,7 +96,8 @@ fn cover_rest() -> String {
     ) + &rule(
         "cover.withdrawal.now",
         r#"{ any = [{ answer = "withdrawal.seizure_this_episode", is = true }, { answer = "withdrawal.delirium_this_episode", is = true }, { answer = "withdrawal.ciwa_ar", at_least = 19 }] }"#,
-        r#"floor = "inpatient""#,
+        r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
     ) + &rule(
         "cover.medical.daily",
         r#"{ answer = "medical.status", at_least = "daily_monitoring" }"#,
@@ -91,7 +105,8 @@ fn cover_rest() -> String {
     ) + &rule(
         "cover.medical.round_the_clock",
         r#"{ answer = "medical.status", is = "round_the_clock_care" }"#,
-        r#"floor = "inpatient""#,
+        r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
     )
 }
 
@@ -135,7 +150,8 @@ fn the_builtin_pack_is_proved_safe() {
         "safety.suicidal_ideation",
         "safety.suicidal_behavior",
         "safety.harm_to_others",
-        "safety.psychosis_or_unable_to_self_care",
+        "safety.psychosis",
+        "safety.unable_to_self_care",
         "withdrawal.seizure_or_dt_history",
         "medical.status",
     ] {
@@ -226,7 +242,7 @@ fn a_non_monotone_number_with_a_witness_is_caught() {
     // there is a seizure history: the witness names the other answers.
     let broken = rule(
         "broken.band",
-        r#"{ all = [{ answer = "withdrawal.ciwa_ar", at_least = 10, at_most = 15 }, { answer = "safety.psychosis_or_unable_to_self_care", is = false }] }"#,
+        r#"{ all = [{ answer = "withdrawal.ciwa_ar", at_least = 10, at_most = 15 }, { answer = "safety.unable_to_self_care", is = false }] }"#,
         r#"floor = "php""#,
     );
     let a = analyze(&mini(&(cover() + &broken)));
@@ -246,7 +262,8 @@ fn a_non_monotone_number_with_a_witness_is_caught() {
 }
 
 /// `together.method`, and two rules taking over from it at intent_without_plan, split on
-/// psychosis: the first when `no_psychosis` holds, the second when psychosis is reported.
+/// psychosis: the first when `no_psychosis` holds, the second when acute psychosis is
+/// reported.
 fn together(no_psychosis: &str) -> String {
     cover_harm()
         + &cover_rest()
@@ -264,8 +281,9 @@ fn together(no_psychosis: &str) -> String {
         )
         + &rule(
             "together.intent_psychosis",
-            r#"{ all = [{ answer = "safety.suicidal_ideation", at_least = "intent_without_plan" }, { answer = "safety.psychosis_or_unable_to_self_care", is = true }] }"#,
-            r#"floor = "inpatient""#,
+            r#"{ all = [{ answer = "safety.suicidal_ideation", at_least = "intent_without_plan" }, { answer = "safety.psychosis", is = "acute" }] }"#,
+            r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
         )
 }
 
@@ -275,7 +293,7 @@ fn two_rules_taking_over_together_are_enough() {
     // (each needs a psychosis answer, or its absence), but between them they always do: the
     // joint check proves it, and names the first rule that fires on each side.
     let rules = together(
-        r#"{ any = [{ answer = "safety.psychosis_or_unable_to_self_care", is = false }, { answer = "safety.psychosis_or_unable_to_self_care", answered = false }] }"#,
+        r#"{ any = [{ answer = "safety.psychosis", at_most = "chronic_stable" }, { answer = "safety.psychosis", answered = false }] }"#,
     );
     let a = analyze(&mini(&rules));
     assert!(a.violations.is_empty(), "{a}");
@@ -285,12 +303,17 @@ fn two_rules_taking_over_together_are_enough() {
         .find(|c| c.rule == "together.method")
         .unwrap();
     // (`cover.seizure.history`, a PHP floor of its own, is the first to fire wherever a
-    // seizure history is reported without psychosis.)
+    // seizure history is reported without psychosis; with inability to care for oneself now
+    // an answer of its own, `cover.self_care` is the first where it is reported, and the
+    // harm and medical floors, earlier in pack order, where those are.)
     assert_eq!(
         c.by,
         [
+            "cover.harm.plan",
             "cover.psychosis",
+            "cover.self_care",
             "cover.seizure.history",
+            "cover.medical.daily",
             "together.intent_no_psychosis"
         ]
     );
@@ -298,7 +321,7 @@ fn two_rules_taking_over_together_are_enough() {
     // A safety item may be declined (read as unknown, which no test of its value matches):
     // two rules that split on its given answers alone leave the declined case uncovered, and
     // the witness says so.
-    let rules = together(r#"{ answer = "safety.psychosis_or_unable_to_self_care", is = false }"#);
+    let rules = together(r#"{ answer = "safety.psychosis", at_most = "chronic_stable" }"#);
     let a = analyze(&mini(&rules));
     let v: Vec<_> = a
         .violations
@@ -315,10 +338,9 @@ fn two_rules_taking_over_together_are_enough() {
         "{a}"
     );
     assert!(
-        a.violations[0].context.contains(&(
-            "safety.psychosis_or_unable_to_self_care".into(),
-            "absent".into()
-        )),
+        a.violations[0]
+            .context
+            .contains(&("safety.psychosis".into(), "absent".into())),
         "{a}"
     );
 }
@@ -334,7 +356,8 @@ fn a_rule_taking_over_one_step_late_is_caught() {
         + &rule(
             "late.above",
             r#"{ answer = "withdrawal.cows", at_least = 20 }"#,
-            r#"floor = "inpatient""#,
+            r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
         )
         + &rule(
             "late.partly",
@@ -363,7 +386,8 @@ fn a_dead_rule_is_caught() {
     let broken = rule(
         "broken.contradiction",
         r#"{ all = [{ answer = "safety.suicidal_ideation", at_least = "plan_with_intent" }, { answer = "safety.suicidal_ideation", at_most = "none" }] }"#,
-        r#"floor = "inpatient""#,
+        r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
     ) + &rule(
         "broken.numbers",
         r#"{ all = [{ answer = "withdrawal.ciwa_ar", at_least = 20 }, { not = { answer = "withdrawal.ciwa_ar", at_least = 15 } }] }"#,
@@ -384,7 +408,8 @@ fn a_shadowed_duplicate_is_caught() {
     let duplicate = rule(
         "broken.duplicate",
         r#"{ answer = "safety.harm_to_others", is = "plan_or_intent" }"#,
-        r#"floor = "inpatient""#,
+        r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
     );
     let a = analyze(&mini(&(cover() + &duplicate)));
     let shadowed: Vec<&str> = a.shadowed.iter().map(|s| s.rule.as_str()).collect();
@@ -618,7 +643,8 @@ fn custom_ratings_and_scores_are_analysed() {
     let safety = rule(
         "inst.safety_dimension",
         r#"{ answer = "rating.dim_a", at_least = 4 }"#,
-        r#"floor = "inpatient""#,
+        r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
     );
     let a = instrument(&safety);
     let dim = a
@@ -677,7 +703,7 @@ fn a_space_beyond_the_budget_is_reported_not_run() {
 fn with_ideation(ideation: &str, substance_use: &str) -> carelevel::Intake {
     carelevel::Intake::from_json(&format!(
         r#"{{ "schema_version": "2", "age": 30,
-        "safety": {{ "suicidal_ideation": "{ideation}", "suicidal_behavior": "never", "harm_to_others": "none", "psychosis_or_unable_to_self_care": false }},
+        "safety": {{ "suicidal_ideation": "{ideation}", "suicidal_behavior": "never", "harm_to_others": "none", "psychosis": "none", "unable_to_self_care": false }},
         "withdrawal": {{ "seizure_or_dt_history": false }},
         "substance_use": {substance_use},
         "medical": {{ "status": "stable" }},
@@ -807,9 +833,8 @@ fn atom() -> BoxedStrategy<String> {
             r#"{{ answer = "safety.suicidal_ideation", in = ["{a}", "{b}"] }}"#
         )),
     ];
-    let psychosis = any::<bool>().prop_map(|v| {
-        format!(r#"{{ answer = "safety.psychosis_or_unable_to_self_care", is = {v} }}"#)
-    });
+    let self_care = any::<bool>()
+        .prop_map(|v| format!(r#"{{ answer = "safety.unable_to_self_care", is = {v} }}"#));
     let ciwa = prop_oneof![
         c().prop_map(|v| format!(r#"{{ answer = "withdrawal.ciwa_ar", at_least = {v} }}"#)),
         c().prop_map(|v| format!(r#"{{ answer = "withdrawal.ciwa_ar", at_most = {v} }}"#)),
@@ -827,7 +852,7 @@ fn atom() -> BoxedStrategy<String> {
         m().prop_map(|v| format!(r#"{{ answer = "medical.status", at_least = "{v}" }}"#)),
         m().prop_map(|v| format!(r#"{{ answer = "medical.status", at_most = "{v}" }}"#)),
     ];
-    prop_oneof![suicide, psychosis, ciwa, medical].boxed()
+    prop_oneof![suicide, self_care, ciwa, medical].boxed()
 }
 
 /// A condition nested up to `depth` combinators deep.
@@ -861,7 +886,8 @@ fn random_pack() -> impl Strategy<Value = String> {
     let effect = prop::sample::select(vec![
         r#"floor = "iop""#,
         r#"floor = "php""#,
-        r#"floor = "inpatient""#,
+        r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
         "floor = \"php\"\nurgency = \"same_day\"",
         r#"services = ["crisis_line"]"#,
     ]);
@@ -883,8 +909,8 @@ enum Ciwa {
     Score(u32),
 }
 
-/// A point of the four answers: suicidal ideation rank, psychosis, CIWA-Ar, medical status
-/// rank; `None` is a safety item declined.
+/// A point of the four answers: suicidal ideation rank, inability to care for oneself,
+/// CIWA-Ar, medical status rank; `None` is a safety item declined.
 type Point = (Option<usize>, Option<bool>, Ciwa, Option<usize>);
 
 /// Every intake over the four answers, each safety item also declined (read as unknown).
@@ -903,7 +929,7 @@ fn every_intake() -> &'static [(Point, carelevel::Intake)] {
                     for c in ciwas {
                         for m in std::iter::once(None).chain((0..MEDICAL.len()).map(Some)) {
                             let ideation = s.map_or(declined.clone(), |s| quoted(SUICIDE[s]));
-                            let psychosis = p.map_or(declined.clone(), |p| p.to_string());
+                            let self_care = p.map_or(declined.clone(), |p| p.to_string());
                             let medical = m.map_or(declined.clone(), |m| quoted(MEDICAL[m]));
                             let substance_use = match c {
                                 Ciwa::Absent => String::new(),
@@ -914,7 +940,7 @@ fn every_intake() -> &'static [(Point, carelevel::Intake)] {
                             };
                             let json = format!(
                                 r#"{{ "schema_version": "2", "age": 30,
-                                "safety": {{ "suicidal_ideation": {ideation}, "suicidal_behavior": "never", "harm_to_others": "none", "psychosis_or_unable_to_self_care": {psychosis} }},
+                                "safety": {{ "suicidal_ideation": {ideation}, "suicidal_behavior": "never", "harm_to_others": "none", "psychosis": "none", "unable_to_self_care": {self_care} }},
                                 "withdrawal": {{ "seizure_or_dt_history": false }},
                                 {substance_use}
                                 "medical": {{ "status": {medical} }},
@@ -951,9 +977,7 @@ fn at_value(point: &Point, answer: &str, value: &str) -> bool {
     let rank = |list: &[&str]| list.iter().position(|x| *x == value);
     match answer {
         "safety.suicidal_ideation" => s.is_some() && s == rank(&SUICIDE),
-        "safety.psychosis_or_unable_to_self_care" => {
-            p.map(|p| p.to_string()).as_deref() == Some(value)
-        }
+        "safety.unable_to_self_care" => p.map(|p| p.to_string()).as_deref() == Some(value),
         "withdrawal.ciwa_ar" => value.parse().is_ok_and(|n: u32| c == Ciwa::Score(n)),
         "medical.status" => m.is_some() && m == rank(&MEDICAL),
         other => panic!("{other} is fixed in the brute-force space"),
@@ -963,7 +987,7 @@ fn at_value(point: &Point, answer: &str, value: &str) -> bool {
 /// The answers the brute-force space varies (the others are fixed at their best value).
 const VARIED: [&str; 4] = [
     "safety.suicidal_ideation",
-    "safety.psychosis_or_unable_to_self_care",
+    "safety.unable_to_self_care",
     "withdrawal.ciwa_ar",
     "medical.status",
 ];
@@ -1251,11 +1275,8 @@ fn the_builtin_pack_guarantees_a_floor_for_every_high_risk_value() {
             Level::Inpatient,
         ),
         ("safety.harm_to_others", "plan_or_intent", Level::Inpatient),
-        (
-            "safety.psychosis_or_unable_to_self_care",
-            "true",
-            Level::Inpatient,
-        ),
+        ("safety.psychosis", "acute", Level::Inpatient),
+        ("safety.unable_to_self_care", "true", Level::Inpatient),
         ("withdrawal.ciwa_ar", ">=19", Level::Inpatient),
         ("medical.status", "daily_monitoring", Level::Php),
         ("medical.status", "round_the_clock_care", Level::Inpatient),
@@ -1340,7 +1361,8 @@ fn an_exemption_does_not_hide_a_failing_guarantee_where_its_given_holds() {
         + &rule(
             "cover.seizure",
             r#"{ all = [{ answer = "withdrawal.seizure_or_dt_history", is = true }, { answer = "withdrawal.ciwa_ar", at_least = 10 }] }"#,
-            r#"floor = "inpatient""#,
+            r#"floor = "inpatient"
+setting = "clinically_managed_residential_high""#,
         )
         + &exemption(
             r#"given = { answer = "withdrawal.ciwa_ar", at_least = 5 }"#,

@@ -47,6 +47,8 @@
 //! - `fired_include` / `fired_exclude`, `not_evaluated_include` / `not_evaluated_exclude`,
 //!   `services_include` / `services_exclude`, `referrals_include` / `referrals_exclude`:
 //!   subset / disjoint checks.
+//! - `setting`: the plan's setting within the level; `capabilities`: the exact set of
+//!   capabilities the receiving programme needs.
 //! - `schedule`: each field given must equal the plan's schedule.
 //! - `conditional_level`: the report's first conditional level; `null` asserts there is none.
 //! - `ruled_out`: level -> exact set of rule ids ruling it out (absent in the report = empty).
@@ -105,7 +107,7 @@
     clippy::indexing_slicing
 )] // test code may fail loudly
 
-use carelevel::vocab::{Referral, Service};
+use carelevel::vocab::{Capability, CareSetting, Referral, Service};
 use carelevel::{Intake, IntakeError, Level, Report, RulePack, Status, Urgency};
 use serde::{Deserialize, Deserializer};
 use std::collections::{BTreeMap, BTreeSet};
@@ -158,6 +160,8 @@ struct Expect {
     services_exclude: Option<Vec<Service>>,
     referrals_include: Option<Vec<Referral>>,
     referrals_exclude: Option<Vec<Referral>>,
+    setting: Option<CareSetting>,
+    capabilities: Option<Vec<Capability>>,
     schedule: Option<ScheduleExpect>,
     #[serde(default, deserialize_with = "present")]
     conditional_level: Option<Option<Level>>,
@@ -366,6 +370,8 @@ fn check_shape(s: &Case, c: &mut Check<'_>) {
                 || e.services_exclude.is_some()
                 || e.referrals_include.is_some()
                 || e.referrals_exclude.is_some()
+                || e.setting.is_some()
+                || e.capabilities.is_some()
                 || e.schedule.is_some();
             if provisional {
                 if e.level.is_some() {
@@ -423,6 +429,8 @@ fn check_shape(s: &Case, c: &mut Check<'_>) {
                 || e.services_exclude.is_some()
                 || e.referrals_include.is_some()
                 || e.referrals_exclude.is_some()
+                || e.setting.is_some()
+                || e.capabilities.is_some()
                 || e.schedule.is_some()
                 || e.conditional_level.is_some()
                 || e.ruled_out.is_some()
@@ -529,6 +537,14 @@ fn check_report(e: &Expect, r: &Report, c: &mut Check<'_>) {
 
     let services: Vec<Service> = r.plan.services.iter().map(|s| s.service).collect();
     let referrals: Vec<Referral> = r.plan.referrals.iter().map(|s| s.referral).collect();
+    if let Some(setting) = e.setting {
+        c.eq("setting", &setting, &r.plan.setting.setting);
+    }
+    if let Some(list) = &e.capabilities {
+        let got: BTreeSet<Capability> = r.plan.capabilities.iter().map(|c| c.capability).collect();
+        let want: BTreeSet<Capability> = list.iter().copied().collect();
+        c.eq("capabilities", &want, &got);
+    }
     if let Some(list) = &e.services_include {
         c.includes("services_include", list, &services);
     }

@@ -31,6 +31,7 @@ id = "instrument.d1.high"
 criterion = "instrument"
 when = { answer = "rating.d1", at_least = 4 }
 floor = "inpatient"
+setting = "clinically_managed_residential_high"
 urgency = "same_day"
 reason = "Dimension 1 at 4 needs 24-hour care."
 cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]

@@ -99,16 +99,36 @@ fn bundled() -> Vec<(String, Intake)> {
 }
 
 /// The card's summary names the result as the report has it: a final level as "Recommended
-/// level of care: X"; a provisional result never as a level, but as "At least X - N answers
-/// missing" (N the report's `ask_next`), and never with an `info` indicator.
+/// level of care: X", or by its setting where the setting says more ("Recommended: Inpatient
+/// psychiatric unit (24-hour)", "Recommended: IOP, co-occurring enhanced"); a provisional
+/// result never as a level, but as "At least X - N answers missing" (N the report's
+/// `ask_next`), and never with an `info` indicator. The urgency is never cut off.
 fn summary_names_the_result(report: &Report, card: &Card, name: &str) {
+    let urgency = match report.urgency {
+        carelevel::Urgency::Emergency => Some(" - EMERGENCY: do not leave alone"),
+        carelevel::Urgency::SameDay => Some(" - same-day evaluation"),
+        carelevel::Urgency::Routine => None,
+    };
+    if let Some(u) = urgency {
+        assert!(card.summary.contains(u), "{name}: {}", card.summary);
+    }
     match (report.status, report.level) {
-        (Status::Final, Some(level)) => assert!(
-            card.summary
-                .starts_with(&format!("Recommended level of care: {}", level.title())),
-            "{name}: {}",
-            card.summary
-        ),
+        (Status::Final, Some(level)) => {
+            let setting = report.plan.setting.setting;
+            let want = match level {
+                carelevel::Level::Inpatient => {
+                    format!("Recommended: {} (24-hour)", setting.title())
+                }
+                _ if !setting.is_standard() => format!("Recommended: {}", setting.title()),
+                _ => format!("Recommended level of care: {}", level.title()),
+            };
+            assert_eq!(setting.level(), level, "{name}");
+            assert!(
+                card.summary.starts_with(&want),
+                "{name}: {} (expected it to start with {want})",
+                card.summary
+            );
+        }
         (Status::Provisional, None) => {
             let n = report.ask_next.len();
             let want = format!(
@@ -227,10 +247,11 @@ fn a_provisional_card_says_at_least_and_how_many_answers_are_missing() {
     let card = report.to_cds_card().unwrap();
     summary_names_the_result(&report, &card, "incomplete_missing_safety");
     // Never "Outpatient" alone: only as the lower bound, with what is missing (the two
-    // suicide items, psychosis, medical status, and lethal means, read with the suicide items).
+    // suicide items, psychosis, self-care, medical status, and lethal means, read with the
+    // suicide items).
     assert!(
         card.summary
-            .starts_with("At least Outpatient - 5 answers missing"),
+            .starts_with("At least Outpatient - 6 answers missing"),
         "{}",
         card.summary
     );

@@ -21,7 +21,7 @@ const MILD: &str = r#"{
     "schema_version": "2",
     "age": 34,
     "safety": { "suicidal_ideation": "none", "suicidal_behavior": "never",
-                "harm_to_others": "none", "psychosis_or_unable_to_self_care": false },
+                "harm_to_others": "none", "psychosis": "none", "unable_to_self_care": false },
     "withdrawal": { "seizure_or_dt_history": false },
     "substance_use": [],
     "medical": { "status": "stable" },
@@ -48,8 +48,14 @@ fn own_pack_toml(id: &str) -> String {
 /// A rule that always fires (every intake gives an age), with this floor and reason, citing
 /// the local defaults with this `locator` (shown in reports).
 fn always(id: &str, floor: &str, reason: &str, locator: &str) -> String {
+    // A 24-hour floor names its setting.
+    let setting = if floor == "inpatient" {
+        "setting = \"clinically_managed_residential_high\"\n"
+    } else {
+        ""
+    };
     format!(
-        "[[rule]]\nid = \"{id}\"\ncriterion = \"engagement\"\nwhen = {{ answer = \"age\", answered = true }}\nfloor = \"{floor}\"\nreason = \"{reason}\"\ncite = [{{ source = \"carelevel-local-defaults\", locator = \"{locator}\", fact = \"A rule written for a test.\", use = \"local_default\" }}]\n\n"
+        "[[rule]]\nid = \"{id}\"\ncriterion = \"engagement\"\nwhen = {{ answer = \"age\", answered = true }}\nfloor = \"{floor}\"\n{setting}reason = \"{reason}\"\ncite = [{{ source = \"carelevel-local-defaults\", locator = \"{locator}\", fact = \"A rule written for a test.\", use = \"local_default\" }}]\n\n"
     )
 }
 
@@ -367,7 +373,11 @@ fn the_builtin_id_with_a_changed_rule_is_rejected() {
         .unwrap()
         .1;
     // A lowered floor: the pack would still say `carelevel.builtin 2026.11.0`.
-    let lowered = safety.replacen("floor = \"inpatient\"", "floor = \"iop\"", 1);
+    let lowered = safety.replacen(
+        "floor = \"inpatient\"\nsetting = \"inpatient_psychiatric\"",
+        "floor = \"iop\"",
+        1,
+    );
     assert_ne!(lowered, safety);
     let err = with_safety(&lowered).unwrap_err();
     assert_eq!(messages(&err), [RESERVED]);

@@ -38,7 +38,8 @@ mod worse {
         "safety.lethal_means",
         "safety.harm_to_others",
         "safety.harm_target_identified",
-        "safety.psychosis_or_unable_to_self_care",
+        "safety.psychosis",
+        "safety.unable_to_self_care",
         "withdrawal.seizure_or_dt_history",
         "withdrawal.seizure_this_episode",
         "withdrawal.hallucinations_this_episode",
@@ -51,6 +52,7 @@ mod worse {
         "substance_use.alcohol_disorder",
         "substance_use.sedative_disorder",
         "substance_use.opioid_disorder",
+        "substance_use.use_recency",
         "substance_use.benzodiazepine_diazepam_mg",
         "medical.status",
         "medical.injection_use",
@@ -61,6 +63,9 @@ mod worse {
         "severity.phq9",
         "severity.gad7",
         "severity.clinician_rating",
+        "severity.mania",
+        "severity.eating_disorder",
+        "severity.catatonia",
         "severity.impairs_daily_activities",
         "severity.days_impaired_past_30",
         "self_management",
@@ -137,6 +142,34 @@ mod worse {
 
     fn set_true_assessed(v: &mut Option<Assessed<bool>>) -> bool {
         bump_assessed(v, &[false, true])
+    }
+
+    /// A condition answer (`severity.mania`, `severity.eating_disorder`) one step worse: its
+    /// most severe entry a step more severe, or a mild entry where the list names none;
+    /// nothing when the list was not asked.
+    fn worsen_condition(i: &mut Intake, kind: ConditionKind) -> bool {
+        let Some(list) = i.severity.conditions.as_mut() else {
+            return false;
+        };
+        match list
+            .iter_mut()
+            .filter(|c| c.condition == kind)
+            .max_by_key(|c| c.severity)
+        {
+            Some(c) => {
+                let mut severity = Some(c.severity);
+                let changed = bump(&mut severity, ConditionSeverity::ALL);
+                c.severity = severity.unwrap_or(c.severity);
+                changed
+            }
+            None => {
+                list.push(Condition {
+                    condition: kind,
+                    severity: ConditionSeverity::Mild,
+                });
+                true
+            }
+        }
     }
 
     /// A withdrawal scale: the first entry it measures whose score can rise, raised by `by`
@@ -667,9 +700,8 @@ mod worse {
                 i.safety.harm_to_others != Some(Assessed::Answer(HarmToOthers::None))
                     && set_true_assessed(&mut i.safety.harm_target_identified)
             }
-            "safety.psychosis_or_unable_to_self_care" => {
-                set_true_assessed(&mut i.safety.psychosis_or_unable_to_self_care)
-            }
+            "safety.psychosis" => bump_assessed(&mut i.safety.psychosis, Psychosis::ALL),
+            "safety.unable_to_self_care" => set_true_assessed(&mut i.safety.unable_to_self_care),
             "withdrawal.seizure_or_dt_history" => {
                 set_true_assessed(&mut i.withdrawal.seizure_or_dt_history)
             }
@@ -736,9 +768,10 @@ mod worse {
             }
             // A listed use disorder of the substance that is not in recent use: last used a
             // day ago (the hours since last use decide over the days of use and remission).
-            "substance_use.alcohol_disorder" => make_recent(i, S::Alcohol),
-            "substance_use.sedative_disorder" => make_recent(i, S::Sedatives),
-            "substance_use.opioid_disorder" => make_recent(i, S::Opioids),
+            "substance_use.alcohol_disorder" => make_recent(i, Some(S::Alcohol)),
+            "substance_use.sedative_disorder" => make_recent(i, Some(S::Sedatives)),
+            "substance_use.opioid_disorder" => make_recent(i, Some(S::Opioids)),
+            "substance_use.use_recency" => make_recent(i, None),
             // A higher daily dose of a benzodiazepine whose diazepam equivalent is known.
             "substance_use.benzodiazepine_diazepam_mg" => {
                 let Some(s) = i.substance_use.iter_mut().flatten().find(|s| {
@@ -781,6 +814,22 @@ mod worse {
                     ClinicianRating::Severe,
                 ],
             ),
+            // The most severe entry of the condition one step worse, or a mild one listed.
+            "severity.mania" => worsen_condition(i, ConditionKind::BipolarOrMania),
+            "severity.eating_disorder" => worsen_condition(i, ConditionKind::EatingDisorder),
+            "severity.catatonia" => {
+                let Some(list) = i.severity.conditions.as_mut() else {
+                    return false;
+                };
+                if list.iter().any(|c| c.condition == ConditionKind::Catatonia) {
+                    return false;
+                }
+                list.push(Condition {
+                    condition: ConditionKind::Catatonia,
+                    severity: ConditionSeverity::Mild,
+                });
+                true
+            }
             "severity.impairs_daily_activities" => {
                 set_true(&mut i.severity.impairs_daily_activities)
             }
@@ -892,7 +941,9 @@ mod worse {
     }
 
     /// Makes the first listed use disorder of `substance` not in recent use a recent one.
-    fn make_recent(i: &mut Intake, substance: Substance) -> bool {
+    /// Makes the first use disorder of `substance` (of any substance for `None`) that is not
+    /// recent, recent.
+    fn make_recent(i: &mut Intake, substance: Option<Substance>) -> bool {
         let disorder = |s: &SubstanceUse| {
             s.sud_severity().is_none_or(|v| v > SudSeverity::NoDisorder)
                 || s.remission.is_some()
@@ -907,7 +958,7 @@ mod worse {
             .substance_use
             .iter_mut()
             .flatten()
-            .find(|s| s.substance == substance && disorder(s) && !recent(s))
+            .find(|s| substance.is_none_or(|x| s.substance == x) && disorder(s) && !recent(s))
         else {
             return false;
         };
@@ -940,7 +991,8 @@ mod declinable {
         "safety.lethal_means",
         "safety.harm_to_others",
         "safety.harm_target_identified",
-        "safety.psychosis_or_unable_to_self_care",
+        "safety.psychosis",
+        "safety.unable_to_self_care",
         "withdrawal.seizure_or_dt_history",
         "withdrawal.seizure_this_episode",
         "withdrawal.hallucinations_this_episode",
@@ -1100,6 +1152,37 @@ proptest! {
         }
     }
 
+    /// No noise: a withdrawal scale is never "not evaluated" (nor asked next) for a person
+    /// who does not use the substance it measures. An intake listing no alcohol or sedative
+    /// use never lists CIWA-Ar; one listing no opioid use never lists COWS (the clinical
+    /// review's T18: every "not evaluated" line is one a clinician should act on).
+    #[test]
+    fn a_withdrawal_scale_is_never_missing_for_a_substance_not_used(i in intake()) {
+        use carelevel::intake::Substance;
+        // Only an intake whose substance list was asked says which substances are not used.
+        let Some(list) = i.substance_use.as_ref() else { return Ok(()); };
+        let uses = |which: &[Substance]| list.iter().any(|s| which.contains(&s.substance));
+        let r = RulePack::builtin().report(&i).unwrap();
+        let listed: Vec<&str> = r
+            .not_evaluated
+            .iter()
+            .flat_map(|n| n.missing.iter().map(String::as_str))
+            .chain(r.ask_next.iter().map(|a| a.answer.as_str()))
+            .collect();
+        if !uses(&[Substance::Alcohol, Substance::Sedatives]) {
+            prop_assert!(
+                !listed.iter().any(|m| m.contains("ciwa_ar")),
+                "CIWA-Ar listed for a person using no alcohol or sedatives: {listed:?}"
+            );
+        }
+        if !uses(&[Substance::Opioids]) {
+            prop_assert!(
+                !listed.iter().any(|m| m.contains("cows")),
+                "COWS listed for a person using no opioids: {listed:?}"
+            );
+        }
+    }
+
     /// The same intake always gives the same result, down to the JSON bytes, and a pack
     /// loaded twice gives the same digest.
     #[test]
@@ -1144,6 +1227,24 @@ proptest! {
         }
         // The plan meets the level's minimum weekly hours.
         prop_assert!(r.plan.schedule.weekly_hours >= r.plan.schedule.minimum_weekly_hours);
+        // Every recommendation names a setting of its own level, chosen by a named rule (a
+        // 24-hour one always: never the fallback) or by the level's programme, and every
+        // capability names the fired rules that need it.
+        let s = &r.plan.setting;
+        prop_assert_eq!(s.setting.level(), r.plan.level);
+        prop_assert!(!s.chosen_by.is_empty());
+        for by in &s.chosen_by {
+            prop_assert!(
+                by.starts_with("programme.") || r.fired.iter().any(|f| &f.id == by),
+                "setting chosen by {by}, which did not fire"
+            );
+        }
+        if r.plan.level == carelevel::Level::Inpatient {
+            prop_assert!(!s.chosen_by.iter().any(|b| b.starts_with("programme.")));
+        }
+        for c in &r.plan.capabilities {
+            prop_assert!(!c.needed_by.is_empty());
+        }
         // A safety floor is urgent.
         let safety_floor = r.fired.iter().any(|f| f.urgency > carelevel::Urgency::Routine);
         prop_assert_eq!(safety_floor, r.urgent);
@@ -1846,7 +1947,8 @@ fn every_required_item_is_enforced() {
         "safety.suicidal_ideation",
         "safety.suicidal_behavior",
         "safety.harm_to_others",
-        "safety.psychosis_or_unable_to_self_care",
+        "safety.psychosis",
+        "safety.unable_to_self_care",
         "withdrawal.seizure_or_dt_history",
         "medical.status",
         "self_management",

@@ -246,6 +246,9 @@ const HOUSING: &[&str] = &[
     "unsheltered",
 ];
 const HARM: &[&str] = &["none", "ideation", "plan_or_intent"];
+const PSYCHOSIS: &[&str] = &["none", "chronic_stable", "acute"];
+/// The most severe entry of a condition listed, or none.
+const CONDITION: &[&str] = &["none", "mild", "moderate", "severe"];
 const LETHAL_MEANS: &[&str] = &["none", "stockpiled_medication", "other_weapon", "firearm"];
 const MEDICAL: &[&str] = &["stable", "daily_monitoring", "round_the_clock_care"];
 const CLINICIAN: &[&str] = &["none", "mild", "moderate", "severe"];
@@ -269,6 +272,14 @@ const OVERDOSE: &[&str] = &["none", "past_12_months", "past_90_days"];
 const USE: &[&str] = &["none", "not_recent", "recent"];
 const LEVEL_OR_NONE: &[&str] = &["none", "outpatient", "iop", "php", "inpatient"];
 const WORK_SCHEDULE: &[&str] = &["day", "evening", "night", "rotating"];
+const SCHOOL: &[&str] = &[
+    "attending",
+    "frequent_absences",
+    "suspended_or_expelled",
+    "not_enrolled",
+    "finished",
+];
+const CAREGIVER: &[&str] = &["involved", "partly", "not_involved"];
 const STAGE: &[&str] = &[
     "precontemplation",
     "contemplation",
@@ -340,7 +351,19 @@ fn measured_in_part(p: &Person<'_>, measures: &[Substance], partial: &[bool]) ->
         .any(|(s, part)| *part && measures.contains(&s.substance))
 }
 
-/// A scale over the entries it measures: unknown when one of them is a partial instrument.
+/// Whether an entry's use is recent: the last use at most 14 days (336 hours) ago, else use
+/// on a day of the past 30, else not in remission (no recency given: presumed).
+fn recent(s: &SubstanceUse) -> bool {
+    match (s.hours_since_last_use, s.days_used_past_30) {
+        (Some(h), _) => h <= 336,
+        (None, Some(d)) => d >= 1,
+        (None, None) => s.remission.is_none(),
+    }
+}
+
+/// A scale over the entries it measures: unknown when one of them is a partial instrument;
+/// an entry with no score counts only when its use is recent (nobody is in withdrawal weeks
+/// after last use); not applicable when no entry counts.
 fn scale(
     i: &Intake,
     measures: &[Substance],
@@ -352,12 +375,15 @@ fn scale(
     let mut top: Option<u32> = None;
     for (n, s) in list.iter().enumerate() {
         if measures.contains(&s.substance) {
-            listed = true;
             if partial(n) {
                 return None;
             }
-            if let Some(v) = score(n) {
-                top = Some(top.map_or(v, |t| t.max(v)));
+            match score(n) {
+                Some(v) => {
+                    listed = true;
+                    top = Some(top.map_or(v, |t| t.max(v)));
+                }
+                None => listed |= recent(s),
             }
         }
     }
@@ -372,10 +398,13 @@ fn scale(
 /// remission, or on maintenance; its use is recent when the last use was at most 14 days
 /// (336 hours) ago, else when it was used on a day of the past 30, else not in remission
 /// (no recency given: presumed); the most recent entry counts.
-fn use_of(i: &Intake, substance: Substance) -> Option<V> {
+fn use_of(i: &Intake, substance: Option<Substance>) -> Option<V> {
     let list = i.substance_use.as_ref()?;
     let mut top = 0;
-    for s in list.iter().filter(|s| s.substance == substance) {
+    for s in list
+        .iter()
+        .filter(|s| substance.is_none_or(|x| s.substance == x))
+    {
         let disorder = match (s.severity, s.dsm5_criteria) {
             (Some(sev), _) => name_of(&sev) != "no_disorder",
             (None, Some(n)) => n >= 2,
@@ -385,14 +414,7 @@ fn use_of(i: &Intake, substance: Substance) -> Option<V> {
         if !disorder {
             continue;
         }
-        let recent = if let Some(h) = s.hours_since_last_use {
-            h <= 336
-        } else if let Some(d) = s.days_used_past_30 {
-            d >= 1
-        } else {
-            s.remission.is_none()
-        };
-        top = top.max(if recent { 2 } else { 1 });
+        top = top.max(if recent(s) { 2 } else { 1 });
     }
     Some(V::Choice(USE[top].to_owned(), top))
 }
@@ -408,12 +430,21 @@ fn this_episode(i: &Intake, item: &Option<Assessed<bool>>) -> Option<V> {
     let recent = list
         .iter()
         .filter(|s| matches!(s.substance, Substance::Alcohol | Substance::Sedatives))
-        .any(|s| match (s.hours_since_last_use, s.days_used_past_30) {
-            (Some(h), _) => h <= 336,
-            (None, Some(d)) => d >= 1,
-            (None, None) => s.remission.is_none(),
-        });
+        .any(recent);
     if recent { None } else { Some(V::NotApplicable) }
+}
+
+/// The most severe entry of one condition among those listed (`none` when none is): unknown
+/// when the conditions were not asked.
+fn condition_of(i: &Intake, kind: &str) -> Option<V> {
+    let list = i.severity.conditions.as_ref()?;
+    let name = list
+        .iter()
+        .filter(|c| name_of(&c.condition) == kind)
+        .map(|c| name_of(&c.severity))
+        .max_by_key(|n| CONDITION.iter().position(|c| c == n).unwrap())
+        .unwrap_or_else(|| "none".to_owned());
+    choice(Some(&name), CONDITION)
 }
 
 /// The DSM-5 band of a criteria count, by position in [`SUD`].
@@ -433,6 +464,8 @@ fn ladder(answer: &str) -> &'static [&'static str] {
         "substance_use.severity" => SUD,
         "home.housing" => HOUSING,
         "safety.harm_to_others" => HARM,
+        "safety.psychosis" => PSYCHOSIS,
+        "severity.mania" | "severity.eating_disorder" => CONDITION,
         "safety.lethal_means" => LETHAL_MEANS,
         "medical.status" => MEDICAL,
         "severity.clinician_rating" => CLINICIAN,
@@ -443,11 +476,14 @@ fn ladder(answer: &str) -> &'static [&'static str] {
         "history.recent_level_not_held" => LEVEL_OR_NONE,
         "engagement.stage_of_change" => STAGE,
         "engagement.work_schedule" => WORK_SCHEDULE,
+        "adolescent.school" => SCHOOL,
+        "adolescent.caregiver_involvement" => CAREGIVER,
         "medical.pregnancy" => PREGNANCY,
         "medical.overdose" => OVERDOSE,
         "substance_use.alcohol_disorder"
         | "substance_use.sedative_disorder"
-        | "substance_use.opioid_disorder" => USE,
+        | "substance_use.opioid_disorder"
+        | "substance_use.use_recency" => USE,
         other => panic!("`{other}` is not a choice"),
     }
 }
@@ -895,9 +931,15 @@ fn answer(pack: &RefPack, p: &Person<'_>, name: &str) -> Option<V> {
             b(given(i.safety.harm_target_identified.as_ref()).copied())
         }
         "safety.lethal_means" => choice(given(i.safety.lethal_means.as_ref()), LETHAL_MEANS),
-        "safety.psychosis_or_unable_to_self_care" => {
-            b(given(i.safety.psychosis_or_unable_to_self_care.as_ref()).copied())
-        }
+        "safety.psychosis" => choice(given(i.safety.psychosis.as_ref()), PSYCHOSIS),
+        "safety.unable_to_self_care" => b(given(i.safety.unable_to_self_care.as_ref()).copied()),
+        "severity.mania" => condition_of(i, "bipolar_or_mania"),
+        "severity.eating_disorder" => condition_of(i, "eating_disorder"),
+        "severity.catatonia" => i
+            .severity
+            .conditions
+            .as_ref()
+            .map(|list| V::Bool(list.iter().any(|c| name_of(&c.condition) == "catatonia"))),
         "withdrawal.ciwa_ar" => scale(
             i,
             &[Substance::Alcohol, Substance::Sedatives],
@@ -927,9 +969,10 @@ fn answer(pack: &RefPack, p: &Person<'_>, name: &str) -> Option<V> {
         "medical.status" => choice(given(i.medical.status.as_ref()), MEDICAL),
         "medical.pregnancy" => choice(given(i.medical.pregnancy.as_ref()), PREGNANCY),
         "medical.overdose" => choice(given(i.medical.overdose.as_ref()), OVERDOSE),
-        "substance_use.alcohol_disorder" => use_of(i, Substance::Alcohol),
-        "substance_use.sedative_disorder" => use_of(i, Substance::Sedatives),
-        "substance_use.opioid_disorder" => use_of(i, Substance::Opioids),
+        "substance_use.alcohol_disorder" => use_of(i, Some(Substance::Alcohol)),
+        "substance_use.sedative_disorder" => use_of(i, Some(Substance::Sedatives)),
+        "substance_use.opioid_disorder" => use_of(i, Some(Substance::Opioids)),
+        "substance_use.use_recency" => use_of(i, None),
         "substance_use.benzodiazepine_diazepam_mg" => {
             let list = i.substance_use.as_ref()?;
             let sedatives: Vec<_> = list
@@ -1022,6 +1065,10 @@ fn answer(pack: &RefPack, p: &Person<'_>, name: &str) -> Option<V> {
         "engagement.work_or_school" => commitment(&["work", "school"]),
         "engagement.caregiving" => commitment(&["caregiving"]),
         "engagement.work_schedule" => choice(i.engagement.work_schedule.as_ref(), WORK_SCHEDULE),
+        "adolescent.school" => choice(i.adolescent.school.as_ref(), SCHOOL),
+        "adolescent.caregiver_involvement" => {
+            choice(i.adolescent.caregiver_involvement.as_ref(), CAREGIVER)
+        }
         "engagement.needs_transportation" => b(i.engagement.needs_transportation),
         "engagement.needs_childcare" => b(i.engagement.needs_childcare),
         "engagement.has_preferences" => {
@@ -1180,14 +1227,17 @@ fn refused(pack: &RefPack, p: &Person<'_>) -> bool {
         || p.s.ideation == Says::Nothing
         || p.s.behavior == Says::Nothing
         || i.safety.harm_to_others.is_none()
-        || i.safety.psychosis_or_unable_to_self_care.is_none()
+        || i.safety.psychosis.is_none()
+        || i.safety.unable_to_self_care.is_none()
         || i.withdrawal.seizure_or_dt_history.is_none()
         || i.medical.status.is_none()
         || i.self_management.is_none()
         || i.history.current_setting.is_none()
         || (i.history.progress.is_none() && in_treatment);
     let entries = i.substance_use.iter().flatten();
+    // Ages below 12 are outside the intake's range, whatever the pack.
     let ranges = in_range(i.age, 120)
+        && i.age.is_none_or(|a| a >= 12)
         && in_range(i.withdrawal.pawss, 10)
         && in_range(i.severity.phq9, 27)
         && in_range(i.severity.gad7, 21)
@@ -1405,6 +1455,7 @@ when = { at_least_n = 2, of = [
   { answer = "rating.functioning", at_most = 40 },
 ] }
 floor = "inpatient"
+setting = "clinically_managed_residential_high"
 reason = "test"
 cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule written for a test.", use = "local_default" }]
 

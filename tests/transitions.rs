@@ -59,6 +59,8 @@ struct OverrideExpect {
     ok: bool,
     error: Option<String>,
     below_safety_floor: Option<bool>,
+    below_24_hour_floor: Option<bool>,
+    review_required: Option<bool>,
     cds_hooks_codes: Option<Vec<Option<String>>>,
 }
 
@@ -182,6 +184,18 @@ fn override_scenarios() {
                             "{name}: below_safety_floor {}, expected {b}",
                             rec.below_safety_floor
                         ));
+                    }
+                }
+                for (what, want, got) in [
+                    (
+                        "below_24_hour_floor",
+                        e.below_24_hour_floor,
+                        rec.below_24_hour_floor,
+                    ),
+                    ("review_required", e.review_required, rec.review_required),
+                ] {
+                    if want.is_some_and(|w| w != got) {
+                        failures.push(format!("{name}: {what} {got}, expected {want:?}"));
                     }
                 }
                 if let Some(codes) = &e.cds_hooks_codes {

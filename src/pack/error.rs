@@ -147,6 +147,10 @@ pub enum PackProblemKind {
     UnknownService,
     /// A referral the plan vocabulary does not define.
     UnknownReferral,
+    /// A setting the setting vocabulary does not define.
+    UnknownSetting,
+    /// A programme capability the vocabulary does not define.
+    UnknownCapability,
     /// A criterion other than those of the built-in rules.
     UnknownCriterion,
     /// A score combines a rating the pack does not declare.

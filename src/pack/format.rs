@@ -282,6 +282,14 @@ pub struct RuleDef {
     /// Referrals the plan gains.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub referrals: Vec<String>,
+    /// The setting within the floor's level this need calls for (a
+    /// [`CareSetting`](crate::CareSetting) id of the floor's level); required with a 24-hour
+    /// floor, so every 24-hour recommendation names where it is delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<String>,
+    /// Capabilities the receiving programme needs ([`Capability`](crate::Capability) ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<String>,
     /// A schedule change: `intensive` (the level's intensive days) or `evening`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,

@@ -263,6 +263,14 @@ pub(super) const REFERRALS: Vocab<Referral> = Vocab {
     bit: Referral::bit,
 };
 
+pub(super) const CAPABILITIES: Vocab<Capability> = Vocab {
+    what: "capability",
+    kind: PackProblemKind::UnknownCapability,
+    lookup: Capability::from_id,
+    ids: capability_ids,
+    bit: Capability::bit,
+};
+
 impl Loader {
     pub(super) fn report(&mut self, found: Found) {
         self.problems.push(found);
@@ -843,6 +851,71 @@ impl Loader {
         set
     }
 
+    /// A rule's `setting`: a known setting of its floor's level, and given whenever the floor
+    /// is the 24-hour level (a 24-hour recommendation that does not say which setting cannot
+    /// be routed).
+    fn setting(
+        &mut self,
+        item: &Item,
+        name: Option<&str>,
+        floor: Option<Level>,
+    ) -> Option<CareSetting> {
+        let Some(name) = name else {
+            if floor == Some(Level::Inpatient) {
+                self.report(
+                    item.problem(
+                        PackProblemKind::MissingField,
+                        "sets a 24-hour floor without a `setting`: name one of medically_managed_hospital, inpatient_psychiatric, medically_monitored_residential, clinically_managed_residential_high, clinically_managed_residential_low".into(),
+                    )
+                    .key("floor"),
+                );
+            }
+            return None;
+        };
+        let Some(setting) = CareSetting::from_id(name) else {
+            let s = suggest(name, CareSetting::ids());
+            self.report(
+                item.problem(
+                    PackProblemKind::UnknownSetting,
+                    format!("unknown setting `{name}`{}", hint(s.as_deref())),
+                )
+                .key("setting")
+                .suggesting(s),
+            );
+            return None;
+        };
+        match floor {
+            Some(level) if level == setting.level() => Some(setting),
+            Some(level) => {
+                self.report(
+                    item.problem(
+                        PackProblemKind::InvalidValue,
+                        format!(
+                            "setting `{name}` belongs to {}, but the rule's floor is {}",
+                            setting.level().as_str(),
+                            level.as_str()
+                        ),
+                    )
+                    .key("setting"),
+                );
+                None
+            }
+            None => {
+                self.report(
+                    item.problem(
+                        PackProblemKind::MissingField,
+                        format!(
+                            "names setting `{name}` without a `floor`: give `floor = \"{}\"`",
+                            setting.level().as_str()
+                        ),
+                    )
+                    .key("setting"),
+                );
+                None
+            }
+        }
+    }
+
     /// A `[[guarantee_exemption]]`: a high-risk value of the analysis's table, once per pack,
     /// with a one-line reason, the id of one of the pack's source records, and a `given` that
     /// compiles.
@@ -1105,15 +1178,18 @@ impl Loader {
         };
         let services = self.set(&item, "services", &SERVICES, &def.services);
         let referrals = self.set(&item, "referrals", &REFERRALS, &def.referrals);
+        let capabilities = self.set(&item, "capabilities", &CAPABILITIES, &def.capabilities);
+        let setting = self.setting(&item, def.setting.as_deref(), floor);
         if def.floor.is_none()
             && urgency == Urgency::Routine
             && def.services.is_empty()
             && def.referrals.is_empty()
+            && def.capabilities.is_empty()
             && def.schedule.is_none()
         {
             self.report(item.problem(
                 PackProblemKind::NoEffect,
-                "has no effect: give a `floor`, `urgency`, `services`, `referrals` or `schedule`"
+                "has no effect: give a `floor`, `urgency`, `services`, `referrals`, `capabilities` or `schedule`"
                     .into(),
             ));
         }
@@ -1138,6 +1214,8 @@ impl Loader {
             urgency,
             services,
             referrals,
+            setting,
+            capabilities,
             schedule,
             reason,
             citations: Vec::new(),
@@ -1283,6 +1361,10 @@ pub(super) fn service_ids() -> Box<dyn Iterator<Item = &'static str>> {
 
 pub(super) fn referral_ids() -> Box<dyn Iterator<Item = &'static str>> {
     Box::new(Referral::ids())
+}
+
+pub(super) fn capability_ids() -> Box<dyn Iterator<Item = &'static str>> {
+    Box::new(Capability::ids())
 }
 
 /// Moves a raw table out for conversion, leaving a placeholder nothing reads.

@@ -19,7 +19,7 @@ pub(crate) use cond::Cond;
 
 use crate::answer::{AnswerKind, AnswerRef, Field, FieldBits, Worse};
 use crate::level::minimum_weekly_hours;
-use crate::vocab::{Criterion, Referral, Service, Set};
+use crate::vocab::{Capability, CareSetting, Criterion, Referral, Service, Set};
 use crate::{Level, Urgency};
 use error::{hint, suggest};
 use format::{
@@ -48,6 +48,10 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("history.toml", include_str!("../../rules/history.toml")),
     ("home.toml", include_str!("../../rules/home.toml")),
     (
+        "adolescent.toml",
+        include_str!("../../rules/adolescent.toml"),
+    ),
+    (
         "engagement.toml",
         include_str!("../../rules/engagement.toml"),
     ),
@@ -70,6 +74,10 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     (
         "sources/ashton-benzodiazepines-2002.toml",
         include_str!("../../rules/sources/ashton-benzodiazepines-2002.toml"),
+    ),
+    (
+        "sources/capta-42-usc-5106a.toml",
+        include_str!("../../rules/sources/capta-42-usc-5106a.toml"),
     ),
     (
         "sources/carelevel-local-defaults.toml",
@@ -118,6 +126,14 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     (
         "sources/samhsa-pregnant-parenting-oud-2018.toml",
         include_str!("../../rules/sources/samhsa-pregnant-parenting-oud-2018.toml"),
+    ),
+    (
+        "sources/samhsa-tip-25.toml",
+        include_str!("../../rules/sources/samhsa-tip-25.toml"),
+    ),
+    (
+        "sources/samhsa-tip-32.toml",
+        include_str!("../../rules/sources/samhsa-tip-32.toml"),
     ),
     (
         "sources/samhsa-tip-35.toml",
@@ -501,6 +517,8 @@ pub struct Rule {
     pub(crate) urgency: Urgency,
     pub(crate) services: Set,
     pub(crate) referrals: Set,
+    pub(crate) setting: Option<CareSetting>,
+    pub(crate) capabilities: Set,
     pub(crate) schedule: Option<ScheduleChange>,
     pub(crate) reason: String,
     pub(crate) citations: Vec<Citation>,
@@ -547,6 +565,17 @@ impl Rule {
             .iter()
             .copied()
             .filter(|s| self.services.contains_bit(s.bit()))
+    }
+    /// The setting within its floor's level it calls for, if it names one.
+    pub fn setting(&self) -> Option<CareSetting> {
+        self.setting
+    }
+    /// The capabilities the receiving programme needs when it fires.
+    pub fn capabilities(&self) -> impl Iterator<Item = Capability> + '_ {
+        Capability::ALL
+            .iter()
+            .copied()
+            .filter(|c| self.capabilities.contains_bit(c.bit()))
     }
     /// The referrals it adds to the plan.
     pub fn referrals(&self) -> impl Iterator<Item = Referral> + '_ {

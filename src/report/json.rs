@@ -157,6 +157,16 @@ impl Json<'_> {
         self.raw("]");
     }
 
+    /// Strings separated by commas (the inside of a list).
+    fn list_items<'a>(&mut self, items: impl IntoIterator<Item = &'a str>) {
+        for (i, s) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.raw(",");
+            }
+            self.str(s);
+        }
+    }
+
     /// An answer's name, as `RulePack::answer_name` gives it.
     fn answer_name(&mut self, pack: &RulePack, a: AnswerRef) {
         self.strs(&answer_name(pack, a));
@@ -446,6 +456,23 @@ impl Recommendation<'_> {
         };
         w.raw("{\"level\":");
         w.level(parts.level);
+        let chosen = parts.setting;
+        w.raw(",\"setting\":{\"setting\":");
+        w.str(chosen.setting.as_str());
+        w.raw(",\"chosen_by\":[");
+        match (chosen.named, chosen.setting.implied_by()) {
+            (true, _) => w.list_items(self.rules_naming_setting(chosen.setting)),
+            (false, Some(c)) => w.list_items(self.rules_needing(c)),
+            (false, None) => w.strs(&[PROGRAMME_ORIGIN, parts.level.as_str()]),
+        }
+        w.raw("]},\"capabilities\":");
+        w.list(parts.capabilities(), |w, c| {
+            w.raw("{\"capability\":");
+            w.str(c.as_str());
+            w.raw(",\"needed_by\":[");
+            w.list_items(self.rules_needing(c));
+            w.raw("]}");
+        });
         let s = parts.schedule;
         w.raw(",\"schedule\":{\"days_per_week\":");
         w.u32(s.days_per_week);
@@ -735,8 +762,8 @@ cite = [{ source = "carelevel-local-defaults", locator = "test", fact = "A rule 
                 include_str!("../../examples/intakes/inpatient_complicated_withdrawal.json"),
             ),
             (
-                "inpatient_home_not_substance_free",
-                include_str!("../../examples/intakes/inpatient_home_not_substance_free.json"),
+                "iop_home_not_substance_free",
+                include_str!("../../examples/intakes/iop_home_not_substance_free.json"),
             ),
             (
                 "inpatient_suicide_plan",

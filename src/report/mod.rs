@@ -18,7 +18,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 // The plan types are built in the plan step; re-exported here, where they have always been.
-pub use crate::plan::{Cost, Plan, PlanReferral, PlanService, Schedule, Weeks};
+pub use crate::plan::{
+    Cost, Plan, PlanCapability, PlanReferral, PlanService, PlanSetting, Schedule, Weeks,
+};
 
 /// A recommendation, owned and serialisable: the JSON contract other systems rely on. Its
 /// schema is committed at `schema/recommendation.schema.json`.

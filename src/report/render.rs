@@ -187,6 +187,16 @@ fn render(r: &Report, style: Style) -> String {
             }
         }
     }
+    let _ = writeln!(
+        o,
+        "{}Setting{}: {}",
+        if md { "\n" } else { "" },
+        if r.level.is_some() { "" } else { " (at least)" },
+        r.plan.setting.setting.title()
+    );
+    if let Some(needs) = capability_list(r) {
+        let _ = writeln!(o, "The programme must offer: {needs}");
+    }
     if r.urgent {
         let _ = writeln!(
             o,
@@ -332,11 +342,27 @@ impl Report {
     }
 }
 
+/// The capabilities the programme must offer, in words, or `None` when there are none.
+fn capability_list(r: &Report) -> Option<String> {
+    (!r.plan.capabilities.is_empty()).then(|| {
+        r.plan
+            .capabilities
+            .iter()
+            .map(|c| c.capability.title())
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
 fn card_detail(r: &Report) -> String {
     let md = Style::Markdown;
     let mut d = String::new();
     for c in &r.cautions {
         let _ = writeln!(d, "**Reconcile:** {}\n", c.message);
+    }
+    let _ = writeln!(d, "**Setting:** {}\n", r.plan.setting.setting.title());
+    if let Some(needs) = capability_list(r) {
+        let _ = writeln!(d, "**The programme must offer:** {needs}\n");
     }
     let _ = writeln!(
         d,
