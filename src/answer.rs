@@ -334,9 +334,13 @@ fields! {
     Catatonia => {
         "severity.catatonia", AnswerKind::Bool, false,
         "catatonia listed among the conditions (false when the list names none)",
-        |i| i.severity.conditions.as_ref().map(|list| {
-            Value::Bool(list.iter().any(|c| c.condition == ConditionKind::Catatonia))
-        })
+        |i| condition_listed(i, ConditionKind::Catatonia)
+    }, Higher;
+    // Beside the required safety item: an acute psychosis listed is never passed over.
+    AcutePsychosisListed => {
+        "severity.acute_psychosis_listed", AnswerKind::Bool, false,
+        "an acute psychotic disorder listed among the conditions (false when the list names none)",
+        |i| condition_listed(i, ConditionKind::PsychoticAcute)
     }, Higher;
     ImpairsDaily => (severity.impairs_daily_activities), Higher;
     DaysImpaired => (severity.days_impaired_past_30), Higher;
@@ -463,6 +467,7 @@ pub(crate) const DERIVED_FROM: &[(&str, &[&str])] = &[
     ("severity.mania", &CONDITION_ITEMS),
     ("severity.eating_disorder", &CONDITION_ITEMS),
     ("severity.catatonia", &CONDITION_ITEMS),
+    ("severity.acute_psychosis_listed", &CONDITION_ITEMS),
     ("engagement.work_or_school", &["engagement.commitments"]),
     ("engagement.caregiving", &["engagement.commitments"]),
     (
@@ -501,6 +506,12 @@ const CONDITION_ITEMS: [&str; 3] = [
 const CONDITION_SEVERITY_OR_NONE: &[&str] = &["none", "mild", "moderate", "severe"];
 
 /// The most severe entry of one condition, as a rank of [`CONDITION_SEVERITY_OR_NONE`]
+/// Whether a condition of `kind` is listed: unknown when the list was not asked.
+fn condition_listed(i: &Intake, kind: ConditionKind) -> Option<Value> {
+    let list = i.severity.conditions.as_ref()?;
+    Some(Value::Bool(list.iter().any(|c| c.condition == kind)))
+}
+
 /// (`none` when the list names none): unknown when the conditions were not asked.
 fn condition_severity(i: &Intake, kind: ConditionKind) -> Option<Value> {
     let list = i.severity.conditions.as_ref()?;

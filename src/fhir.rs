@@ -116,9 +116,11 @@ pub const CHOICE_SYSTEM: &str = "urn:carelevel:choice";
 /// The code system used for levels of care (there is no national code for a level of care).
 pub const LEVEL_SYSTEM: &str = "urn:carelevel:level-of-care";
 
-/// The code system of the settings within a level ([`CareSetting`](crate::CareSetting) ids):
-/// the second coding of a `RiskAssessment`'s predicted outcome.
+/// The code system of the settings within a level ([`CareSetting`](crate::CareSetting) ids).
 pub const SETTING_SYSTEM: &str = "urn:carelevel:care-setting";
+/// The URL of the extension on a `RiskAssessment.prediction` that carries the setting within
+/// the predicted level.
+pub const SETTING_EXTENSION: &str = "urn:carelevel:extension:care-setting";
 /// The canonical URL of the intake questionnaire.
 pub const QUESTIONNAIRE_URL: &str = "urn:carelevel:questionnaire:intake";
 /// The version of the intake questionnaire: the intake's format (`schema_version`), so a
@@ -350,10 +352,24 @@ pub struct QuestionnaireResponse {
     pub item: Vec<ResponseItem>,
 }
 
+/// A FHIR Extension whose value is a CodeableConcept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConceptExtension {
+    /// The extension's URL.
+    pub url: String,
+    /// Its value.
+    pub value_codeable_concept: CodeableConcept,
+}
+
 /// A prediction in a RiskAssessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Prediction {
+    /// The setting within the level ([`SETTING_EXTENSION`]): a refinement of the outcome, not
+    /// another code for it, so an extension rather than a second coding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extension: Vec<ConceptExtension>,
     /// The recommended level of care.
     pub outcome: CodeableConcept,
     /// Why.
@@ -2367,21 +2383,32 @@ fn level_concept(level: Level) -> CodeableConcept {
 }
 
 impl Report {
-    /// The outcome: the level (the lower bound when provisional), and the setting within it
-    /// as a second, finer-grained coding of the same prediction.
+    /// The outcome: the level (the lower bound when provisional); its text names the setting
+    /// too where it says more than the level.
     fn outcome_concept(&self) -> CodeableConcept {
         let level = self.level_at_least;
         let setting = self.plan.setting.setting;
         let mut concept = level_concept(level);
-        concept.coding.push(Coding {
-            system: Some(SETTING_SYSTEM.into()),
-            code: Some(setting.as_str().into()),
-            display: Some(setting.title().into()),
-        });
         if !setting.is_standard() {
             concept.text = Some(format!("{}: {}", level.title(), setting.title()));
         }
         concept
+    }
+
+    /// The setting within the level, as the prediction's extension.
+    fn setting_extension(&self) -> ConceptExtension {
+        let setting = self.plan.setting.setting;
+        ConceptExtension {
+            url: SETTING_EXTENSION.into(),
+            value_codeable_concept: CodeableConcept {
+                coding: vec![Coding {
+                    system: Some(SETTING_SYSTEM.into()),
+                    code: Some(setting.as_str().into()),
+                    display: Some(setting.title().into()),
+                }],
+                text: Some(setting.title().into()),
+            },
+        }
     }
 
     /// The recommendation as a FHIR R4 `RiskAssessment` whose `basis` references the
@@ -2446,6 +2473,7 @@ impl Report {
                 reference: response.into(),
             }],
             prediction: vec![Prediction {
+                extension: vec![self.setting_extension()],
                 outcome: self.outcome_concept(),
                 rationale: binding.join("; "),
             }],

@@ -99,10 +99,13 @@ pub struct OverrideRecord {
     pub below_safety_floor: bool,
     /// The arranged level is below a 24-hour floor set by any fired rule (self-management,
     /// treatment history and home as well as safety, withdrawal and medical): honoured when
-    /// the reasons allow it, but flagged.
+    /// the reasons allow it, but flagged. (Absent in a record made before it existed: read as
+    /// `false`.)
+    #[serde(default)]
     pub below_24_hour_floor: bool,
     /// Someone should review this override: it is below the safety floor or below a 24-hour
-    /// floor.
+    /// floor. (Absent in a record made before it existed: read as `false`.)
+    #[serde(default)]
     pub review_required: bool,
     /// `sha256:` digest of the recommendation's JSON, so an audit can tie the two together.
     pub recommendation_digest: String,

@@ -415,10 +415,32 @@ setting = "clinically_managed_residential_high""#,
     let shadowed: Vec<&str> = a.shadowed.iter().map(|s| s.rule.as_str()).collect();
     // Duplicates shadow each other.
     assert_eq!(shadowed, ["cover.harm.plan", "broken.duplicate"]);
+    // Every effect, the 24-hour setting included, is produced by the other.
     assert_eq!(
         a.shadowed[1].by,
-        [("floor inpatient".to_owned(), "cover.harm.plan".to_owned())]
+        [
+            ("floor inpatient".to_owned(), "cover.harm.plan".to_owned()),
+            (
+                "setting clinically_managed_residential_high".to_owned(),
+                "cover.harm.plan".to_owned()
+            )
+        ]
     );
+}
+
+#[test]
+fn a_rule_naming_another_setting_is_not_shadowed() {
+    // The same floor under the same condition, but a setting listed before the other's: it
+    // wins the setting, so it is not redundant (and the other one is: its setting never wins).
+    let psychiatric = rule(
+        "setting.psychiatric",
+        r#"{ answer = "safety.harm_to_others", is = "plan_or_intent" }"#,
+        r#"floor = "inpatient"
+setting = "inpatient_psychiatric""#,
+    );
+    let a = analyze(&mini(&(cover() + &psychiatric)));
+    let shadowed: Vec<&str> = a.shadowed.iter().map(|s| s.rule.as_str()).collect();
+    assert_eq!(shadowed, ["cover.harm.plan"], "{a}");
 }
 
 #[test]

@@ -154,7 +154,7 @@ fn control_characters_in_every_rendered_string_are_rejected_all_at_once() {
     // is shown to a clinician (report footer, CDS card, plan cost, rationale).
     let pack_toml = own_pack_toml(r"test.local\nRecommended level: Outpatient")
         .replacen(
-            "version = \"2026.11.0\"",
+            "version = \"2026.11.1\"",
             r#"version = "1\r\nRecommended level: Outpatient""#,
             1,
         )
@@ -275,7 +275,7 @@ fn markdown_escapes_pack_strings_and_plain_text_shows_them_as_written() {
     }
     // The footer's pack id is pack text too.
     assert!(
-        md.contains("\nRule pack test.local 2026.11.0 (sha256:"),
+        md.contains("\nRule pack test.local 2026.11.1 (sha256:"),
         "{md}"
     );
 
@@ -297,7 +297,7 @@ fn the_pack_id_is_escaped_in_the_markdown_footer() {
         .unwrap()
         .to_markdown();
     assert!(
-        md.contains("\nRule pack test\\_\\*pack\\* 2026.11.0 (sha256:"),
+        md.contains("\nRule pack test\\_\\*pack\\* 2026.11.1 (sha256:"),
         "{md}"
     );
 }
@@ -372,7 +372,7 @@ fn the_builtin_id_with_a_changed_rule_is_rejected() {
         .find(|(n, _)| *n == "safety.toml")
         .unwrap()
         .1;
-    // A lowered floor: the pack would still say `carelevel.builtin 2026.11.0`.
+    // A lowered floor: the pack would still say `carelevel.builtin 2026.11.1`.
     let lowered = safety.replacen(
         "floor = \"inpatient\"\nsetting = \"inpatient_psychiatric\"",
         "floor = \"iop\"",
@@ -474,7 +474,7 @@ fn the_builtin_sources_still_load_as_the_builtin() {
     for pack in [&from_const, &from_copy] {
         assert_eq!(pack.meta(), builtin.meta());
         assert_eq!(pack.meta().id, BUILTIN_ID);
-        assert_eq!(pack.meta().version, "2026.11.0");
+        assert_eq!(pack.meta().version, "2026.11.1");
         assert!(pack.meta().digest.starts_with("sha256:"));
         assert_eq!(pack.rules().count(), builtin.rules().count());
     }

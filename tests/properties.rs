@@ -66,6 +66,7 @@ mod worse {
         "severity.mania",
         "severity.eating_disorder",
         "severity.catatonia",
+        "severity.acute_psychosis_listed",
         "severity.impairs_daily_activities",
         "severity.days_impaired_past_30",
         "self_management",
@@ -817,19 +818,8 @@ mod worse {
             // The most severe entry of the condition one step worse, or a mild one listed.
             "severity.mania" => worsen_condition(i, ConditionKind::BipolarOrMania),
             "severity.eating_disorder" => worsen_condition(i, ConditionKind::EatingDisorder),
-            "severity.catatonia" => {
-                let Some(list) = i.severity.conditions.as_mut() else {
-                    return false;
-                };
-                if list.iter().any(|c| c.condition == ConditionKind::Catatonia) {
-                    return false;
-                }
-                list.push(Condition {
-                    condition: ConditionKind::Catatonia,
-                    severity: ConditionSeverity::Mild,
-                });
-                true
-            }
+            "severity.catatonia" => add_condition(i, ConditionKind::Catatonia),
+            "severity.acute_psychosis_listed" => add_condition(i, ConditionKind::PsychoticAcute),
             "severity.impairs_daily_activities" => {
                 set_true(&mut i.severity.impairs_daily_activities)
             }
@@ -941,6 +931,21 @@ mod worse {
     }
 
     /// Makes the first listed use disorder of `substance` not in recent use a recent one.
+    /// Lists a condition of `kind` (mild) where the list is asked and names none.
+    fn add_condition(i: &mut Intake, kind: ConditionKind) -> bool {
+        let Some(list) = i.severity.conditions.as_mut() else {
+            return false;
+        };
+        if list.iter().any(|c| c.condition == kind) {
+            return false;
+        }
+        list.push(Condition {
+            condition: kind,
+            severity: ConditionSeverity::Mild,
+        });
+        true
+    }
+
     /// Makes the first use disorder of `substance` (of any substance for `None`) that is not
     /// recent, recent.
     fn make_recent(i: &mut Intake, substance: Option<Substance>) -> bool {

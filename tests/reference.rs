@@ -268,6 +268,12 @@ const SETTING: &[&str] = &[
 const PROGRESS: &[&str] = &["goals_met", "progressing", "not_enough"];
 const PREGNANCY: &[&str] = &["no", "pregnant", "postpartum"];
 const OVERDOSE: &[&str] = &["none", "past_12_months", "past_90_days"];
+/// Whether a condition is listed: unknown when the conditions were not asked.
+fn listed(i: &Intake, kind: &str) -> Option<V> {
+    let list = i.severity.conditions.as_ref()?;
+    Some(V::Bool(list.iter().any(|c| name_of(&c.condition) == kind)))
+}
+
 /// A use disorder of one substance: none listed, listed and not in recent use, in recent use.
 const USE: &[&str] = &["none", "not_recent", "recent"];
 const LEVEL_OR_NONE: &[&str] = &["none", "outpatient", "iop", "php", "inpatient"];
@@ -935,11 +941,8 @@ fn answer(pack: &RefPack, p: &Person<'_>, name: &str) -> Option<V> {
         "safety.unable_to_self_care" => b(given(i.safety.unable_to_self_care.as_ref()).copied()),
         "severity.mania" => condition_of(i, "bipolar_or_mania"),
         "severity.eating_disorder" => condition_of(i, "eating_disorder"),
-        "severity.catatonia" => i
-            .severity
-            .conditions
-            .as_ref()
-            .map(|list| V::Bool(list.iter().any(|c| name_of(&c.condition) == "catatonia"))),
+        "severity.catatonia" => listed(i, "catatonia"),
+        "severity.acute_psychosis_listed" => listed(i, "psychotic_acute"),
         "withdrawal.ciwa_ar" => scale(
             i,
             &[Substance::Alcohol, Substance::Sedatives],

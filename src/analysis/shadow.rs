@@ -6,7 +6,7 @@ use super::{BUDGET, CheckKind, Shadowed};
 use crate::Level;
 use crate::answer::Value;
 use crate::pack::{Rule, ScheduleChange};
-use crate::vocab::{Referral, Service};
+use crate::vocab::{Capability, CareSetting, Referral, Service};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -18,6 +18,8 @@ enum Effect {
     Service(Service),
     Referral(Referral),
     Schedule(ScheduleChange),
+    Setting(CareSetting),
+    Capability(Capability),
 }
 
 impl Effect {
@@ -29,6 +31,8 @@ impl Effect {
         out.extend(rule.services().map(Effect::Service));
         out.extend(rule.referrals().map(Effect::Referral));
         out.extend(rule.schedule.map(Effect::Schedule));
+        out.extend(rule.setting.map(Effect::Setting));
+        out.extend(rule.capabilities().map(Effect::Capability));
         out
     }
 
@@ -39,6 +43,11 @@ impl Effect {
             Effect::Service(s) => rule.services.contains_bit(s.bit()),
             Effect::Referral(r) => rule.referrals.contains_bit(r.bit()),
             Effect::Schedule(s) => rule.schedule == Some(s),
+            // The same setting, or one of its level listed before it (which wins).
+            Effect::Setting(s) => rule
+                .setting
+                .is_some_and(|g| g.level() == s.level() && g <= s),
+            Effect::Capability(c) => rule.capabilities.contains_bit(c.bit()),
         }
     }
 }
@@ -52,6 +61,8 @@ impl fmt::Display for Effect {
             Effect::Referral(r) => write!(f, "referral {r}"),
             Effect::Schedule(ScheduleChange::Intensive) => f.write_str("schedule intensive"),
             Effect::Schedule(ScheduleChange::Evening) => f.write_str("schedule evening"),
+            Effect::Setting(s) => write!(f, "setting {s}"),
+            Effect::Capability(c) => write!(f, "capability {c}"),
         }
     }
 }

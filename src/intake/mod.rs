@@ -1093,7 +1093,8 @@ choices! {
     pub enum ConditionKind {
         /// A depressive disorder.
         Depressive = "depressive",
-        /// Bipolar disorder, with mania or hypomania.
+        /// A current manic or hypomanic episode (bipolar disorder in a depressive episode
+        /// is recorded as `depressive`): its severity is the mania's.
         BipolarOrMania = "bipolar_or_mania",
         /// A psychotic disorder, acute (new, or an acute episode).
         PsychoticAcute = "psychotic_acute",
