@@ -87,6 +87,31 @@ int main(void) {
     good = good && strstr(t, "sideways") == NULL; /* the caller's text is never echoed */
     carelevel_free(t);
 
+    /* The adapters: the CDS Hooks card, the FHIR RiskAssessment, an override record. */
+    char *card = carelevel_cds_card(pack, INTAKE);
+    printf("card: %.80s\n", card);
+    good = good && strstr(card, "\"summary\":\"Recommended: IOP with withdrawal management") != NULL;
+    carelevel_free(card);
+
+    char *ra = carelevel_risk_assessment(pack, INTAKE, "Patient/p1", "QuestionnaireResponse/q1");
+    printf("risk assessment: %.80s\n", ra);
+    good = good && strstr(ra, "\"resourceType\":\"RiskAssessment\"") != NULL;
+    good = good && strstr(ra, "\"code\":\"iop_withdrawal_management\"") != NULL;
+    carelevel_free(ra);
+
+    char *rec = carelevel_record_override(pack, INTAKE,
+        "{\"arranged\":\"outpatient\",\"reasons\":[\"waiting_list\"]}");
+    printf("override: %.80s\n", rec);
+    good = good && strstr(rec, "\"review_required\":false") != NULL;
+    carelevel_free(rec);
+
+    char *refused = carelevel_record_override(pack, INTAKE,
+        "{\"arranged\":\"iop\",\"reasons\":[\"waiting_list\"]}");
+    good = good && strstr(refused, "\"kind\":\"invalid_override\"") != NULL;
+    carelevel_free(refused);
+
+    good = good && CARELEVEL_ABI_VERSION == 2;
+
     char *err = NULL;
     CarelevelPack *broken = carelevel_pack_from_toml("[[rule]]\nid = 'x'\n", &err);
     printf("pack: %.80s\n", err);

@@ -55,12 +55,24 @@
  *   kind: unsupported_version no schema_version: a 0.1 intake; carelevel_convert_v0_1() converts it
  *   kind: invalid_intake      the intake was read but answers are out of range or conflicting (or missing, for a transition)
  *   kind: invalid_level       current_level is not "outpatient", "iop", "php" or "inpatient"
+ *   kind: invalid_override    override_json is not {"arranged", "reasons", "note"?}, or the override is refused
  *   kind: invalid_pack        the rule pack TOML has problems; each has file, problem_kind (rule, line)
  *   kind: unavailable         no rule pack is available, so nothing is assessed (fail closed)
  *   kind: internal            a bug in carelevel (a caught panic); field names the function
  */
 #ifndef CARELEVEL_H
 #define CARELEVEL_H
+
+/* The ABI version: raised when a function's signature or a JSON contract changes in a way an
+ * existing caller would notice. The shared library's SONAME carries it
+ * (libcarelevel_ffi.so.2 on Linux). Version 2 added carelevel_cds_card(),
+ * carelevel_risk_assessment() and carelevel_record_override(). */
+#define CARELEVEL_ABI_VERSION 2
+
+/* Thread safety: a pack handle is immutable once made, so any number of threads may pass the
+ * same handle to the functions below at once (the pack is Send + Sync). Every returned string
+ * belongs to the caller alone. carelevel_pack_free() must not race with a call using that
+ * handle. No function keeps state between calls. */
 
 #ifdef __cplusplus
 extern "C" {
@@ -116,6 +128,33 @@ char *carelevel_transition(const CarelevelPack *pack, const char *current_level,
  * answered, carelevel_assess() gives a provisional report asking for it and
  * carelevel_transition() refuses the intake. */
 char *carelevel_convert_v0_1(const char *intake_json);
+
+/* The intake's recommendation as a CDS Hooks card: {"ok": card} or {"error": {...}} as for
+ * carelevel_assess(). The card has "uuid", "summary" (at most 139 characters; the urgency is
+ * never cut off), "detail" (markdown), "indicator" ("info", "warning" or "critical"),
+ * "source" and "overrideReasons" (each "code", "display" in plain words, "system"). */
+char *carelevel_cds_card(const CarelevelPack *pack, const char *intake_json);
+
+/* The intake's recommendation as a FHIR R4 RiskAssessment about subject (e.g. "Patient/123")
+ * whose basis is response (e.g. "QuestionnaireResponse/456"): {"ok": resource} or
+ * {"error": {...}} as for carelevel_assess(). "status" is "final" or "preliminary"; the level
+ * is coded in prediction[0].outcome, the setting in its extension
+ * "urn:carelevel:extension:care-setting". */
+char *carelevel_risk_assessment(const CarelevelPack *pack, const char *intake_json,
+                                const char *subject, const char *response);
+
+/* A clinician's override of the intake's recommendation. override_json:
+ * {"arranged": LEVEL, "reasons": [CODE, ...], "note"?: TEXT}; CODE is one of
+ * service_not_available, waiting_list, client_preference, clinician_judgement,
+ * transportation_or_access, financial_or_coverage, language_or_cultural_fit, court_ordered,
+ * other. {"ok": record} (schema/override-record.schema.json: "recommended", "arranged",
+ * "reasons", "note", "safety_floor", "below_safety_floor", "below_24_hour_floor",
+ * "review_required", "recommendation_digest", "pack") or {"error": {...}}: kind
+ * invalid_override when the request is malformed or refused (the recommended level itself, no
+ * reason, "other" without a note, below a safety floor without clinician_judgement and a note,
+ * or a provisional recommendation). */
+char *carelevel_record_override(const CarelevelPack *pack, const char *intake_json,
+                                const char *override_json);
 
 /* The version of carelevel, e.g. "0.1.0". Static; do not free. */
 const char *carelevel_version(void);

@@ -69,6 +69,10 @@ use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
+/// The ABI version (`CARELEVEL_ABI_VERSION` in `include/carelevel.h`, and the shared
+/// library's SONAME on Linux: `libcarelevel_ffi.so.<ABI_VERSION>`).
+pub const ABI_VERSION: &str = env!("CARELEVEL_ABI_VERSION");
+
 /// An opaque rule pack handle.
 pub struct CarelevelPack(RulePack);
 
@@ -96,6 +100,11 @@ pub enum ErrorKind {
     InvalidIntake,
     /// `current_level` is not one of `outpatient`, `iop`, `php`, `inpatient`.
     InvalidLevel,
+    /// The override request is not JSON of its shape (`{"arranged": LEVEL, "reasons": [CODE,
+    /// ...], "note"?: TEXT}`), or is refused (the recommended level itself, no reason, `other`
+    /// without a note, below a safety floor without `clinician_judgement` and a note, or a
+    /// provisional recommendation); the one problem's `field` is `override_json`.
+    InvalidOverride,
     /// The rule pack TOML has problems: one `{"file", "rule"?, "message", "problem_kind", ...}`
     /// per problem (a [`PackProblem`]).
     InvalidPack,
@@ -107,13 +116,14 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in the order the header lists them.
-    pub const ALL: [ErrorKind; 9] = [
+    pub const ALL: [ErrorKind; 10] = [
         ErrorKind::NullArgument,
         ErrorKind::InvalidUtf8,
         ErrorKind::MalformedIntake,
         ErrorKind::UnsupportedVersion,
         ErrorKind::InvalidIntake,
         ErrorKind::InvalidLevel,
+        ErrorKind::InvalidOverride,
         ErrorKind::InvalidPack,
         ErrorKind::Unavailable,
         ErrorKind::Internal,
@@ -128,6 +138,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedVersion => "unsupported_version",
             ErrorKind::InvalidIntake => "invalid_intake",
             ErrorKind::InvalidLevel => "invalid_level",
+            ErrorKind::InvalidOverride => "invalid_override",
             ErrorKind::InvalidPack => "invalid_pack",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Internal => "internal",
@@ -501,6 +512,130 @@ pub unsafe extern "C" fn carelevel_transition(
         match carelevel::Intake::from_json(text).and_then(|i| pack.0.transition(level, &i)) {
             Ok(t) => ok("carelevel_transition", &t),
             Err(e) => Err(Failure::from_intake(&e)),
+        }
+    })
+}
+
+/// The intake's report, for the adapters below.
+fn report_of(pack: &CarelevelPack, text: &str) -> Result<carelevel::Report, Failure> {
+    carelevel::Intake::from_json(text)
+        .and_then(|i| pack.0.report(&i))
+        .map_err(|e| Failure::from_intake(&e))
+}
+
+/// The intake's recommendation as a CDS Hooks card (final or provisional). Returns `{"ok":
+/// card}` or `{"error": {...}}` as for [`carelevel_assess`]. The card is
+/// `carelevel::cds_hooks::Card` as the Rust API writes it (`uuid`, `summary`, `detail`,
+/// `indicator`, `source`, `overrideReasons`).
+///
+/// # Safety
+///
+/// As for [`carelevel_assess`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn carelevel_cds_card(
+    pack: *const CarelevelPack,
+    intake_json: *const c_char,
+) -> *mut c_char {
+    // SAFETY: `intake_json` is null or a valid NUL-terminated string (the caller's contract).
+    let text = unsafe { arg(intake_json, "intake_json") };
+    // SAFETY: the caller promises `pack` is null or a live handle from this library.
+    let pack = unsafe { pack.as_ref() };
+    guarded("carelevel_cds_card", || {
+        let pack = pack.ok_or_else(|| Failure::null("pack"))?;
+        let report = report_of(pack, text?)?;
+        let card = report
+            .to_cds_card()
+            .map_err(|_| Failure::internal("carelevel_cds_card", "could not write the card"))?;
+        ok("carelevel_cds_card", &card)
+    })
+}
+
+/// The intake's recommendation as a FHIR R4 `RiskAssessment` about `subject` (e.g.
+/// `Patient/123`) whose `basis` is `response` (e.g. `QuestionnaireResponse/456`): `status`
+/// `final` or `preliminary`, the level coded in `prediction.outcome`, the setting in the
+/// prediction's extension. Returns `{"ok": resource}` or `{"error": {...}}` as for
+/// [`carelevel_assess`].
+///
+/// # Safety
+///
+/// As for [`carelevel_assess`]; `subject` and `response` are null or valid NUL-terminated
+/// strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn carelevel_risk_assessment(
+    pack: *const CarelevelPack,
+    intake_json: *const c_char,
+    subject: *const c_char,
+    response: *const c_char,
+) -> *mut c_char {
+    // SAFETY: each is null or a valid NUL-terminated string (the caller's contract).
+    let (text, subject, response) = unsafe {
+        (
+            arg(intake_json, "intake_json"),
+            arg(subject, "subject"),
+            arg(response, "response"),
+        )
+    };
+    // SAFETY: the caller promises `pack` is null or a live handle from this library.
+    let pack = unsafe { pack.as_ref() };
+    guarded("carelevel_risk_assessment", || {
+        let pack = pack.ok_or_else(|| Failure::null("pack"))?;
+        let (text, subject, response) = (text?, subject?, response?);
+        let report = report_of(pack, text)?;
+        ok(
+            "carelevel_risk_assessment",
+            &report.to_risk_assessment(subject, response),
+        )
+    })
+}
+
+/// Records a clinician's override of the intake's recommendation. `override_json` is
+/// `{"arranged": LEVEL, "reasons": [CODE, ...], "note"?: TEXT}` (reasons:
+/// `service_not_available`, `waiting_list`, `client_preference`, `clinician_judgement`,
+/// `transportation_or_access`, `financial_or_coverage`, `language_or_cultural_fit`,
+/// `court_ordered`, `other`). Returns `{"ok": record}` (`schema/override-record.schema.json`:
+/// the levels, the coded reasons with their CDS Hooks codes, `below_safety_floor`,
+/// `below_24_hour_floor`, `review_required`, the recommendation's digest) or `{"error":
+/// {...}}`: kind `invalid_override` when the request is not of that shape or is refused.
+///
+/// # Safety
+///
+/// As for [`carelevel_assess`]; `override_json` is null or a valid NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn carelevel_record_override(
+    pack: *const CarelevelPack,
+    intake_json: *const c_char,
+    override_json: *const c_char,
+) -> *mut c_char {
+    // SAFETY: both are null or valid NUL-terminated strings (the caller's contract).
+    let (text, request) = unsafe {
+        (
+            arg(intake_json, "intake_json"),
+            arg(override_json, "override_json"),
+        )
+    };
+    // SAFETY: the caller promises `pack` is null or a live handle from this library.
+    let pack = unsafe { pack.as_ref() };
+    guarded("carelevel_record_override", || {
+        let pack = pack.ok_or_else(|| Failure::null("pack"))?;
+        let (text, request) = (text?, request?);
+        // serde's message may quote the request's text (a note, an unknown code): not used.
+        let request: carelevel::overrides::OverrideRequest = serde_json::from_str(request)
+            .map_err(|_| {
+                Failure::about(
+                    ErrorKind::InvalidOverride,
+                    "override_json",
+                    "is not an override request: expected {\"arranged\": LEVEL, \"reasons\": [CODE, ...], \"note\"?: TEXT}",
+                )
+            })?;
+        let report = report_of(pack, text)?;
+        match report.record_override(request) {
+            Ok(record) => ok("carelevel_record_override", &record),
+            // Its messages name levels and fields, never the note.
+            Err(e) => Err(Failure::about(
+                ErrorKind::InvalidOverride,
+                "override_json",
+                &format!("is refused: {e}"),
+            )),
         }
     })
 }

@@ -66,6 +66,21 @@ fn transition(
     })
 }
 
+fn record_override(
+    pack: *const CarelevelPack,
+    intake: Option<&CString>,
+    request: Option<&CString>,
+) -> String {
+    // SAFETY: a live pack or null, valid C strings or null.
+    take(unsafe {
+        carelevel_record_override(
+            pack,
+            intake.map_or(null(), |s| s.as_ptr()),
+            request.map_or(null(), |s| s.as_ptr()),
+        )
+    })
+}
+
 fn convert(intake: Option<&CString>) -> String {
     // SAFETY: a valid C string or null.
     take(unsafe { carelevel_convert_v0_1(intake.map_or(null(), |s| s.as_ptr())) })
@@ -474,6 +489,24 @@ fn every_error_path_returns_the_one_shape() {
             pack_error(Some(&c(b"[[rule]]\nid = 'x'\n"))),
             "invalid_pack",
             "pack.toml",
+            None,
+        ),
+        (
+            "override: null request",
+            record_override(pack, Some(&intake), None),
+            "null_argument",
+            "override_json",
+            Some("is a null pointer".into()),
+        ),
+        (
+            "override: malformed request",
+            record_override(
+                pack,
+                Some(&intake),
+                Some(&c(b"{\"arranged\": \"SECRET\", \"reasons\": []}")),
+            ),
+            "invalid_override",
+            "override_json",
             None,
         ),
     ];
