@@ -247,13 +247,9 @@ impl<'p> Recommendation<'p> {
             source: programme.source.clone(),
         });
         let setting = parts.setting;
-        let chosen_by: Vec<String> = match (setting.named, setting.setting.implied_by()) {
-            (true, _) => self
-                .rules_naming_setting(setting.setting)
-                .map(str::to_owned)
-                .collect(),
-            (false, Some(c)) => self.rules_needing(c).map(str::to_owned).collect(),
-            (false, None) => vec![origin.clone()],
+        let chosen_by: Vec<String> = match self.rules_choosing(setting) {
+            Some(rules) => rules.map(str::to_owned).collect(),
+            None => vec![origin.clone()],
         };
         let capabilities = parts
             .capabilities()
@@ -339,24 +335,30 @@ impl<'p> Recommendation<'p> {
     }
 
     /// The capabilities the receiving programme needs, in vocabulary order.
-    pub fn capabilities(&self) -> impl Iterator<Item = Capability> + use<'_, 'p> {
-        let all = self
-            .fired_rules()
-            .fold(Set::default(), |s, r| s.union(r.capabilities));
-        Capability::ALL
-            .iter()
-            .copied()
-            .filter(move |c| all.contains_bit(c.bit()))
+    pub fn capabilities(&self) -> impl Iterator<Item = Capability> + use<> {
+        self.plan_parts().capabilities()
     }
 
-    /// The ids of the fired rules at the level that name `setting`, in pack order.
-    pub(crate) fn rules_naming_setting(
+    /// What chose the setting, in pack order: the fired rules that name it, else those
+    /// needing the capability that implies it; `None` when it is the level's standard
+    /// programme (`programme.<level>`).
+    pub(crate) fn rules_choosing(
         &self,
-        setting: CareSetting,
-    ) -> impl Iterator<Item = &'p str> + '_ {
-        self.fired_rules()
-            .filter(move |r| r.setting == Some(setting))
-            .map(|r| r.id.as_str())
+        chosen: ChosenSetting,
+    ) -> Option<impl Iterator<Item = &'p str> + '_> {
+        let need = match (chosen.named, chosen.setting.implied_by()) {
+            (true, _) => None,
+            (false, Some(c)) => Some(c),
+            (false, None) => return None,
+        };
+        Some(
+            self.fired_rules()
+                .filter(move |r| match need {
+                    None => r.setting == Some(chosen.setting),
+                    Some(c) => r.capabilities.contains_bit(c.bit()),
+                })
+                .map(|r| r.id.as_str()),
+        )
     }
 
     /// The ids of the fired rules that need `capability`, in pack order.

@@ -12,23 +12,15 @@
 use carelevel::overrides::{OverrideReason, OverrideRequest};
 use carelevel::{Intake, Level, RulePack};
 use carelevel_ffi::*;
+use common::take;
 use serde_json::Value;
-use std::ffi::{CStr, CString, c_char};
+use std::ffi::CString;
+
+mod common;
 
 const IOP: &str = include_str!("../../examples/intakes/iop_primary.json");
 const PLAN: &str = include_str!("../../examples/intakes/inpatient_suicide_plan.json");
 const HEADER: &str = include_str!("../include/carelevel.h");
-
-/// Takes a string returned by the library, freeing it.
-fn take(out: *mut c_char) -> String {
-    assert!(!out.is_null());
-    // SAFETY: a string from this library, freed once here.
-    unsafe {
-        let s = CStr::from_ptr(out).to_str().unwrap().to_owned();
-        carelevel_free(out);
-        s
-    }
-}
 
 fn c(s: &str) -> CString {
     CString::new(s).unwrap()

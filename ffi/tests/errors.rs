@@ -7,7 +7,10 @@
     clippy::indexing_slicing
 )] // test code may fail loudly
 
+mod common;
+
 use carelevel_ffi::*;
+use common::take;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::ffi::{CStr, CString, c_char};
@@ -33,17 +36,6 @@ fn header_kinds() -> Vec<String> {
 /// A C string of arbitrary bytes (no NUL).
 fn c(bytes: &[u8]) -> CString {
     CString::new(bytes).unwrap()
-}
-
-/// Takes a string returned by the library, freeing it.
-fn take(ptr: *mut c_char) -> String {
-    assert!(!ptr.is_null(), "the library returned a null string");
-    // SAFETY: a string from this library, freed once here.
-    unsafe {
-        let s = CStr::from_ptr(ptr).to_str().unwrap().to_owned();
-        carelevel_free(ptr);
-        s
-    }
 }
 
 fn assess(pack: *const CarelevelPack, intake: Option<&CString>) -> String {

@@ -10,9 +10,12 @@
     clippy::indexing_slicing
 )] // test code may fail loudly
 
+mod common;
+
 use carelevel_ffi::*;
+use common::take;
 use serde_json::Value;
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 
 const HEADER: &str = include_str!("../include/carelevel.h");
 const COMPLETE: &str = include_str!("../../examples/intakes/iop_primary.json");
@@ -25,15 +28,11 @@ const PLAN_ONLY: &str =
 fn assess(intake: &str) -> String {
     let pack = carelevel_pack_builtin();
     let c = CString::new(intake).unwrap();
-    // SAFETY: a live pack and a valid C string; the result and the pack are freed once here.
-    unsafe {
-        let out = carelevel_assess(pack, c.as_ptr());
-        assert!(!out.is_null());
-        let text = CStr::from_ptr(out).to_str().unwrap().to_owned();
-        carelevel_free(out);
-        carelevel_pack_free(pack);
-        text
-    }
+    // SAFETY: a live pack and a valid C string.
+    let text = take(unsafe { carelevel_assess(pack, c.as_ptr()) });
+    // SAFETY: the pack came from carelevel_pack_builtin and is freed once.
+    unsafe { carelevel_pack_free(pack) };
+    text
 }
 
 #[test]

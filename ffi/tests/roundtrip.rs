@@ -8,8 +8,11 @@
     clippy::indexing_slicing
 )] // test code may fail loudly
 
+mod common;
+
 use carelevel_ffi::*;
-use std::ffi::{CStr, CString};
+use common::take;
+use std::ffi::CString;
 
 /// `input` without NUL bytes, as a C string.
 fn c_string(input: &[u8]) -> CString {
@@ -21,17 +24,6 @@ fn c_string(input: &[u8]) -> CString {
             .collect::<Vec<u8>>(),
     )
     .unwrap()
-}
-
-/// Takes a string returned by the library, freeing it.
-fn take(out: *mut std::ffi::c_char) -> String {
-    assert!(!out.is_null());
-    // SAFETY: a string from this library, freed once here.
-    unsafe {
-        let s = CStr::from_ptr(out).to_str().unwrap().to_owned();
-        carelevel_free(out);
-        s
-    }
 }
 
 fn call(pack: *const CarelevelPack, input: &[u8]) -> String {

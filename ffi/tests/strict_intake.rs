@@ -8,7 +8,10 @@
     clippy::indexing_slicing
 )] // test code may fail loudly
 
+mod common;
+
 use carelevel_ffi::*;
+use common::take;
 use serde_json::Value;
 use std::ffi::{CStr, CString, c_char};
 use std::ptr::null_mut;
@@ -17,14 +20,8 @@ const INTAKE: &str = include_str!("../../examples/intakes/php_daily_structure.js
 
 fn assess(pack: *const CarelevelPack, intake: &str) -> Value {
     let c = CString::new(intake).unwrap();
-    // SAFETY: a live pack and a valid C string; the result is freed once here.
-    let text = unsafe {
-        let out = carelevel_assess(pack, c.as_ptr());
-        assert!(!out.is_null());
-        let s = CStr::from_ptr(out).to_str().unwrap().to_owned();
-        carelevel_free(out);
-        s
-    };
+    // SAFETY: a live pack and a valid C string.
+    let text = take(unsafe { carelevel_assess(pack, c.as_ptr()) });
     serde_json::from_str(&text).unwrap()
 }
 

@@ -460,10 +460,9 @@ impl Recommendation<'_> {
         w.raw(",\"setting\":{\"setting\":");
         w.str(chosen.setting.as_str());
         w.raw(",\"chosen_by\":[");
-        match (chosen.named, chosen.setting.implied_by()) {
-            (true, _) => w.list_items(self.rules_naming_setting(chosen.setting)),
-            (false, Some(c)) => w.list_items(self.rules_needing(c)),
-            (false, None) => w.strs(&[PROGRAMME_ORIGIN, parts.level.as_str()]),
+        match self.rules_choosing(chosen) {
+            Some(rules) => w.list_items(rules),
+            None => w.strs(&[PROGRAMME_ORIGIN, parts.level.as_str()]),
         }
         w.raw("]},\"capabilities\":");
         w.list(parts.capabilities(), |w, c| {
