@@ -22,7 +22,10 @@ pub const OVERRIDE_CODE_SYSTEM: &str = "urn:carelevel:override-reason";
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Card {
-    /// A stable id for the card, derived from the recommendation's digest.
+    /// An id derived from the recommendation's [digest](Report::digest): the same answers give
+    /// the same id, so it names the recommendation, not one showing of it. A service that
+    /// sends cards to an EHR sets a fresh UUID per card (the `carelevel-cds` service does), so
+    /// that feedback on two patients' cards with the same answers can be told apart.
     pub uuid: String,
     /// One line, under 140 characters.
     pub summary: String,
@@ -78,7 +81,8 @@ pub const SUMMARY_LIMIT: usize = 139;
 
 impl Report {
     /// The recommendation as a CDS Hooks card. Its `uuid` comes from the report's
-    /// [digest](Report::digest).
+    /// [digest](Report::digest) (the core has no randomness): replace it with a fresh UUID
+    /// per card before sending the card to an EHR, as the `carelevel-cds` service does.
     ///
     /// # Errors
     ///

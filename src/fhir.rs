@@ -97,19 +97,47 @@
 //! is refused with [`FhirError::QuestionnaireV0_1`], which says how to move on; an intake read
 //! from a response carries `schema_version` `2`.
 //!
-//! The result is written as a `RiskAssessment` rather than a `ServiceRequest` or `CarePlan`:
-//! the engine's output is an assessment that a clinician reviews, not an order or an agreed
-//! plan; its `basis` references the `QuestionnaireResponse` it was computed from.
+//! # The result
+//!
+//! The result is written as a `RiskAssessment` ([`Report::to_risk_assessment`]) rather than a
+//! `ServiceRequest` or `CarePlan`: the engine's output is an assessment that a clinician
+//! reviews, not an order or an agreed plan; its `basis` references the `QuestionnaireResponse`
+//! it was computed from. The caller gives what the core cannot know in a [`FhirContext`]: the
+//! resource's id, the subject, the response, when the assessment was made (the core reads no
+//! clock), and the encounter and performer when there are. The resource carries a generated
+//! narrative, the level coded in `prediction.outcome` ([`LEVEL_SYSTEM`]) with the setting in
+//! its extension ([`SETTING_EXTENSION`]), and the urgency coded in an extension on the
+//! resource ([`URGENCY_EXTENSION`], codes of [`URGENCY_SYSTEM`]); `status` is `preliminary`
+//! for a provisional result. It never carries a probability: the rules give a level, not a
+//! likelihood.
+//!
+//! [`Report::to_service_request`] writes, beside it, a *proposed* `ServiceRequest` (`status`
+//! `draft`, `intent` `proposal`) for the recommended setting, with a priority from the urgency
+//! and `reasonReference` the RiskAssessment: something a clinician may adopt as an order, never
+//! an order itself. [`code_systems`] gives the `CodeSystem` resources of carelevel's own codes
+//! (committed as `schema/fhir/CodeSystem-*.json`), so a terminology server can load them and a
+//! `ConceptMap` can map them to local codes.
 //!
 //! [`RulePack::assess`]: crate::RulePack::assess
+//! [`Report::to_risk_assessment`]: crate::Report::to_risk_assessment
+//! [`Report::to_service_request`]: crate::Report::to_service_request
 
 use crate::catalogue::{self, Item, Kind, Required};
 use crate::intake::{NOT_OBTAINED, SchemaVersion};
 use crate::pack::Rating;
-use crate::report::Report;
 use crate::{Intake, Level, RulePack};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
+
+mod assessment;
+mod context;
+mod terminology;
+
+pub use assessment::{Prediction, RiskAssessment, ServiceRequest};
+pub use context::FhirContext;
+pub use terminology::{
+    CodeSystem, CodeSystemConcept, CodeSystemProperty, ConceptProperty, code_systems,
+};
 
 /// The code system used for the intake's choices (there is no national one for these).
 pub const CHOICE_SYSTEM: &str = "urn:carelevel:choice";
@@ -121,6 +149,15 @@ pub const SETTING_SYSTEM: &str = "urn:carelevel:care-setting";
 /// The URL of the extension on a `RiskAssessment.prediction` that carries the setting within
 /// the predicted level.
 pub const SETTING_EXTENSION: &str = "urn:carelevel:extension:care-setting";
+/// The code system of how soon the person must be seen ([`Urgency`](crate::Urgency) ids).
+pub const URGENCY_SYSTEM: &str = "urn:carelevel:urgency";
+/// The URL of the extension on a `RiskAssessment` that carries the urgency, coded in
+/// [`URGENCY_SYSTEM`].
+pub const URGENCY_EXTENSION: &str = "urn:carelevel:extension:urgency";
+/// The code system of the kinds of assessment carelevel makes (`RiskAssessment.code`).
+pub const ASSESSMENT_SYSTEM: &str = "urn:carelevel:assessment";
+/// The code of carelevel's assessment in [`ASSESSMENT_SYSTEM`]: a level of care.
+pub const ASSESSMENT_CODE: &str = "level-of-care";
 /// The canonical URL of the intake questionnaire.
 pub const QUESTIONNAIRE_URL: &str = "urn:carelevel:questionnaire:intake";
 /// The version of the intake questionnaire: the intake's format (`schema_version`), so a
@@ -362,20 +399,6 @@ pub struct ConceptExtension {
     pub value_codeable_concept: CodeableConcept,
 }
 
-/// A prediction in a RiskAssessment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Prediction {
-    /// The setting within the level ([`SETTING_EXTENSION`]): a refinement of the outcome, not
-    /// another code for it, so an extension rather than a second coding.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub extension: Vec<ConceptExtension>,
-    /// The recommended level of care.
-    pub outcome: CodeableConcept,
-    /// Why.
-    pub rationale: String,
-}
-
 /// A FHIR Annotation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Annotation {
@@ -383,33 +406,11 @@ pub struct Annotation {
     pub text: String,
 }
 
-/// A RiskAssessment resource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RiskAssessment {
-    /// Always `RiskAssessment`.
-    pub resource_type: String,
-    /// `final`.
-    pub status: String,
-    /// The person assessed.
-    pub subject: Reference,
-    /// The method: the rule pack and its version.
-    pub method: CodeableConcept,
-    /// What it rests on: the QuestionnaireResponse.
-    pub basis: Vec<Reference>,
-    /// The recommended level.
-    pub prediction: Vec<Prediction>,
-    /// Services and referrals of the plan, as text.
-    pub mitigation: String,
-    /// The binding rules and the pack digest.
-    pub note: Vec<Annotation>,
-}
-
-/// Why a QuestionnaireResponse could not be read.
+/// Why a QuestionnaireResponse could not be read, or a [`FhirContext`] was refused.
 ///
-/// Messages are one line and never contain a string value from the response (a status, a
-/// canonical, a code system, a code, a resource type or free text): they say what was
-/// expected instead. A linkId is shown only when it is short and identifier-like (see
+/// Messages are one line and never contain a string value from the response or the context
+/// (a status, a canonical, a code system, a code, a resource type, a reference, a date or free
+/// text): they say what was expected instead. A linkId is shown only when it is short and identifier-like (see
 /// [`GivenLinkId`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -610,6 +611,33 @@ pub enum FhirError {
         /// Its LOINC code.
         code: &'static str,
         /// The intake item both answer.
+        field: &'static str,
+    },
+    /// A [`FhirContext`] `id` (or the id given for a `ServiceRequest`, named
+    /// `ServiceRequest.id`) that is not a FHIR id.
+    #[error("`{field}` is not a FHIR id: 1-64 characters, each an ASCII letter, digit, `-` or `.`")]
+    InvalidId {
+        /// The field: `id` or `ServiceRequest.id`.
+        field: &'static str,
+    },
+    /// A [`FhirContext`] reference that is neither `Type/id` of a type the field may name nor
+    /// an absolute `http:`, `https:` or `urn:` URL.
+    #[error(
+        "`{field}` is not a FHIR reference to {expected}: expected `Type/id` (`id` 1-64 ASCII letters, digits, `-` or `.`) or an absolute `http:`, `https:` or `urn:` URL"
+    )]
+    InvalidReference {
+        /// The field: `subject`, `response`, `encounter` or `performer`.
+        field: &'static str,
+        /// The resource types it may name, e.g. "a `Patient` or `Group`".
+        expected: &'static str,
+    },
+    /// A [`FhirContext`] `occurrence` that is not a FHIR R4 dateTime (or names a day that
+    /// does not exist, such as 31 April).
+    #[error(
+        "`{field}` is not a FHIR dateTime: expected `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ss` with a time zone (`Z` or `+hh:mm`), a date that exists"
+    )]
+    InvalidDateTime {
+        /// The field: `occurrence`.
         field: &'static str,
     },
 }
@@ -2369,140 +2397,6 @@ pub fn response_from_intake(intake: &Intake) -> QuestionnaireResponse {
 pub fn response_from_intake_for(pack: &RulePack, intake: &Intake) -> QuestionnaireResponse {
     let (url, version) = form_canonical(pack);
     write_response(intake, format!("{url}|{version}"))
-}
-
-fn level_concept(level: Level) -> CodeableConcept {
-    CodeableConcept {
-        coding: vec![Coding {
-            system: Some(LEVEL_SYSTEM.into()),
-            code: Some(level.as_str().into()),
-            display: Some(level.title().into()),
-        }],
-        text: Some(level.title().into()),
-    }
-}
-
-impl Report {
-    /// The outcome: the level (the lower bound when provisional); its text names the setting
-    /// too where it says more than the level.
-    fn outcome_concept(&self) -> CodeableConcept {
-        let level = self.level_at_least;
-        let setting = self.plan.setting.setting;
-        let mut concept = level_concept(level);
-        if !setting.is_standard() {
-            concept.text = Some(format!("{}: {}", level.title(), setting.title()));
-        }
-        concept
-    }
-
-    /// The setting within the level, as the prediction's extension.
-    fn setting_extension(&self) -> ConceptExtension {
-        let setting = self.plan.setting.setting;
-        ConceptExtension {
-            url: SETTING_EXTENSION.into(),
-            value_codeable_concept: CodeableConcept {
-                coding: vec![Coding {
-                    system: Some(SETTING_SYSTEM.into()),
-                    code: Some(setting.as_str().into()),
-                    display: Some(setting.title().into()),
-                }],
-                text: Some(setting.title().into()),
-            },
-        }
-    }
-
-    /// The recommendation as a FHIR R4 `RiskAssessment` whose `basis` references the
-    /// QuestionnaireResponse it was computed from.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # let json = include_str!("../examples/intakes/iop_primary.json");
-    /// let report = carelevel::RulePack::builtin().report(&carelevel::Intake::from_json(json)?)?;
-    /// let ra = report.to_risk_assessment("Patient/example", "QuestionnaireResponse/intake-1");
-    /// assert_eq!(ra.basis[0].reference, "QuestionnaireResponse/intake-1");
-    /// assert_eq!(ra.prediction[0].outcome.coding[0].code.as_deref(), Some("iop"));
-    /// # Ok::<(), carelevel::IntakeError>(())
-    /// ```
-    pub fn to_risk_assessment(&self, subject: &str, response: &str) -> RiskAssessment {
-        let binding: Vec<String> = self
-            .binding()
-            .map(|f| format!("{}: {}", f.id, f.reason))
-            .collect();
-        let services: Vec<&str> = self
-            .plan
-            .services
-            .iter()
-            .map(|s| s.service.title())
-            .collect();
-        let referrals: Vec<&str> = self
-            .plan
-            .referrals
-            .iter()
-            .map(|r| r.referral.title())
-            .collect();
-        let capabilities: Vec<&str> = self
-            .plan
-            .capabilities
-            .iter()
-            .map(|c| c.capability.title())
-            .collect();
-        RiskAssessment {
-            resource_type: "RiskAssessment".into(),
-            // A provisional result (answers missing) is preliminary.
-            status: match self.status {
-                crate::Status::Final => "final",
-                crate::Status::Provisional => "preliminary",
-            }
-            .into(),
-            subject: Reference {
-                reference: subject.into(),
-            },
-            method: CodeableConcept {
-                coding: vec![Coding {
-                    system: Some("urn:carelevel:rule-pack".into()),
-                    code: Some(format!("{}@{}", self.pack.id, self.pack.version)),
-                    display: Some(format!(
-                        "carelevel {} rule pack {}",
-                        self.engine.version, self.pack.id
-                    )),
-                }],
-                text: None,
-            },
-            basis: vec![Reference {
-                reference: response.into(),
-            }],
-            prediction: vec![Prediction {
-                extension: vec![self.setting_extension()],
-                outcome: self.outcome_concept(),
-                rationale: binding.join("; "),
-            }],
-            mitigation: format!(
-                "Setting: {}. The programme must offer: {}. Services: {}. Referrals: {}.",
-                self.plan.setting.setting.title(),
-                if capabilities.is_empty() {
-                    "nothing beyond its standard services".to_owned()
-                } else {
-                    capabilities.join("; ")
-                },
-                services.join("; "),
-                referrals.join("; ")
-            ),
-            note: vec![Annotation {
-                text: format!(
-                    "Recommendation, not a diagnosis: a clinician decides. Urgency: {}. Pack digest {}.",
-                    match self.urgency {
-                        crate::Urgency::Emergency => {
-                            "emergency, do not leave the person alone (emergency department, mobile crisis, 988)"
-                        }
-                        crate::Urgency::SameDay => "same-day evaluation",
-                        crate::Urgency::Routine => "routine",
-                    },
-                    self.pack.digest
-                ),
-            }],
-        }
-    }
 }
 
 #[cfg(test)]

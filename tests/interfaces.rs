@@ -392,6 +392,17 @@ mod fhir {
     use super::*;
     use carelevel::fhir::*;
 
+    /// The FHIR context the RiskAssessment tests write under.
+    fn context() -> FhirContext {
+        FhirContext {
+            id: "ra1".into(),
+            subject: "Patient/p1".into(),
+            response: "QuestionnaireResponse/qr1".into(),
+            occurrence: "2026-11-29".into(),
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn questionnaire_has_every_required_item_and_loinc_codes() {
         let q = questionnaire();
@@ -490,7 +501,7 @@ mod fhir {
         let pack = RulePack::builtin();
         for (name, intake) in bundled() {
             let report = pack.report(&intake).unwrap();
-            let ra = report.to_risk_assessment("Patient/p1", "QuestionnaireResponse/qr1");
+            let ra = report.to_risk_assessment(&context()).unwrap();
             assert_eq!(ra.resource_type, "RiskAssessment");
             assert_eq!(ra.basis[0].reference, "QuestionnaireResponse/qr1", "{name}");
             // The level, or the level the known answers guarantee (a preliminary result).
@@ -514,13 +525,9 @@ mod fhir {
     #[test]
     fn risk_assessment_status_is_preliminary_when_provisional() {
         let pack = RulePack::builtin();
-        let status = |r: &Report| {
-            r.to_risk_assessment("Patient/p1", "QuestionnaireResponse/qr1")
-                .status
-        };
+        let status = |r: &Report| r.to_risk_assessment(&context()).unwrap().status;
         let outcome = |r: &Report| {
-            r.to_risk_assessment("Patient/p1", "QuestionnaireResponse/qr1")
-                .prediction[0]
+            r.to_risk_assessment(&context()).unwrap().prediction[0]
                 .outcome
                 .coding[0]
                 .code
@@ -550,7 +557,7 @@ mod fhir {
                 Some(report.level_at_least.as_str()),
                 "{name}"
             );
-            let ra = report.to_risk_assessment("Patient/p1", "QuestionnaireResponse/qr1");
+            let ra = report.to_risk_assessment(&context()).unwrap();
             let json = serde_json::to_value(&ra).unwrap();
             assert_eq!(json["status"], "preliminary", "{name}");
             assert_eq!(serde_json::from_value::<RiskAssessment>(json).unwrap(), ra);

@@ -87,17 +87,38 @@ int main(void) {
     good = good && strstr(t, "sideways") == NULL; /* the caller's text is never echoed */
     carelevel_free(t);
 
-    /* The adapters: the CDS Hooks card, the FHIR RiskAssessment, an override record. */
+    /* The adapters: the CDS Hooks card, the FHIR RiskAssessment and the proposed
+     * ServiceRequest (under a FHIR context: ids, references, and when: the library reads no
+     * clock), an override record. */
     char *card = carelevel_cds_card(pack, INTAKE);
     printf("card: %.80s\n", card);
     good = good && strstr(card, "\"summary\":\"Recommended: IOP with withdrawal management") != NULL;
     carelevel_free(card);
 
-    char *ra = carelevel_risk_assessment(pack, INTAKE, "Patient/p1", "QuestionnaireResponse/q1");
+    const char *context =
+        "{\"id\":\"ra-1\",\"subject\":\"Patient/p1\",\"response\":\"QuestionnaireResponse/q1\","
+        "\"occurrence\":\"2026-11-29T14:05:00Z\",\"performer\":\"Device/carelevel\"}";
+    char *ra = carelevel_risk_assessment(pack, INTAKE, context);
     printf("risk assessment: %.80s\n", ra);
-    good = good && strstr(ra, "\"resourceType\":\"RiskAssessment\"") != NULL;
+    good = good && strncmp(ra, "{\"ok\":{\"resourceType\":\"RiskAssessment\",\"id\":\"ra-1\",", 51) == 0;
     good = good && strstr(ra, "\"code\":\"iop_withdrawal_management\"") != NULL;
+    good = good && strstr(ra, "\"occurrenceDateTime\":\"2026-11-29T14:05:00Z\"") != NULL;
     carelevel_free(ra);
+
+    char *sr = carelevel_service_request(pack, INTAKE, context, "sr-1");
+    printf("service request: %.80s\n", sr);
+    good = good && strstr(sr, "\"status\":\"draft\",\"intent\":\"proposal\",\"priority\":\"routine\"") != NULL;
+    good = good && strstr(sr, "\"reasonReference\":[{\"reference\":\"RiskAssessment/ra-1\"}]") != NULL;
+    carelevel_free(sr);
+
+    char *bad_context = carelevel_risk_assessment(pack, INTAKE,
+        "{\"id\":\"ra-1\",\"subject\":\"Patient/p1\",\"response\":\"QuestionnaireResponse/q1\","
+        "\"occurrence\":\"last Tuesday\"}");
+    printf("context: %.100s\n", bad_context);
+    good = good && strstr(bad_context, "\"kind\":\"invalid_context\"") != NULL;
+    good = good && strstr(bad_context, "\"field\":\"context_json.occurrence\"") != NULL;
+    good = good && strstr(bad_context, "Tuesday") == NULL; /* never echoed */
+    carelevel_free(bad_context);
 
     char *rec = carelevel_record_override(pack, INTAKE,
         "{\"arranged\":\"outpatient\",\"reasons\":[\"waiting_list\"]}");

@@ -16,9 +16,10 @@
  * ? may be absent; more keys may be added in later versions, so ignore keys you do not know):
  *
  *   {"field": NAME, "message": TEXT}
- *       NAME is an argument ("pack", "intake_json", "current_level", "toml"), "schema_version"
- *       for kind unsupported_version, or, for kind internal, the function that failed
- *       ("carelevel_assess").
+ *       NAME is an argument ("pack", "intake_json", "current_level", "toml", "context_json",
+ *       "id"), "schema_version" for kind unsupported_version, "context_json.KEY" for a key of
+ *       the FHIR context (kind invalid_context: "context_json.occurrence"), or, for kind
+ *       internal, the function that failed ("carelevel_assess").
  *   {"field": PATH, "message": TEXT, "line": N, "column": N}
  *       kind malformed_intake: PATH is the dotted intake field ("safety.suicidal_ideation",
  *       "substance_use[0].cows"; "." for the whole document); line (from 1) and column (bytes
@@ -56,6 +57,7 @@
  *   kind: invalid_intake      the intake was read but answers are out of range or conflicting (or missing, for a transition)
  *   kind: invalid_level       current_level is not "outpatient", "iop", "php" or "inpatient"
  *   kind: invalid_override    override_json is not {"arranged", "reasons", "note"?}, or the override is refused
+ *   kind: invalid_context     context_json is not a FHIR context or a value is not valid FHIR (or the ServiceRequest id is not a FHIR id)
  *   kind: invalid_pack        the rule pack TOML has problems; each has file, problem_kind (rule, line)
  *   kind: unavailable         no rule pack is available, so nothing is assessed (fail closed)
  *   kind: internal            a bug in carelevel (a caught panic); field names the function
@@ -66,7 +68,7 @@
 /* The ABI version: raised when a function's signature or a JSON contract changes in a way an
  * existing caller would notice. The shared library's SONAME carries it
  * (libcarelevel_ffi.so.2 on Linux). Version 2 added carelevel_cds_card(),
- * carelevel_risk_assessment() and carelevel_record_override(). */
+ * carelevel_risk_assessment(), carelevel_service_request() and carelevel_record_override(). */
 #define CARELEVEL_ABI_VERSION 2
 
 /* Thread safety: a pack handle is immutable once made, so any number of threads may pass the
@@ -135,13 +137,47 @@ char *carelevel_convert_v0_1(const char *intake_json);
  * "source" and "overrideReasons" (each "code", "display" in plain words, "system"). */
 char *carelevel_cds_card(const CarelevelPack *pack, const char *intake_json);
 
-/* The intake's recommendation as a FHIR R4 RiskAssessment about subject (e.g. "Patient/123")
- * whose basis is response (e.g. "QuestionnaireResponse/456"): {"ok": resource} or
- * {"error": {...}} as for carelevel_assess(). "status" is "final" or "preliminary"; the level
- * is coded in prediction[0].outcome, the setting in its extension
- * "urn:carelevel:extension:care-setting". */
+/* The FHIR context of the two functions below, context_json (a JSON object; the JSON Schema
+ * is schema/fhir/fhir-context.schema.json):
+ *
+ *   {"id": ID, "subject": REF, "response": REF, "occurrence": DATETIME,
+ *    "encounter"?: REF, "performer"?: REF}
+ *
+ *   id          the RiskAssessment's logical id: a FHIR id, 1-64 of A-Z a-z 0-9 - .
+ *   subject     the person: "Patient/ID" or "Group/ID"
+ *   response    the QuestionnaireResponse the intake came from: "QuestionnaireResponse/ID"
+ *   occurrence  when the assessment was made, a FHIR dateTime ("2026-11-29",
+ *               "2026-11-29T14:05:00Z", "2026-11-29T14:05:00-05:00"): the library reads no
+ *               clock, so the caller says when
+ *   encounter   the encounter: "Encounter/ID"
+ *   performer   who performed it: "Practitioner/ID", "PractitionerRole/ID" or "Device/ID"
+ *
+ * A REF may instead be an absolute http:, https: or urn: URL ("urn:uuid:..." in a transaction
+ * Bundle). No other key is accepted. Kind invalid_context, never echoing the value, when the
+ * context is not of this shape (field "context_json", or "context_json.KEY" for a key that
+ * is missing or not a string) or a value is not valid FHIR (field "context_json.KEY"). */
+
+/* The intake's recommendation as a FHIR R4 RiskAssessment: {"ok": resource} or
+ * {"error": {...}} as for carelevel_assess(). The resource has "id", a generated narrative
+ * ("text"), the urgency in the extension "urn:carelevel:extension:urgency" (codes "routine",
+ * "same_day", "emergency" of "urn:carelevel:urgency"), "status" "final" or "preliminary"
+ * (provisional), "code" (level-of-care), "subject", "encounter"?, "occurrenceDateTime",
+ * "performer"?, "basis" (the response), the level coded in prediction[0].outcome, the setting
+ * in its extension "urn:carelevel:extension:care-setting", "mitigation" and "note". */
 char *carelevel_risk_assessment(const CarelevelPack *pack, const char *intake_json,
-                                const char *subject, const char *response);
+                                const char *context_json);
+
+/* A proposed FHIR R4 ServiceRequest for the recommended setting, with the id id (a FHIR id):
+ * {"ok": resource} or {"error": {...}} as for carelevel_risk_assessment() (kind
+ * invalid_context, field "id", for an id that is not a FHIR id). "status" "draft", "intent"
+ * "proposal" (a suggestion, never an order), "priority" "stat" (emergency), "urgent" (same
+ * day) or "routine", "code" the setting ("urn:carelevel:care-setting"), "subject",
+ * "encounter"?, "authoredOn" (the occurrence), "requester" (the performer)?,
+ * "reasonReference" "RiskAssessment/<context id>", "supportingInfo" (the response) and "note"
+ * (what the programme must offer; for a provisional result, that answers are missing and the
+ * level may rise). */
+char *carelevel_service_request(const CarelevelPack *pack, const char *intake_json,
+                                const char *context_json, const char *id);
 
 /* A clinician's override of the intake's recommendation. override_json:
  * {"arranged": LEVEL, "reasons": [CODE, ...], "note"?: TEXT}; CODE is one of

@@ -18,7 +18,8 @@
 //! an argument's text (a pack problem may name the pack's own ids); `problems` is always
 //! present, always a non-empty array of objects, each one of:
 //!
-//! - `{"field", "message"}`: an argument, or for [`ErrorKind::Internal`] the function that
+//! - `{"field", "message"}`: an argument (for [`ErrorKind::InvalidContext`], a key of the FHIR
+//!   context as `context_json.<key>`), or for [`ErrorKind::Internal`] the function that
 //!   failed;
 //! - `{"field", "message", "line", "column"}`: where the intake JSON could not be read
 //!   ([`ErrorKind::MalformedIntake`]; `field` is the dotted path, `line` and `column` are
@@ -57,10 +58,11 @@
 //!
 //! The JSON Schemas of the last two error forms are
 //! `schema/intake-problem.schema.json` and `schema/pack-problem.schema.json`. Null pointers,
-//! invalid UTF-8, bad JSON, 0.1 intakes, invalid intakes, bad levels, bad packs and even
-//! internal panics all take this shape. See `include/carelevel.h`, which lists the same kinds
-//! (a test checks).
+//! invalid UTF-8, bad JSON, 0.1 intakes, invalid intakes, bad levels, bad packs, FHIR
+//! contexts that are not valid FHIR and even internal panics all take this shape. See
+//! `include/carelevel.h`, which lists the same kinds (a test checks).
 
+use carelevel::fhir::{FhirContext, FhirError};
 use carelevel::intake::ConversionNote;
 use carelevel::pack::PackProblem;
 use carelevel::{Intake, IntakeError, IntakeProblem, Level, PackError, RulePack};
@@ -105,6 +107,13 @@ pub enum ErrorKind {
     /// without a note, below a safety floor without `clinician_judgement` and a note, or a
     /// provisional recommendation); the one problem's `field` is `override_json`.
     InvalidOverride,
+    /// The FHIR context is not JSON of its shape (`{"id", "subject", "response",
+    /// "occurrence", "encounter"?, "performer"?}`, each a string: the problem's `field` is
+    /// `context_json`, or `context_json.<key>` for a key that is missing or not a string), or
+    /// one of its values is not valid FHIR (an id, a reference of the right type, a dateTime:
+    /// `field` is `context_json.<key>`); or, for [`carelevel_service_request`], `id` is not a
+    /// FHIR id (`field` is `id`).
+    InvalidContext,
     /// The rule pack TOML has problems: one `{"file", "rule"?, "message", "problem_kind", ...}`
     /// per problem (a [`PackProblem`]).
     InvalidPack,
@@ -116,7 +125,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in the order the header lists them.
-    pub const ALL: [ErrorKind; 10] = [
+    pub const ALL: [ErrorKind; 11] = [
         ErrorKind::NullArgument,
         ErrorKind::InvalidUtf8,
         ErrorKind::MalformedIntake,
@@ -124,6 +133,7 @@ impl ErrorKind {
         ErrorKind::InvalidIntake,
         ErrorKind::InvalidLevel,
         ErrorKind::InvalidOverride,
+        ErrorKind::InvalidContext,
         ErrorKind::InvalidPack,
         ErrorKind::Unavailable,
         ErrorKind::Internal,
@@ -139,6 +149,7 @@ impl ErrorKind {
             ErrorKind::InvalidIntake => "invalid_intake",
             ErrorKind::InvalidLevel => "invalid_level",
             ErrorKind::InvalidOverride => "invalid_override",
+            ErrorKind::InvalidContext => "invalid_context",
             ErrorKind::InvalidPack => "invalid_pack",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Internal => "internal",
@@ -550,41 +561,148 @@ pub unsafe extern "C" fn carelevel_cds_card(
     })
 }
 
-/// The intake's recommendation as a FHIR R4 `RiskAssessment` about `subject` (e.g.
-/// `Patient/123`) whose `basis` is `response` (e.g. `QuestionnaireResponse/456`): `status`
-/// `final` or `preliminary`, the level coded in `prediction.outcome`, the setting in the
-/// prediction's extension. Returns `{"ok": resource}` or `{"error": {...}}` as for
-/// [`carelevel_assess`].
+/// The keys of a FHIR context, and whether each is required.
+const CONTEXT_KEYS: [(&str, bool); 6] = [
+    ("id", true),
+    ("subject", true),
+    ("response", true),
+    ("occurrence", true),
+    ("encounter", false),
+    ("performer", false),
+];
+
+/// Reads `context_json` as a [`FhirContext`] without ever echoing it: serde's messages may
+/// quote a value or an unknown key, so the shape is checked here, key by key.
+fn context(text: &str) -> Result<FhirContext, Failure> {
+    let invalid = |field: &str, what: &str| Failure::about(ErrorKind::InvalidContext, field, what);
+    let shape = "is not a FHIR context: expected {\"id\", \"subject\", \"response\", \"occurrence\", \"encounter\"?, \"performer\"?}, each a string";
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|_| invalid("context_json", shape))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| invalid("context_json", shape))?;
+    if object
+        .keys()
+        .any(|k| !CONTEXT_KEYS.iter().any(|(known, _)| known == k))
+    {
+        return Err(invalid(
+            "context_json",
+            "has a key that is not one of id, subject, response, occurrence, encounter, performer",
+        ));
+    }
+    for (key, required) in CONTEXT_KEYS {
+        let field = format!("context_json.{key}");
+        match object.get(key) {
+            None if required => return Err(invalid(&field, "is missing")),
+            None | Some(serde_json::Value::String(_)) => {}
+            Some(serde_json::Value::Null) if !required => {}
+            Some(_) => return Err(invalid(&field, "is not a string")),
+        }
+    }
+    serde_json::from_value(value).map_err(|_| invalid("context_json", shape))
+}
+
+/// A context (or ServiceRequest id) the core refused: `context_json.<key>`, or `id` for the
+/// ServiceRequest's id. The core's message names the field and never its value.
+fn from_fhir(e: &FhirError) -> Failure {
+    let field = match e {
+        FhirError::InvalidId { field }
+        | FhirError::InvalidReference { field, .. }
+        | FhirError::InvalidDateTime { field } => *field,
+        _ => "",
+    };
+    let message = e.to_string();
+    let problem = match field {
+        "ServiceRequest.id" => "id".to_owned(),
+        "" => "context_json".to_owned(),
+        key => format!("context_json.{key}"),
+    };
+    // "`occurrence` is not a FHIR dateTime: ..." -> "is not a FHIR dateTime: ...".
+    let what = message
+        .strip_prefix(&format!("`{field}` "))
+        .unwrap_or(&message);
+    Failure::about(ErrorKind::InvalidContext, &problem, what)
+}
+
+/// The intake's recommendation as a FHIR R4 `RiskAssessment` (`carelevel::Report::
+/// to_risk_assessment`). `context_json` is the FHIR context, `{"id", "subject", "response",
+/// "occurrence", "encounter"?, "performer"?}` (`schema/fhir/fhir-context.schema.json`): the
+/// resource's id, the subject (e.g. `Patient/123`), the QuestionnaireResponse it rests on,
+/// when it was made (a FHIR dateTime: the library reads no clock), and the encounter and
+/// performer when there are. The resource has a generated narrative, `status` `final` or
+/// `preliminary`, the level coded in `prediction.outcome`, the setting in the prediction's
+/// extension, the urgency in the resource's extension. Returns `{"ok": resource}` or
+/// `{"error": {...}}` as for [`carelevel_assess`], with kind `invalid_context` when the
+/// context is not of that shape or a value is not valid FHIR.
 ///
 /// # Safety
 ///
-/// As for [`carelevel_assess`]; `subject` and `response` are null or valid NUL-terminated
-/// strings.
+/// As for [`carelevel_assess`]; `context_json` is null or a valid NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn carelevel_risk_assessment(
     pack: *const CarelevelPack,
     intake_json: *const c_char,
-    subject: *const c_char,
-    response: *const c_char,
+    context_json: *const c_char,
 ) -> *mut c_char {
     // SAFETY: each is null or a valid NUL-terminated string (the caller's contract).
-    let (text, subject, response) = unsafe {
+    let (text, context_text) = unsafe {
         (
             arg(intake_json, "intake_json"),
-            arg(subject, "subject"),
-            arg(response, "response"),
+            arg(context_json, "context_json"),
         )
     };
     // SAFETY: the caller promises `pack` is null or a live handle from this library.
     let pack = unsafe { pack.as_ref() };
     guarded("carelevel_risk_assessment", || {
         let pack = pack.ok_or_else(|| Failure::null("pack"))?;
-        let (text, subject, response) = (text?, subject?, response?);
+        let (text, context_text) = (text?, context_text?);
+        let context = context(context_text)?;
         let report = report_of(pack, text)?;
-        ok(
-            "carelevel_risk_assessment",
-            &report.to_risk_assessment(subject, response),
+        let resource = report
+            .to_risk_assessment(&context)
+            .map_err(|e| from_fhir(&e))?;
+        ok("carelevel_risk_assessment", &resource)
+    })
+}
+
+/// A proposed FHIR R4 `ServiceRequest` for the intake's recommended setting
+/// (`carelevel::Report::to_service_request`): `status` `draft`, `intent` `proposal` (never an
+/// order), `id` the given `id`, `priority` from the urgency (`stat`, `urgent`, `routine`),
+/// `code` the setting, `reasonReference` `RiskAssessment/<context id>`, and a note listing
+/// what the programme must offer (and, for a provisional result, that answers are missing).
+/// `context_json` is as for [`carelevel_risk_assessment`]. Returns `{"ok": resource}` or
+/// `{"error": {...}}`, with kind `invalid_context` for a bad context or an `id` that is not a
+/// FHIR id.
+///
+/// # Safety
+///
+/// As for [`carelevel_risk_assessment`]; `id` is null or a valid NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn carelevel_service_request(
+    pack: *const CarelevelPack,
+    intake_json: *const c_char,
+    context_json: *const c_char,
+    id: *const c_char,
+) -> *mut c_char {
+    // SAFETY: each is null or a valid NUL-terminated string (the caller's contract).
+    let (text, context_text, id) = unsafe {
+        (
+            arg(intake_json, "intake_json"),
+            arg(context_json, "context_json"),
+            arg(id, "id"),
         )
+    };
+    // SAFETY: the caller promises `pack` is null or a live handle from this library.
+    let pack = unsafe { pack.as_ref() };
+    guarded("carelevel_service_request", || {
+        let pack = pack.ok_or_else(|| Failure::null("pack"))?;
+        let (text, context_text, id) = (text?, context_text?, id?);
+        let context = context(context_text)?;
+        let report = report_of(pack, text)?;
+        let resource = report
+            .to_service_request(&context, id)
+            .map_err(|e| from_fhir(&e))?;
+        ok("carelevel_service_request", &resource)
     })
 }
 

@@ -73,6 +73,38 @@ fn record_override(
     })
 }
 
+fn risk_assessment(
+    pack: *const CarelevelPack,
+    intake: Option<&CString>,
+    context: Option<&CString>,
+) -> String {
+    // SAFETY: a live pack or null, valid C strings or null.
+    take(unsafe {
+        carelevel_risk_assessment(
+            pack,
+            intake.map_or(null(), |s| s.as_ptr()),
+            context.map_or(null(), |s| s.as_ptr()),
+        )
+    })
+}
+
+fn service_request(
+    pack: *const CarelevelPack,
+    intake: Option<&CString>,
+    context: Option<&CString>,
+    id: Option<&CString>,
+) -> String {
+    // SAFETY: a live pack or null, valid C strings or null.
+    take(unsafe {
+        carelevel_service_request(
+            pack,
+            intake.map_or(null(), |s| s.as_ptr()),
+            context.map_or(null(), |s| s.as_ptr()),
+            id.map_or(null(), |s| s.as_ptr()),
+        )
+    })
+}
+
 fn convert(intake: Option<&CString>) -> String {
     // SAFETY: a valid C string or null.
     take(unsafe { carelevel_convert_v0_1(intake.map_or(null(), |s| s.as_ptr())) })
@@ -209,6 +241,8 @@ fn the_header_lists_exactly_the_rust_kinds() {
         "unsupported_version",
         "invalid_intake",
         "invalid_level",
+        "invalid_override",
+        "invalid_context",
         "invalid_pack",
         "unavailable",
         "internal",
@@ -279,6 +313,9 @@ fn every_error_path_returns_the_one_shape() {
     too_young["age"] = 4.into();
     too_young["notes"] = "SECRET".into();
     let too_young = too_young.to_string();
+    // FHIR contexts: one whose occurrence is no FHIR dateTime, one that is not an object.
+    let context = c(br#"{"id": "ra-1", "subject": "Patient/1", "response": "QuestionnaireResponse/2", "occurrence": "2026-11-29"}"#);
+    let bad_occurrence = c(br#"{"id": "ra-1", "subject": "Patient/1", "response": "QuestionnaireResponse/2", "occurrence": "SECRET"}"#);
 
     // (case, output, kind, first problem's field or file, first problem's message if fixed)
     let cases: Vec<(&str, String, &str, &str, Option<String>)> = vec![
@@ -500,6 +537,60 @@ fn every_error_path_returns_the_one_shape() {
             "invalid_override",
             "override_json",
             None,
+        ),
+        (
+            "risk assessment: null context",
+            risk_assessment(pack, Some(&intake), None),
+            "null_argument",
+            "context_json",
+            Some("is a null pointer".into()),
+        ),
+        (
+            "risk assessment: non-UTF-8 context",
+            risk_assessment(pack, Some(&intake), Some(&c(bad_utf8_intake))),
+            "invalid_utf8",
+            "context_json",
+            Some(format!(
+                "is not valid UTF-8 at byte {}",
+                at(bad_utf8_intake)
+            )),
+        ),
+        (
+            "risk assessment: not a context",
+            risk_assessment(pack, Some(&intake), Some(&c(b"[\"SECRET\"]"))),
+            "invalid_context",
+            "context_json",
+            None,
+        ),
+        (
+            "risk assessment: not a FHIR dateTime",
+            risk_assessment(pack, Some(&intake), Some(&bad_occurrence)),
+            "invalid_context",
+            "context_json.occurrence",
+            None,
+        ),
+        (
+            "risk assessment: invalid intake",
+            risk_assessment(pack, Some(&c(too_young.as_bytes())), Some(&context)),
+            "invalid_intake",
+            "age",
+            None,
+        ),
+        (
+            "service request: not a FHIR id",
+            service_request(pack, Some(&intake), Some(&context), Some(&c(b"SECRET id"))),
+            "invalid_context",
+            "id",
+            Some(
+                "is not a FHIR id: 1-64 characters, each an ASCII letter, digit, `-` or `.`".into(),
+            ),
+        ),
+        (
+            "service request: null id",
+            service_request(pack, Some(&intake), Some(&context), None),
+            "null_argument",
+            "id",
+            Some("is a null pointer".into()),
         ),
     ];
 
