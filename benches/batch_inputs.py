@@ -2,10 +2,14 @@
 
     python3 benches/batch_inputs.py OUT_DIR
 
+    python3 benches/batch_inputs.py OUT_DIR intakes      # only the named files: mix, wide, intakes
+
 writes OUT_DIR/mix.ndjson (200,000 lines, about 173 MB: valid intakes, invalid JSON, invalid
 intakes, blank lines, invalid UTF-8, every fifth line CRLF, and 95 large lines: 48 of
-1,000,000 bytes and 47 of 1 MiB + 1, over the default limit) and OUT_DIR/wide.ndjson (5,000
-lines of 100 KB). Deterministic: no randomness.
+1,000,000 bytes and 47 of 1 MiB + 1, over the default limit), OUT_DIR/wide.ndjson (5,000
+lines of 100 KB) and OUT_DIR/intakes.ndjson (100,000 lines cycling the bundled intakes in
+`examples/intakes/`, in name order, each on one line: the throughput input). Deterministic: no
+randomness.
 """
 import json
 import pathlib
@@ -39,8 +43,19 @@ def wide(path, n=5000, size=100_000):
             f.write(line)
 
 
+def intakes(path, n=100_000):
+    files = sorted((ROOT / "examples/intakes").glob("*.json"))
+    lines = [json.dumps(json.loads(f.read_text()), separators=(",", ":")).encode() + b"\n"
+             for f in files]
+    with open(path, "wb") as f:
+        for i in range(n):
+            f.write(lines[i % len(lines)])
+
+
 if __name__ == "__main__":
     out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    which = sys.argv[2:] or ["mix", "wide", "intakes"]
     out.mkdir(parents=True, exist_ok=True)
-    mix(out / "mix.ndjson")
-    wide(out / "wide.ndjson")
+    makers = {"mix": mix, "wide": wide, "intakes": intakes}
+    for name in which:
+        makers[name](out / f"{name}.ndjson")

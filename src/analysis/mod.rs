@@ -3,8 +3,8 @@
 //!
 //! [`analyze`] answers four questions about a pack — built-in or custom, including the ratings
 //! and scores a pack declares — and [`Analysis`] holds the answers (its `Display` is a readable
-//! report; `cargo run --release --example analyze` prints it for the built-in pack or for rule
-//! files given on the command line).
+//! report; `carelevel analyze`, the command of the `carelevel-cli` package, prints it for the
+//! built-in pack or for rule files given with `--pack`).
 //!
 //! ```
 //! let analysis = carelevel::analysis::analyze(&carelevel::RulePack::builtin());

@@ -1,11 +1,12 @@
-//! The NDJSON batch command: exactly one output line per input line, in order, each starting
-//! with its line number; a bad line (invalid JSON, a 0.1 intake, invalid UTF-8, over-long,
-//! blank) yields its own output line and never stops the batch; an incomplete intake is a
-//! provisional result (its `status`, no `level`), never an error or a failed batch.
+//! `carelevel batch`: exactly one output line per input line, in order, each starting with
+//! its line number; a bad line (invalid JSON, a 0.1 intake, invalid UTF-8, over-long, blank)
+//! yields its own output line and never stops the batch; an incomplete intake is a
+//! provisional result (its `status`, no `level`), never an error or a failed batch; the
+//! output is the same, byte for byte, whatever the number of threads.
 //!
-//! Most tests run the example binary through `cargo run`. A few drive its functions directly
-//! (the example's source is included below as a module) where the binary offers no honest way
-//! in: a panicking assessment, a stdin that fails part-way, and the byte bound on a block.
+//! These tests run the binary. The pipeline's functions are tested directly in
+//! `cli/src/batch.rs` where the binary offers no honest way in: a panicking assessment, a
+//! stdin that fails part-way, a writer that closes, and the byte bound on a chunk.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,13 +15,10 @@
     clippy::indexing_slicing
 )] // test code may fail loudly
 
-#[allow(dead_code)] // `main` and the usage text are only for the binary
-#[path = "../examples/batch.rs"]
-mod batch_example;
+mod common;
 
-#[path = "common/examples.rs"]
-mod examples;
-use batch_example::{BlockEnd, Limits, Line, Outcome};
+use common::{carelevel, root};
+use proptest::prelude::*;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, ExitStatus, Stdio};
@@ -32,10 +30,10 @@ fn intake(name: &str) -> String {
     one_line(&format!("examples/intakes/{name}.json"))
 }
 
-/// The JSON file at `path` (from the crate's root) on one line.
+/// The JSON file at `path` (from the workspace's root) on one line.
 fn one_line(path: &str) -> String {
-    let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
-    let value: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let value: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(path)).unwrap()).unwrap();
     serde_json::to_string(&value).unwrap()
 }
 
@@ -51,16 +49,14 @@ fn padded(len: usize) -> String {
     line
 }
 
-/// The `batch` example, run directly (see `common::examples`).
+/// `carelevel batch ARGS`.
 fn batch_command(args: &[&str]) -> Command {
-    let binary = examples::example_binary("batch");
-    let mut command = Command::new(binary);
-    command.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
-    command
+    let args: Vec<&str> = ["batch"].iter().chain(args).copied().collect();
+    carelevel(&args)
 }
 
-/// Runs the batch on `input`; returns its exit status, its stdout lines and its stderr.
-fn run_batch(args: &[&str], input: Vec<u8>) -> (ExitStatus, Vec<String>, String) {
+/// Runs the batch on `input`; returns its exit status, its stdout and its stderr.
+fn run_batch_raw(args: &[&str], input: Vec<u8>) -> (ExitStatus, Vec<u8>, String) {
     let mut child = batch_command(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -71,13 +67,19 @@ fn run_batch(args: &[&str], input: Vec<u8>) -> (ExitStatus, Vec<String>, String)
     let writer = std::thread::spawn(move || stdin.write_all(&input).unwrap());
     let output = child.wait_with_output().unwrap();
     writer.join().unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let lines = stdout.lines().map(str::to_owned).collect();
     (
         output.status,
-        lines,
+        output.stdout,
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// Runs the batch on `input`; returns its exit status, its stdout lines and its stderr.
+fn run_batch(args: &[&str], input: Vec<u8>) -> (ExitStatus, Vec<String>, String) {
+    let (status, stdout, stderr) = run_batch_raw(args, input);
+    let stdout = String::from_utf8(stdout).unwrap();
+    let lines = stdout.lines().map(str::to_owned).collect();
+    (status, lines, stderr)
 }
 
 fn parse(line: &str) -> Value {
@@ -318,7 +320,8 @@ fn output_objects_start_with_the_line_number() {
     }
 }
 
-/// Lines had no length limit: a line of any size was held in memory and assessed.
+/// Lines had no length limit: a line of any size was held in memory and assessed. Bad
+/// usage is exit 1, with the usage, never clap's default 2.
 #[test]
 fn over_long_lines_are_errors_naming_the_limit() {
     let at_limit = padded(MIB);
@@ -339,147 +342,45 @@ fn over_long_lines_are_errors_naming_the_limit() {
     let small = good().len() + 10;
     let input = format!("{}\n{}\n{}", padded(small), padded(small + 1), good());
     let limit = small.to_string();
-    let (status, lines, _) = run_batch(&["--max-line-bytes", &limit], input.into_bytes());
-    assert!(status.success());
-    assert_eq!(lines.len(), 3);
-    assert_result(&lines[0], 1, "iop");
-    assert!(error_of(&lines[1], 2).contains(&format!("over the limit of {small} bytes")));
-    assert_result(&lines[2], 3, "iop");
+    for args in [
+        vec!["--max-line-bytes", &limit],
+        vec!["--max-line-bytes", &limit, "--threads", "3"],
+    ] {
+        let (status, lines, _) = run_batch(&args, input.clone().into_bytes());
+        assert!(status.success());
+        assert_eq!(lines.len(), 3);
+        assert_result(&lines[0], 1, "iop");
+        assert!(error_of(&lines[1], 2).contains(&format!("over the limit of {small} bytes")));
+        assert_result(&lines[2], 3, "iop");
+    }
 
-    for bad in [
-        &["--max-line-bytes", "0"][..],
-        &["--max-line-bytes"],
-        &["--nope"],
+    for (bad, message) in [
+        (&["--max-line-bytes", "0"][..], "invalid value '0'"),
+        (
+            &["--max-line-bytes"],
+            "a value is required for '--max-line-bytes",
+        ),
+        (&["--max-line-bytes", "lots"], "invalid value 'lots'"),
+        (&["--threads", "0"], "invalid value '0' for '--threads <N>'"),
+        (&["--threads", "-1"], "unexpected argument '-1'"),
+        (&["--nope"], "unexpected argument '--nope'"),
+        (&["intakes.ndjson"], "unexpected argument 'intakes.ndjson'"),
     ] {
         let (status, lines, stderr) = run_batch(bad, Vec::new());
-        assert_eq!(status.code(), Some(1), "{bad:?}");
+        assert_eq!(status.code(), Some(1), "{bad:?}: {stderr}");
         assert!(lines.is_empty());
-        assert!(stderr.contains("usage: batch"), "{stderr}");
+        assert!(stderr.starts_with("error: "), "{bad:?}: {stderr}");
+        assert!(stderr.contains(message), "{bad:?}: {stderr}");
+        assert!(stderr.contains("Usage: carelevel batch"), "{stderr}");
     }
 }
 
-/// An over-long line is read through without being kept.
+/// The binary: stdin that cannot be read at all is exit code 1 with a message. (The results
+/// of the lines read before a failure part-way are written first: `cli/src/batch.rs`.)
 #[test]
-fn an_over_long_line_is_not_held() {
-    let mut input = vec![b'x'; 10 * MIB];
-    input.extend_from_slice(b"\r\nnext");
-    let mut reader = &input[..];
-    assert_eq!(
-        batch_example::read_line(&mut reader, 1000).unwrap(),
-        Some(Line::TooLong {
-            bytes: 10 * MIB as u64,
-            limit: 1000
-        })
-    );
-    assert_eq!(
-        batch_example::read_line(&mut reader, 1000).unwrap(),
-        Some(Line::Bytes(b"next".to_vec()))
-    );
-    assert_eq!(batch_example::read_line(&mut reader, 1000).unwrap(), None);
-}
-
-/// Blocks used to be 4,096 lines whatever their size (4,096 lines of 100 KB held at once).
-#[test]
-fn blocks_are_bounded_in_bytes() {
-    let line_len = 100_000;
-    let mut input = Vec::new();
-    for _ in 0..300 {
-        input.extend(std::iter::repeat_n(b' ', line_len));
-        input.push(b'\n');
-    }
-    let limits = Limits::default();
-    let mut reader = BufReader::new(&input[..]);
-    let mut lines = 0;
-    loop {
-        let (block, end) = batch_example::read_block(&mut reader, &limits);
-        let bytes: usize = block
-            .iter()
-            .map(|l| match l {
-                Line::Bytes(b) => b.len(),
-                Line::TooLong { .. } => 0,
-            })
-            .sum();
-        assert!(bytes < batch_example::BLOCK_BYTES + line_len, "{bytes}");
-        lines += block.len();
-        match end {
-            BlockEnd::Full => assert_eq!(block.len(), 84, "8 MiB / 100 KB, rounded up"),
-            BlockEnd::Eof => break,
-            BlockEnd::Failed(e) => panic!("{e}"),
-        }
-    }
-    assert_eq!(lines, 300);
-}
-
-/// A panicking worker used to drop its whole chunk (`join().unwrap_or_default()`); now only
-/// the panicking line is lost, and it gets an error line.
-#[test]
-fn a_panic_loses_only_its_own_line() {
-    let assess = |text: &str| -> Result<String, String> {
-        if text == "boom" {
-            panic!("assessment exploded");
-        }
-        Ok(format!("{{\"echo\":{}}}", text.len()))
-    };
-    let block: Vec<Line> = ["a", "boom", "ccc", "", "boom", "dddd", "ee"]
-        .iter()
-        .map(|t| Line::Bytes(t.as_bytes().to_vec()))
-        .collect();
-    for workers in [1, 2, 3, 16] {
-        let out = batch_example::answer_block(&assess, 10, &block, workers);
-        assert_eq!(
-            out,
-            [
-                r#"{"line":10,"result":{"echo":1}}"#,
-                r#"{"line":11,"error":"internal error: assessment exploded"}"#,
-                r#"{"line":12,"result":{"echo":3}}"#,
-                r#"{"line":13,"skipped":"blank"}"#,
-                r#"{"line":14,"error":"internal error: assessment exploded"}"#,
-                r#"{"line":15,"result":{"echo":4}}"#,
-                r#"{"line":16,"result":{"echo":2}}"#,
-            ],
-            "{workers} workers"
-        );
-    }
-}
-
-/// A reader that yields `data`, then fails.
-struct FailsAfter<'a>(&'a [u8]);
-
-impl Read for FailsAfter<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.0.is_empty() {
-            return Err(std::io::Error::other("disk on fire"));
-        }
-        self.0.read(buf)
-    }
-}
-
-/// A stdin failure used to drop the results of the block read so far.
-#[test]
-fn a_stdin_failure_first_writes_what_was_answered() {
-    let input = format!("{}\n\nnot json\n", good());
-    let mut reader = BufReader::new(FailsAfter(input.as_bytes()));
-    let mut output = Vec::new();
-    let assess = |text: &str| {
-        carelevel::RulePack::builtin()
-            .assess_json(text)
-            .map_err(|e| e.to_string())
-    };
-    let outcome = batch_example::run(&mut reader, &mut output, &assess, &Limits::default(), 2);
-    match outcome {
-        Outcome::InputFailed(4, e) => assert_eq!(e.to_string(), "disk on fire"),
-        other => panic!("{other:?}"),
-    }
-    let output = String::from_utf8(output).unwrap();
-    let lines: Vec<&str> = output.lines().collect();
-    assert_eq!(lines.len(), 3);
-    assert_result(lines[0], 1, "iop");
-    assert_blank(lines[1], 2);
-    error_of(lines[2], 3);
-
-    // The binary: stdin that cannot be read at all is exit code 1 with a message.
+fn an_unreadable_stdin_is_exit_1() {
     let output = batch_command(&[])
-        .stdin(std::fs::File::open(env!("CARGO_MANIFEST_DIR")).unwrap())
+        .stdin(std::fs::File::open(root()).unwrap())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -500,6 +401,44 @@ fn a_closed_stdout_ends_quietly_with_exit_code_3() {
         input.extend_from_slice(good.as_bytes());
         input.push(b'\n');
     }
+    for threads in ["1", "2", "4"] {
+        let mut child = batch_command(&["--threads", threads])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.clone();
+        // The batch may exit before reading all its input, so a failed write is expected.
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let mut stderr = child.stderr.take().unwrap();
+        let errors = std::thread::spawn(move || {
+            let mut text = String::new();
+            stderr.read_to_string(&mut text).unwrap();
+            text
+        });
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        assert_result(first.trim_end(), 1, "iop");
+        drop(stdout);
+        let status = child.wait().unwrap();
+        writer.join().unwrap();
+        let stderr = errors.join().unwrap();
+        assert_eq!(status.code(), Some(3), "{threads} threads: {stderr}");
+        for bad in ["panicked", "Broken pipe", "error:"] {
+            assert!(!stderr.contains(bad), "{stderr}");
+        }
+    }
+}
+
+/// The batch stops at a closed stdout even when its stdin never ends (the reader may be
+/// blocked on it): stdin is left open here, and the test only ends if the batch does.
+#[test]
+fn a_closed_stdout_ends_the_batch_while_stdin_stays_open() {
     let mut child = batch_command(&[])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -507,28 +446,19 @@ fn a_closed_stdout_ends_quietly_with_exit_code_3() {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    // The batch may exit before reading all its input, so a failed write is expected.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let mut stderr = child.stderr.take().unwrap();
-    let errors = std::thread::spawn(move || {
-        let mut text = String::new();
-        stderr.read_to_string(&mut text).unwrap();
-        text
-    });
+    let line = format!("{}\n", good()).repeat(1000);
+    // Enough lines to fill a chunk and be answered; then nothing more, and no end.
+    stdin.write_all(line.as_bytes()).unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     assert_result(first.trim_end(), 1, "iop");
     drop(stdout);
+    // More input makes the batch write again, and meet the closed pipe.
+    let _ = stdin.write_all(line.as_bytes());
     let status = child.wait().unwrap();
-    writer.join().unwrap();
-    let stderr = errors.join().unwrap();
-    assert_eq!(status.code(), Some(3), "{stderr}");
-    for bad in ["panicked", "Broken pipe", "error:"] {
-        assert!(!stderr.contains(bad), "{stderr}");
-    }
+    assert_eq!(status.code(), Some(3));
+    drop(stdin);
 }
 
 /// Two intakes on one line, the second at risk, must not yield a result for the first.
@@ -558,16 +488,14 @@ enum Kind {
     Provisional,
 }
 
-/// A large mix: exactly one output line per input line, in order, of the right kind.
-#[test]
-fn a_large_mix_answers_every_line_in_order() {
+/// A large mix of `total` lines and the kind of answer each must get.
+fn large_mix(total: usize) -> (Vec<u8>, Vec<Kind>) {
     let good = good();
     let incomplete = intake("incomplete_missing_safety");
     let bad = r#"{"schema_version": "2", "age": 30, "safety": {"suicidal_ideation": "maybe"}}"#;
     let too_long = padded(MIB + 1);
     let mut input = Vec::new();
     let mut expect = Vec::new();
-    let total = 20_000;
     for i in 0..total {
         let (bytes, kind): (&[u8], Kind) = if i % 4999 == 1234 {
             (too_long.as_bytes(), Kind::TooLong)
@@ -591,6 +519,14 @@ fn a_large_mix_answers_every_line_in_order() {
         }
         expect.push(kind);
     }
+    (input, expect)
+}
+
+/// A large mix: exactly one output line per input line, in order, of the right kind.
+#[test]
+fn a_large_mix_answers_every_line_in_order() {
+    let total = 20_000;
+    let (input, expect) = large_mix(total);
     assert_eq!(expect.iter().filter(|k| **k == Kind::TooLong).count(), 4);
     assert!(expect.iter().filter(|k| **k == Kind::Provisional).count() >= 900);
     let (status, lines, _) = run_batch(&[], input);
@@ -618,6 +554,121 @@ fn a_large_mix_answers_every_line_in_order() {
             Kind::TooLong => {
                 assert!(error_of(line, number).contains("over the limit of 1048576 bytes"));
             }
+        }
+    }
+}
+
+/// Several threads and many lines: the output is the single-thread output, byte for byte
+/// (so in input order), and every bundled intake's line is the library's JSON for it.
+#[test]
+fn the_output_is_the_same_whatever_the_number_of_threads() {
+    let names = [
+        "adolescent_iop",
+        "incomplete_missing_safety",
+        "inpatient_complicated_withdrawal",
+        "inpatient_suicide_plan",
+        "iop_home_not_substance_free",
+        "iop_primary",
+        "iop_scored_from_items",
+        "iop_step_down_from_residential",
+        "iop_step_up_from_outpatient",
+        "outpatient_mild",
+        "php_daily_structure",
+    ];
+    let intakes: Vec<String> = names.iter().map(|n| intake(n)).collect();
+    let (mix, _) = large_mix(2_500);
+    let mut input = Vec::new();
+    for (i, line) in mix.split(|&b| b == b'\n').enumerate() {
+        input.extend_from_slice(line);
+        input.push(b'\n');
+        input.extend_from_slice(intakes[i % intakes.len()].as_bytes());
+        input.push(b'\n');
+    }
+    let lines = 5_000;
+    let (status, one, stderr) = run_batch_raw(&["--threads", "1"], input.clone());
+    assert!(status.success(), "{stderr}");
+    let text = String::from_utf8(one.clone()).unwrap();
+    assert_eq!(text.lines().count(), lines);
+    let pack = carelevel::RulePack::builtin();
+    for (i, line) in text.lines().enumerate() {
+        assert!(
+            line.starts_with(&format!("{{\"line\":{},", i + 1)),
+            "{line}"
+        );
+        if i % 2 == 1 {
+            let intake = &intakes[(i / 2) % intakes.len()];
+            let expected = format!(
+                "{{\"line\":{},\"result\":{}}}",
+                i + 1,
+                pack.assess_json(intake).unwrap()
+            );
+            assert_eq!(line, expected);
+        }
+    }
+    for threads in ["2", "3", "8"] {
+        let (status, many, stderr) = run_batch_raw(&["--threads", threads], input.clone());
+        assert!(status.success(), "{threads}: {stderr}");
+        assert!(
+            many == one,
+            "{threads} threads: not the single-thread output"
+        );
+    }
+    // The default (the available parallelism) too.
+    let (status, default, _) = run_batch_raw(&[], input);
+    assert!(status.success());
+    assert!(
+        default == one,
+        "default threads: not the single-thread output"
+    );
+}
+
+/// The number of input lines: each `\n` ends one, and a final line without one counts.
+fn count_lines(input: &[u8]) -> usize {
+    let ended = input.iter().filter(|&&b| b == b'\n').count();
+    ended + usize::from(input.last().is_some_and(|&b| b != b'\n'))
+}
+
+fn piece() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        4 => proptest::collection::vec(any::<u8>(), 1..30),
+        3 => Just(b"\n".to_vec()),
+        1 => Just(b"\r\n".to_vec()),
+        1 => Just(b"\xEF\xBB\xBF".to_vec()),
+        1 => Just(good().into_bytes()),
+        1 => Just(br#"{"schema_version": "2"}"#.to_vec()),
+    ]
+}
+
+proptest! {
+    // Each case runs the binary: a few dozen cases, each with up to a few hundred lines.
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Random bytes through the binary: exactly one output line per input line, in order,
+    /// each a JSON object with its line number; exit 0.
+    #[test]
+    fn random_bytes_get_one_output_line_per_input_line(
+        pieces in proptest::collection::vec(piece(), 0..600),
+        threads in 1usize..4,
+        max_line_bytes in prop_oneof![Just(MIB), 16usize..2000],
+    ) {
+        let input: Vec<u8> = pieces.concat();
+        let threads = threads.to_string();
+        let limit = max_line_bytes.to_string();
+        let (status, stdout, stderr) = run_batch_raw(
+            &["--threads", &threads, "--max-line-bytes", &limit],
+            input.clone(),
+        );
+        prop_assert!(status.success(), "{}", stderr);
+        let stdout = String::from_utf8(stdout).unwrap();
+        let lines: Vec<&str> = stdout.lines().collect();
+        prop_assert_eq!(lines.len(), count_lines(&input));
+        for (i, line) in lines.iter().enumerate() {
+            let value = parse(line);
+            prop_assert_eq!(&value["line"], i + 1);
+            let keys = ["result", "error", "skipped"];
+            let object = value.as_object().unwrap();
+            prop_assert_eq!(object.len(), 2, "{}", line);
+            prop_assert!(keys.iter().any(|k| object.contains_key(*k)), "{}", line);
         }
     }
 }
