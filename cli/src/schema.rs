@@ -1,8 +1,7 @@
 //! `carelevel schema NAME`: one of the JSON Schemas of the JSON contract
-//! (`carelevel::schema`), exactly as committed under `schema/` (`NAME.schema.json`);
-//! `carelevel schema --list` names them.
+//! (`carelevel::schema::ALL`), exactly as committed under `schema/`;
+//! `carelevel schema --list` names them, with their files.
 
-use clap::ValueEnum;
 use std::process::ExitCode;
 
 /// The exit codes, for `--help`.
@@ -12,40 +11,26 @@ Exit codes:
   1  bad usage (an unknown NAME), or stdout failed
   3  stdout was closed before the schema was written (as by `| head -1`): ends quietly";
 
-/// A schema `carelevel::schema` exposes, by the name of its file under `schema/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Name {
-    /// An intake (intake 2).
-    Intake,
-    /// A recommendation report: `assess --json`, a batch line's `result`.
-    #[value(alias = "report")]
-    Recommendation,
-    /// A transition: `assess --current LEVEL --json`.
-    Transition,
-    /// An override request.
-    OverrideRequest,
-    /// An override record: `assess --override LEVEL`.
-    OverrideRecord,
-    /// One problem with an intake (the C ABI's `invalid_intake` problems).
-    IntakeProblem,
-    /// One problem with a rule pack (the C ABI's `invalid_pack` problems).
-    PackProblem,
+/// The schema `name` names (`report` is another name for `recommendation`).
+fn find(name: &str) -> Option<&'static carelevel::schema::Schema> {
+    let name = if name == "report" {
+        "recommendation"
+    } else {
+        name
+    };
+    carelevel::schema::ALL.iter().find(|s| s.name == name)
 }
 
-impl Name {
-    /// The schema.
-    pub fn schema(self) -> serde_json::Value {
-        use carelevel::schema;
-        match self {
-            Name::Intake => schema::intake(),
-            Name::Recommendation => schema::report(),
-            Name::Transition => schema::transition(),
-            Name::OverrideRequest => schema::override_request(),
-            Name::OverrideRecord => schema::override_record(),
-            Name::IntakeProblem => schema::intake_problem(),
-            Name::PackProblem => schema::pack_problem(),
+/// The names `schema` accepts, each with what it describes, for `--help` and usage errors.
+fn names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(carelevel::schema::ALL.iter().map(|s| {
+        let value = clap::builder::PossibleValue::new(s.name).help(s.about);
+        if s.name == "recommendation" {
+            value.alias("report")
+        } else {
+            value
         }
-    }
+    }))
 }
 
 /// `carelevel schema`.
@@ -53,8 +38,8 @@ impl Name {
 #[command(after_help = EXIT_CODES)]
 pub struct Args {
     /// The schema to print.
-    #[arg(value_enum, required_unless_present = "list", conflicts_with = "list")]
-    name: Option<Name>,
+    #[arg(value_parser = names(), required_unless_present = "list", conflicts_with = "list")]
+    name: Option<String>,
     /// List the schemas' names, one a line, each with what it describes.
     #[arg(long)]
     list: bool,
@@ -63,17 +48,19 @@ pub struct Args {
 /// Runs `schema`.
 pub fn main(args: Args) -> ExitCode {
     let text = match args.name {
-        Some(name) => match crate::assess::pretty(serde_json::to_string_pretty(&name.schema())) {
-            Ok(text) => text,
-            Err(e) => return crate::fail(crate::FAILURE, &e),
-        },
-        None => Name::value_variants()
+        Some(name) => {
+            let Some(schema) = find(&name) else {
+                // clap accepted it: every accepted name is in the list.
+                return crate::fail(crate::FAILURE, "internal error: an unlisted schema name");
+            };
+            match crate::assess::pretty(serde_json::to_string_pretty(&(schema.generate)())) {
+                Ok(text) => text,
+                Err(e) => return crate::fail(crate::FAILURE, &e),
+            }
+        }
+        None => carelevel::schema::ALL
             .iter()
-            .filter_map(|n| n.to_possible_value())
-            .map(|v| {
-                let help = v.get_help().map(ToString::to_string).unwrap_or_default();
-                format!("{:<18}{help}\n", v.get_name())
-            })
+            .map(|s| format!("{:<18}{} (schema/{})\n", s.name, s.about, s.file))
             .collect(),
     };
     crate::print(&text, 0, crate::FAILURE)

@@ -667,17 +667,27 @@ fn analyze_exit_codes_are_as_documented() {
     assert!(text(&out.stderr).starts_with("error: cannot read `no/such.toml`"));
 }
 
-/// `schema NAME` prints the schema exactly as committed under `schema/NAME.schema.json`;
-/// `--list` names every one (those of `carelevel::schema`: every `schema/*.schema.json`); `report` is another name for `recommendation`.
+/// `schema NAME` prints the schema exactly as committed under `schema/`; `--list` names every
+/// one (those of `carelevel::schema::ALL`: every `*.schema.json` under `schema/` and
+/// `schema/fhir/`) with its file; `report` is another name for `recommendation`.
 #[test]
 fn schema_prints_each_committed_schema() {
     let out = run(&["schema", "--list"], b"", false);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let list = text(&out.stdout);
-    let names: Vec<&str> = list
+    let entries: Vec<(&str, &str)> = list
         .lines()
-        .map(|l| l.split_whitespace().next().unwrap())
+        .map(|l| {
+            let file = l
+                .rsplit_once("(schema/")
+                .unwrap()
+                .1
+                .strip_suffix(')')
+                .unwrap();
+            (l.split_whitespace().next().unwrap(), file)
+        })
         .collect();
+    let names: Vec<&str> = entries.iter().map(|(n, _)| *n).collect();
     assert_eq!(
         names,
         [
@@ -687,24 +697,28 @@ fn schema_prints_each_committed_schema() {
             "override-request",
             "override-record",
             "intake-problem",
-            "pack-problem"
+            "pack-problem",
+            "fhir-context"
         ]
     );
-    let mut committed: Vec<String> = std::fs::read_dir(root().join("schema"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".schema.json"))
-        .collect();
+    let mut committed: Vec<String> = Vec::new();
+    for dir in ["", "fhir/"] {
+        for entry in std::fs::read_dir(root().join("schema").join(dir)).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            if name.ends_with(".schema.json") {
+                committed.push(format!("{dir}{name}"));
+            }
+        }
+    }
     committed.sort();
-    let mut listed: Vec<String> = names.iter().map(|n| format!("{n}.schema.json")).collect();
+    let mut listed: Vec<String> = entries.iter().map(|(_, f)| (*f).to_owned()).collect();
     listed.sort();
     assert_eq!(listed, committed, "every committed schema, and only those");
-    for name in names {
+    for (name, file) in entries {
         let out = run(&["schema", name], b"", false);
         assert_eq!(out.status.code(), Some(0), "{name}: {out:?}");
-        let file =
-            std::fs::read_to_string(root().join(format!("schema/{name}.schema.json"))).unwrap();
-        assert_eq!(text(&out.stdout), file, "{name}");
+        let committed = std::fs::read_to_string(root().join("schema").join(file)).unwrap();
+        assert_eq!(text(&out.stdout), committed, "{name}");
     }
     let report = run(&["schema", "report"], b"", false);
     assert_eq!(
