@@ -51,7 +51,12 @@ fn dependencies_build_on_the_declared_rust_version() {
     let mut too_new = Vec::new();
     for member in members {
         let member = member.as_str().unwrap();
+        // Every member promises a rust-version: one without is a gap in the promise.
         let Some(ours) = packages[member]["rust_version"].as_str() else {
+            too_new.push(format!(
+                "{} declares no rust-version",
+                packages[member]["name"].as_str().unwrap()
+            ));
             continue;
         };
         // The closure over normal and build dependencies.

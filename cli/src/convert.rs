@@ -12,8 +12,8 @@
 //! them); answer them before assessing it. To convert and assess in one step (provisional
 //! while a required item is missing), use `carelevel assess --from-0.1 old.json`.
 //!
-//! Exit codes: 0 the intake 2 was written (with its notes); 1 bad usage, or the input could not
-//! be read; 2 the input is not a 0.1 intake (the error on stderr names the field; an intake 2
+//! Exit codes: 0 the intake 2 was written (with its notes); 1 bad usage, the input could not
+//! be read, or an internal error; 2 the input is not a 0.1 intake (the error on stderr names the field; an intake 2
 //! is not one); 3 stdout was closed or failed before the intake was written (a closed stdout,
 //! as in `convert old.json | head -1`, ends quietly, with no message).
 
@@ -27,7 +27,7 @@ pub const NOT_V0_1: u8 = 2;
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  the intake 2 was written (its notes on stderr)
-  1  bad usage, or the input could not be read
+  1  bad usage, the input could not be read, or an internal error
   2  the input is not a 0.1 intake (the error names the field; an intake 2 is not one)
   3  stdout was closed or failed before the intake was written (closed: ends quietly)";
 
@@ -71,7 +71,11 @@ pub fn main(args: Args) -> ExitCode {
     let text = match serde_json::to_string_pretty(&converted.intake) {
         Ok(s) => s + "\n",
         Err(e) => {
-            return crate::fail(NOT_V0_1, &format!("the intake could not be written: {e}"));
+            // Not the input's fault: an internal error, not "not a 0.1 intake".
+            return crate::fail(
+                crate::FAILURE,
+                &format!("internal error: the intake could not be written: {e}"),
+            );
         }
     };
     for note in &converted.notes {
