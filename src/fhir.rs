@@ -134,7 +134,7 @@ mod context;
 mod terminology;
 
 pub use assessment::{Prediction, RiskAssessment, ServiceRequest};
-pub use context::FhirContext;
+pub use context::{FhirContext, is_id};
 pub use terminology::{
     CodeSystem, CodeSystemConcept, CodeSystemProperty, ConceptProperty, code_systems,
 };

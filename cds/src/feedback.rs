@@ -1,10 +1,11 @@
 //! Feedback (CDS Hooks 2.0): an overridden card becomes an override record; every item is
-//! one audit line.
+//! one audit line. A card takes one outcome: once recorded, further feedback on it is a 409.
 
 use crate::ARRANGED_LEVEL_EXTENSION;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::store::{CardStore, IssuedCard};
+use crate::store::{CardStore, IssuedCard, NotRecorded};
+use axum::http::StatusCode;
 use carelevel::Level;
 use carelevel::cds_hooks::OVERRIDE_CODE_SYSTEM;
 use carelevel::intake::FreeText;
@@ -98,10 +99,24 @@ pub(crate) fn handle(
             "`feedback`: expected at least one item",
         ));
     }
-    let mut checked = Vec::with_capacity(request.feedback.len());
+    let mut checked: Vec<Checked> = Vec::with_capacity(request.feedback.len());
     for (i, item) in request.feedback.into_iter().enumerate() {
-        checked.push(check(store, caller, i, item)?);
+        let item = check(store, caller, i, item)?;
+        if checked.iter().any(|c| c.card == item.card) {
+            return Err(ApiError::bad_request(format!(
+                "`feedback[{i}].card`: an earlier item in this request is about the same card; \
+                 give one outcome per card"
+            )));
+        }
+        checked.push(item);
     }
+    // Recorded for every card or for none, under the store's lock: another request may have
+    // recorded one since it was checked.
+    let cards: Vec<&str> = checked.iter().map(|c| c.card.as_str()).collect();
+    store.record(&cards).map_err(|e| match e {
+        NotRecorded::Recorded(i) => already_recorded(i),
+        NotRecorded::Gone(i) => gone(i),
+    })?;
     let mut records = Vec::new();
     for item in checked {
         audit(&item, caller);
@@ -121,14 +136,13 @@ fn check(
     let at = format!("feedback[{i}]");
     // A card issued to another client is, to this one, a card it was never given.
     let issuer = caller.map(|c| c.issuer.as_str());
-    let issued = store
+    let (issued, recorded) = store
         .get(&item.card)
-        .filter(|card| card.issuer.as_deref() == issuer);
-    let issued = issued.ok_or_else(|| {
-        ApiError::not_found(format!(
-            "`{at}.card`: no card with this uuid was issued by this service, or it has expired"
-        ))
-    })?;
+        .filter(|(card, _)| card.issuer.as_deref() == issuer)
+        .ok_or_else(|| gone(i))?;
+    if recorded {
+        return Err(already_recorded(i));
+    }
     let timestamp = OffsetDateTime::parse(&item.outcome_timestamp, &Rfc3339).map_err(|_| {
         ApiError::bad_request(format!(
             "`{at}.outcomeTimestamp`: expected an ISO 8601 date-time with a time zone (RFC 3339)"
@@ -159,6 +173,22 @@ fn check(
         accepted_suggestion,
         record,
     })
+}
+
+fn gone(i: usize) -> ApiError {
+    ApiError::not_found(format!(
+        "`feedback[{i}].card`: no card with this uuid was issued by this service, or it has expired"
+    ))
+}
+
+fn already_recorded(i: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        format!(
+            "`feedback[{i}].card`: this card's outcome has already been recorded; a card's \
+             feedback is final"
+        ),
+    )
 }
 
 fn override_record(
@@ -225,10 +255,9 @@ fn override_record(
         })
         .map_err(|e| match e {
             // The service's own failure, not the request's.
-            carelevel::overrides::OverrideError::Digest { .. } => ApiError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                format!("`{at}`: {e}"),
-            ),
+            carelevel::overrides::OverrideError::Digest { .. } => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("`{at}`: {e}"))
+            }
             _ => ApiError::bad_request(format!("`{at}`: {e}")),
         })
 }
@@ -262,7 +291,7 @@ fn audit(item: &Checked, caller: Option<&Caller>) {
         patient_id = %issued.patient_id,
         encounter_id = issued.encounter_id.as_deref(),
         issuer = caller.map(|c| c.issuer.as_str()),
-        jti = caller.map(|c| c.jti.as_str()),
+        jti = caller.map(|c| crate::hook::loggable(&c.jti)),
         outcome = item.outcome.as_str(),
         accepted_suggestion = item.accepted_suggestion,
         recommended,

@@ -50,12 +50,10 @@ pub(crate) struct FhirAuthorization {
     pub access_token: String,
 }
 
-/// A FHIR id: 1-64 letters, digits, `-` and `.`.
+/// A FHIR id: 1-64 letters, digits, `-` and `.` (the core's check, which the resources the
+/// service writes must pass).
 pub(crate) fn is_fhir_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= MAX_ID
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    carelevel::fhir::is_id(s)
 }
 
 /// A relative reference `Type/id` (`Practitioner/123`).
@@ -75,6 +73,17 @@ pub(crate) fn is_token(s: &str) -> bool {
         && s.len() <= 128
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':'))
+}
+
+/// What the audit log says instead of an identifier that fails [`is_token`].
+pub(crate) const NOT_AN_IDENTIFIER: &str = "(not an identifier)";
+
+/// An identifier as the audit log may show it: itself if it passes [`is_token`] (the check
+/// `hookInstance` gets), otherwise [`NOT_AN_IDENTIFIER`] — never the raw value, which could
+/// be anything the client chose to put there (a token's `jti` is any string up to 256
+/// characters).
+pub(crate) fn loggable(s: &str) -> &str {
+    if is_token(s) { s } else { NOT_AN_IDENTIFIER }
 }
 
 /// The request's identifiers, checked.
@@ -175,6 +184,9 @@ pub(crate) fn given_intake(request: &mut HookRequest) -> Option<(Value, Source)>
 pub(crate) struct Found {
     pub response: QuestionnaireResponse,
     pub reference: String,
+    /// Whether the response named its subject (and so was checked to be the context's
+    /// patient); `false` when it had no `subject` and was taken to be about that patient.
+    pub subject_checked: bool,
 }
 
 /// The QuestionnaireResponse in a value: the resource itself, or the first
@@ -218,7 +230,7 @@ pub(crate) fn find_response(
             )));
         }
     };
-    check_subject(&resource, &at, patient_id)?;
+    let subject_checked = check_subject(&resource, &at, patient_id)?;
     let reference = match resource.get("id").and_then(Value::as_str) {
         Some(id) if is_fhir_id(id) => format!("QuestionnaireResponse/{id}"),
         Some(_) => {
@@ -233,6 +245,7 @@ pub(crate) fn find_response(
     Ok(Some(Found {
         response,
         reference,
+        subject_checked,
     }))
 }
 
@@ -252,10 +265,12 @@ fn resource_type<'v>(value: &'v Value, path: &str) -> Result<Option<&'v str>, Ap
     }
 }
 
-/// A response about someone other than the patient in the context is refused.
-fn check_subject(resource: &Value, at: &str, patient_id: &str) -> Result<(), ApiError> {
+/// A response about someone other than the patient in the context is refused. One without
+/// a `subject` is taken to be about the context's patient (the prefetch and the fetch search
+/// by subject): `Ok(false)`, which the audit line records as `subject_checked: false`.
+fn check_subject(resource: &Value, at: &str, patient_id: &str) -> Result<bool, ApiError> {
     let Some(subject) = resource.get("subject") else {
-        return Ok(());
+        return Ok(false);
     };
     let reference = subject.get("reference").and_then(Value::as_str);
     let reference = reference.map(|r| r.split("/_history/").next().unwrap_or(r));
@@ -266,7 +281,7 @@ fn check_subject(resource: &Value, at: &str, patient_id: &str) -> Result<(), Api
                 .is_some_and(|head| head.ends_with('/'))
     });
     if matches {
-        Ok(())
+        Ok(true)
     } else {
         Err(ApiError::bad_request(format!(
             "`{at}.subject.reference`: expected `Patient/` and the id in `context.patientId`: the response is not about this patient"
@@ -333,8 +348,13 @@ pub(crate) fn report_card(
             .clone()
             .filter(|u| u.starts_with("Practitioner/") || u.starts_with("PractitionerRole/")),
     };
+    // Every part of the context was checked above or made here: the core refusing it is the
+    // service's fault, not the request's.
     let refused = |e: carelevel::fhir::FhirError| {
-        ApiError::bad_request(format!("the request's context could not be recorded: {e}"))
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error: the assessment could not be written as FHIR: {e}"),
+        )
     };
     let risk = report.to_risk_assessment(&context).map_err(refused)?;
     // The assessment first: the referral's `reasonReference` names it by the id given here.
@@ -502,11 +522,31 @@ mod tests {
     #[test]
     fn the_subject_must_be_the_patient() {
         let qr = |r: &str| json!({"subject": {"reference": r}});
-        assert!(check_subject(&qr("Patient/p1"), "x", "p1").is_ok());
-        assert!(check_subject(&qr("https://ehr/fhir/Patient/p1"), "x", "p1").is_ok());
-        assert!(check_subject(&qr("Patient/p1/_history/2"), "x", "p1").is_ok());
+        assert_eq!(check_subject(&qr("Patient/p1"), "x", "p1"), Ok(true));
+        assert_eq!(
+            check_subject(&qr("https://ehr/fhir/Patient/p1"), "x", "p1"),
+            Ok(true)
+        );
+        assert_eq!(
+            check_subject(&qr("Patient/p1/_history/2"), "x", "p1"),
+            Ok(true)
+        );
         assert!(check_subject(&qr("Patient/p2"), "x", "p1").is_err());
         assert!(check_subject(&qr("Patient/xp1"), "x", "p1").is_err());
-        assert!(check_subject(&json!({}), "x", "p1").is_ok());
+        assert!(check_subject(&json!({"subject": {}}), "x", "p1").is_err());
+        // No subject: accepted as the context's patient, but not checked.
+        assert_eq!(check_subject(&json!({}), "x", "p1"), Ok(false));
+    }
+
+    #[test]
+    fn only_identifiers_are_logged() {
+        assert_eq!(
+            loggable("d1577c69-dfbe-44ad-ba6d-3e05e953b2ea"),
+            "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea"
+        );
+        assert_eq!(loggable("jti_1:2.3"), "jti_1:2.3");
+        assert_eq!(loggable("Jane \"Doe\""), NOT_AN_IDENTIFIER);
+        assert_eq!(loggable(""), NOT_AN_IDENTIFIER);
+        assert_eq!(loggable(&"a".repeat(200)), NOT_AN_IDENTIFIER);
     }
 }

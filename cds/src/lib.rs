@@ -418,6 +418,7 @@ async fn call_hook(
         },
     };
     let found = hook::find_response(given, source, &checked.patient_id)?;
+    let subject_checked = found.as_ref().map(|f| f.subject_checked);
     let (card, uuid, mut issued) = match found {
         Some(found) => {
             let report = hook::assess(&service, &found, source)?;
@@ -435,9 +436,10 @@ async fn call_hook(
         patient_id = %checked.patient_id,
         encounter_id = checked.encounter_id.as_deref(),
         issuer = caller.as_ref().map(|c| c.issuer.as_str()),
-        jti = caller.as_ref().map(|c| c.jti.as_str()),
+        jti = caller.as_ref().map(|c| hook::loggable(&c.jti)),
         source = source.as_str(),
         intake_found = report.is_some(),
+        subject_checked,
         recommended = report.map(|r| r.level.map_or("provisional", carelevel::Level::as_str)),
         level_at_least = report.map(|r| r.level_at_least.as_str()),
         urgency = report.map(|r| r.urgency.as_str()),

@@ -1,5 +1,6 @@
 //! The cards the service has issued, kept for their feedback: a bounded map from card uuid
-//! to what the card recommended, evicted first in, first out by age and by count.
+//! to what the card recommended, evicted first in, first out by age and by count. A card's
+//! feedback is final: once an outcome is recorded for it, it takes no other.
 
 use carelevel::Report;
 use std::collections::{HashMap, VecDeque};
@@ -27,9 +28,25 @@ pub(crate) struct IssuedCard {
     pub issuer: Option<String>,
 }
 
+/// A kept card, and whether its feedback has been recorded.
+#[derive(Debug)]
+struct Entry {
+    card: IssuedCard,
+    recorded: bool,
+}
+
+/// Why [`CardStore::record`] recorded nothing: the index of the first card it could not take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotRecorded {
+    /// The card has an outcome already.
+    Recorded(usize),
+    /// The card has expired or been evicted since it was read.
+    Gone(usize),
+}
+
 #[derive(Debug, Default)]
 struct Inner {
-    cards: HashMap<String, (Instant, IssuedCard)>,
+    cards: HashMap<String, Entry>,
     /// Uuids in the order they were issued, with when.
     order: VecDeque<(Instant, String)>,
 }
@@ -53,7 +70,8 @@ impl CardStore {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock cannot leave the map half-updated in a way that
-        // matters here (each operation is a single insert or removal): carry on.
+        // matters here (each operation is a single insert or removal, or flags set after
+        // every check has passed): carry on.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -74,15 +92,43 @@ impl CardStore {
             }
         }
         inner.order.push_back((now, uuid.clone()));
-        inner.cards.insert(uuid, (now, card));
+        inner.cards.insert(
+            uuid,
+            Entry {
+                card,
+                recorded: false,
+            },
+        );
     }
 
-    /// The card with this uuid, if it was issued and has not expired.
-    pub(crate) fn get(&self, uuid: &str) -> Option<IssuedCard> {
+    /// The card with this uuid, if it was issued and has not expired, and whether its
+    /// feedback has been recorded.
+    pub(crate) fn get(&self, uuid: &str) -> Option<(IssuedCard, bool)> {
         let now = Instant::now();
         let mut inner = self.lock();
         inner.evict_expired(now, self.ttl);
-        inner.cards.get(uuid).map(|(_, c)| c.clone())
+        inner.cards.get(uuid).map(|e| (e.card.clone(), e.recorded))
+    }
+
+    /// Marks the feedback of all these cards recorded, or none of them: checked and marked
+    /// under one lock, so two requests cannot both record an outcome for the same card.
+    pub(crate) fn record(&self, uuids: &[&str]) -> Result<(), NotRecorded> {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        inner.evict_expired(now, self.ttl);
+        for (i, uuid) in uuids.iter().enumerate() {
+            match inner.cards.get(*uuid) {
+                None => return Err(NotRecorded::Gone(i)),
+                Some(e) if e.recorded => return Err(NotRecorded::Recorded(i)),
+                Some(_) => {}
+            }
+        }
+        for uuid in uuids {
+            if let Some(e) = inner.cards.get_mut(*uuid) {
+                e.recorded = true;
+            }
+        }
+        Ok(())
     }
 
     /// How many cards are kept.
@@ -131,6 +177,21 @@ mod tests {
         assert_eq!(store.len(), 2);
         assert!(store.get("a").is_none());
         assert!(store.get("b").is_some() && store.get("c").is_some());
+    }
+
+    #[test]
+    fn feedback_is_recorded_once_and_for_all_cards_or_none() {
+        let store = CardStore::new(10, Duration::from_secs(60));
+        store.insert("a".into(), card());
+        store.insert("b".into(), card());
+        assert_eq!(store.record(&["a"]), Ok(()));
+        assert_eq!(store.get("a").map(|(_, r)| r), Some(true));
+        // "b" is not marked when "a" refuses the batch.
+        assert_eq!(store.record(&["b", "a"]), Err(NotRecorded::Recorded(1)));
+        assert_eq!(store.get("b").map(|(_, r)| r), Some(false));
+        assert_eq!(store.record(&["b", "x"]), Err(NotRecorded::Gone(1)));
+        assert_eq!(store.get("b").map(|(_, r)| r), Some(false));
+        assert_eq!(store.record(&["b"]), Ok(()));
     }
 
     #[test]

@@ -309,11 +309,7 @@ async fn accepted_feedback_gives_no_record() {
         "acceptedSuggestions": [{"id": suggestion}],
         "outcomeTimestamp": "2026-11-29T14:05:00.123+01:00",
     }]});
-    let (status, body) = post(&base, FEEDBACK, &feedback).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body, json!({"records": []}));
-
-    // A suggestion the card did not make.
+    // A suggestion the card did not make (first: a card takes one outcome).
     let mut bad = feedback.clone();
     bad["feedback"][0]["acceptedSuggestions"][0]["id"] = json!(uuid::Uuid::new_v4().to_string());
     let (status, body) = post(&base, FEEDBACK, &bad).await;
@@ -325,6 +321,10 @@ async fn accepted_feedback_gives_no_record() {
             .contains("`feedback[0].acceptedSuggestions[0].id`"),
         "{body}"
     );
+
+    let (status, body) = post(&base, FEEDBACK, &feedback).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"records": []}));
     running.shutdown().await.unwrap();
 }
 
@@ -457,16 +457,97 @@ async fn refused_feedback_names_the_field() {
         "{body}"
     );
 
-    // Nothing was recorded for a batch with one bad item: the good one is refused with it.
-    let mut batch = overridden(&card, "waiting_list", Some("outpatient"), None);
+    // Nothing was recorded for a batch with one bad item: the good one is refused with it
+    // (a second card, since one card may have one item per request).
+    let (other, _) = issue(&base, "iop_primary.json").await;
+    let mut batch = overridden(&other, "waiting_list", Some("outpatient"), None);
     let bad = overridden(&card, "waiting_list", None, None)["feedback"][0].clone();
     batch["feedback"].as_array_mut().unwrap().push(bad);
     let (status, body) = post(&base, FEEDBACK, &batch).await;
     assert_eq!(status, 400);
     assert!(
-        body["error"].as_str().unwrap().contains("`feedback[1]"),
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("`feedback[1].extension.carelevel-arranged-level`"),
         "{body}"
     );
+    // The good item was not recorded: it can still be given.
+    let (status, body) = post(
+        &base,
+        FEEDBACK,
+        &overridden(&other, "waiting_list", Some("outpatient"), None),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_cards_feedback_is_final() {
+    let (running, base) = serve(config()).await;
+    let (card, _) = issue(&base, "iop_primary.json").await;
+    let override_ = overridden(&card, "waiting_list", Some("outpatient"), None);
+    let (status, body) = post(&base, FEEDBACK, &override_).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["records"].as_array().unwrap().len(), 1);
+
+    // The same override again, another one, or an acceptance: 409, nothing recorded.
+    let accepted = json!({"feedback": [{
+        "card": card, "outcome": "accepted", "outcomeTimestamp": "2026-11-29T14:06:00Z",
+    }]});
+    for again in [
+        override_.clone(),
+        overridden(&card, "client_preference", Some("php"), None),
+        accepted,
+    ] {
+        let (status, body) = post(&base, FEEDBACK, &again).await;
+        assert_eq!(status, 409, "{again} -> {body}");
+        let error = body["error"].as_str().unwrap();
+        assert!(error.starts_with("`feedback[0].card`: "), "{error}");
+        assert!(error.contains("already been recorded"), "{error}");
+        assert!(!error.contains(&card), "{error}");
+    }
+
+    // A batch with one card already recorded records nothing: its other card is still open.
+    let (open, _) = issue(&base, "iop_primary.json").await;
+    let mut batch = overridden(&open, "waiting_list", Some("outpatient"), None);
+    batch["feedback"]
+        .as_array_mut()
+        .unwrap()
+        .push(override_["feedback"][0].clone());
+    let (status, body) = post(&base, FEEDBACK, &batch).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("`feedback[1].card`: "),
+        "{body}"
+    );
+
+    // Two items for one card in one request: 400 naming the second, and nothing recorded.
+    let mut twice = overridden(&open, "waiting_list", Some("outpatient"), None);
+    twice["feedback"].as_array_mut().unwrap().push(json!({
+        "card": open, "outcome": "accepted", "outcomeTimestamp": "2026-11-29T14:06:00Z",
+    }));
+    let (status, body) = post(&base, FEEDBACK, &twice).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("`feedback[1].card`: "),
+        "{body}"
+    );
+    let (status, body) = post(
+        &base,
+        FEEDBACK,
+        &overridden(&open, "waiting_list", Some("outpatient"), None),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["records"].as_array().unwrap().len(), 1);
     running.shutdown().await.unwrap();
 }
 

@@ -109,8 +109,17 @@ fn check_reference(
     }
 }
 
-/// A FHIR id: `[A-Za-z0-9\-\.]{1,64}`.
-fn is_id(s: &str) -> bool {
+/// Whether `s` is a FHIR id: `[A-Za-z0-9\-\.]{1,64}` (the pattern of R4's `id` type), as a
+/// resource's `id` and the id part of a `Type/id` reference must be.
+///
+/// # Examples
+///
+/// ```
+/// assert!(carelevel::fhir::is_id("intake-1.2"));
+/// assert!(!carelevel::fhir::is_id("Jane Doe"));
+/// assert!(!carelevel::fhir::is_id(&"a".repeat(65)));
+/// ```
+pub fn is_id(s: &str) -> bool {
     (1..=64).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
