@@ -6,7 +6,7 @@ use carelevel_cds::auth::{self, Client, JwksSource};
 use carelevel_cds::{Config, DEFAULT_BODY_LIMIT, DEFAULT_CARD_CAPACITY};
 use clap::Parser;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -17,9 +17,10 @@ struct Args {
     /// The address to listen on.
     #[arg(long, env = "CARELEVEL_CDS_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// A directory of rule pack TOML files (all `*.toml` in it, by name); the built-in pack
+    /// A rule file, or a directory standing for every `*.toml` file under it (subdirectories
+    /// included, in path order), as the `carelevel` command's `--pack`; the built-in pack
     /// when not given.
-    #[arg(long, env = "CARELEVEL_CDS_PACK", value_name = "DIR")]
+    #[arg(long, env = "CARELEVEL_CDS_PACK", value_name = "PATH")]
     pack: Option<PathBuf>,
     /// The log filter: `error`, `warn`, `info`, `debug`, or a tracing filter directive.
     #[arg(long, env = "CARELEVEL_CDS_LOG_LEVEL", default_value = "info")]
@@ -77,36 +78,6 @@ fn parse_client(s: &str) -> Result<Client, String> {
     })
 }
 
-fn load_pack(dir: &Path) -> Result<RulePack, String> {
-    let shown = dir.display();
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("--pack {shown}: {e}"))?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(|e| format!("--pack {shown}: {e}"))?.path();
-        if path.extension().is_some_and(|x| x == "toml") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    if files.is_empty() {
-        return Err(format!("--pack {shown}: no .toml files in the directory"));
-    }
-    let mut sources = Vec::with_capacity(files.len());
-    for path in &files {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("--pack {}: {e}", path.display()))?;
-        let name = path
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        sources.push((name, text));
-    }
-    let sources: Vec<(&str, &str)> = sources
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
-    RulePack::from_sources(&sources).map_err(|e| format!("--pack {shown}: {e}"))
-}
-
 async fn run(args: Args) -> Result<(), String> {
     let auth = match (args.clients.is_empty(), args.insecure_no_auth) {
         (true, false) => {
@@ -128,7 +99,11 @@ async fn run(args: Args) -> Result<(), String> {
         ),
     };
     let pack = match &args.pack {
-        Some(dir) => load_pack(dir)?,
+        // The same loader as the `carelevel` command's `--pack`: a copy of `rules/` (with its
+        // `sources/`) loads the same way in both.
+        Some(path) => {
+            carelevel_files::load(std::slice::from_ref(path)).map_err(|e| format!("--pack: {e}"))?
+        }
         None => RulePack::try_builtin().map_err(|e| format!("the built-in pack: {e}"))?,
     };
     let listener = tokio::net::TcpListener::bind(args.addr)

@@ -51,7 +51,7 @@ fn an_empty_pack_directory_is_refused() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.contains("--pack") && stderr.contains("no .toml files"),
+        stderr.contains("--pack") && stderr.contains("holds no .toml file"),
         "{stderr}"
     );
 }
@@ -97,4 +97,46 @@ fn it_serves_and_stops_on_sigterm() {
     assert!(exit.success(), "{exit}");
     let rest: Vec<String> = lines.map(Result::unwrap).collect();
     assert!(rest.iter().any(|l| l.contains("\"stopped\"")), "{rest:?}");
+}
+
+/// `--pack` loads as the `carelevel` command's does: a copy of `rules/` under its own id,
+/// its `sources/` subdirectory included (without which its citations name no source), starts
+/// the service.
+#[test]
+fn a_copy_of_the_rules_directory_is_a_pack() {
+    let dir = std::env::temp_dir().join(format!("carelevel-cds-copy-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (name, text) in carelevel::BUILTIN_SOURCES {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            path,
+            text.replace("id = \"carelevel.builtin\"", "id = \"example.local\""),
+        )
+        .unwrap();
+    }
+    assert!(dir.join("sources").is_dir(), "the copy has a subdirectory");
+    let mut child = command()
+        .args(["--insecure-no-auth", "--addr", "127.0.0.1:0", "--pack"])
+        .arg(&dir)
+        .env("CARELEVEL_CDS_LOG_LEVEL", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let started = lines.by_ref().map_while(Result::ok).any(|line| {
+        serde_json::from_str::<serde_json::Value>(&line).is_ok_and(|v| v["message"] == "listening")
+    });
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        started,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .next()
+            .unwrap_or("")
+    );
 }
