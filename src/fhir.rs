@@ -2242,7 +2242,9 @@ fn answers_of(d: &Item, v: &Value) -> Vec<ResponseAnswer> {
                 value_boolean: Some(*b),
                 ..Default::default()
             }),
-            (Kind::Text, Value::String(s)) => Some(ResponseAnswer {
+            // An empty free text is not written: a FHIR string has one character at least,
+            // and an empty note says nothing (it reads back as no answer).
+            (Kind::Text, Value::String(s)) if !s.is_empty() => Some(ResponseAnswer {
                 value_string: Some(s.clone()),
                 ..Default::default()
             }),
@@ -2358,7 +2360,9 @@ fn write_response(intake: &Intake, canonical: String) -> QuestionnaireResponse {
 
 /// An intake as a `completed` `QuestionnaireResponse` to [`questionnaire`] (for round trips
 /// and for systems that store intakes as FHIR). Its `questionnaire` is the versioned canonical
-/// [`QUESTIONNAIRE_URL`]`|`[`QUESTIONNAIRE_VERSION`]. An intake's ratings (for a rule pack)
+/// [`QUESTIONNAIRE_URL`]`|`[`QUESTIONNAIRE_VERSION`]. An empty free text (a note or a
+/// preference given as `""`) is left out, since a FHIR string cannot be empty: it reads back
+/// as not given. An intake's ratings (for a rule pack)
 /// are written too, in the group `ratings`: write them with [`response_from_intake_for`] to
 /// name the pack's form, and read them back with [`intake_from_response_for`].
 ///

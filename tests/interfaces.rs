@@ -564,14 +564,43 @@ mod fhir {
         }
     }
 
+    /// `intake` with every empty free text (notes, preferences) as not given.
+    #[cfg(feature = "proptest")]
+    fn without_empty_text(mut intake: carelevel::Intake) -> carelevel::Intake {
+        let given = |t: Option<carelevel::intake::FreeText>| t.filter(|t| !t.0.is_empty());
+        intake.notes = given(intake.notes.take());
+        let p = &mut intake.engagement.preferences;
+        p.cultural = given(p.cultural.take());
+        p.language = given(p.language.take());
+        p.spiritual = given(p.spiritual.take());
+        intake
+    }
+
+    /// An empty free text is left out of the response (R4: a string has a character at
+    /// least) and reads back as not given; a non-empty one round-trips.
+    #[test]
+    fn empty_free_text_is_not_written() {
+        let (_, mut intake) = bundled().into_iter().next().unwrap();
+        intake.notes = Some("".into());
+        intake.engagement.preferences.language = Some("Spanish".into());
+        let qr = response_from_intake(&intake);
+        let json = serde_json::to_string(&qr).unwrap();
+        assert!(!json.contains(r#""valueString":"""#), "{json}");
+        let back = intake_from_response(&qr).unwrap();
+        assert_eq!(back.notes, None);
+        assert_eq!(back.engagement.preferences.language, Some("Spanish".into()));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
-        /// Any valid intake survives intake -> QuestionnaireResponse -> intake.
+        /// Any valid intake survives intake -> QuestionnaireResponse -> intake, but for an
+        /// empty free text, which FHIR cannot carry (a string has a character at least): it
+        /// comes back as not given, and nothing else changes.
         #[cfg(feature = "proptest")]
         #[test]
         fn generated_intakes_round_trip(i in carelevel::strategies::intake()) {
             let back = intake_from_response(&response_from_intake(&i)).unwrap();
-            prop_assert_eq!(back, i);
+            prop_assert_eq!(back, without_empty_text(i));
         }
     }
 }
