@@ -369,14 +369,14 @@ fn url_allowed(url: &str) -> bool {
     };
     match url.scheme() {
         "https" => url.host().is_some(),
-        "http" => matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")),
+        "http" => crate::net::is_loopback(&url),
         _ => false,
     }
 }
 
 /// Fetches a JWKS document (no redirects, at most [`MAX_JWKS_BYTES`]).
 async fn fetch(http: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
-    let mut response = http
+    let response = http
         .get(url)
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
@@ -386,21 +386,14 @@ async fn fetch(http: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
     if !status.is_success() {
         return Err(format!("HTTP status {}", status.as_u16()));
     }
-    let too_large = || format!("the document is larger than {MAX_JWKS_BYTES} bytes");
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_JWKS_BYTES as u64)
-    {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
-        if body.len().saturating_add(chunk.len()) > MAX_JWKS_BYTES {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    crate::net::read_limited(response, MAX_JWKS_BYTES)
+        .await
+        .map_err(|e| match e {
+            crate::net::ReadError::TooLarge => {
+                format!("the document is larger than {MAX_JWKS_BYTES} bytes")
+            }
+            crate::net::ReadError::Failed(e) => e.to_string(),
+        })
 }
 
 /// Seconds since the Unix epoch.
@@ -1488,6 +1481,10 @@ mod tests {
         assert!(url_allowed("http://127.0.0.1:8080/jwks"));
         assert!(url_allowed("http://localhost/jwks"));
         assert!(url_allowed("http://[::1]:1/jwks"));
+        // The same local-host rule as the FHIR fetch's (`net::is_loopback`).
+        assert!(url_allowed("http://LOCALHOST:9/jwks"));
+        assert!(url_allowed("http://127.0.0.2/jwks"));
+        assert!(!url_allowed("http://10.0.0.1/jwks"));
         assert!(!url_allowed("http://ehr.example.org/jwks"));
         assert!(!url_allowed("file:///etc/jwks.json"));
         assert!(!url_allowed("jwks.json"));

@@ -18,8 +18,9 @@ pub(crate) async fn fetch(
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
         .ok_or_else(|| ApiError::bad_request("`fhirServer`: expected an http or https URL"))?;
     // The access token and the patient's answers never travel in clear text (CDS Hooks: https
-    // for production data); plain http only to the local host, as for a JWKS URL.
-    if base.scheme() == "http" && !is_loopback(&base) {
+    // for production data); plain http only to the local host, as for a JWKS URL (one check,
+    // `net::is_loopback`, for both).
+    if base.scheme() == "http" && !crate::net::is_loopback(&base) {
         return Err(ApiError::bad_request(
             "`fhirServer`: expected an https URL (plain http only to the local host)",
         ));
@@ -47,32 +48,19 @@ pub(crate) async fn fetch(
             "the request failed".to_owned()
         }
     };
-    let mut response = request.send().await.map_err(|e| failed(kind(&e)))?;
+    let response = request.send().await.map_err(|e| failed(kind(&e)))?;
     if !response.status().is_success() {
         return Err(failed(format!("HTTP {}", response.status().as_u16())));
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| failed(kind(&e)))? {
-        if body.len().saturating_add(chunk.len()) > limit {
-            return Err(failed(format!(
-                "the search result is larger than {limit} bytes"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = crate::net::read_limited(response, limit)
+        .await
+        .map_err(|e| match e {
+            crate::net::ReadError::TooLarge => {
+                failed(format!("the search result is larger than {limit} bytes"))
+            }
+            crate::net::ReadError::Failed(e) => failed(kind(&e)),
+        })?;
     serde_json::from_slice(&body).map_err(|_| failed("the search result is not JSON".to_owned()))
-}
-
-/// Whether a URL's host is the local host.
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let ip = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || ip
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -82,7 +70,7 @@ mod tests {
 
     #[test]
     fn plain_http_is_only_for_the_local_host() {
-        let loopback = |s: &str| is_loopback(&reqwest::Url::parse(s).unwrap());
+        let loopback = |s: &str| crate::net::is_loopback(&reqwest::Url::parse(s).unwrap());
         assert!(loopback("http://127.0.0.1:8080/fhir"));
         assert!(loopback("http://localhost/fhir"));
         assert!(loopback("http://[::1]:1/fhir"));

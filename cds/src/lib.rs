@@ -12,6 +12,7 @@ mod error;
 mod feedback;
 mod fetch;
 mod hook;
+mod net;
 mod store;
 
 use crate::error::{ApiError, parse_body};
