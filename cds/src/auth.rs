@@ -1151,6 +1151,28 @@ mod tests {
         );
     }
 
+    /// Each case changes one claim of a valid token (`Value::Null`: removes it) and expects
+    /// the token refused for `reason`.
+    async fn assert_claims_refused<const N: usize>(
+        verifier: &Verifier,
+        key: &TestKey,
+        cases: [(&str, Value, Reason); N],
+    ) {
+        for (claim, value, reason) in cases {
+            let mut claims = claims();
+            if value.is_null() {
+                claims.remove(claim);
+            } else {
+                claims.insert(claim.into(), value);
+            }
+            assert_eq!(
+                check_token(verifier, &sign(key, &claims)).await,
+                Err(reason),
+                "{claim}"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn time_claims_are_checked() {
         let key = es384("k1");
@@ -1171,19 +1193,7 @@ mod tests {
             ("iat", json!("now"), Reason::InvalidClaim("iat")),
             ("nbf", json!(now + LEEWAY_SECS + 10), Reason::NotYetValid),
         ];
-        for (claim, value, reason) in cases {
-            let mut claims = claims();
-            if value.is_null() {
-                claims.remove(claim);
-            } else {
-                claims.insert(claim.into(), value);
-            }
-            assert_eq!(
-                check_token(&verifier, &sign(&key, &claims)).await,
-                Err(reason),
-                "{claim}"
-            );
-        }
+        assert_claims_refused(&verifier, &key, cases).await;
         // Within the leeway, and fractional seconds, pass.
         let mut claims = claims();
         claims.insert("exp".into(), json!(now - 5));
@@ -1208,19 +1218,7 @@ mod tests {
             // jsonwebtoken counts a sub that is not a string as missing.
             ("sub", json!(42), Reason::MissingClaim("sub")),
         ];
-        for (claim, value, reason) in cases {
-            let mut claims = claims();
-            if value.is_null() {
-                claims.remove(claim);
-            } else {
-                claims.insert(claim.into(), value);
-            }
-            assert_eq!(
-                check_token(&verifier, &sign(&key, &claims)).await,
-                Err(reason),
-                "{claim}"
-            );
-        }
+        assert_claims_refused(&verifier, &key, cases).await;
         // sub need not equal iss (a third-party issuer signs for its clients).
         let mut claims = claims();
         claims.insert("sub".into(), json!("client-42"));
